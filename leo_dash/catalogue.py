@@ -1,0 +1,199 @@
+"""The catalogue of approved tables: one TOML file per table under data/catalogue/.
+
+One file per table means registering or retiring a table touches nothing else, and a write is atomic (temp file +
+rename), so a refused registration leaves the catalogue exactly as it was.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import tempfile
+import tomllib
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from leo_dash import paths
+from leo_dash.model import CONTROLLERS, ROLE_NAMES, DisclosureProfile, Indicator, TableEntry
+
+CATALOGUE_DIR_NAME = "catalogue"
+
+
+class CatalogueError(ValueError):
+    """A catalogue file that cannot be read; names the file and the field."""
+
+
+def catalogue_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or paths.DATA_DIR) / CATALOGUE_DIR_NAME
+
+
+def _as_date(value: Any, file: Path, name: str) -> dt.date:
+    if isinstance(value, dt.date):
+        return value
+    try:
+        return dt.date.fromisoformat(str(value))
+    except ValueError as exc:
+        raise CatalogueError(f"{file.name}: {name} must be a date (YYYY-MM-DD), not {value!r}.") from exc
+
+
+def entry_from_dict(raw: Mapping[str, Any], file: Path) -> TableEntry:
+    """Build a TableEntry from parsed TOML, refusing unknown roles or controllers with a clear message."""
+    try:
+        roles = dict(raw.get("roles", {}))
+        unknown_roles = sorted(set(roles) - set(ROLE_NAMES))
+        if unknown_roles:
+            raise CatalogueError(f"{file.name}: unknown role(s) {', '.join(unknown_roles)}.")
+        controllers = tuple(raw.get("controllers", ()))
+        unknown = sorted(set(controllers) - set(CONTROLLERS))
+        if unknown or not controllers:
+            raise CatalogueError(
+                f"{file.name}: controllers must be among {', '.join(CONTROLLERS)}; got {list(controllers)}."
+            )
+        access = raw.get("access", "public")
+        if access not in ("public", "restricted"):
+            raise CatalogueError(f"{file.name}: access must be 'public' or 'restricted', not {access!r}.")
+        indicators = tuple(
+            Indicator(
+                column=i["column"],
+                label=i.get("label", i["column"]),
+                kind=i.get("kind", "other"),
+                unit=i.get("unit", ""),
+                dp=i.get("dp"),
+                base=i.get("base"),
+                hidden=bool(i.get("hidden", False)),
+            )
+            for i in raw.get("indicators", ())
+        )
+        profile_fields = {f.name for f in fields(DisclosureProfile)}
+        disclosure_raw = dict(raw.get("disclosure", {}))
+        bad_profile = sorted(set(disclosure_raw) - profile_fields)
+        if bad_profile:
+            raise CatalogueError(f"{file.name}: unknown disclosure setting(s) {', '.join(bad_profile)}.")
+        return TableEntry(
+            id=str(raw["id"]),
+            title=str(raw["title"]),
+            files=tuple(raw["files"]),
+            publication=str(raw.get("publication", "")),
+            controllers=controllers,
+            licence=str(raw.get("licence", "")),
+            release_date=_as_date(raw["release_date"], file, "release_date"),
+            next_review=_as_date(raw["next_review"], file, "next_review"),
+            access=access,
+            demo=bool(raw.get("demo", False)),
+            optional=bool(raw.get("optional", False)),
+            source_url=str(raw.get("source_url", "")),
+            description=str(raw.get("description", "")),
+            time_label=str(raw.get("time_label", "Year")),
+            roles=roles,
+            filters=tuple(raw.get("filters", ())),
+            filter_defaults=dict(raw.get("filter_defaults", {})),
+            indicators=indicators,
+            disclosure=DisclosureProfile(**disclosure_raw),
+            footnotes=tuple(raw.get("footnotes", ())),
+        )
+    except KeyError as exc:
+        raise CatalogueError(f"{file.name}: missing required field {exc.args[0]!r}.") from exc
+
+
+def entry_to_dict(entry: TableEntry) -> dict[str, Any]:
+    """The TOML form of an entry (inverse of entry_from_dict)."""
+    out: dict[str, Any] = {
+        "id": entry.id,
+        "title": entry.title,
+        "description": entry.description,
+        "files": list(entry.files),
+        "publication": entry.publication,
+        "source_url": entry.source_url,
+        "controllers": list(entry.controllers),
+        "licence": entry.licence,
+        "release_date": entry.release_date,
+        "next_review": entry.next_review,
+        "access": entry.access,
+        "demo": entry.demo,
+        "optional": entry.optional,
+        "time_label": entry.time_label,
+        "filters": list(entry.filters),
+        "footnotes": list(entry.footnotes),
+        "roles": dict(entry.roles),
+        "filter_defaults": dict(entry.filter_defaults),
+        "disclosure": {f.name: getattr(entry.disclosure, f.name) for f in fields(DisclosureProfile)},
+        "indicators": [
+            {k: v for k, v in vars(i).items() if v is not None and v != "" and not (k == "hidden" and v is False)}
+            for i in entry.indicators
+        ],
+    }
+    return out
+
+
+def write_entry(entry: TableEntry, data_dir: Path | None = None) -> Path:
+    """Write one entry atomically; an existing entry with the same id is replaced."""
+    directory = catalogue_dir(data_dir)
+    directory.mkdir(parents=True, exist_ok=True)
+    target = directory / f"{entry.id}.toml"
+    fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{entry.id}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            tomli_w.dump(entry_to_dict(entry), handle)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    return target
+
+
+@dataclass
+class Catalogue:
+    """Approved tables that are available here, plus those registered but not available (and why)."""
+
+    entries: dict[str, TableEntry] = field(default_factory=dict)
+    unavailable: dict[str, str] = field(default_factory=dict)  # id -> reason (e.g. optional files absent)
+    sources: dict[str, Path] = field(default_factory=dict)  # id -> catalogue file
+
+    def __iter__(self) -> Iterator[TableEntry]:
+        return iter(self.entries.values())
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+    def __contains__(self, table_id: object) -> bool:
+        return table_id in self.entries
+
+    def get(self, table_id: str) -> TableEntry:
+        try:
+            return self.entries[table_id]
+        except KeyError:
+            raise KeyError(f"No approved table with id {table_id!r}.") from None
+
+    def ids(self) -> list[str]:
+        return list(self.entries)
+
+
+def load_catalogue(data_dir: Path | None = None) -> Catalogue:
+    """Read every catalogue file. Optional tables whose files are missing are listed as unavailable, not errors."""
+    catalogue = Catalogue()
+    directory = catalogue_dir(data_dir)
+    for file in sorted(directory.glob("*.toml")):
+        with file.open("rb") as handle:
+            try:
+                raw = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogueError(f"{file.name}: not valid TOML ({exc}).") from exc
+        entry = entry_from_dict(raw, file)
+        if entry.id in catalogue.entries:
+            raise CatalogueError(f"{file.name}: table id {entry.id!r} is already used by {catalogue.sources[entry.id].name}.")
+        missing = [f for f in entry.files if not paths.resolve(f).exists()]
+        if missing:
+            reason = f"file(s) not present here: {', '.join(missing)}"
+            if entry.optional:
+                catalogue.unavailable[entry.id] = reason
+                continue
+            raise CatalogueError(f"{file.name}: {reason}.")
+        catalogue.entries[entry.id] = entry
+        catalogue.sources[entry.id] = file
+    return catalogue

@@ -1,0 +1,62 @@
+"""Status of each catalogue table: ok, overdue for review, failed checks, or unavailable here."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from pathlib import Path
+
+from leo_dash import ees, store
+from leo_dash.catalogue import load_catalogue
+from leo_dash.model import TableEntry
+
+
+@dataclass(frozen=True)
+class TableStatus:
+    table_id: str
+    title: str
+    status: str  # "ok" | "overdue for review" | "failed checks" | "unavailable"
+    detail: str
+    rows: int | None
+    access: str
+    demo: bool
+    next_review: dt.date | None
+
+
+def table_status(entry: TableEntry, *, data_dir: Path | None = None, today: dt.date | None = None) -> TableStatus:
+    """Screen (or reuse the screened parquet of) one table and say whether it can be shown."""
+    try:
+        prepared = store.prepare(entry, data_dir=data_dir)
+    except ees.EESLoadError as exc:
+        first = exc.findings[0] if exc.findings else None
+        detail = f"{len(exc.findings)} error(s); first: {first}" if first else str(exc)
+        return TableStatus(entry.id, entry.title, "failed checks", detail, None, entry.access, entry.demo, entry.next_review)
+    if entry.is_overdue(today):
+        status, detail = "overdue for review", f"review was due {entry.next_review.isoformat()}"
+    else:
+        status, detail = "ok", f"next review {entry.next_review.isoformat()}"
+    if prepared.warnings:
+        detail += f"; {len(prepared.warnings)} loader warning(s)"
+    return TableStatus(entry.id, entry.title, status, detail, prepared.rows, entry.access, entry.demo, entry.next_review)
+
+
+def catalogue_statuses(*, data_dir: Path | None = None, today: dt.date | None = None) -> list[TableStatus]:
+    catalogue = load_catalogue(data_dir)
+    statuses = [table_status(e, data_dir=data_dir, today=today) for e in catalogue]
+    statuses += [
+        TableStatus(tid, tid, "unavailable", reason, None, "", False, None) for tid, reason in catalogue.unavailable.items()
+    ]
+    return statuses
+
+
+def print_catalogue(*, data_dir: Path | None = None) -> int:
+    statuses = catalogue_statuses(data_dir=data_dir)
+    width = max((len(s.table_id) for s in statuses), default=10)
+    print(f"{'table':<{width}}  {'status':<18}  {'rows':>10}  {'access':<10}  detail")
+    for s in statuses:
+        rows = f"{s.rows:,}" if s.rows is not None else "-"
+        label = s.title + (" [synthetic demo data]" if s.demo else "")
+        print(f"{s.table_id:<{width}}  {s.status:<18}  {rows:>10}  {s.access:<10}  {label} — {s.detail}")
+    failed = sum(s.status == "failed checks" for s in statuses)
+    print(f"{len(statuses)} table(s); {failed} failed checks.")
+    return 1 if failed else 0

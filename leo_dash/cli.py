@@ -1,0 +1,145 @@
+"""Command line: `python -m leo_dash COMMAND ...`. Messages for people, exit codes for scripts; no tracebacks."""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import sys
+from collections.abc import Sequence
+from pathlib import Path
+
+from leo_dash import paths
+
+
+def _cmd_check(args: argparse.Namespace) -> int:
+    from leo_dash import ees
+
+    return ees.run_check(args.paths)
+
+
+def _cmd_catalogue(args: argparse.Namespace) -> int:
+    from leo_dash.catalogue_status import print_catalogue
+
+    return print_catalogue(data_dir=args.data_dir)
+
+
+def _parse_pairs(pairs: Sequence[str], what: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for pair in pairs:
+        if "=" not in pair:
+            raise SystemExit(f"{what} must look like NAME=COLUMN, not {pair!r}.")
+        key, value = pair.split("=", 1)
+        out[key.strip()] = value.strip()
+    return out
+
+
+def _cmd_add(args: argparse.Namespace) -> int:
+    from leo_dash.registration import RegistrationRequest, register
+
+    request = RegistrationRequest(
+        path=Path(args.path),
+        table_id=args.id,
+        title=args.title or args.id,
+        publication=args.publication,
+        controllers=tuple(args.controller or ("DfE",)),
+        licence=args.licence,
+        release_date=dt.date.fromisoformat(args.release_date) if args.release_date else dt.date.today(),
+        next_review=dt.date.fromisoformat(args.next_review) if args.next_review else None,
+        access=args.access,
+        roles=_parse_pairs(args.role or (), "--role"),
+        bases=_parse_pairs(args.base or (), "--base"),
+        filters=tuple(args.filter or ()),
+        count_base=args.count_base,
+        time_label=args.time_label,
+        footnotes=tuple(args.footnote or ()),
+    )
+    return register(request, data_dir=args.data_dir)
+
+
+def _cmd_demo(args: argparse.Namespace) -> int:
+    from leo_dash import demo
+
+    return demo.run_demo(scale=args.scale, out=Path(args.out) if args.out else None)
+
+
+def _cmd_review(args: argparse.Namespace) -> int:
+    from leo_dash import retention
+
+    return retention.run_review(apply=args.apply, data_dir=args.data_dir)
+
+
+def _cmd_audit(args: argparse.Namespace) -> int:
+    from leo_dash import audit
+
+    return audit.run_audit_summary(since=args.since, user=args.user)
+
+
+def _cmd_briefing(args: argparse.Namespace) -> int:
+    from leo_dash import briefing
+
+    return briefing.run_briefing(spec=Path(args.spec), out=Path(args.out))
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m leo_dash", description="LEO Explorer data tools.")
+    parser.add_argument(
+        "--data-dir", type=Path, default=None, help=f"data folder (default {paths.DATA_DIR})"
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    p = sub.add_parser("check", help="screen EES files (checks L1–L26); exit 1 on any error")
+    p.add_argument("paths", nargs="+")
+    p.set_defaults(func=_cmd_check)
+
+    p = sub.add_parser("catalogue", help="list approved tables with their status")
+    p.set_defaults(func=_cmd_catalogue)
+
+    p = sub.add_parser("add", help="screen a file and register it as an approved table")
+    p.add_argument("path")
+    p.add_argument("--id", required=True, help="table id: lower case letters, digits and _")
+    p.add_argument("--title")
+    p.add_argument("--publication", default="")
+    p.add_argument("--controller", action="append", help="DfE, WG, DWP, HMRC or SG (repeatable)")
+    p.add_argument("--licence", default="Open Government Licence v3.0")
+    p.add_argument("--release-date")
+    p.add_argument("--next-review", help="default: one year after release")
+    p.add_argument("--access", choices=("public", "restricted"), default="public")
+    p.add_argument("--role", action="append", help="ROLE=COLUMN, e.g. provider_id=provider_ukprn (repeatable)")
+    p.add_argument("--base", action="append", help="INDICATOR=BASE_COLUMN, or *=BASE_COLUMN for every rate")
+    p.add_argument("--filter", action="append", help="other filter column users may choose (repeatable)")
+    p.add_argument("--count-base", type=int, default=5, help="rounding base of counts (5 HE LEO, 10 FE)")
+    p.add_argument("--time-label", default="Year")
+    p.add_argument("--footnote", action="append")
+    p.set_defaults(func=_cmd_add)
+
+    p = sub.add_parser("demo", help="regenerate the synthetic demo tables")
+    p.add_argument("--scale", type=float, default=1.0)
+    p.add_argument("--out", help="output folder (default data/demo, which also registers the tables)")
+    p.set_defaults(func=_cmd_demo)
+
+    p = sub.add_parser("review", help="list tables past their review date; --apply retires them")
+    p.add_argument("--apply", action="store_true")
+    p.set_defaults(func=_cmd_review)
+
+    p = sub.add_parser("audit", help="summarise the audit trail")
+    p.add_argument("--since", help="YYYY-MM-DD")
+    p.add_argument("--user")
+    p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser("briefing", help="build a briefing pack from a spec file")
+    p.add_argument("--spec", required=True)
+    p.add_argument("--out", required=True)
+    p.set_defaults(func=_cmd_briefing)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return int(args.func(args))
+    except KeyboardInterrupt:
+        return 130
+    except (OSError, ValueError) as exc:
+        # Expected failures (bad file, bad catalogue entry) become one clear line, never a traceback.
+        print(f"leo_dash {args.command}: {exc}", file=sys.stderr)
+        return 1

@@ -1,0 +1,133 @@
+"""The shared vocabulary of LEO Explorer: symbols, column roles, indicators, disclosure profiles, table entries.
+
+Every other module speaks in these types, so a loaded table, the catalogue and disclosure control agree on what a
+column *is* without knowing its name.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from typing import Literal
+
+# GSS cell symbols (data standard §3): a symbol is a value that is missing *for a reason*.
+SYMBOL_LABELS: dict[str, str] = {
+    "c": "Suppressed",
+    "x": "Not available",
+    "z": "Not applicable",
+    "low": "Low",
+    "k": "Low",
+    "u": "Low reliability",
+}
+SYMBOL_MEANINGS: dict[str, str] = {
+    "c": "suppressed to protect confidentiality",
+    "x": "not available",
+    "z": "not applicable",
+    "low": "rounds to zero but is not zero",
+    "k": "rounds to zero but is not zero",
+    "u": "low reliability",
+}
+# Every numeric indicator column `col` travels with `col + STATUS_SUFFIX`: null where a number is published, else
+# the symbol that explains the null. Numbers are Float64; a symbol never becomes 0.
+STATUS_SUFFIX = "__status"
+
+
+def status_column(column: str) -> str:
+    """Name of the status column that explains nulls in `column`."""
+    return f"{column}{STATUS_SUFFIX}"
+
+
+IndicatorKind = Literal["count", "base", "rate", "earnings", "other"]
+AccessLevel = Literal["public", "restricted"]
+
+# The five joint data controllers of LEO.
+CONTROLLERS: dict[str, str] = {
+    "DfE": "Department for Education",
+    "WG": "Welsh Government (Education and Skills Department)",
+    "DWP": "Department for Work and Pensions",
+    "HMRC": "HM Revenue and Customs",
+    "SG": "Scottish Government",
+}
+
+# Roles a column can play. Pages filter and group by role, never by a hard-coded column name.
+ROLE_NAMES: tuple[str, ...] = (
+    "time",
+    "provider_id",
+    "provider_name",
+    "provider_type",
+    "subject",
+    "years_after",
+    "characteristic_type",
+    "characteristic_value",
+    "region",
+    "cohort",
+)
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One measure column and how disclosure control must treat it."""
+
+    column: str
+    label: str
+    kind: IndicatorKind
+    unit: str = ""  # "", "%", "pp", "£", "£m", "numberstring" (EES meta units)
+    dp: int | None = None
+    base: str | None = None  # column holding the count this rate / earnings figure rests on
+    hidden: bool = False  # e.g. min/max earnings: single-person values (D5), never shown
+
+
+@dataclass(frozen=True)
+class DisclosureProfile:
+    """Thresholds and rounding for one source (data standard §4). Defaults are the strictest common rules."""
+
+    count_base: int = 5  # derived counts are rounded half-up to this (5 HE LEO, 10 FE/post-16)
+    earnings_base: int = 100  # earnings rounded to the nearest £100
+    min_count: int = 10  # a derived count below this shows `c` (D3)
+    share_min_numerator: int = 3  # D4
+    share_min_denominator: int = 6  # D4
+    earnings_min_base: int = 11  # D5: earnings `c` when the earnings base is under this
+    class_disclosure_base: int = 10  # D9: derived 0% / 100% on a base under this shows `c`
+    rate_dp: int = 1  # derived shares shown to 1 dp
+
+
+@dataclass(frozen=True)
+class TableEntry:
+    """One approved table in the catalogue."""
+
+    id: str
+    title: str
+    files: tuple[str, ...]  # EES data CSVs (each with its .meta.csv), paths relative to the project root
+    publication: str
+    controllers: tuple[str, ...]
+    licence: str
+    release_date: dt.date
+    next_review: dt.date
+    access: AccessLevel = "public"
+    demo: bool = False  # synthetic demo data: the app must say so wherever it is shown
+    optional: bool = False  # registered only when its files exist (the real reference data)
+    source_url: str = ""
+    description: str = ""
+    time_label: str = "Year"  # e.g. "Tax year", "Academic year"
+    roles: dict[str, str] = field(default_factory=dict)  # role name -> column
+    filters: tuple[str, ...] = ()  # other filter columns the user may choose (each has a Total / default item)
+    filter_defaults: dict[str, str] = field(default_factory=dict)  # column -> default item (else "Total")
+    indicators: tuple[Indicator, ...] = ()
+    disclosure: DisclosureProfile = field(default_factory=DisclosureProfile)
+    footnotes: tuple[str, ...] = ()
+
+    def role(self, name: str) -> str | None:
+        """Column playing `name`, or None when the table has no such role."""
+        return self.roles.get(name)
+
+    def indicator(self, column: str) -> Indicator:
+        for ind in self.indicators:
+            if ind.column == column:
+                return ind
+        raise KeyError(f"{self.id} has no indicator {column!r}")
+
+    def visible_indicators(self, *kinds: IndicatorKind) -> tuple[Indicator, ...]:
+        return tuple(i for i in self.indicators if not i.hidden and (not kinds or i.kind in kinds))
+
+    def is_overdue(self, today: dt.date | None = None) -> bool:
+        return self.next_review < (today or dt.date.today())

@@ -1,0 +1,147 @@
+"""Select rows of an approved table by column *roles*, so pages never hard-code a table's column names.
+
+Breakdown columns the caller does not choose are pinned to their default item (usually `Total`), so a chart never
+adds a total to its own parts. Provider attributes (type, region) are pinned only on aggregate rows: on a provider's
+own row they describe the provider, not a breakdown.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import polars as pl
+
+from leo_dash import store
+from leo_dash.model import TableEntry, status_column
+
+BREAKDOWN_ROLES: tuple[str, ...] = ("subject", "years_after", "characteristic_type", "characteristic_value", "cohort")
+ATTRIBUTE_ROLES: tuple[str, ...] = ("provider_type", "region")
+TOTAL_ITEMS: tuple[str, ...] = ("Total", "All", "All graduates", "All learners", "All pupils")
+
+
+class SelectionError(ValueError):
+    """A selection names a column or value the table does not have."""
+
+
+def breakdown_columns(entry: TableEntry) -> list[str]:
+    """Columns whose items split the same population (pinned to a default unless chosen)."""
+    cols = [entry.roles[r] for r in BREAKDOWN_ROLES if r in entry.roles]
+    return cols + [c for c in entry.filters if c not in cols]
+
+
+def attribute_columns(entry: TableEntry) -> list[str]:
+    return [entry.roles[r] for r in ATTRIBUTE_ROLES if r in entry.roles]
+
+
+def column_for(entry: TableEntry, role_or_column: str) -> str:
+    """Resolve a role name to its column; a plain column name passes through."""
+    return entry.roles.get(role_or_column, role_or_column)
+
+
+@functools.lru_cache(maxsize=512)
+def _distinct(parquet: Path, mtime_ns: int, column: str) -> tuple[str, ...]:
+    values = pl.scan_parquet(parquet).select(pl.col(column).drop_nulls().unique()).collect().to_series()
+    return tuple(str(v) for v in values.sort().to_list())
+
+
+def distinct_values(entry: TableEntry, role_or_column: str, *, data_dir: Path | None = None) -> list[str]:
+    """Sorted distinct non-null values of a column (as strings), cached per parquet version."""
+    column = column_for(entry, role_or_column)
+    prepared = store.prepare(entry, data_dir=data_dir)
+    if column not in schema(entry, data_dir=data_dir):
+        return []
+    return list(_distinct(prepared.parquet, prepared.parquet.stat().st_mtime_ns, column))
+
+
+@functools.lru_cache(maxsize=128)
+def _schema(parquet: Path, mtime_ns: int) -> dict[str, pl.DataType]:
+    return dict(pl.scan_parquet(parquet).collect_schema())
+
+
+def schema(entry: TableEntry, *, data_dir: Path | None = None) -> dict[str, pl.DataType]:
+    prepared = store.prepare(entry, data_dir=data_dir)
+    return _schema(prepared.parquet, prepared.parquet.stat().st_mtime_ns)
+
+
+def default_item(entry: TableEntry, column: str, values: Sequence[str]) -> str | None:
+    """The item that stands for 'everyone' in a breakdown column, if the table has one."""
+    preferred = entry.filter_defaults.get(column)
+    if preferred is not None and preferred in values:
+        return preferred
+    for item in TOTAL_ITEMS:
+        if item in values:
+            return item
+    return None
+
+
+def _match(column: str, values: Sequence[object], dtype: pl.DataType) -> pl.Expr:
+    if dtype.is_integer():
+        try:
+            return pl.col(column).is_in([int(v) for v in values])  # type: ignore[call-overload]
+        except (TypeError, ValueError) as exc:
+            raise SelectionError(f"{column} takes whole numbers; got {list(values)}.") from exc
+    return pl.col(column).cast(pl.String).is_in([str(v) for v in values])
+
+
+def where_expr(
+    entry: TableEntry,
+    where: Mapping[str, Sequence[object]],
+    *,
+    vary: Sequence[str] = (),
+    data_dir: Path | None = None,
+) -> pl.Expr:
+    """Filter expression for `where` (role or column -> allowed values), pinning unchosen breakdowns to default."""
+    table_schema = schema(entry, data_dir=data_dir)
+    chosen = {column_for(entry, k): v for k, v in where.items()}
+    free = {column_for(entry, v) for v in vary}
+    unknown = sorted(c for c in chosen if c not in table_schema)
+    if unknown:
+        raise SelectionError(f"{entry.id} has no column(s) {', '.join(unknown)}.")
+    expr = pl.lit(True)
+    for column, values in chosen.items():
+        if values:
+            expr = expr & _match(column, values, table_schema[column])
+    provider_id = entry.role("provider_id")
+    aggregate_row = pl.col(provider_id).is_null() if provider_id and provider_id in table_schema else pl.lit(True)
+    for column in breakdown_columns(entry):
+        if column in chosen or column in free or column not in table_schema:
+            continue
+        default = default_item(entry, column, distinct_values(entry, column, data_dir=data_dir))
+        if default is not None:
+            expr = expr & (pl.col(column) == default)
+    for column in attribute_columns(entry):
+        if column in chosen or column in free or column not in table_schema:
+            continue
+        default = default_item(entry, column, distinct_values(entry, column, data_dir=data_dir))
+        if default is not None:
+            expr = expr & (~aggregate_row | (pl.col(column) == default))
+    return expr
+
+
+def select(
+    entry: TableEntry,
+    where: Mapping[str, Sequence[object]],
+    *,
+    vary: Sequence[str] = (),
+    columns: Sequence[str] | None = None,
+    data_dir: Path | None = None,
+) -> pl.DataFrame:
+    """Rows of the table matching `where`; other breakdowns pinned to their default unless listed in `vary`.
+
+    `columns` limits the output to those columns (roles allowed) and their status columns.
+    """
+    table_schema = schema(entry, data_dir=data_dir)
+    lazy = store.scan(entry, data_dir=data_dir).filter(where_expr(entry, where, vary=vary, data_dir=data_dir))
+    if columns is not None:
+        wanted: list[str] = []
+        for name in columns:
+            column = column_for(entry, name)
+            if column not in table_schema:
+                raise SelectionError(f"{entry.id} has no column {column!r}.")
+            wanted.append(column)
+            if status_column(column) in table_schema:
+                wanted.append(status_column(column))
+        lazy = lazy.select(list(dict.fromkeys(wanted)))
+    return lazy.collect()

@@ -1,0 +1,116 @@
+"""Approved tables as parquet under data/parquet/, screened once and then queried lazily.
+
+Each table's EES files are screened (leo_dash.ees) and written to one parquet file the first time they are needed;
+later calls reuse it while the source files are unchanged (size + modification time fingerprint). Queries scan the
+parquet lazily with Polars, which is safe to share across Streamlit sessions (threads): nothing holds a per-session
+copy of the data and there is no connection object to share.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from leo_dash import ees, paths
+from leo_dash.model import TableEntry
+
+PARQUET_DIR_NAME = "parquet"
+_locks: dict[str, threading.Lock] = {}
+_locks_guard = threading.Lock()
+
+
+@dataclass(frozen=True)
+class PreparedTable:
+    """A screened table ready to query."""
+
+    table_id: str
+    parquet: Path
+    rows: int
+    warnings: tuple[str, ...]  # loader warnings, as user messages
+
+
+def parquet_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or paths.DATA_DIR) / PARQUET_DIR_NAME
+
+
+def _fingerprint(entry: TableEntry) -> list[list[object]]:
+    out: list[list[object]] = []
+    for file in entry.files:
+        for p in (paths.resolve(file), paths.resolve(file).with_suffix(".meta.csv")):
+            stat = p.stat()
+            out.append([str(p), stat.st_size, stat.st_mtime_ns])
+    return out
+
+
+def _lock_for(table_id: str) -> threading.Lock:
+    with _locks_guard:
+        return _locks.setdefault(table_id, threading.Lock())
+
+
+def _screen_files(entry: TableEntry) -> tuple[pl.DataFrame, list[str]]:
+    """Screen and parse every file of the table; raise EESLoadError naming the file on any error."""
+    frames: list[pl.DataFrame] = []
+    warnings: list[str] = []
+    bases = {i.column: i.base for i in entry.indicators if i.base}
+    for file in entry.files:
+        result = ees.load(
+            paths.resolve(file),
+            count_base=entry.disclosure.count_base,
+            earnings_base=entry.disclosure.earnings_base,
+            bases=bases,
+        )
+        assert result.frame is not None  # load() raises when there is no frame
+        frames.append(result.frame)
+        warnings.extend(str(f) for f in result.warnings)
+    # Files of one table differ only in geography columns (e.g. provider rows and national rows): union them,
+    # leaving a column null on rows of a level that does not have it.
+    frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+    return frame, warnings
+
+
+def _sort_columns(entry: TableEntry, frame: pl.DataFrame) -> list[str]:
+    # Sorting by the columns most often filtered on lets parquet row-group statistics skip data.
+    wanted = [entry.role("time"), entry.role("years_after"), entry.role("subject"), entry.role("provider_id")]
+    return [c for c in wanted if c and c in frame.columns]
+
+
+def prepare(entry: TableEntry, *, data_dir: Path | None = None, force: bool = False) -> PreparedTable:
+    """Screen the table's files and write its parquet once; reuse it while the sources are unchanged."""
+    directory = parquet_dir(data_dir)
+    target = directory / f"{entry.id}.parquet"
+    manifest_path = directory / f"{entry.id}.json"
+    with _lock_for(entry.id):
+        fingerprint = _fingerprint(entry)
+        if not force and target.exists() and manifest_path.exists():
+            manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+            if manifest.get("fingerprint") == fingerprint:
+                return PreparedTable(entry.id, target, int(manifest["rows"]), tuple(manifest["warnings"]))
+        frame, warnings = _screen_files(entry)
+        sort_by = _sort_columns(entry, frame)
+        if sort_by:
+            frame = frame.sort(sort_by, nulls_last=False)
+        directory.mkdir(parents=True, exist_ok=True)
+        # Write to a temp file and rename, so a reader never sees a half-written parquet.
+        fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{entry.id}.", suffix=".parquet")
+        os.close(fd)
+        try:
+            frame.write_parquet(tmp, statistics=True, row_group_size=100_000)
+            os.replace(tmp, target)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        rows = frame.height
+        del frame
+        manifest = {"fingerprint": fingerprint, "rows": rows, "warnings": warnings}
+        manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
+        return PreparedTable(entry.id, target, rows, tuple(warnings))
+
+
+def scan(entry: TableEntry, *, data_dir: Path | None = None) -> pl.LazyFrame:
+    """A lazy scan of the approved table (prepared on first use)."""
+    return pl.scan_parquet(prepare(entry, data_dir=data_dir).parquet)

@@ -1,0 +1,193 @@
+"""View models: what every renderer (chart, table, CSV/XLSX download, briefing) consumes.
+
+A View is built only from a frame that has been through disclosure control (`leo_dash.sdc`), and the chart, the
+table and the downloads are all renderings of that one frame, so they cannot disagree (D10) and none can skip
+disclosure control. Number formats follow GSS style: £29,300 · 72.4% · 12,340.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import plotly.graph_objects as go
+import polars as pl
+
+from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
+
+ColumnKind = Literal["dimension", "value"]
+DEMO_WARNING = "Synthetic demo data: these figures are made up for demonstration and are not official statistics."
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a view's table: a dimension (label text) or a value (number + status)."""
+
+    name: str
+    label: str
+    kind: ColumnKind = "dimension"
+    unit: str = ""  # "", "%", "pp", "£", "£m"
+    dp: int = 0
+
+    @staticmethod
+    def for_indicator(indicator: Indicator, *, dp: int | None = None, label: str | None = None) -> Column:
+        default_dp = indicator.dp if indicator.dp is not None else (1 if indicator.unit in ("%", "pp") else 0)
+        return Column(indicator.column, label or indicator.label, "value", indicator.unit, dp if dp is not None else default_dp)
+
+
+@dataclass(frozen=True)
+class View:
+    """A titled, footnoted, disclosure-controlled frame and the chart drawn from it."""
+
+    key: str  # stable id for widgets and downloads, e.g. "institutions-ranked"
+    title: str
+    frame: pl.DataFrame  # protected frame: dimension columns, value columns and their status columns
+    columns: tuple[Column, ...]
+    summary: str  # one sentence for screen readers and briefings; never cites a suppressed value
+    source: str
+    footnotes: tuple[str, ...] = ()
+    demo: bool = False
+    table_id: str = ""
+    filters: tuple[tuple[str, str], ...] = ()  # (label, chosen value) pairs, for download headers and briefings
+    figure: go.Figure | None = None
+    notes: tuple[str, ...] = ()  # on-screen notes (e.g. gaps explained), also exported as footnotes
+    created: dt.datetime = field(default_factory=lambda: dt.datetime.now().replace(microsecond=0))
+
+    @property
+    def all_footnotes(self) -> tuple[str, ...]:
+        extra = (DEMO_WARNING,) if self.demo else ()
+        return extra + self.notes + self.footnotes
+
+    def table(self) -> pl.DataFrame:
+        """The table exactly as shown on screen and downloaded: formatted text, symbols as their labels."""
+        return display_table(self.frame, self.columns)
+
+
+def format_number(value: float | None, unit: str = "", dp: int = 0) -> str:
+    """GSS number style: £29,300 · 72.4% · 1,234 · +2.1pp. Half-up rounding for display (D8)."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    from leo_dash.sdc import round_half_up
+
+    rounded = round_half_up(value, 10**-dp) if dp > 0 else round_half_up(value, 1)
+    text = f"{abs(rounded):,.{dp}f}"
+    sign = "-" if rounded < 0 else ""
+    if unit == "£":
+        return f"{sign}£{text}"
+    if unit == "£m":
+        return f"{sign}£{text}m"
+    if unit == "%":
+        return f"{sign}{text}%"
+    if unit == "pp":
+        return f"{sign}{text} percentage points"
+    return f"{sign}{text}"
+
+
+def symbol_label(symbol: str | None) -> str:
+    return SYMBOL_LABELS.get(symbol or "", symbol or "")
+
+
+def display_table(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFrame:
+    """Formatted text table: values in GSS style, missing values as the symbol's label (never blank, never 0)."""
+    out: dict[str, list[str]] = {}
+    for col in columns:
+        if col.kind == "dimension":
+            out[col.label] = ["" if v is None else str(v) for v in frame[col.name].to_list()]
+            continue
+        values = frame[col.name].to_list()
+        status_name = status_column(col.name)
+        statuses = frame[status_name].to_list() if status_name in frame.columns else [None] * len(values)
+        cells: list[str] = []
+        for value, status in zip(values, statuses, strict=True):
+            if status is not None:
+                cells.append(symbol_label(status))
+            elif value is None:
+                cells.append(symbol_label("x"))
+            else:
+                cells.append(format_number(value, col.unit, col.dp))
+        heading = col.label if not col.unit or col.unit in col.label else f"{col.label} ({col.unit})"
+        out[heading] = cells
+    return pl.DataFrame(out, schema=dict.fromkeys(out, pl.String))
+
+
+def symbols_in(frame: pl.DataFrame, value_columns: Sequence[str]) -> dict[str, int]:
+    """How many cells carry each symbol across the given value columns."""
+    counts: dict[str, int] = {}
+    for name in value_columns:
+        status_name = status_column(name)
+        if status_name not in frame.columns:
+            continue
+        for symbol, n in frame[status_name].drop_nulls().value_counts().iter_rows():
+            counts[symbol] = counts.get(symbol, 0) + int(n)
+    return counts
+
+
+def gap_note(frame: pl.DataFrame, value_columns: Sequence[str]) -> str | None:
+    """A sentence explaining gaps in a chart: which symbols, how many, and what they mean. None if no gaps."""
+    counts = symbols_in(frame, value_columns)
+    if not counts:
+        return None
+    parts = [
+        f"{n:,} {'value' if n == 1 else 'values'} {SYMBOL_MEANINGS.get(s, s)} ('{s}')" for s, n in sorted(counts.items())
+    ]
+    return "Gaps in the chart are not zero: " + "; ".join(parts) + "."
+
+
+def source_line(entry: TableEntry) -> str:
+    label = "Synthetic demo data generated by LEO Explorer" if entry.demo else entry.publication
+    return f"Source: {label}" + (f" ({entry.licence})" if entry.licence and not entry.demo else "")
+
+
+def filters_text(filters: Sequence[tuple[str, str]]) -> str:
+    return "; ".join(f"{k}: {v}" for k, v in filters)
+
+
+def make_view(
+    *,
+    key: str,
+    entry: TableEntry,
+    title: str,
+    frame: pl.DataFrame,
+    columns: Sequence[Column],
+    summary: str,
+    filters: Sequence[tuple[str, str]] = (),
+    build_figure: Callable[[pl.DataFrame], go.Figure] | None = None,
+    notes: Sequence[str] = (),
+    extra_footnotes: Sequence[str] = (),
+) -> View:
+    """Assemble a View from a protected frame; the figure is drawn from that same frame, with gaps explained."""
+    value_columns = [c.name for c in columns if c.kind == "value"]
+    missing = [c.name for c in columns if c.name not in frame.columns]
+    if missing:
+        raise KeyError(f"view {key}: frame lacks column(s) {missing}")
+    all_notes = list(notes)
+    note = gap_note(frame, value_columns)
+    if note:
+        all_notes.append(note)
+    figure = build_figure(frame) if build_figure is not None else None
+    view = View(
+        key=key,
+        title=title,
+        frame=frame,
+        columns=tuple(columns),
+        summary=summary,
+        source=source_line(entry),
+        footnotes=tuple(extra_footnotes) + tuple(entry.footnotes),
+        demo=entry.demo,
+        table_id=entry.id,
+        filters=tuple(filters),
+        figure=figure,
+        notes=tuple(all_notes),
+    )
+    if figure is not None:
+        from leo_dash.charts import finish_figure
+
+        finish_figure(figure, view)
+    return view
+
+
+def as_records(view: View) -> list[dict[str, Any]]:
+    return view.table().to_dicts()

@@ -1,0 +1,27 @@
+"""Home: what LEO Explorer is, and the approved tables it can show."""
+
+import streamlit as st
+
+from leo_dash import ui
+from leo_dash.home import catalogue_rows
+
+
+def main() -> None:
+    st.title("LEO Explorer")
+    st.markdown(
+        "Explore Longitudinal Education Outcomes (LEO) statistics: how learners from schools, colleges and "
+        "universities fare in employment, earnings and out-of-work benefits. Every figure comes from an approved "
+        "summary table and passes disclosure control before it is shown or downloaded."
+    )
+    tables = ui.visible_tables()
+    if any(t.demo for t in tables):
+        ui.demo_banner(force=True)
+    st.subheader("Approved tables")
+    rows = catalogue_rows(tables, prepare=ui.prepare)
+    st.dataframe(rows, hide_index=True, key="home-catalogue")
+    for entry in tables:
+        if entry.is_overdue():
+            ui.overdue_warning(entry)
+
+
+ui.run_page(main)
