@@ -6,6 +6,7 @@ chart, suppressed values drawn as gaps (never zero), no chart junk.
 
 from __future__ import annotations
 
+import html
 import textwrap
 from typing import TYPE_CHECKING
 
@@ -22,6 +23,11 @@ MUTED = "#BFBFBF"  # non-highlighted bars: grey lets the highlighted providers s
 REFERENCE = "#0B0C0C"
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
 MAX_SERIES = len(PALETTE)  # the guidance: no more than six colours in one chart
+
+
+def plain_text(text: object) -> str:
+    """Text from data made inert for Plotly, which renders a subset of HTML in titles, labels and hovers."""
+    return html.escape(str(text), quote=False)
 
 
 def colour(index: int) -> str:
@@ -54,12 +60,12 @@ def _wrap(text: str, width: int = 110) -> str:
 def finish_figure(figure: go.Figure, view: View) -> go.Figure:
     """Title from the view; source, gap notes and demo warning written under the plot area."""
     base_layout(figure)
-    figure.update_layout(title={"text": _wrap(view.title, 80), "x": 0, "xanchor": "left", "font": {"size": 18}})
+    figure.update_layout(title={"text": _wrap(plain_text(view.title), 80), "x": 0, "xanchor": "left", "font": {"size": 18}})
     under = [view.source]
     if view.demo:
         under.insert(0, "SYNTHETIC DEMO DATA – not official statistics.")
     under.extend(view.notes)
-    lines = [_wrap(line) for line in under if line]
+    lines = [_wrap(plain_text(line)) for line in under if line]
     text = "<br>".join(lines)
     n_lines = text.count("<br>") + 1
     figure.update_layout(margin={"b": 80 + 18 * n_lines})
