@@ -1,0 +1,1524 @@
+"""Screen and load EES tidy data files: `name.csv` + `name.meta.csv` (data standard §1-§3, loader checks §6).
+
+A file is read once, every cell as a string, and every check runs as a vectorised Polars expression over that frame
+(never a Python loop over rows). Checks that point at a row find the first offending row with `arg_true().first()`.
+Only when no check refuses the file are columns cast in place: `time_period` to Int64, each numeric indicator to
+Float64 beside a status column holding the published symbol. A symbol never becomes 0.
+
+Rule ids follow §6 (L1-L26) plus A1/A2, which refuse files that are not approved aggregates (columns that identify
+people; record-level shape).
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, BinaryIO, Literal
+
+import polars as pl
+
+from leo_dash.model import SYMBOL_LABELS, Indicator, IndicatorKind, status_column
+
+Severity = Literal["error", "warning"]
+
+# ---------------------------------------------------------------------------------------------------------------
+# Vocabulary of the data standard
+# ---------------------------------------------------------------------------------------------------------------
+
+SYMBOLS: tuple[str, ...] = tuple(SYMBOL_LABELS)  # c, x, z, low, k, u
+REFUSED_INDICATOR_SYMBOLS: tuple[str, ...] = ("~", ":")  # legacy 'low' and 'not available'
+NULL_SYMBOLS: tuple[str, ...] = ("NULL", "Null", "null", "NA", "na")  # refused in any cell of either file
+WARNED_SYMBOLS: tuple[str, ...] = ("N/A", "n/a", ".", "..", "-")  # legacy no-data marks: loaded as status "x"
+WARNED_SYMBOL_STATUS = "x"
+
+MANDATORY_COLUMNS: tuple[str, ...] = (
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+)
+META_REQUIRED_COLUMNS: tuple[str, ...] = (
+    "col_name",
+    "col_type",
+    "label",
+    "indicator_grouping",
+    "indicator_unit",
+    "indicator_dp",
+    "filter_hint",
+    "filter_grouping_column",
+)
+META_OPTIONAL_COLUMNS: tuple[str, ...] = ("filter_default", "parent_filter")
+INDICATOR_UNITS: tuple[str, ...] = ("%", "pp", "£", "£m", "numberstring")
+FILTER_ITEM_LIMIT = 25_000
+# API character limits (eesyscreener data-raw/char_limits.R).
+LOCATION_CODE_LIMIT = 30
+COLUMN_NAME_LIMIT = 50
+LABEL_LIMIT = 100
+ITEM_LIMIT = 120
+SMALL_BASE_THRESHOLD = 6  # L25: a rate on fewer matched people than this is hidden
+DEFAULT_COUNT_BASE = 5  # L24: counts must be multiples of this (10-rounded counts pass too)
+DEFAULT_EARNINGS_BASE = 100  # L24: £ figures to the nearest £100
+
+# --- time (§1) --------------------------------------------------------------------------------------------------
+TERMS: tuple[str, ...] = ("Autumn term", "Spring term", "Summer term")
+MONTHS: tuple[str, ...] = (
+    "January", "February", "March", "April", "May", "June",
+    "July", "August", "September", "October", "November", "December",
+)  # fmt: skip
+WEEKS: tuple[str, ...] = tuple(f"Week {n}" for n in range(1, 53))
+FINANCIAL_QUARTERS: tuple[str, ...] = tuple(f"Financial year Q{n}" for n in range(1, 5))
+FINANCIAL_HALVES: tuple[str, ...] = ("Part 1 (April to September)", "Part 2 (October to March)")
+# Identifiers may share a file only within one group; each stand-alone identifier is a group of its own.
+TIME_GROUPS: dict[str, tuple[str, ...]] = {
+    "Calendar year": ("Calendar year",),
+    "Reporting year": ("Reporting year",),
+    "Academic year": ("Academic year",),
+    "Financial year": ("Financial year",),
+    "Tax year": ("Tax year",),
+    "Autumn and spring term": ("Autumn and spring term",),
+    "terms": TERMS,
+    "months": MONTHS,
+    "weeks": WEEKS,
+    "financial quarters": FINANCIAL_QUARTERS,
+    "financial halves": FINANCIAL_HALVES,
+}
+TIME_IDENTIFIER_GROUP: dict[str, str] = {ident: group for group, idents in TIME_GROUPS.items() for ident in idents}
+FOUR_DIGIT_IDENTIFIERS: frozenset[str] = frozenset(("Calendar year", "Reporting year", *MONTHS, *WEEKS))
+SIX_DIGIT_IDENTIFIERS: frozenset[str] = frozenset(
+    (
+        "Academic year",
+        "Financial year",
+        "Tax year",
+        "Autumn and spring term",
+        *TERMS,
+        *FINANCIAL_QUARTERS,
+        *FINANCIAL_HALVES,
+    )
+)
+
+
+# --- geography (§1) ---------------------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class GeographicLevel:
+    """Columns a `geographic_level` value needs (eesyscreener data-raw/geography_df.R)."""
+
+    level: str
+    code: str | None
+    name: str
+    secondary: str | None = None
+    recommended_only: bool = False  # Institution columns are recommended, not required
+
+    @property
+    def columns(self) -> tuple[str, ...]:
+        return tuple(c for c in (self.code, self.name, self.secondary) if c)
+
+
+GEOGRAPHIC_LEVELS: dict[str, GeographicLevel] = {
+    g.level: g
+    for g in (
+        GeographicLevel("National", "country_code", "country_name"),
+        GeographicLevel("Regional", "region_code", "region_name"),
+        GeographicLevel("Local authority", "new_la_code", "la_name", "old_la_code"),
+        GeographicLevel("Local authority district", "lad_code", "lad_name"),
+        GeographicLevel("RSC region", None, "rsc_region_lead_name"),
+        GeographicLevel("Parliamentary constituency", "pcon_code", "pcon_name"),
+        GeographicLevel("Local skills improvement plan area", "lsip_code", "lsip_name"),
+        GeographicLevel(
+            "Local enterprise partnership", "local_enterprise_partnership_code", "local_enterprise_partnership_name"
+        ),
+        GeographicLevel("English devolved area", "english_devolved_area_code", "english_devolved_area_name"),
+        GeographicLevel("Opportunity area", "opportunity_area_code", "opportunity_area_name"),
+        GeographicLevel("Ward", "ward_code", "ward_name"),
+        GeographicLevel("MAT", "trust_id", "trust_name"),
+        GeographicLevel("Sponsor", "sponsor_id", "sponsor_name"),
+        GeographicLevel("School", "school_urn", "school_name", "school_laestab"),
+        GeographicLevel("Provider", "provider_ukprn", "provider_name"),
+        GeographicLevel("Institution", "institution_id", "institution_name", recommended_only=True),
+        GeographicLevel("Planning area", "planning_area_code", "planning_area_name"),
+        GeographicLevel("Police force area", "pfa_code", "pfa_name"),
+    )
+}
+GEOGRAPHY_COLUMNS: frozenset[str] = frozenset(c for g in GEOGRAPHIC_LEVELS.values() for c in g.columns)
+GEOGRAPHY_CODE_COLUMNS: frozenset[str] = frozenset(
+    c for g in GEOGRAPHIC_LEVELS.values() for c in (g.code, g.secondary) if c
+)
+GEOGRAPHY_NAME_COLUMNS: frozenset[str] = frozenset(g.name for g in GEOGRAPHIC_LEVELS.values())
+OBSERVATIONAL_COLUMNS: frozenset[str] = (
+    frozenset(("time_period", "time_identifier", "geographic_level")) | GEOGRAPHY_COLUMNS
+)
+
+_LOW_LEVELS = ("School", "Provider", "Institution")
+# Rows of which levels may carry a level's columns: its own, and levels nested inside it (a Local authority row
+# carries its region). National columns are filled on every row and are checked separately.
+COMPATIBLE_LEVELS: dict[str, tuple[str, ...]] = {
+    "Regional": (
+        "Regional", "Local authority", "Local authority district", "Parliamentary constituency",
+        "Local skills improvement plan area", "Local enterprise partnership", "English devolved area",
+        "Opportunity area", "Ward", "Planning area", "Police force area", *_LOW_LEVELS,
+    ),
+    "Local authority": (
+        "Local authority", "Local authority district", "Parliamentary constituency", "Ward", "Planning area",
+        "Police force area", *_LOW_LEVELS,
+    ),
+    "Local authority district": ("Local authority district", "Ward", "Police force area", *_LOW_LEVELS),
+    "Local skills improvement plan area": (
+        "Local skills improvement plan area", "Local authority district", "Planning area", *_LOW_LEVELS,
+    ),
+    "School": ("School",),
+    "Provider": ("Provider",),
+    "Institution": ("Institution",),
+}  # fmt: skip
+# EES's table tool ignores rows at these levels when they sit beside other levels.
+EES_IGNORED_LEVELS: tuple[str, ...] = ("School", "Provider", "Institution", "Planning area")
+# Organisations are renamed over the years under one id, so code/name consistency is judged per time period there.
+ORGANISATION_LEVELS: frozenset[str] = frozenset(("MAT", "Sponsor", "School", "Provider", "Institution"))
+
+COUNTRIES: dict[str, str] = {
+    "E92000001": "England",
+    "W92000004": "Wales",
+    "S92000003": "Scotland",
+    "N92000002": "Northern Ireland",
+    "K02000001": "United Kingdom",
+    "K03000001": "Great Britain",
+    "K04000001": "England and Wales",
+}
+REGIONS: dict[str, str] = {
+    "E12000001": "North East",
+    "E12000002": "North West",
+    "E12000003": "Yorkshire and The Humber",
+    "E12000004": "East Midlands",
+    "E12000005": "West Midlands",
+    "E12000006": "East of England",
+    "E12000007": "London",
+    "E12000008": "South East",
+    "E12000009": "South West",
+}
+NOT_AVAILABLE_CODE, NOT_AVAILABLE_NAME = "x", "Not available"
+NOT_APPLICABLE_CODE = "z"
+# Names allowed with code `z` (dfe-published-data-qa universal_geog_options.csv and country.csv).
+NOT_APPLICABLE_NAMES: frozenset[str] = frozenset(
+    (
+        "Not applicable",
+        "Unknown",
+        "Outside of England",
+        "Outside of the United Kingdom",
+        "Outside of England and unknown",
+        "Outside of the United Kingdom and unknown",
+        "England, Wales and Northern Ireland",
+    )
+)
+
+_FILE_NAME = re.compile(r"^[a-z0-9_-]+$")
+_SNAKE_CASE = re.compile(r"^[a-z0-9]+(_[a-z0-9]+)*$")
+# Any 8-digit id: real UKPRNs start with 1, and synthetic demo providers use 9xxxxxxx so they cannot be mistaken for real ones.
+_UKPRN = r"^\d{8}$"
+
+# --- A1: columns that identify people, matched on normalised names ---------------------------------------------
+_PEOPLE = (
+    r"(pupil|learner|student|child|children|person|people|individual|candidate|applicant|graduate|claimant|employee"
+    r"|participant|respondent|patient|apprentice|trainee|parent|guardian|customer|user|teacher|staff|tutor)"
+)
+_PERSONAL_PATTERNS: tuple[tuple[str, re.Pattern[str]], ...] = tuple(
+    (what, re.compile(rx))
+    for what, rx in (
+        (
+            "a person's name",
+            r"(^|_)(forenames?|surnames?|(first|last|given|family|full|middle|maiden|christian|preferred|legal)_?names?)($|_)",
+        ),
+        ("a person's name", rf"(^|_){_PEOPLE}_?(full_?)?names?$"),
+        ("a date of birth", r"(^|_)(dob|d_o_b|date_?of_?birth|birth_?date|birth_?dt)($|_)"),
+        (
+            "an address",
+            r"(^|_)(address(_?line)?(_?\d+)?|addr(_?line)?(_?\d+)?|street(_?name)?|house_?(number|name|no))($|_)",
+        ),
+        ("a postcode", r"(^|_)(post_?code|postal_?code|zip_?code)($|_)"),
+        ("a pupil number", r"(^|_)(upn|former_upn|unique_pupil_(number|no|num|ref)|pupil_?matching_?ref\w*|pmr)($|_)"),
+        ("a learner number", r"(^|_)(uln|unique_learner_(number|no|num))($|_)"),
+        (
+            "a national insurance number",
+            r"(^|_)(nino|ni_?(number|no|num)|national_?insurance(_?(number|no|num))?)($|_)",
+        ),
+        ("a candidate number", r"(^|_)candidate_?(number|no|num|id|ref|reference)($|_)"),
+        ("a student identifier", r"(^|_)(husid|hesa_?student_?id)($|_)"),
+        ("a person identifier", rf"(^|_){_PEOPLE}_?(id|ids|ref|reference|identifier|key)$"),
+        ("an email address", r"(^|_)(e_?mail(_?address)?)($|_)"),
+        (
+            "a phone number",
+            r"(^|_)(phone|telephone|tel|mobile_?(number|no|phone)|phone_?(number|no)|contact_?number)($|_)",
+        ),
+    )
+)
+# "learner_number" may be a person's number or a head count: refuse it unless the metadata says it is an indicator.
+_AMBIGUOUS_PERSONAL = re.compile(rf"(^|_){_PEOPLE}_?(number|no|num)$")
+# An organisation's address or postcode is public (e.g. GIAS) and not personal; nor are postcode areas.
+_ORGANISATION_PREFIX = re.compile(
+    r"^(provider|school|institution|establishment|estab|trust|sponsor|college|employer|organisation|organization"
+    r"|academy|la|local_authority|setting|centre|campus|site)_"
+)
+_POSTCODE_AREA = re.compile(r"post_?code_?(area|district|sector)")
+# A2: values that look like record identifiers (UPN: letter + 12 digits; ULN: 10 digits; long numeric ids).
+_IDENTIFIER_VALUE = r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]?$"
+_IDENTIFIER_NAME = re.compile(r"(^|_)(id|ids|ref|reference|identifier|key|number|no|num)$")
+# Indicator names that suggest a base (the people a rate or average rests on).
+_BASE_NAME = re.compile(r"matched|grads|number_of|learners|cohort")
+_MIN_MAX_NAME = re.compile(r"(^|_)(min|max|minimum|maximum)($|_)")
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Results
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Finding:
+    """One check result: a rule id, how bad it is, and a message a person can act on."""
+
+    rule: str  # "L1".."L26", "A1", "A2"
+    severity: Severity
+    message: str  # the spec's message filled in
+    file: str  # file name, not the full path
+    row: int | None = None  # spreadsheet row: header = 1, first data row = 2
+    column: str | None = None
+
+    def __str__(self) -> str:
+        parts = [f"{self.severity} {self.rule}", self.file]
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.column is not None:
+            parts.append(f"column {self.column}")
+        return f"{' · '.join(parts)}: {self.message}"
+
+
+@dataclass
+class ScreenResult:
+    path: Path
+    findings: list[Finding]
+    frame: pl.DataFrame | None  # parsed frame when there is no error, else None
+    meta: pl.DataFrame | None  # the meta file as strings
+
+    @property
+    def errors(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "error"]
+
+    @property
+    def warnings(self) -> list[Finding]:
+        return [f for f in self.findings if f.severity == "warning"]
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+class EESLoadError(Exception):
+    """A file failed at least one refusing check. str() lists the errors, for people (no traceback needed)."""
+
+    def __init__(self, findings: Sequence[Finding], path: Path | None = None) -> None:
+        self.findings: list[Finding] = list(findings)
+        self.path = path
+        super().__init__(str(self))
+
+    def __str__(self) -> str:
+        errors = [f for f in self.findings if f.severity == "error"]
+        name = self.path.name if self.path else (errors[0].file if errors else "file")
+        lines = [f"{name} was refused ({len(errors)} error{'s' if len(errors) != 1 else ''}):"]
+        lines += [f"  {f}" for f in errors]
+        return "\n".join(lines)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Public API
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def screen(
+    path: str | Path,
+    *,
+    count_base: int | None = None,
+    earnings_base: int | None = None,
+    bases: Mapping[str, str] | None = None,
+    small_base_threshold: int = SMALL_BASE_THRESHOLD,
+) -> ScreenResult:
+    """Run every check on an EES data file and its `.meta.csv`; parse it when nothing refuses it. Never raises
+    for a bad file: problems come back as findings.
+
+    count_base / earnings_base tighten L24 (e.g. 10 for FE counts); bases maps a rate (or earnings) column to the
+    column holding its base for L25 (key "*" applies to every rate); other rates use the base their names suggest.
+    """
+    screener = _Screener(
+        Path(path),
+        count_base=count_base,
+        earnings_base=earnings_base,
+        bases=dict(bases or {}),
+        small_base_threshold=small_base_threshold,
+    )
+    return screener.run()
+
+
+def load(
+    path: str | Path,
+    *,
+    count_base: int | None = None,
+    earnings_base: int | None = None,
+    bases: Mapping[str, str] | None = None,
+    small_base_threshold: int = SMALL_BASE_THRESHOLD,
+) -> ScreenResult:
+    """screen(), raising EESLoadError when any check refuses the file."""
+    result = screen(
+        path, count_base=count_base, earnings_base=earnings_base, bases=bases, small_base_threshold=small_base_threshold
+    )
+    if not result.ok:
+        raise EESLoadError(result.findings, result.path)
+    return result
+
+
+def indicators_from_meta(meta: pl.DataFrame) -> list[Indicator]:
+    """Indicators declared in a meta file, with kind guessed from unit and name, and a base guessed for rates."""
+    rows = _meta_rows(meta)
+    declared = [r for r in rows if r["col_type"] == "Indicator" and r["col_name"]]
+    base_candidates = [r["col_name"] for r in declared if _guess_kind(r["col_name"], r["indicator_unit"]) == "base"]
+    out: list[Indicator] = []
+    for r in declared:
+        column, unit = r["col_name"], r["indicator_unit"]
+        kind = _guess_kind(column, unit)
+        dp_text = r["indicator_dp"]
+        dp = int(dp_text) if dp_text.isdigit() else None
+        base = _natural_base(column, base_candidates) if kind == "rate" else None
+        hidden = kind == "earnings" and bool(_MIN_MAX_NAME.search(column.lower()))  # D5: single-person values
+        out.append(Indicator(column, r["label"] or column, kind, unit, dp, base, hidden))
+    return out
+
+
+def run_check(paths: Sequence[str]) -> int:
+    """The `python -m leo_dash check PATH...` command: print every finding per file; 1 on any error, else 0."""
+    any_error = False
+    for raw in paths:
+        result = screen(raw)
+        name = result.path.name
+        for finding in result.errors + result.warnings:
+            print(finding)
+        n_err, n_warn = len(result.errors), len(result.warnings)
+        verdict = "refused" if n_err else "loads"
+        rows = f", {result.frame.height:,} rows" if result.frame is not None else ""
+        print(
+            f"{name}: {verdict} — {n_err} error{'s' if n_err != 1 else ''}, {n_warn} warning{'s' if n_warn != 1 else ''}{rows}."
+        )
+        any_error = any_error or bool(n_err)
+    return 1 if any_error else 0
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Helpers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _meta_rows(meta: pl.DataFrame) -> list[dict[str, str]]:
+    """Meta rows as dicts of stripped strings ('' for blanks and absent columns). The meta file is small."""
+    wanted = (*META_REQUIRED_COLUMNS, *META_OPTIONAL_COLUMNS)
+    rows: list[dict[str, str]] = []
+    for raw in meta.iter_rows(named=True):
+        rows.append({c: (str(raw.get(c)) if raw.get(c) is not None else "").strip() for c in wanted})
+    return rows
+
+
+def _guess_kind(column: str, unit: str) -> IndicatorKind:
+    if unit == "%":
+        return "rate"
+    if unit == "£":
+        return "earnings"
+    if unit == "":
+        return "base" if _BASE_NAME.search(column.lower()) else "count"
+    return "other"
+
+
+def _natural_base(column: str, candidates: Sequence[str]) -> str | None:
+    """The base a rate most likely rests on: matched people first, then graduates/cohort, then any head count."""
+    ranked = [
+        (score, i, c)
+        for i, c in enumerate(candidates)
+        if c != column
+        for score in [3 if "matched" in c.lower() else 2 if re.search("grads|cohort", c.lower()) else 1]
+    ]
+    return min(ranked, key=lambda t: (-t[0], t[1]))[2] if ranked else None
+
+
+def _normalise_name(name: str) -> str:
+    return re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", name.lower())).strip("_")
+
+
+def _personal_reason(column: str, *, is_indicator: bool) -> str | None:
+    """Why a column name identifies people, or None. Geography columns (provider_name, la_name...) never do."""
+    if column in GEOGRAPHY_COLUMNS:
+        return None
+    norm = _normalise_name(column)
+    for what, pattern in _PERSONAL_PATTERNS:
+        if pattern.search(norm):
+            if what in ("an address", "a postcode") and (
+                _ORGANISATION_PREFIX.match(norm) or _POSTCODE_AREA.search(norm)
+            ):
+                continue
+            return what
+    if not is_indicator and _AMBIGUOUS_PERSONAL.search(norm):
+        return "a person identifier"
+    return None
+
+
+def _blank(column: str) -> pl.Expr:
+    return pl.col(column).is_null() | (pl.col(column) == "")
+
+
+def _plural(n: int, word: str) -> str:
+    return f"{n:,} {word}{'' if n == 1 else 's'}"
+
+
+def _quote_list(items: Sequence[str]) -> str:
+    return ", ".join(items)
+
+
+def _decoded_lines(handle: BinaryIO, position: list[int]) -> Iterator[str]:
+    """Lines of a file decoded strictly as UTF-8 (a BOM allowed on the first); position[0] counts lines read."""
+    for raw in handle:
+        text = raw.decode("utf-8-sig" if position[0] == 0 else "utf-8")
+        position[0] += 1
+        yield text
+
+
+def _locate_bad_row(path: Path, expected_fields: int | None) -> int | None:
+    """Spreadsheet row of the first record with bad UTF-8 or the wrong field count. Streams the file: only ever
+    called on the error path, after Polars has refused (or padded) a row."""
+    position = [0]
+    record = 0
+    try:
+        with path.open("rb") as handle:
+            reader = csv.reader(_decoded_lines(handle, position), strict=True)
+            for record, fields in enumerate(reader, start=1):
+                if expected_fields is None:
+                    expected_fields = len(fields)
+                elif len(fields) != expected_fields:
+                    return record
+    except (UnicodeDecodeError, csv.Error):
+        return record + 1
+    return None
+
+
+def _read_header(path: Path) -> tuple[list[str] | None, str | None]:
+    """Column names from the first line, or a reason it could not be read. Polars replaces bad bytes in a header
+    silently, so the header is decoded here strictly."""
+    try:
+        with path.open("rb") as handle:
+            first = handle.readline()
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return None, "encoding"
+    except OSError as exc:
+        return None, str(exc)
+    if not text.strip():
+        return None, "empty"
+    try:
+        return next(csv.reader([text], strict=True)), None
+    except (csv.Error, StopIteration):
+        return None, "format"
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# The screener
+# ---------------------------------------------------------------------------------------------------------------
+
+
+class _Screener:
+    """State of one screening run: paths, findings so far, the string frame and what the metadata declares."""
+
+    def __init__(
+        self,
+        path: Path,
+        *,
+        count_base: int | None,
+        earnings_base: int | None,
+        bases: dict[str, str],
+        small_base_threshold: int,
+    ) -> None:
+        name = path.name
+        if name.endswith(".meta.csv"):  # pointed at the metadata: screen its data file
+            path = path.with_name(name[: -len(".meta.csv")] + ".csv")
+        self.path = path
+        self.file = path.name
+        self.stem = path.name[:-4] if path.name.endswith(".csv") else path.stem
+        self.meta_path = path.with_name(f"{self.stem}.meta.csv")
+        self.meta_file = self.meta_path.name
+        self.count_base = count_base or DEFAULT_COUNT_BASE
+        self.earnings_base = earnings_base or DEFAULT_EARNINGS_BASE
+        self.bases = bases
+        self.small_base_threshold = small_base_threshold
+        self.findings: list[Finding] = []
+        self.meta: pl.DataFrame | None = None
+        self.meta_rows: list[dict[str, str]] = []
+        self.df: pl.DataFrame = pl.DataFrame()
+        self.columns: list[str] = []
+        # What the metadata declares, restricted to columns that exist in the data.
+        self.filters: list[str] = []
+        self.filter_groups: list[str] = []
+        self.indicators: list[str] = []  # every declared indicator in the data
+        self.numeric_indicators: list[str] = []  # those cast to Float64 (not numberstring)
+        self.units: dict[str, str] = {}
+        self.filter_defaults: dict[str, str] = {}
+        self.hidden_by_small_base: dict[str, str] = {}  # rate column -> base column whose small values hide it
+
+    # --- recording ----------------------------------------------------------------------------------------------
+    def add(
+        self,
+        rule: str,
+        severity: Severity,
+        message: str,
+        *,
+        row: int | None = None,
+        column: str | None = None,
+        file: str | None = None,
+    ) -> None:
+        self.findings.append(Finding(rule, severity, message, file or self.file, row, column))
+
+    def error(
+        self, rule: str, message: str, *, row: int | None = None, column: str | None = None, file: str | None = None
+    ) -> None:
+        self.add(rule, "error", message, row=row, column=column, file=file)
+
+    def warn(
+        self, rule: str, message: str, *, row: int | None = None, column: str | None = None, file: str | None = None
+    ) -> None:
+        self.add(rule, "warning", message, row=row, column=column, file=file)
+
+    @property
+    def has_errors(self) -> bool:
+        return any(f.severity == "error" for f in self.findings)
+
+    # --- flow ---------------------------------------------------------------------------------------------------
+    def run(self) -> ScreenResult:
+        frame: pl.DataFrame | None = None
+        try:
+            if self._check_files() and self._read_data():
+                self._run_checks()
+                if not self.has_errors:
+                    frame = self._parse()
+        except Exception as exc:
+            # A bad file must come back as findings, never as a traceback; the type names a loader bug if it is one.
+            self.error("L2", f"{self.file} could not be screened: {type(exc).__name__}: {exc}")
+            frame = None
+        order = {"error": 0, "warning": 1}
+        findings = sorted(self.findings, key=lambda f: order[f.severity])  # stable: checks keep their order
+        return ScreenResult(self.path, findings, frame, self.meta)
+
+    def _run_checks(self) -> None:
+        self._check_columns()
+        self._check_meta()
+        self._check_personal_columns()
+        df_cols = set(self.columns)
+        if {"time_period", "time_identifier"} <= df_cols:
+            self._check_time()
+        if "geographic_level" in df_cols:
+            self._check_geography()
+        self._check_filters()
+        if {"time_period", "time_identifier", "geographic_level"} <= df_cols:
+            self._check_duplicates()
+        self._check_symbols()
+        self._check_indicator_values()
+        self._check_record_level()
+        self._check_rounding()
+        self._check_small_bases()
+        self._check_api_lengths()
+
+    # --- L1, L2: files ------------------------------------------------------------------------------------------
+    def _check_files(self) -> bool:
+        if not self.path.name.endswith(".csv"):
+            self.error("L1", f"{self.file} is not a .csv file; EES data files are name.csv + name.meta.csv.")
+            return False
+        if not self.path.is_file():
+            self.error("L1", f"{self.file} was not found.")
+            return False
+        if not _FILE_NAME.match(self.stem):
+            self.warn("L1", f"{self.file}: file names should use only lower case letters, digits, '_' and '-'.")
+        if not self.meta_path.is_file():
+            self.error("L1", f"{self.file} needs a matching {self.meta_file}.")
+        else:
+            self._read_meta()
+        return True
+
+    def _read_csv(self, path: Path, file: str) -> pl.DataFrame | None:
+        """The whole file as strings, or None after recording L2 with the row that broke it."""
+        header, problem = _read_header(path)
+        if header is None:
+            if problem == "empty":
+                self.error("L2", f"{file} is empty; a header row is needed.", row=1, file=file)
+            else:
+                self.error("L2", f"{file} row 1: bad encoding or field count.", row=1, file=file)
+            return None
+        try:
+            df = pl.read_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=False)
+        except (pl.exceptions.PolarsError, OSError):
+            row = _locate_bad_row(path, len(header))
+            self.error("L2", f"{file} row {row if row else '?'}: bad encoding or field count.", row=row, file=file)
+            return None
+        # Polars pads short rows with nulls instead of failing: a null in the last column may be a short row.
+        if df.width and df.height and df.get_column(df.columns[-1]).null_count():
+            row = _locate_bad_row(path, len(header))
+            if row is not None:
+                self.error("L2", f"{file} row {row}: bad encoding or field count.", row=row, file=file)
+                return None
+        return df
+
+    def _read_meta(self) -> None:
+        meta = self._read_csv(self.meta_path, self.meta_file)
+        if meta is None:
+            return
+        self.meta = meta
+        self.meta_rows = _meta_rows(meta)
+
+    def _read_data(self) -> bool:
+        header, _ = _read_header(self.path)
+        df = self._read_csv(self.path, self.file)
+        if df is None or header is None:
+            return False
+        if df.height == 0:
+            self.error("L2", f"{self.file} has a header but no data rows.", row=2)
+            return False
+        # Duplicate names: Polars renames the second copy, so judge names from the raw header.
+        duplicates = sorted({c for c in header if header.count(c) > 1})
+        if duplicates:
+            self.error("L3", f"{self.file} repeats column(s): {_quote_list(duplicates)}.", row=1, column=duplicates[0])
+            return False
+        self.df = df
+        self.columns = list(df.columns)
+        self._classify_columns()
+        return True
+
+    def _classify_columns(self) -> None:
+        present = set(self.columns)
+        seen: set[str] = set()
+        for r in self.meta_rows:
+            name = r["col_name"]
+            if not name or name in seen or name not in present:
+                continue
+            seen.add(name)
+            if r["col_type"] == "Filter" and name not in OBSERVATIONAL_COLUMNS:
+                self.filters.append(name)
+                group = r["filter_grouping_column"]
+                if group and group in present and group not in self.filter_groups:
+                    self.filter_groups.append(group)
+                if r["filter_default"]:
+                    self.filter_defaults[name] = r["filter_default"]
+            elif r["col_type"] == "Indicator" and name not in OBSERVATIONAL_COLUMNS:
+                self.indicators.append(name)
+                self.units[name] = r["indicator_unit"]
+                if r["indicator_unit"] != "numberstring":
+                    self.numeric_indicators.append(name)
+        self.filter_groups = [g for g in self.filter_groups if g not in self.filters]
+
+    # --- L3: columns --------------------------------------------------------------------------------------------
+    def _check_columns(self) -> None:
+        missing = [c for c in MANDATORY_COLUMNS if c not in self.columns]
+        if missing:
+            self.error("L3", f"{self.file} is missing: {_quote_list(missing)}.", row=1, column=missing[0])
+        for c in self.columns:
+            if not c.strip():
+                self.error("L3", f"{self.file} has a column with no name.", row=1)
+            elif re.search(r"\s", c):
+                self.error("L3", f"Column name '{c}' has spaces; EES refuses it.", row=1, column=c)
+            elif not _SNAKE_CASE.match(c):
+                self.warn("L3", f"Column name '{c}' is not snake_case.", row=1, column=c)
+
+    # --- L4-L11: metadata ---------------------------------------------------------------------------------------
+    def _check_meta(self) -> None:
+        if self.meta is None:
+            return
+        mf = self.meta_file
+        present = list(self.meta.columns)
+        lacks = [c for c in META_REQUIRED_COLUMNS if c not in present]
+        extra = [c for c in present if c not in META_REQUIRED_COLUMNS + META_OPTIONAL_COLUMNS]
+        if lacks:
+            self.error("L4", f"{mf} lacks column(s): {_quote_list(lacks)}.", row=1, column=lacks[0], file=mf)
+        if extra:
+            self.error("L4", f"{mf} has unexpected column(s): {_quote_list(extra)}.", row=1, column=extra[0], file=mf)
+        # NULL-like symbols anywhere in the metadata (L21, as in the data).
+        for c in present:
+            hits = self.meta.select(pl.col(c).is_in(NULL_SYMBOLS).arg_true().first()).item()
+            if hits is not None:
+                value = self.meta.get_column(c)[hits]
+                self.error(
+                    "L21",
+                    f"{mf} uses '{value}' in {c}; use GSS symbols or leave it blank.",
+                    row=hits + 2,
+                    column=c,
+                    file=mf,
+                )
+
+        data_columns = set(self.columns)
+        names_seen: dict[str, int] = {}
+        labels_seen: dict[str, int] = {}
+        stripped_seen: dict[str, str] = {}
+        for i, r in enumerate(self.meta_rows):
+            row = i + 2
+            name, col_type, label = r["col_name"], r["col_type"], r["label"]
+            where: dict[str, Any] = {"row": row, "column": name or None, "file": mf}
+            # L5: col_type and col_name
+            bad = []
+            if col_type not in ("Filter", "Indicator"):
+                bad.append(f"col_type '{col_type}'")
+            if not name:
+                bad.append("no col_name")
+            elif re.search(r"\s", name):
+                bad.append(f"col_name '{name}' has spaces")
+            elif name in names_seen:
+                bad.append(f"col_name '{name}' repeats row {names_seen[name]}")
+            if bad:
+                self.error("L5", f"Meta row {row}: bad col_type or col_name ({'; '.join(bad)}).", **where)
+            if name and name not in names_seen:
+                names_seen[name] = row
+                key = re.sub(r"[^a-z0-9]", "", name.lower())
+                if not bad and key in stripped_seen and stripped_seen[key] != name:
+                    self.error(
+                        "L5",
+                        f"Meta row {row}: bad col_type or col_name ('{name}' clashes with '{stripped_seen[key]}' once punctuation is removed).",
+                        **where,
+                    )
+                stripped_seen.setdefault(key, name)
+            display = name or f"Meta row {row}"
+            # L6: labels
+            if not label:
+                self.error("L6", f"{display} has a missing or duplicate label (label is blank).", **where)
+            elif label in labels_seen:
+                self.error(
+                    "L6",
+                    f"{display} has a missing or duplicate label ('{label}' is also on row {labels_seen[label]}).",
+                    **where,
+                )
+            else:
+                labels_seen[label] = row
+            if not name:
+                continue
+            # L8: time and geography have no metadata rows
+            if name in OBSERVATIONAL_COLUMNS:
+                self.error("L8", f"{name} is time/geography; not allowed in metadata.", **where)
+                continue
+            # L7: metadata names columns that the data lacks
+            if name not in data_columns:
+                self.error("L7", f"{name} is in the metadata but not the data.", **where)
+            group = r["filter_grouping_column"]
+            if group and group not in data_columns:
+                self.error(
+                    "L7", f"{group} is in the metadata but not the data (filter_grouping_column of {name}).", **where
+                )
+            # L9: fields that belong to the other col_type
+            if col_type == "Filter":
+                wrong = [f for f in ("indicator_unit", "indicator_dp", "indicator_grouping") if r[f]]
+                if wrong:
+                    self.error(
+                        "L9", f"Filter {name} has unit/dp/grouping ({_quote_list(wrong)} should be blank).", **where
+                    )
+                if group and group == name:
+                    self.error("L9", f"Filter {name} names itself as its filter_grouping_column.", **where)
+            elif col_type == "Indicator":
+                wrong = [
+                    f for f in ("filter_hint", "filter_grouping_column", "filter_default", "parent_filter") if r[f]
+                ]
+                if wrong:
+                    self.error(
+                        "L9",
+                        f"Indicator {name} has a hint or other filter field ({_quote_list(wrong)} should be blank).",
+                        **where,
+                    )
+                unit, dp = r["indicator_unit"], r["indicator_dp"]
+                # L10: units
+                if unit and unit not in INDICATOR_UNITS:
+                    self.error("L10", f"Unit {unit} on {name} is not %, pp, £, £m or numberstring.", **where)
+                # L11: decimal places
+                if dp and not dp.isdigit():
+                    self.error(
+                        "L11", f"indicator_dp for {name} must be blank or a whole number (it is '{dp}').", **where
+                    )
+                elif not dp:
+                    self.warn("L11", f"indicator_dp for {name} is blank; EES will show 2 decimal places.", **where)
+            if len(label) > LABEL_LIMIT:
+                self.warn("L26", f"label value over {LABEL_LIMIT} characters.", **where)
+
+        # L7 (warning): data columns that are not observational, vary, and have no metadata row.
+        declared = set(names_seen) | {
+            r["filter_grouping_column"] for r in self.meta_rows if r["filter_grouping_column"]
+        }
+        undeclared = [c for c in self.columns if c not in OBSERVATIONAL_COLUMNS and c not in declared]
+        if undeclared:
+            counts = self.df.select(pl.col(c).n_unique() for c in undeclared).row(0)
+            for c, n in zip(undeclared, counts, strict=True):
+                if n > 1:
+                    self.warn(
+                        "L7", f"{c} is in the data but not the metadata; it will not be offered as a filter.", column=c
+                    )
+
+    # --- A1: people -----------------------------------------------------------------------------------------------
+    def _check_personal_columns(self) -> None:
+        found = [
+            (c, reason)
+            for c in self.columns
+            if (reason := _personal_reason(c, is_indicator=c in self.indicators)) is not None
+        ]
+        if found:
+            names = _quote_list([c for c, _ in found])
+            self.error(
+                "A1",
+                f"{self.file} has column(s) that identify people ({names}); only approved summary tables may be loaded.",
+                row=1,
+                column=found[0][0],
+            )
+
+    # --- L12, L13: time ---------------------------------------------------------------------------------------------
+    def _check_time(self) -> None:
+        tp, ti = pl.col("time_period"), pl.col("time_identifier")
+        group = ti.replace_strict(TIME_IDENTIFIER_GROUP, default=None, return_dtype=pl.String)
+        digits = tp.str.contains(r"^\d+$").fill_null(False)
+        length = tp.str.len_bytes()
+        start = tp.str.slice(2, 2).cast(pl.Int32, strict=False)
+        end = tp.str.slice(4, 2).cast(pl.Int32, strict=False)
+        consecutive = ((start + 1) % 100) == end  # 199900 is fine
+        four = ti.is_in(FOUR_DIGIT_IDENTIFIERS)
+        six = ti.is_in(SIX_DIGIT_IDENTIFIERS)
+        bad_period = (
+            _blank("time_period")
+            | ~digits
+            | (four & (length != 4))
+            | (six & ~((length == 6) & consecutive.fill_null(False)))
+        )
+        found = self.df.select(
+            bad_period.arg_true().first().alias("bad_period"),
+            bad_period.sum().alias("n_bad"),
+            group.is_null().arg_true().first().alias("unknown"),
+            group.drop_nulls().unique(maintain_order=True).implode().alias("groups"),
+        ).row(0, named=True)
+        if found["bad_period"] is not None:
+            i = found["bad_period"]
+            value, ident = self.df["time_period"][i] or "(blank)", self.df["time_identifier"][i]
+            example = "2022" if ident in FOUR_DIGIT_IDENTIFIERS else "202122"
+            more = f" ({_plural(found['n_bad'], 'row')} in all)" if found["n_bad"] > 1 else ""
+            self.error(
+                "L12",
+                f"time_period {value} does not fit {ident} (e.g. {example}){more}.",
+                row=i + 2,
+                column="time_period",
+            )
+        if found["unknown"] is not None:
+            i = found["unknown"]
+            self.error(
+                "L13",
+                f"time_identifier {self.df['time_identifier'][i] or '(blank)'} unknown or mixed.",
+                row=i + 2,
+                column="time_identifier",
+            )
+        groups = found["groups"]
+        if len(groups) > 1:
+            first_other = self.df.select(((group != groups[0]) & group.is_not_null()).arg_true().first()).item()
+            ident = self.df["time_identifier"][first_other]
+            base = self.df.select(ti.filter(group == groups[0]).first()).item()
+            self.error(
+                "L13",
+                f"time_identifier {ident} unknown or mixed (it cannot share a file with {base}).",
+                row=first_other + 2,
+                column="time_identifier",
+            )
+
+    # --- L14-L16, L22, L23: geography ------------------------------------------------------------------------------
+    def _check_geography(self) -> None:
+        df, cols = self.df, set(self.columns)
+        level = pl.col("geographic_level")
+        levels_found = df.select(
+            level.unique(maintain_order=True).implode().alias("levels"),
+        ).row(0, named=True)["levels"]
+        levels = [lv for lv in levels_found if lv is not None]
+        unknown = [lv for lv in levels_found if lv not in GEOGRAPHIC_LEVELS]
+        for lv in unknown:
+            i = df.select((level.is_null() if lv is None else level == lv).arg_true().first()).item()
+            self.error(
+                "L14",
+                f"Level {lv or '(blank)'} is not a geographic level EES knows.",
+                row=i + 2,
+                column="geographic_level",
+            )
+        known = [lv for lv in levels if lv in GEOGRAPHIC_LEVELS]
+
+        # L22: School and Provider rows cannot share a file; other ignored levels beside normal levels warn.
+        if {"School", "Provider"} <= set(known):
+            firsts = df.select((level == lv).arg_true().first().alias(lv) for lv in ("School", "Provider")).row(0)
+            self.error("L22", "File mixes School and Provider rows.", row=max(firsts) + 2, column="geographic_level")
+        elif len(known) > 1 and set(known) & set(EES_IGNORED_LEVELS):
+            ignored = [lv for lv in known if lv in EES_IGNORED_LEVELS]
+            self.warn(
+                "L22",
+                f"File mixes {_quote_list(ignored)} rows with other levels; EES ignores those rows in its table tool.",
+                column="geographic_level",
+            )
+
+        # L23: providers
+        if "Provider" in known:
+            self._check_providers()
+
+        # L14: columns each level needs. Provider is L23's.
+        for lv in known:
+            spec = GEOGRAPHIC_LEVELS[lv]
+            if lv == "Provider":
+                continue
+            missing = [c for c in spec.columns if c not in cols]
+            if missing:
+                if spec.recommended_only:
+                    self.warn("L14", f"Level {lv} should have column(s): {_quote_list(missing)}.", column=missing[0])
+                else:
+                    self.error("L14", f"Level {lv} needs column(s): {_quote_list(missing)}.", column=missing[0])
+            if lv in ("Local authority", "Local authority district"):
+                region_missing = [c for c in ("region_code", "region_name") if c not in cols]
+                if region_missing:
+                    self.warn(
+                        "L14",
+                        f"Level {lv} rows should carry region: add {_quote_list(region_missing)}.",
+                        column=region_missing[0],
+                    )
+
+        # L15: level columns filled on their rows, blank elsewhere.
+        checks: dict[str, tuple[pl.Expr, str, Severity, str]] = {}
+        for c in ("country_code", "country_name"):
+            if c in cols:
+                checks[f"nat_{c}"] = (_blank(c), c, "error", f"Level {{level}} rows: missing values in {c}.")
+        for lv in known:
+            spec = GEOGRAPHIC_LEVELS[lv]
+            if lv in ("National", "Provider", "Planning area"):
+                continue  # National: above; Provider: L23; Planning area: ignored by EES
+            for c in spec.columns:
+                if c in cols and c != "new_la_code":  # new_la_code is blank for old authorities
+                    sev: Severity = "warning" if spec.recommended_only else "error"
+                    checks[f"fill_{lv}_{c}"] = (
+                        (level == lv) & _blank(c),
+                        c,
+                        sev,
+                        f"Level {lv} rows: missing values in {c}.",
+                    )
+            if lv in ("Local authority", "Local authority district"):
+                for c in ("region_code", "region_name"):
+                    if c in cols:
+                        checks[f"reg_{lv}_{c}"] = (
+                            (level == lv) & _blank(c),
+                            c,
+                            "warning",
+                            f"Level {lv} rows: missing values in {c} (region should be given).",
+                        )
+        for owner, compatible in COMPATIBLE_LEVELS.items():
+            spec = GEOGRAPHIC_LEVELS[owner]
+            incompatible = [lv for lv in levels if lv not in compatible]
+            if not incompatible:
+                continue
+            for c in spec.columns:
+                if c not in cols:
+                    continue
+                checks[f"over_{owner}_{c}"] = (
+                    level.is_in(incompatible) & ~_blank(c),
+                    c,
+                    "error",
+                    "Level {level} rows: extra values in " + c + ".",
+                )
+        for owner, spec in GEOGRAPHIC_LEVELS.items():
+            if owner in COMPATIBLE_LEVELS or owner == "National":
+                continue
+            incompatible = [lv for lv in levels if lv not in (owner, *_LOW_LEVELS)]
+            for c in spec.columns:
+                if c in cols and incompatible:
+                    checks[f"over_{owner}_{c}"] = (
+                        level.is_in(incompatible) & ~_blank(c),
+                        c,
+                        "error",
+                        "Level {level} rows: extra values in " + c + ".",
+                    )
+        if checks:
+            hits = df.select(mask.arg_true().first().alias(key) for key, (mask, *_rest) in checks.items()).row(
+                0, named=True
+            )
+            for key, (_mask, column, severity, template) in checks.items():
+                i = hits[key]
+                if i is not None:
+                    self.add(
+                        "L15", severity, template.format(level=df["geographic_level"][i]), row=i + 2, column=column
+                    )
+
+        # L16: codes match names.
+        self._check_codes_and_names()
+
+    def _check_providers(self) -> None:
+        df, cols = self.df, set(self.columns)
+        level = pl.col("geographic_level")
+        missing = [c for c in ("provider_ukprn", "provider_name") if c not in cols]
+        if missing:
+            i = df.select((level == "Provider").arg_true().first()).item()
+            self.error(
+                "L23",
+                f"Provider rows need provider_ukprn and provider_name (missing column(s): {_quote_list(missing)}).",
+                row=i + 2,
+                column=missing[0],
+            )
+            return
+        is_provider = level == "Provider"
+        ukprn = pl.col("provider_ukprn")
+        found = df.select(
+            (is_provider & (_blank("provider_ukprn") | _blank("provider_name"))).arg_true().first().alias("blank"),
+            (is_provider & ~_blank("provider_ukprn") & ~ukprn.str.contains(_UKPRN)).arg_true().first().alias("format"),
+        ).row(0, named=True)
+        if found["blank"] is not None:
+            i = found["blank"]
+            column = "provider_ukprn" if df["provider_ukprn"][i] in (None, "") else "provider_name"
+            self.error("L23", "Provider rows need provider_ukprn and provider_name.", row=i + 2, column=column)
+        if found["format"] is not None:
+            i = found["format"]
+            self.error(
+                "L23",
+                f"Provider rows need provider_ukprn and provider_name; '{df['provider_ukprn'][i]}' is not an 8-digit UKPRN.",
+                row=i + 2,
+                column="provider_ukprn",
+            )
+
+    def _code_name_pairs(self, code: str, name: str) -> pl.DataFrame:
+        """Distinct (code, name) pairs with the first row each appears on: small even for big files."""
+        return (
+            self.df.lazy()
+            .select(code, name)
+            .with_row_index("__row")
+            .filter(~(pl.col(code).is_null() & pl.col(name).is_null()))
+            .group_by(code, name, maintain_order=True)
+            .agg(pl.col("__row").first())
+            .collect()
+        )
+
+    def _check_codes_and_names(self) -> None:
+        cols = set(self.columns)
+
+        def lookup_problem(code: str | None, name: str | None, table: Mapping[str, str], strict: bool) -> bool:
+            if not code or not name:
+                return False  # blanks are L15's
+            if code == NOT_AVAILABLE_CODE or name == NOT_AVAILABLE_NAME:
+                return not (code == NOT_AVAILABLE_CODE and name == NOT_AVAILABLE_NAME)
+            if code == NOT_APPLICABLE_CODE:
+                return name not in NOT_APPLICABLE_NAMES
+            if code in table:
+                return table[code] != name
+            if name in table.values():
+                return True  # a known place under the wrong code
+            return strict  # countries: the lookup is complete
+
+        flagged: set[str] = set()
+        for code, name, table, strict in (
+            ("country_code", "country_name", COUNTRIES, True),
+            ("region_code", "region_name", REGIONS, False),
+        ):
+            if code in cols and name in cols:
+                for c, n, row in self._code_name_pairs(code, name).iter_rows():
+                    if lookup_problem(c, n, table, strict):
+                        self.error("L16", f"Code {c} does not match name {n}.", row=row + 2, column=code)
+                        flagged.add(code)
+                        break
+
+        # The same code never carries two names (organisations: within one time period, as they get renamed).
+        for spec in GEOGRAPHIC_LEVELS.values():
+            for code in (spec.code, spec.secondary):
+                if not code or code not in cols or spec.name not in cols or code in flagged:
+                    continue
+                per_period = spec.level in ORGANISATION_LEVELS and "time_period" in cols
+                keys = [code, "time_period"] if per_period else [code]
+                has_code = ~_blank(code) & ~pl.col(code).is_in([NOT_AVAILABLE_CODE, NOT_APPLICABLE_CODE])
+                name_count = pl.col(spec.name).n_unique().over(keys)
+                frame = (
+                    self.df.lazy()
+                    .with_row_index("__row")
+                    .filter(has_code)
+                    .filter(name_count > 1)
+                    .select("__row", code, spec.name, pl.col(spec.name).first().over(keys).alias("__first"))
+                    .filter(pl.col(spec.name) != pl.col("__first"))
+                    .head(1)
+                    .collect()
+                )
+                if frame.height:
+                    row, c, n, first = frame.row(0)
+                    period = " in one time period" if per_period else ""
+                    self.error(
+                        "L16",
+                        f"Code {c} does not match name {n} (the same code is also named {first}{period}).",
+                        row=row + 2,
+                        column=spec.name,
+                    )
+            # 'Not available' places must carry code x (all code/name pairs).
+            if spec.code and spec.code in cols and spec.name in cols and spec.level not in ("National", "Regional"):
+                i = self.df.select(
+                    ((pl.col(spec.name) == NOT_AVAILABLE_NAME) != (pl.col(spec.code) == NOT_AVAILABLE_CODE))
+                    .fill_null(False)
+                    .arg_true()
+                    .first()
+                ).item()
+                if i is not None:
+                    self.error(
+                        "L16",
+                        f"Code {self.df[spec.code][i]} does not match name {self.df[spec.name][i]} (unknown places are x + Not available).",
+                        row=i + 2,
+                        column=spec.code,
+                    )
+
+    # --- L17, L18: filters -----------------------------------------------------------------------------------------
+    def _check_filters(self) -> None:
+        df = self.df
+        hygiene = [*self.filters, *self.filter_groups]
+        if hygiene:
+            stats = df.select(
+                *(_blank(c).arg_true().first().alias(f"blank_{c}") for c in hygiene),
+                *((pl.col(c) != pl.col(c).str.strip_chars()).arg_true().first().alias(f"pad_{c}") for c in hygiene),
+                *(pl.col(c).n_unique().alias(f"n_{c}") for c in hygiene),
+                *((pl.col(c) == "Total").any().alias(f"total_{c}") for c in self.filters),
+                *(
+                    (pl.col(c) == self.filter_defaults[c]).any().alias(f"default_{c}")
+                    for c in self.filters
+                    if c in self.filter_defaults
+                ),
+                *(
+                    pl.col(c).str.replace_all(r"[^A-Za-z0-9]", "").n_unique().alias(f"stripped_{c}")
+                    for c in self.filter_groups
+                ),
+            ).row(0, named=True)
+            for c in hygiene:
+                kind = "Filter" if c in self.filters else "Filter group"
+                if stats[f"blank_{c}"] is not None:
+                    self.error(
+                        "L17",
+                        f"{kind} {c} has blank/padded values or one item (a blank value).",
+                        row=stats[f"blank_{c}"] + 2,
+                        column=c,
+                    )
+                if stats[f"pad_{c}"] is not None:
+                    i = stats[f"pad_{c}"]
+                    self.error(
+                        "L17",
+                        f"{kind} {c} has blank/padded values or one item ('{df[c][i]}' has spaces at an end).",
+                        row=i + 2,
+                        column=c,
+                    )
+                n = stats[f"n_{c}"]
+                if c in self.filters and n < 2:
+                    self.error("L17", f"{kind} {c} has blank/padded values or one item (only one item).", column=c)
+                if n > FILTER_ITEM_LIMIT:
+                    self.error(
+                        "L17", f"{kind} {c} has {n:,} items; EES allows at most {FILTER_ITEM_LIMIT:,}.", column=c
+                    )
+                if c in self.filter_groups and stats[f"stripped_{c}"] != n:
+                    self.error("L17", f"{kind} {c} has items that differ only in punctuation or spaces.", column=c)
+            for r in self.meta_rows:
+                f, g = r["col_name"], r["filter_grouping_column"]
+                if (
+                    r["col_type"] == "Filter"
+                    and f in self.filters
+                    and g in self.filter_groups
+                    and stats[f"n_{g}"] > stats[f"n_{f}"]
+                ):
+                    self.error(
+                        "L17",
+                        f"Filter {f} has fewer items than its grouping column {g}; the hierarchy looks reversed.",
+                        column=g,
+                    )
+            for c in self.filters:
+                has_default = stats.get(f"default_{c}", False)
+                if not stats[f"total_{c}"] and not has_default:
+                    self.warn("L18", f"Filter {c} has no Total.", column=c)
+
+        # Total/All are never places or periods.
+        ob_cols = [c for c in self.columns if c in OBSERVATIONAL_COLUMNS and c != "geographic_level"]
+        if ob_cols:
+            hits = df.select(pl.col(c).is_in(["Total", "All"]).arg_true().first() for c in ob_cols).row(0)
+            for c, i in zip(ob_cols, hits, strict=True):
+                if i is not None:
+                    self.error(
+                        "L17",
+                        f"{c} holds '{df[c][i]}'; Total/All belong in filters, never in time or geography columns.",
+                        row=i + 2,
+                        column=c,
+                    )
+
+    # --- L19: duplicates ------------------------------------------------------------------------------------------
+    def _check_duplicates(self) -> None:
+        if self.meta is None:
+            return  # without metadata the filters, and so the key, are unknown
+        # Columns the metadata declares with a bad col_type may be filters: keep them in the key, so a typo there
+        # is reported once (L5) rather than as duplicate rows too.
+        undecided = [
+            r["col_name"]
+            for r in self.meta_rows
+            if r["col_type"] not in ("Filter", "Indicator") and r["col_name"] in self.columns
+        ]
+        keys = [c for c in self.columns if c in OBSERVATIONAL_COLUMNS] + self.filters + self.filter_groups
+        keys += [c for c in dict.fromkeys(undecided) if c not in keys]
+        levels = self.df.select(pl.col("geographic_level").unique()).to_series().to_list()
+        if len(levels) == 1 and levels[0] in ("School", "Provider"):
+            excluded = ["Institution", "Planning area"]
+        else:
+            excluded = list(EES_IGNORED_LEVELS)
+        included = ~pl.col("geographic_level").is_in(excluded).fill_null(False)
+        # Hash the key first (8 bytes a row) so only rows whose hashes collide are compared exactly.
+        suspects = (
+            self.df.lazy()
+            .with_row_index("__row")
+            .filter(included & pl.struct(keys).hash().is_duplicated())
+            .select("__row", *keys)
+            .collect()
+        )
+        if not suspects.height:
+            return
+        repeat = ~pl.struct(keys).is_first_distinct()
+        found = suspects.select(repeat.sum().alias("n"), pl.col("__row").filter(repeat).first().alias("first"))
+        n, first = found.row(0)
+        if n:
+            self.error("L19", f"{_plural(n, 'duplicate row')} (same time, place, filters).", row=first + 2)
+
+    # --- L20, L21: cells ------------------------------------------------------------------------------------------
+    def _check_symbols(self) -> None:
+        df = self.df
+        exprs: list[pl.Expr] = []
+        for c in self.columns:
+            exprs.append(pl.col(c).is_in(NULL_SYMBOLS).arg_true().first().alias(f"null_{c}"))
+            exprs.append(pl.col(c).is_in(WARNED_SYMBOLS).arg_true().first().alias(f"warned_{c}"))
+            exprs.append(pl.col(c).is_in(WARNED_SYMBOLS).sum().alias(f"n_warned_{c}"))
+        for c in self.indicators:
+            exprs.append(pl.col(c).is_in(REFUSED_INDICATOR_SYMBOLS).arg_true().first().alias(f"legacy_{c}"))
+        hits = df.select(exprs).row(0, named=True)
+        for c in self.columns:
+            i = hits[f"null_{c}"]
+            if i is not None:
+                self.error(
+                    "L21",
+                    f"{c} uses '~', ':' or NULL; use GSS symbols (row {i + 2} holds '{df[c][i]}').",
+                    row=i + 2,
+                    column=c,
+                )
+            elif c in self.indicators and hits[f"legacy_{c}"] is not None:
+                i = hits[f"legacy_{c}"]
+                self.error(
+                    "L21",
+                    f"{c} uses '~', ':' or NULL; use GSS symbols (row {i + 2} holds '{df[c][i]}').",
+                    row=i + 2,
+                    column=c,
+                )
+            j = hits[f"warned_{c}"]
+            if j is not None:
+                loaded = " It is loaded as x (not available)." if c in self.numeric_indicators else ""
+                self.warn(
+                    "L21",
+                    f"{c} uses legacy no-data mark '{df[c][j]}' ({_plural(hits[f'n_warned_{c}'], 'cell')}); use GSS symbols.{loaded}",
+                    row=j + 2,
+                    column=c,
+                )
+
+    def _check_indicator_values(self) -> None:
+        if not self.numeric_indicators:
+            return
+        df = self.df
+        known = (*SYMBOLS, *REFUSED_INDICATOR_SYMBOLS, *NULL_SYMBOLS, *WARNED_SYMBOLS)
+        exprs: list[pl.Expr] = []
+        for c in self.numeric_indicators:
+            value = pl.col(c)
+            number = value.cast(pl.Float64, strict=False)
+            is_number = number.is_finite().fill_null(False)  # 'nan' and 'inf' cast to floats but are not numbers
+            invalid = ~(value.is_in(known).fill_null(False) | is_number)  # blanks are invalid too
+            exprs += [invalid.arg_true().first().alias(f"bad_{c}"), invalid.sum().alias(f"n_bad_{c}")]
+            if self.units.get(c) == "%":
+                finite = number.is_finite().fill_null(False)
+                over = finite & (number > 100)  # NaN compares above every number in Polars
+                exprs += [over.arg_true().first().alias(f"over_{c}"), number.filter(finite).max().alias(f"max_{c}")]
+        hits = df.select(exprs).row(0, named=True)
+        for c in self.numeric_indicators:
+            i = hits[f"bad_{c}"]
+            if i is not None:
+                shown = df[c][i] if df[c][i] is not None else ""
+                more = f" ({_plural(hits[f'n_bad_{c}'], 'cell')} in all)" if hits[f"n_bad_{c}"] > 1 else ""
+                self.error(
+                    "L20", f"{c} row {i + 2} holds '{shown}', not a number or c/x/z/low/u{more}.", row=i + 2, column=c
+                )
+            if hits.get(f"over_{c}") is not None:
+                i = hits[f"over_{c}"]
+                self.warn(
+                    "L20",
+                    f"{c} has values over 100% (up to {hits[f'max_{c}']:g}); it is not a share of one base.",
+                    row=i + 2,
+                    column=c,
+                )
+
+    # --- A2: record-level shape ---------------------------------------------------------------------------------
+    def _check_record_level(self) -> None:
+        df = self.df
+        counts = [c for c in self.numeric_indicators if self.units.get(c) == ""]
+        candidates = [*self.filters, *self.filter_groups]
+        declared = {r["col_name"] for r in self.meta_rows}
+        candidates += [
+            c for c in self.columns if c not in OBSERVATIONAL_COLUMNS and c not in declared and c not in candidates
+        ]
+        if not counts and not candidates:
+            return
+        exprs: list[pl.Expr] = []
+        for c in counts:
+            number = pl.col(c).cast(pl.Float64, strict=False)
+            exprs += [
+                number.is_not_null().sum().alias(f"pub_{c}"),
+                (number == 1).sum().alias(f"ones_{c}"),
+                (number == 1).arg_true().first().alias(f"first_one_{c}"),
+            ]
+        for c in candidates:
+            exprs += [
+                pl.col(c).n_unique().alias(f"n_{c}"),
+                pl.col(c).str.contains(_IDENTIFIER_VALUE).fill_null(False).mean().alias(f"idlike_{c}"),
+            ]
+        stats = df.select(exprs).row(0, named=True)
+        for c in counts:
+            published, ones = stats[f"pub_{c}"], stats[f"ones_{c}"]
+            if published >= 10 and ones > published / 2:
+                i = stats[f"first_one_{c}"]
+                self.error(
+                    "A2",
+                    f"{c} is 1 on {ones:,} of {published:,} rows: this looks like one row per person, not an approved aggregate.",
+                    row=i + 2,
+                    column=c,
+                )
+        for c in candidates:
+            n = stats[f"n_{c}"]
+            looks_like_id = bool(_IDENTIFIER_NAME.search(_normalise_name(c))) or stats[f"idlike_{c}"] >= 0.9
+            if df.height >= 20 and n >= 0.9 * df.height and looks_like_id:
+                self.error(
+                    "A2",
+                    f"{c} has {n:,} different values in {df.height:,} rows, like a record identifier: this looks like record-level data, not an approved aggregate.",
+                    column=c,
+                )
+
+    # --- L24: rounding --------------------------------------------------------------------------------------------
+    def _check_rounding(self) -> None:
+        df = self.df
+        checks: dict[str, int] = {}
+        for c in self.numeric_indicators:
+            unit = self.units.get(c)
+            if unit == "":
+                checks[c] = self.count_base
+            elif unit == "£":
+                checks[c] = self.earnings_base
+        if not checks:
+            return
+        exprs: list[pl.Expr] = []
+        for c, base in checks.items():
+            number = pl.col(c).cast(pl.Float64, strict=False)
+            exprs += [
+                (number % 1 != 0).any().alias(f"fraction_{c}"),
+                (number % base != 0).arg_true().first().alias(f"bad_{c}"),
+                (number % base != 0).sum().alias(f"n_{c}"),
+            ]
+        hits = df.select(exprs).row(0, named=True)
+        for c, base in checks.items():
+            if self.units[c] == "" and hits[f"fraction_{c}"]:
+                continue  # not whole numbers: a mean or ratio, not a count
+            i = hits[f"bad_{c}"]
+            if i is not None:
+                what = f"£{base}" if self.units[c] == "£" else str(base)
+                self.error(
+                    "L24",
+                    f"{c} is not rounded (5/10, £100); not an approved aggregate: row {i + 2} holds {df[c][i]}, not a multiple of {what} ({_plural(hits[f'n_{c}'], 'cell')} in all).",
+                    row=i + 2,
+                    column=c,
+                )
+
+    # --- L25: small bases -----------------------------------------------------------------------------------------
+    def _rate_bases(self) -> dict[str, str]:
+        """Rate (or earnings) column -> base column: explicit first, else the base its name suggests."""
+        numeric = set(self.numeric_indicators)
+        pairs: dict[str, str] = {}
+        candidates = [c for c in self.numeric_indicators if _guess_kind(c, self.units.get(c, "")) == "base"]
+        for c in self.numeric_indicators:
+            explicit = self.bases.get(c) or (self.bases.get("*") if self.units.get(c) == "%" else None)
+            if explicit:
+                if explicit in numeric:
+                    pairs[c] = explicit
+                else:
+                    self.warn(
+                        "L25",
+                        f"Base column {explicit} for {c} is not a numeric indicator of this file; small bases were not checked.",
+                        column=c,
+                    )
+            elif self.units.get(c) == "%":
+                base = _natural_base(c, candidates)
+                if base:
+                    pairs[c] = base
+        return pairs
+
+    def _check_small_bases(self) -> None:
+        pairs = self._rate_bases()
+        if not pairs:
+            return
+        threshold = self.small_base_threshold
+        exprs: list[pl.Expr] = []
+        for c, base in pairs.items():
+            small = self._small_base_mask(c, base, threshold)
+            exprs += [small.arg_true().first().alias(f"first_{c}"), small.sum().alias(f"n_{c}")]
+        hits = self.df.select(exprs).row(0, named=True)
+        for c, base in pairs.items():
+            i = hits[f"first_{c}"]
+            if i is not None:
+                self.hidden_by_small_base[c] = base
+                self.warn(
+                    "L25",
+                    f"{c} values on bases under the threshold are hidden ({_plural(hits[f'n_{c}'], 'cell')} where {base} is under {threshold}; shown as c).",
+                    row=i + 2,
+                    column=c,
+                )
+
+    @staticmethod
+    def _small_base_mask(column: str, base: str, threshold: int) -> pl.Expr:
+        """Cells where the value is published but its base is under the threshold (works on strings or floats)."""
+        value = pl.col(column).cast(pl.Float64, strict=False)
+        base_value = pl.col(base).cast(pl.Float64, strict=False)
+        return (value.is_not_null() & (base_value < threshold)).fill_null(False)
+
+    # --- L26: API lengths -----------------------------------------------------------------------------------------
+    def _check_api_lengths(self) -> None:
+        df = self.df
+        for c in self.columns:
+            if len(c) > COLUMN_NAME_LIMIT:
+                self.warn("L26", f"Column name {c} over {COLUMN_NAME_LIMIT} characters.", row=1, column=c)
+        limits = {c: LOCATION_CODE_LIMIT for c in self.columns if c in GEOGRAPHY_CODE_COLUMNS}
+        limits |= {c: ITEM_LIMIT for c in self.columns if c in GEOGRAPHY_NAME_COLUMNS}
+        limits |= {c: ITEM_LIMIT for c in (*self.filters, *self.filter_groups)}
+        if not limits:
+            return
+        hits = df.select((pl.col(c).str.len_chars() > n).arg_true().first().alias(c) for c, n in limits.items()).row(
+            0, named=True
+        )
+        for c, n in limits.items():
+            if hits[c] is not None:
+                self.warn("L26", f"{c} value over {n} characters.", row=hits[c] + 2, column=c)
+
+    # --- parsing --------------------------------------------------------------------------------------------------
+    def _parse(self) -> pl.DataFrame:
+        """Cast in place: time_period to Int64; each numeric indicator to Float64 plus its status column. Columns
+        are replaced a few at a time so the strings of a column are freed as its numbers arrive."""
+        df = self.df
+        self.df = pl.DataFrame()  # drop our reference so replaced string columns can be freed
+        df = df.with_columns(pl.col("time_period").cast(pl.Int64))
+        batch = 4
+        for start in range(0, len(self.numeric_indicators), batch):
+            exprs: list[pl.Expr] = []
+            for c in self.numeric_indicators[start : start + batch]:
+                text = pl.col(c)
+                number = text.cast(pl.Float64, strict=False)
+                status = (
+                    pl.when(text.is_in(SYMBOLS))
+                    .then(text)
+                    .when(text.is_in(WARNED_SYMBOLS))
+                    .then(pl.lit(WARNED_SYMBOL_STATUS))
+                    .otherwise(pl.lit(None, dtype=pl.String))
+                )
+                base = self.hidden_by_small_base.get(c)
+                if base:
+                    hide = self._small_base_mask(c, base, self.small_base_threshold)
+                    number = pl.when(hide).then(pl.lit(None, dtype=pl.Float64)).otherwise(number)
+                    status = pl.when(hide).then(pl.lit("c")).otherwise(status)
+                exprs += [number.alias(c), status.alias(status_column(c))]
+            df = df.with_columns(exprs)
+        return df
