@@ -140,6 +140,7 @@ def write_entry(entry: TableEntry, data_dir: Path | None = None) -> Path:
             tomli_w.dump(entry_to_dict(entry), handle)
             handle.flush()
             os.fsync(handle.fileno())
+        os.chmod(tmp, 0o644)  # mkstemp makes owner-only files; the catalogue is read by the app's service user
         os.replace(tmp, target)
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
