@@ -7,8 +7,8 @@ from leo_dash import paths
 from leo_dash.catalogue import load_catalogue
 from leo_dash.catalogue_status import catalogue_statuses
 from leo_dash.cli import main
-from tests.test_store_query import HEADER, META, _rows
 from tests.conftest import write_ees
+from tests.test_store_query import HEADER, META, _rows
 
 
 def run_cli(*args: str) -> subprocess.CompletedProcess[str]:

@@ -1,5 +1,6 @@
 import os
 import threading
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -56,9 +57,8 @@ def test_prepare_refuses_a_bad_file_and_keeps_the_old_parquet(small_table, data_
     good = store.prepare(small_table)
     before = pl.read_parquet(good.parquet)
     source = small_table.files[0]
-    text = open(source, encoding="utf-8").read().replace(",12\n", ",12.5\n", 1)  # breaks rounding? percent allowed
-    text = text.replace("Academic year", "Acadmic year", 1)  # L13: unknown time identifier
-    open(source, "w", encoding="utf-8").write(text)
+    path = Path(source)
+    path.write_text(path.read_text(encoding="utf-8").replace("Academic year", "Acadmic year", 1), encoding="utf-8")
     with pytest.raises(ees.EESLoadError) as info:
         store.prepare(small_table)
     assert any(f.rule == "L13" for f in info.value.findings)
