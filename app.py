@@ -11,6 +11,15 @@ st.set_page_config(page_title="LEO Explorer", page_icon=":material/school:", lay
 PAGES = {
     "Explore": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+        st.Page("pages/earnings.py", title="Subject earnings", icon=":material/payments:", url_path="earnings"),
+    ],
+    "Evaluate": [st.Page("pages/impact.py", title="Intervention impact", icon=":material/science:", url_path="impact")],
+    "Brief": [st.Page("pages/briefing.py", title="Briefing pack", icon=":material/summarize:", url_path="briefing")],
+    "About the data": [
+        st.Page("pages/catalogue.py", title="Catalogue", icon=":material/table_view:", url_path="catalogue"),
+        st.Page("pages/methodology.py", title="Methodology and glossary", icon=":material/menu_book:", url_path="methodology"),
+        st.Page("pages/data_use.py", title="How your data is used", icon=":material/shield_person:", url_path="data-use"),
+        st.Page("pages/access_register.py", title="Approved access register", icon=":material/verified:", url_path="access-register"),
     ],
 }
 

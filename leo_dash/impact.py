@@ -818,7 +818,7 @@ def _caveats(kind: OutcomeKind, intervention_start: int, excluded_cells: int, ro
         "rounding cannot be told apart from it.",
         "The mix of providers, subjects or learners in each group can change between years; a change in the mix "
         "can look like an effect.",
-        f"{excluded_cells} suppressed or unavailable cells were left out and never estimated; if suppression is more "
+        f"{excluded_cells:,} suppressed or unavailable cells were left out and never estimated; if suppression is more "
         "common in one group or year, the group averages can shift.",
     ]
     if kind == "earnings":

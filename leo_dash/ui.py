@@ -4,14 +4,19 @@ component every view is rendered with. Pages call these; the logic they render l
 
 from __future__ import annotations
 
+import datetime as dt
+import json
 import logging
 import re
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import Any
 
 import streamlit as st
 
-from leo_dash import access, export, store
+from leo_dash import access, audit, export, store
+from leo_dash.briefing import Basket, ItemRef
 from leo_dash.catalogue import Catalogue, load_catalogue
 from leo_dash.model import TableEntry
 from leo_dash.views import DEMO_WARNING, View
@@ -40,18 +45,39 @@ def _prepared(table_id: str, files: tuple[str, ...]) -> store.PreparedTable:
     return store.prepare(_catalogue().get(table_id))
 
 
+def _user_claims() -> dict[str, Any]:
+    """st.user as a plain dict ({} when Streamlit has no user information)."""
+    try:
+        return dict(st.user.to_dict())
+    except Exception:  # no script context, or a host without st.user
+        return {}
+
+
+def _request_headers() -> Mapping[str, str]:
+    """Headers of the request that opened this session (set by an authenticating proxy, if any)."""
+    try:
+        return st.context.headers
+    except Exception:
+        return {}
+
+
 def current_identity() -> access.Identity:
-    """Identity of this session; anonymous until a login is configured."""
-    user = st.user
-    if getattr(user, "is_logged_in", False):
-        return access.Identity(user=str(user.get("email") or user.get("name") or "signed-in user"))
-    return access.ANONYMOUS
+    """Who this session is: the Streamlit OIDC user when logged in (st.login, configured in
+    .streamlit/secrets.toml), else the user named by the trusted proxy header when data/roles.toml configures one,
+    else anonymous. Roles come from the role mapping in data/roles.toml (LEO_ROLES_FILE overrides)."""
+    return access.resolve_identity(_user_claims(), _request_headers(), access.current_role_config())
 
 
 def visible_tables(predicate: Callable[[TableEntry], bool] | None = None) -> list[TableEntry]:
     """Tables this user may see (access level and approved projects), optionally only those a page can show."""
     identity = current_identity()
-    tables = [e for e in _catalogue() if access.can_see(e, identity)]
+    today = dt.date.today()
+    register = access.current_register()
+    catalogue = list(_catalogue())
+    tables = [e for e in catalogue if access.can_see(e, identity, today=today, register=register)]
+    # Tables that vanished because a project expired (or was refused) are denials the audit trail must show.
+    for entry, decision in access.lapsed_grants(catalogue, identity, today=today, register=register):
+        _record_denial_once(identity, entry.id, decision.reason)
     return [e for e in tables if predicate is None or predicate(e)]
 
 
@@ -86,7 +112,9 @@ def url_select(
     value = st.sidebar.selectbox(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", help=help
     )
-    return str(value if value is not None else chosen_default)
+    chosen = str(value if value is not None else chosen_default)
+    _note_filter(key, chosen)
+    return chosen
 
 
 def url_multiselect(
@@ -118,7 +146,9 @@ def url_multiselect(
         max_selections=max_selections,
         help=help,
     )
-    return [str(v) for v in values]
+    chosen = [str(v) for v in values]
+    _note_filter(key, chosen)
+    return chosen
 
 
 def url_radio(label: str, options: Sequence[str], *, key: str, default: str | None = None) -> str:
@@ -131,7 +161,9 @@ def url_radio(label: str, options: Sequence[str], *, key: str, default: str | No
     value = st.sidebar.radio(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", horizontal=True
     )
-    return str(value if value is not None else chosen_default)
+    chosen = str(value if value is not None else chosen_default)
+    _note_filter(key, chosen)
+    return chosen
 
 
 def url_table_select(tables: Sequence[TableEntry], *, key: str = "table") -> TableEntry:
@@ -141,7 +173,11 @@ def url_table_select(tables: Sequence[TableEntry], *, key: str = "table") -> Tab
     by_id = {t.id: t for t in tables}
     ids = list(by_id)
     default = next((t.id for t in tables if t.demo), ids[0])
+    asked = st.query_params.get_all(key)
+    if asked and asked[-1] not in by_id:
+        _record_hidden_table_request(asked[-1])
     chosen = url_select("Table", ids, key=key, default=default)
+    _note_filter(key, chosen, table=True)
     st.sidebar.caption(plain(by_id[chosen].title))
     return by_id[chosen]
 
@@ -173,8 +209,23 @@ def overdue_warning(entry: TableEntry) -> None:
         )
 
 
-def render_view(view: View, *, show_title: bool = True) -> None:
-    """Chart, Table and Download tabs of one view, with its summary and footnotes under it."""
+def basket() -> Basket:
+    """This session's briefing basket (created empty on first use)."""
+    if "_leo_basket" not in st.session_state:
+        st.session_state["_leo_basket"] = Basket()
+    return st.session_state["_leo_basket"]
+
+
+def _add_to_basket(ref: ItemRef) -> None:
+    added = basket().add(ref)
+    st.toast("Added to the briefing." if added else "Already in the briefing (or the briefing is full).")
+
+
+def render_view(view: View, *, show_title: bool = True, briefing: ItemRef | None = None) -> None:
+    """Chart, Table and Download tabs of one view, with its summary and footnotes under it.
+
+    With `briefing` (the page, its parameters and this view's key) an "Add to briefing" button is shown.
+    """
     if show_title:
         st.markdown(f"#### {plain(view.title)}")
     if view.demo:
@@ -198,6 +249,15 @@ def render_view(view: View, *, show_title: bool = True) -> None:
         st.text(view.source)
         for note in view.all_footnotes:
             st.text(note)
+    if briefing is not None:
+        st.button(
+            "Add to briefing",
+            key=f"brief-{view.key}",
+            icon=":material/playlist_add:",
+            on_click=_add_to_basket,
+            args=(briefing,),
+            help="Collect this chart, its table, summary and footnotes into the briefing pack.",
+        )
 
 
 def render_downloads(view: View) -> None:
@@ -211,7 +271,8 @@ def render_downloads(view: View) -> None:
         file_name=f"{name}.csv",
         mime="text/csv",
         key=f"csv-{view.key}",
-        on_click="ignore",
+        on_click=_record_export,
+        args=(view.table_id, "csv", view.filters, rows),
     )
     st.download_button(
         f"Download Excel XLSX ({export.size_label(xlsx_data)}, {rows:,} rows)",
@@ -219,13 +280,47 @@ def render_downloads(view: View) -> None:
         file_name=f"{name}.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         key=f"xlsx-{view.key}",
-        on_click="ignore",
+        on_click=_record_export,
+        args=(view.table_id, "xlsx", view.filters, rows),
     )
     st.caption("Downloads hold exactly the rows and columns of the table tab, with source, filters and notes above.")
 
 
+def _ensure_router() -> None:
+    """Make sure the page runs inside app.py's navigation frame.
+
+    Streamlit treats a `pages/` folder as an old-style multipage app until the entry file has called
+    st.navigation once in the process, so the very first deep link after a server start (e.g. /earnings?yag=3)
+    would run the page without app.py's frame. Switching that mode off and rerunning routes it through app.py.
+    """
+    from streamlit.runtime.pages_manager import PagesManager
+
+    # Once per session: a rerun drops pending widget events (a click), so it must not repeat. (Streamlit's
+    # AppTest resets the mode before every run; there the page simply runs without the frame after the first.)
+    if PagesManager.uses_pages_directory and not st.session_state.get("_leo_routed"):
+        st.session_state["_leo_routed"] = True
+        PagesManager.uses_pages_directory = False
+        st.rerun()
+
+
 def run_page(body: Callable[[], None]) -> None:
-    """Run a page body; an unexpected error becomes a short message with a reference id (detail in the log)."""
+    """Run a page body; an unexpected error becomes a short message with a reference id (detail in the log).
+
+    The page view is then recorded in the audit trail with the filters the URL-bound widgets chose, unless the page
+    recorded it itself with `record_page_view`.
+    """
+    _ensure_router()
+    code = getattr(body, "__code__", None)
+    page = Path(code.co_filename).stem if code is not None else "unknown"
+    st.session_state[_AUDIT_RUN_KEY] = {"page": page, "filters": {}, "table": None}
+    # A rerun (st.rerun, st.switch_page) escapes as a BaseException: the next run records the view instead.
+    _run_body(body)
+    run = _audit_run()
+    if not run.get("recorded"):
+        record_page_view(run["page"], run["filters"], table=run["table"])
+
+
+def _run_body(body: Callable[[], None]) -> None:
     try:
         body()
     except NoTablesError as exc:
@@ -237,3 +332,92 @@ def run_page(body: Callable[[], None]) -> None:
             f"Sorry, this view could not be shown. If it keeps happening, report reference {reference} to the LEO "
             "Explorer team."
         )
+
+
+# ---------------------------------------------------------------- audit trail (failures are logged, never raised)
+
+_AUDIT_RUN_KEY = "_leo_audit_run"  # this run: page, filters chosen by the URL widgets, table
+_AUDIT_LAST_KEY = "_leo_audit_last"  # last page view recorded in this session (reruns of the same view are not new)
+_AUDIT_DENIED_KEY = "_leo_audit_denied"  # denials already recorded in this session
+_AUDIT_PAGE_KEY = "_leo_audit_page"  # page of the last view, for exports (their callback runs before the page)
+
+
+def _audit_run() -> dict[str, Any]:
+    return st.session_state.setdefault(_AUDIT_RUN_KEY, {"page": "unknown", "filters": {}, "table": None})
+
+
+def _note_filter(key: str, value: object, *, table: bool = False) -> None:
+    """Remember a widget's value (and the chosen table) for this run's page-view record."""
+    try:
+        run = _audit_run()
+        run["filters"][key] = value
+        if table:
+            run["table"] = value
+    except Exception:  # auditing never breaks a widget
+        log.warning("could not note filter %s for the audit trail", key, exc_info=True)
+
+
+def record_page_view(page: str, filters: Mapping[str, object] | None = None, *, table: str | None = None) -> None:
+    """Record that this user viewed `page` with `filters` (and `table`). A rerun showing the same view (e.g. after
+    a download) is not recorded twice. Never raises: a failure is logged."""
+    try:
+        run = _audit_run()
+        run["recorded"] = True
+        clean = {str(k): (list(v) if isinstance(v, list | tuple) else v) for k, v in (filters or {}).items()}
+        user = current_identity().label
+        fingerprint = json.dumps([user, page, table, clean], sort_keys=True, default=str)
+        st.session_state[_AUDIT_PAGE_KEY] = page
+        if st.session_state.get(_AUDIT_LAST_KEY) == fingerprint:
+            return
+        st.session_state[_AUDIT_LAST_KEY] = fingerprint
+        audit.record_safely("page_view", user=user, page=page, table=table, filters=clean)
+    except Exception:
+        log.warning("page view of %s not recorded", page, exc_info=True)
+
+
+def _record_export(table_id: str, export_type: str, filters: Sequence[tuple[str, str]], rows: int) -> None:
+    """on_click of the download buttons: who downloaded which table, in which format, with which filters."""
+    try:
+        audit.record_safely(
+            "export",
+            user=current_identity().label,
+            page=st.session_state.get(_AUDIT_PAGE_KEY),
+            table=table_id,
+            filters=list(filters),
+            export_type=export_type,
+            rows=rows,
+        )
+    except Exception:
+        log.warning("export of %s not recorded", table_id, exc_info=True)
+
+
+def _record_denial_once(identity: access.Identity, table_id: str, reason: str) -> None:
+    try:
+        done: set[tuple[str, str]] = st.session_state.setdefault(_AUDIT_DENIED_KEY, set())
+        if (table_id, reason) in done:
+            return
+        done.add((table_id, reason))
+        audit.record_safely(
+            "access_denied",
+            user=identity.label,
+            page=_audit_run().get("page"),
+            table=table_id,
+            detail=reason,
+        )
+    except Exception:
+        log.warning("access denial for %s not recorded", table_id, exc_info=True)
+
+
+def _record_hidden_table_request(table_id: str) -> None:
+    """A link asked for a table: if it exists but this user may not see it, record the denial. The user gets the
+    same note as for any unknown table, so the answer does not reveal that the table exists."""
+    try:
+        catalogue = _catalogue()
+        if table_id not in catalogue:
+            return
+        identity = current_identity()
+        decision = access.decide(catalogue.get(table_id), identity)
+        if not decision.allowed:
+            _record_denial_once(identity, table_id, f"asked for by URL: {decision.reason}")
+    except Exception:
+        log.warning("access denial for %s not recorded", table_id, exc_info=True)

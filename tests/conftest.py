@@ -14,6 +14,12 @@ from leo_dash.model import DisclosureProfile, Indicator, TableEntry
 REFERENCE_DIR = paths.REFERENCE_DIR
 
 
+@pytest.fixture(autouse=True)
+def _audit_to_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests never write to the real audit trail (tests that read it set their own folder)."""
+    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path_factory.mktemp("audit")))
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     assert (REFERENCE_DIR / "fe_outcomes_provider_benefits.csv").exists(), (

@@ -1,0 +1,170 @@
+"""Per-page workloads: a page's view builder (URL parameters -> views) and a fixed list of filter sets.
+
+Filter sets are derived deterministically from the table's own options (subjects, years, providers…), so the same
+list works on the demo data and on any generated scale. A page is measured only when its page-logic module exists
+and exposes its builder; `available_workloads` says which ones that is in this tree.
+
+"Figure ready" = the page-logic builder returned its views (query -> disclosure control -> view -> Plotly figure)
+and every figure has been serialised to JSON, which is what `st.plotly_chart` sends to the browser.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from leo_dash.model import TableEntry
+from leo_dash.views import View
+
+Params = dict[str, list[str]]
+Builder = Callable[[Mapping[str, Sequence[str]]], list[View]]
+MIN_FILTER_SETS = 20
+
+
+@dataclass(frozen=True)
+class PageWorkload:
+    """One page: how to build its views and the filter sets to time."""
+
+    page: str  # the page's url_path
+    module: str  # page-logic module measured
+    build: Builder
+    param_sets: tuple[Params, ...]
+    # Errors the page shows as a plain message (a user choice that cannot give a view): counted, not fatal.
+    message_errors: tuple[type[Exception], ...] = ()
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def figure_ready(views: Sequence[View]) -> int:
+    """Serialise every figure as Streamlit does; returns the JSON size (so the work cannot be optimised away)."""
+    return sum(len(v.figure.to_json()) for v in views if v.figure is not None)
+
+
+def _rotate(items: Sequence[Any], start: int, count: int) -> list[Any]:
+    if not items:
+        return []
+    return [items[(start + k) % len(items)] for k in range(min(count, len(items)))]
+
+
+# ---------------------------------------------------------------------------------------------------- earnings
+
+
+def earnings_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
+    try:
+        earnings = importlib.import_module("leo_dash.earnings")
+    except ImportError:
+        return None
+    if not hasattr(earnings, "views_for_params") or not earnings.supports(entry):
+        return None
+    from leo_dash.periods import period_label
+
+    options = earnings.table_options(entry)
+    subjects = [s for s in options.subjects if s != "Total"] or list(options.subjects)
+    periods = [period_label(p) for p in options.periods]
+    providers = [pid for pid, _ in options.providers]
+    trajectory, cohorts = (next(k for k, v in earnings.MODE_OPTIONS.items() if v == m) for m in ("trajectory", "cohorts"))
+    nominal, real = (next(k for k, v in earnings.BASIS_OPTIONS.items() if v == b) for b in ("nominal", "real"))
+    sets: list[Params] = []
+    for i in range(n_sets):
+        params: Params = {
+            "table": [entry.id],
+            "compare": [cohorts if i % 6 == 5 else trajectory],
+            "subject": _rotate(subjects, 3 * i, 1 + i % 3),
+            "basis": [real if i % 5 == 4 else nominal],
+        }
+        if params["compare"] == [trajectory]:
+            params["year"] = [periods[-1 - (i % len(periods))]]
+            params["yag"] = list(options.years_after)
+        else:
+            params["yag"] = [options.years_after[i % len(options.years_after)]]
+        if providers and i % 3 == 1:
+            params["provider"] = [providers[(i * 7919) % len(providers)]]
+        if options.characteristic_types and i % 4 == 2:
+            params["characteristic"] = [options.characteristic_types[(i // 4) % len(options.characteristic_types)]]
+        sets.append(params)
+    return PageWorkload(
+        page="earnings",
+        module="leo_dash.earnings",
+        build=lambda params: earnings.views_for_params(params),
+        param_sets=tuple(sets),
+        message_errors=(earnings.EarningsDataError,),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- impact
+
+
+def impact_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
+    try:
+        impact_views = importlib.import_module("leo_dash.impact_views")
+    except ImportError:
+        return None
+    if not hasattr(impact_views, "build_impact_views") or not impact_views.is_eligible(entry):
+        return None
+    outcomes = impact_views.outcome_labels(entry)
+    starts = impact_views.start_options(entry)
+    # Provider-made groups are left to the last few sets: they list every provider, the heaviest options query.
+    wanted = ["subject", "characteristic", "provider_type", "region", "provider"]
+    keys = [k for k in wanted if k in impact_views.dimension_keys(entry)] or impact_views.dimension_keys(entry)
+    items_of: dict[str, list[str]] = {}
+    for key in keys:
+        dimension = impact_views.dimension_for(entry, key)
+        context = {c.key: c.default for c in impact_views.context_controls(entry, dimension)}
+        items_of[key] = impact_views.group_options(entry, dimension, context)
+    sets: list[Params] = []
+    for i in range(n_sets):
+        key = keys[i % len(keys)]
+        items = items_of[key]
+        params: Params = {
+            "table": [entry.id],
+            "outcome": [outcomes[i % len(outcomes)]],
+            "treat_by": [key],
+            "start": [starts[i % len(starts)]],
+        }
+        if items and key == "characteristic":
+            # Groups must be items of one characteristic ("Sex: Female" against "Sex: Male"), never "All others".
+            treated = items[(i * 31) % len(items)]
+            kind = treated.split(": ")[0]
+            same_kind = [item for item in items if item.split(": ")[0] == kind and item != treated]
+            params["treated"] = [treated]
+            params["comparison"] = same_kind[:1] or [impact_views.ALL_OTHERS]
+        elif items:
+            params["treated"] = [items[(i * 31) % len(items)]]
+            params["comparison"] = [impact_views.ALL_OTHERS]
+        sets.append(params)
+    return PageWorkload(
+        page="impact",
+        module="leo_dash.impact_views",
+        build=lambda params: impact_views.build_impact_views(params),
+        param_sets=tuple(sets),
+        message_errors=(impact_views.ImpactInputError,),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- registry
+
+# Page-logic modules colleagues are writing; each gets a workload function here once its builder exists.
+WORKLOADS: tuple[Callable[[TableEntry, int], PageWorkload | None], ...] = (earnings_workload, impact_workload)
+EXPECTED_PAGE_MODULES: tuple[str, ...] = (
+    "leo_dash.earnings",
+    "leo_dash.impact_views",
+    "leo_dash.institutions",
+    "leo_dash.benefits",
+    "leo_dash.overview",
+)
+
+
+def available_workloads(entry: TableEntry, n_sets: int = 24) -> list[PageWorkload]:
+    """Workloads of the pages present in this tree; n_sets below MIN_FILTER_SETS is for smoke tests only."""
+    found = [w for w in (make(entry, n_sets) for make in WORKLOADS) if w is not None]
+    for workload in found:
+        if len(workload.param_sets) < min(n_sets, MIN_FILTER_SETS):
+            raise ValueError(f"{workload.page}: only {len(workload.param_sets)} filter sets")
+    return found
+
+
+def missing_page_modules() -> list[str]:
+    """Page-logic modules expected by the issue that are not measured (absent, or no workload yet)."""
+    measured = {"leo_dash.earnings", "leo_dash.impact_views"}
+    return [m for m in EXPECTED_PAGE_MODULES if m not in measured]

@@ -1,0 +1,128 @@
+"""Funnel-plot maths: binomial control limits around a benchmark rate, and where each provider falls.
+
+A provider's rate rests on its base (cohort size); a small provider's rate varies a lot by chance alone. The limits
+p ± z·sqrt(p(1−p)/n) (normal approximation to the binomial, p the benchmark as a proportion) narrow as n grows,
+so a small provider far from the benchmark can still be within them. z = 1.96 gives 95% limits (about 1 provider in
+20 outside them by chance) and z = 3.09 gives 99.8% limits (about 1 in 500). Limits are clipped to 0-100%.
+
+All rates here are percentages (0-100), as LEO tables publish them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Literal
+
+import polars as pl
+
+Z_95 = 1.96
+Z_998 = 3.09
+LEVELS: tuple[tuple[str, float], ...] = (("95%", Z_95), ("99.8%", Z_998))
+
+Position = Literal[
+    "Above 99.8% limit",
+    "Above 95% limit",
+    "Within 95% limits",
+    "Below 95% limit",
+    "Below 99.8% limit",
+    "Not placed",
+]
+ABOVE_998: Position = "Above 99.8% limit"
+ABOVE_95: Position = "Above 95% limit"
+WITHIN: Position = "Within 95% limits"
+BELOW_95: Position = "Below 95% limit"
+BELOW_998: Position = "Below 99.8% limit"
+NOT_PLACED: Position = "Not placed"
+OUTSIDE: tuple[Position, ...] = (ABOVE_998, ABOVE_95, BELOW_95, BELOW_998)
+# Order for listing providers outside the limits: furthest above first, furthest below last.
+POSITION_ORDER: tuple[Position, ...] = (ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998, NOT_PLACED)
+
+LOWER, UPPER = "lower", "upper"
+
+
+def limit_column(side: str, level: str) -> str:
+    """Name of a limit column, e.g. limit_column("upper", "95%") == "upper_95"."""
+    return f"{side}_{level.rstrip('%').replace('.', '')}"
+
+
+def _check_benchmark(benchmark: float) -> float:
+    if not math.isfinite(benchmark) or not 0 <= benchmark <= 100:
+        raise ValueError(f"A funnel benchmark must be a percentage from 0 to 100, not {benchmark!r}.")
+    return benchmark / 100
+
+
+def control_limits(benchmark: float, base: float, z: float) -> tuple[float, float] | None:
+    """(lower, upper) limits in percent around `benchmark` (percent) for a provider with `base` people.
+
+    None when the base is not a positive finite number (no limits can be drawn for it).
+    """
+    p = _check_benchmark(benchmark)
+    if not math.isfinite(base) or base <= 0:
+        return None
+    half_width = z * math.sqrt(p * (1 - p) / base) * 100
+    return max(0.0, benchmark - half_width), min(100.0, benchmark + half_width)
+
+
+def limit_curve(benchmark: float, smallest: float, largest: float, *, points: int = 120) -> pl.DataFrame:
+    """The limit lines to draw: `points` bases spread evenly on a log scale from `smallest` to `largest`, with the
+    lower and upper limit at each level (columns base, lower_95, upper_95, lower_998, upper_998)."""
+    _check_benchmark(benchmark)
+    if not (math.isfinite(smallest) and math.isfinite(largest)) or smallest <= 0 or largest < smallest:
+        raise ValueError(f"Funnel bases must be positive with smallest <= largest, not {smallest!r}, {largest!r}.")
+    if points < 2 or largest == smallest:
+        bases = [float(smallest)] if largest == smallest else [float(smallest), float(largest)]
+    else:
+        step = (math.log(largest) - math.log(smallest)) / (points - 1)
+        bases = [math.exp(math.log(smallest) + i * step) for i in range(points)]
+        bases[-1] = float(largest)  # exact end point despite float error
+    return with_limits(pl.DataFrame({"base": bases}, schema={"base": pl.Float64}), "base", benchmark)
+
+
+def with_limits(frame: pl.DataFrame, base_column: str, benchmark: float) -> pl.DataFrame:
+    """`frame` plus the lower and upper limit at each level for the base in `base_column` (null where the base is
+    null or not positive)."""
+    p = _check_benchmark(benchmark)
+    base = pl.col(base_column).cast(pl.Float64)
+    usable = base.is_not_null() & (base > 0)
+    spread = (pl.lit(p * (1 - p)) / base).sqrt() * 100
+    exprs: list[pl.Expr] = []
+    for level, z in LEVELS:
+        exprs += [
+            pl.when(usable).then((benchmark - z * spread).clip(0.0, 100.0)).alias(limit_column(LOWER, level)),
+            pl.when(usable).then((benchmark + z * spread).clip(0.0, 100.0)).alias(limit_column(UPPER, level)),
+        ]
+    return frame.with_columns(exprs)
+
+
+def classify(frame: pl.DataFrame, rate_column: str, base_column: str, benchmark: float) -> pl.DataFrame:
+    """`frame` plus the limit columns and `position`: where each rate falls against the limits for its base.
+
+    A rate on a limit counts as within it. A row whose rate or base is missing (suppressed) is "Not placed".
+    """
+    limited = with_limits(frame, base_column, benchmark)
+    rate = pl.col(rate_column)
+    lo95, hi95 = pl.col(limit_column(LOWER, "95%")), pl.col(limit_column(UPPER, "95%"))
+    lo998, hi998 = pl.col(limit_column(LOWER, "99.8%")), pl.col(limit_column(UPPER, "99.8%"))
+    return limited.with_columns(
+        pl.when(rate.is_null() | hi95.is_null())
+        .then(pl.lit(NOT_PLACED))
+        .when(rate > hi998)
+        .then(pl.lit(ABOVE_998))
+        .when(rate > hi95)
+        .then(pl.lit(ABOVE_95))
+        .when(rate < lo998)
+        .then(pl.lit(BELOW_998))
+        .when(rate < lo95)
+        .then(pl.lit(BELOW_95))
+        .otherwise(pl.lit(WITHIN))
+        .alias("position")
+    )
+
+
+def position_counts(positions: Sequence[str]) -> dict[str, int]:
+    """How many rows fall in each position, in POSITION_ORDER (positions with none are left out)."""
+    counts = {p: 0 for p in POSITION_ORDER}
+    for position in positions:
+        counts[position] = counts.get(position, 0) + 1
+    return {p: n for p, n in counts.items() if n}

@@ -1,0 +1,481 @@
+"""Page logic for the "About the data" pages: the catalogue of approved tables, methodology and glossary, how
+personal data is used, and the approved access register. Plain functions and text; no Streamlit.
+
+The glossary and methodology follow the project's data standard (§3 symbols, §4 disclosure rules, §5 LEO
+definitions), written for people using the dashboard.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+
+import polars as pl
+
+from leo_dash import paths
+from leo_dash.access import ApprovedProject
+from leo_dash.model import CONTROLLERS, SYMBOL_LABELS, SYMBOL_MEANINGS, DisclosureProfile, TableEntry
+from leo_dash.store import PreparedTable
+
+log = logging.getLogger("leo_dash.governance")
+
+OVERDUE_MARK = "overdue"
+
+ROLE_LABELS: dict[str, str] = {
+    "time": "Time period",
+    "provider_id": "Provider identifier (UKPRN)",
+    "provider_name": "Provider name",
+    "provider_type": "Provider type",
+    "subject": "Subject",
+    "years_after": "Years after study",
+    "characteristic_type": "Characteristic (type)",
+    "characteristic_value": "Characteristic (value)",
+    "region": "Region",
+    "cohort": "Cohort",
+}
+KIND_LABELS: dict[str, str] = {
+    "count": "Count",
+    "base": "Count (base for rates)",
+    "rate": "Percentage",
+    "earnings": "Earnings",
+    "other": "Measure",
+}
+
+
+# ---------------------------------------------------------------------------------------------------- catalogue
+
+
+def controller_names(entry: TableEntry) -> str:
+    return ", ".join(CONTROLLERS.get(c, c) for c in entry.controllers)
+
+
+def review_text(entry: TableEntry, today: dt.date | None = None) -> str:
+    """'31 July 2027', or '31 July 2025 (overdue)' once the date has passed."""
+    text = f"{entry.next_review:%d %B %Y}".lstrip("0")
+    return f"{text} ({OVERDUE_MARK})" if entry.is_overdue(today) else text
+
+
+def disclosure_summary(profile: DisclosureProfile) -> str:
+    """The table's disclosure profile in one sentence a reader can check against a figure."""
+    return (
+        f"Counts rounded to the nearest {profile.count_base}; a derived count under {profile.min_count} is "
+        f"suppressed. A derived percentage needs a numerator of at least {profile.share_min_numerator} and a base of "
+        f"at least {profile.share_min_denominator}, and a derived 0% or 100% on a base under "
+        f"{profile.class_disclosure_base} is suppressed; derived percentages are shown to {profile.rate_dp} decimal "
+        f"place(s). Earnings are published figures only, rounded to the nearest £{profile.earnings_base:,}, and "
+        f"suppressed when fewer than {profile.earnings_min_base} people are behind them."
+    )
+
+
+def row_count(entry: TableEntry, prepare: Callable[[TableEntry], PreparedTable]) -> int | None:
+    """Rows of the screened table, or None when it cannot be loaded here (logged, never raised)."""
+    try:
+        return int(prepare(entry).rows)
+    except Exception:
+        log.warning("row count unavailable for %s", entry.id, exc_info=True)
+        return None
+
+
+CATALOGUE_COLUMNS: tuple[str, ...] = (
+    "Table",
+    "Id",
+    "Data",
+    "Publication",
+    "Controllers",
+    "Licence",
+    "Released",
+    "Next review",
+    "Access",
+    "Rows",
+)
+
+
+def catalogue_overview(
+    tables: Sequence[TableEntry], *, rows: Mapping[str, int | None], today: dt.date | None = None
+) -> pl.DataFrame:
+    """One row per approved table the user may see."""
+    records = [
+        {
+            "Table": e.title,
+            "Id": e.id,
+            "Data": "Synthetic demo data" if e.demo else "Published statistics",
+            "Publication": e.publication or ("LEO Explorer demo generator" if e.demo else ""),
+            "Controllers": controller_names(e),
+            "Licence": e.licence,
+            "Released": f"{e.release_date:%d %B %Y}".lstrip("0"),
+            "Next review": review_text(e, today),
+            "Access": "Public" if e.access == "public" else "Restricted",
+            "Rows": f"{rows[e.id]:,}" if rows.get(e.id) is not None else "not loaded",
+        }
+        for e in tables
+    ]
+    return pl.DataFrame(records, schema=dict.fromkeys(CATALOGUE_COLUMNS, pl.String))
+
+
+def meta_labels(entry: TableEntry) -> dict[str, str]:
+    """Column labels from the tables' .meta.csv files (first file wins); {} for a file that cannot be read."""
+    labels: dict[str, str] = {}
+    for file in entry.files:
+        meta = paths.resolve(file).with_suffix(".meta.csv")
+        try:
+            with meta.open(encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    name, label = (row.get("col_name") or "").strip(), (row.get("label") or "").strip()
+                    if name and label:
+                        labels.setdefault(name, label)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            log.warning("labels unavailable from %s", meta)
+    return labels
+
+
+COLUMN_COLUMNS: tuple[str, ...] = ("Column", "Label", "Role", "Details")
+
+
+def column_rows(entry: TableEntry, labels: Mapping[str, str] | None = None) -> pl.DataFrame:
+    """Every column the dashboard uses: its label, the role it plays, and for measures the unit and base."""
+    labels = labels or {}
+    records: list[dict[str, str]] = []
+    seen: set[str] = set()
+    for role, column in entry.roles.items():
+        records.append(
+            {
+                "Column": column,
+                "Label": labels.get(column, ROLE_LABELS.get(role, role)),
+                "Role": ROLE_LABELS.get(role, role),
+                "Details": "",
+            }
+        )
+        seen.add(column)
+    for column in entry.filters:
+        if column in seen:
+            continue
+        default = entry.filter_defaults.get(column, "Total")
+        records.append(
+            {"Column": column, "Label": labels.get(column, column), "Role": "Filter", "Details": f"default item: {default}"}
+        )
+        seen.add(column)
+    for ind in entry.indicators:
+        details = [KIND_LABELS.get(ind.kind, ind.kind)]
+        if ind.unit:
+            details.append(f"unit {ind.unit}")
+        if ind.base:
+            details.append(f"base: {labels.get(ind.base, ind.base)}")
+        if ind.hidden:
+            details.append("never shown (single-person values)")
+        records.append({"Column": ind.column, "Label": ind.label, "Role": "Measure", "Details": "; ".join(details)})
+    return pl.DataFrame(records, schema=dict.fromkeys(COLUMN_COLUMNS, pl.String))
+
+
+# ---------------------------------------------------------------------------------------------------- glossary
+
+
+@dataclass(frozen=True)
+class Term:
+    term: str
+    definition: str
+
+
+GLOSSARY: tuple[Term, ...] = (
+    Term(
+        "Longitudinal Education Outcomes (LEO)",
+        "Education records (the National Pupil Database for schools, the Individualised Learner Record for further "
+        "education, HESA records for higher education) linked to HM Revenue and Customs records of employment (PAYE) "
+        "and self-assessment and to Department for Work and Pensions benefit records. Only summary tables made from "
+        "the linked data reach this dashboard.",
+    ),
+    Term(
+        "Tax year",
+        "Runs from 6 April to the following 5 April. We write it as 2022-23; data files store it as 202223. Earnings "
+        "and employment are measured over tax years.",
+    ),
+    Term(
+        "Academic year",
+        "The year of study, written 2022-23 here (202223 in data files). Further education outcomes are grouped by "
+        "the academic year in which learners finished.",
+    ),
+    Term(
+        "Years after graduation (YAG)",
+        "How many complete tax years have passed since a person graduated: 1, 3 or 5 years after (10 in some "
+        "graduate series). The tax year during which someone graduates is not counted, so one year after means the "
+        "first full tax year after it. Provider-level tables have no 10-year figures.",
+    ),
+    Term(
+        "Matched",
+        "A learner whose education record could be linked to tax and benefit records. Rates are percentages of "
+        "matched learners unless a table says otherwise.",
+    ),
+    Term(
+        "Sustained employment",
+        "Being in work steadily rather than briefly, and the exact test depends on the series. In further "
+        "education outcomes it means being employed throughout October to March of the year after study, or having "
+        "a self-assessment return for that year. In the post-16 series it means paid work on at least one day in "
+        "each of 12 months. Graduate series follow the definition in their own methodology.",
+    ),
+    Term(
+        "Sustained positive destination",
+        "Further education: sustained employment or sustained learning, or a mix of the two in every month from "
+        "October to March with at most one change between them.",
+    ),
+    Term(
+        "Activity not captured",
+        "The person was matched, but in that year there is no record of them in employment, on benefits or in "
+        "education. The data cannot say why; for example they may be living abroad, or not working and not "
+        "claiming benefits.",
+    ),
+    Term(
+        "No sustained destination",
+        "Some activity was recorded in the year, but not enough to meet any of the sustained definitions.",
+    ),
+    Term(
+        "Out-of-work benefits",
+        "Counted as sustained when a person claimed on at least one day in each of six or more months in a row. "
+        "When a person has more than one activity, education counts first, then benefits, then employment.",
+    ),
+    Term(
+        "Earnings",
+        "Annualised earnings of people in sustained employment, rounded to the nearest £100: the median (the "
+        "middle person), the lower quartile (a quarter earn less) and the upper quartile (a quarter earn more). Some "
+        "provider figures are also adjusted for regional differences in pay, and the post-16 series is adjusted for "
+        "inflation to the latest tax year. The dashboard never works out averages itself and never shows minimum or "
+        "maximum earnings.",
+    ),
+    Term(
+        "Subject (CAH)",
+        "Subjects follow the Common Aggregation Hierarchy (version 1.2), which groups courses at three levels: 23 "
+        "broad groups (codes like CAH09), 35 subject groups (CAH09-01) and 167 detailed subjects (CAH09-01-01). LEO "
+        "graduate tables use the 35-group level.",
+    ),
+    Term(
+        "Industry",
+        "The Standard Industrial Classification section of the employer that paid the person most in the tax year.",
+    ),
+    Term(
+        "Provider and UKPRN",
+        "A school, college, university or training organisation, identified by its UK Provider Reference Number. "
+        "A provider can change its name, so it is always matched on its UKPRN.",
+    ),
+)
+
+
+def symbol_rows() -> pl.DataFrame:
+    """The cell symbols, shown as their labels in tables and as gaps in charts."""
+    records = [
+        {"Symbol": symbol, "Shown as": label, "Meaning": SYMBOL_MEANINGS.get(symbol, label).capitalize()}
+        for symbol, label in SYMBOL_LABELS.items()
+    ]
+    return pl.DataFrame(records, schema=dict.fromkeys(("Symbol", "Shown as", "Meaning"), pl.String))
+
+
+@dataclass(frozen=True)
+class Section:
+    heading: str
+    paragraphs: tuple[str, ...]
+
+
+def section_markdown(section: Section) -> str:
+    """A section's paragraphs as markdown: list items ("- ...") stay together as one list."""
+    out = ""
+    for paragraph in section.paragraphs:
+        if out:
+            out += "\n" if paragraph.startswith("- ") and out.rsplit("\n", 1)[-1].startswith("- ") else "\n\n"
+        out += paragraph
+    return out
+
+
+METHODOLOGY: tuple[Section, ...] = (
+    Section(
+        "Where the figures come from",
+        (
+            "The departments responsible for LEO publish summary tables made from the linked records. LEO Explorer "
+            "only shows tables that have been approved for it and are listed in its catalogue, with the publication "
+            "each one comes from. It never holds or shows records about individual people.",
+            "Before a table is used it is checked against our data standard: the file layout used by Explore "
+            "Education Statistics, the symbols for missing values, and evidence that counts and earnings were "
+            "rounded by the publisher. A table that fails is refused and nothing changes.",
+        ),
+    ),
+    Section(
+        "Protecting individuals",
+        (
+            "Published cells are shown as published. Anything the dashboard works out itself, such as a total "
+            "across providers or a share, passes the table's disclosure rules before it is shown or downloaded: "
+            "derived counts are rounded and hidden when small, derived percentages need enough people above and "
+            "below the line, and earnings are only ever the published figures.",
+            "The dashboard never fills in, estimates or works back to a hidden value, and never subtracts parts "
+            "from a total in a way that could reveal one. When a view shows a total and all its parts with exactly "
+            "one part hidden, a second part is hidden as well.",
+            "Charts, tables and downloads are made from the same protected figures, so a download holds exactly "
+            "what the screen shows.",
+        ),
+    ),
+    Section(
+        "Missing values",
+        (
+            "A symbol means a value is missing for a reason. Tables show the symbol's label; charts leave a gap and "
+            "say under the chart how many values are missing and why. A missing value is never drawn as zero.",
+        ),
+    ),
+    Section(
+        "Review and retirement",
+        (
+            "Every table has a review date, at least once a year. At review the responsible departments confirm it "
+            "is still needed; if not, it is retired from the catalogue. Until a review happens, the dashboard shows "
+            "an overdue table with a warning.",
+        ),
+    ),
+)
+
+
+# ---------------------------------------------------------------------------------------------------- data use
+
+DATA_USE: tuple[Section, ...] = (
+    Section(
+        "What LEO is",
+        (
+            "Longitudinal Education Outcomes (LEO) is a study run jointly by five government departments: the "
+            "Department for Education, the Welsh Government, the Department for Work and Pensions, HM Revenue and "
+            "Customs and the Scottish Government. Each is a data controller in its own right for LEO.",
+            "The study links what is known about people's education (schools, colleges, universities and "
+            "apprenticeships) with what is known about their later employment, earnings and benefit claims.",
+        ),
+    ),
+    Section(
+        "Why the data is linked",
+        (
+            "The linked data is used for statistics and research only, to:",
+            "- compare how schools, colleges and universities prepare people for work and further study;",
+            "- give learners, parents and advisers evidence when choosing courses and careers;",
+            "- find out what difference education and training programmes make to people's outcomes;",
+            "- inform government decisions about education and skills.",
+            "It is not used to make decisions about any individual.",
+        ),
+    ),
+    Section(
+        "Whose data is included",
+        (
+            "The linked records cover people who finished their education in 1995 or later. That is the earliest "
+            "year for which education records are available, and some education records start later than that.",
+        ),
+    ),
+    Section(
+        "How people are protected",
+        (
+            "Names, dates of birth, postcodes and National Insurance numbers are used only to find matching records. "
+            "Once records are linked those details are removed, and analysts work with the de-identified records in "
+            "secure settings. Access to the linked data is restricted to approved projects, listed in the approved "
+            "access register with the independent panel's decision.",
+            "Only summary tables that have passed disclosure control are published, and those are the only tables "
+            "this dashboard can show. Nothing here can be used to look up a person.",
+            "When you use this dashboard signed in, it records your sign-in name with the pages you view and the "
+            "files you download. That audit trail is used to check the statistics are used properly.",
+        ),
+    ),
+)
+
+
+@dataclass(frozen=True)
+class ControllerRoute:
+    code: str  # key in model.CONTROLLERS
+    records: str  # which records it is responsible for, so a person knows whom to ask
+    how: str  # where to find its data protection contact, without inventing addresses
+
+
+CONTROLLER_ROUTES: tuple[ControllerRoute, ...] = (
+    ControllerRoute(
+        "DfE",
+        "education in England: schools, further education and apprenticeships, and higher education",
+        "Its personal information charter and its LEO privacy notice on GOV.UK (www.gov.uk) explain how to make a "
+        "subject access request and how to contact its data protection officer.",
+    ),
+    ControllerRoute(
+        "WG",
+        "education in Wales",
+        "Its privacy notices on gov.wales name its data protection officer and explain how to ask for your "
+        "information.",
+    ),
+    ControllerRoute(
+        "DWP",
+        "benefit records",
+        "Its personal information charter on GOV.UK (www.gov.uk) explains how to ask for your information and how "
+        "to contact its data protection officer.",
+    ),
+    ControllerRoute(
+        "HMRC",
+        "employment, earnings and self-assessment records",
+        "Its personal information charter on GOV.UK (www.gov.uk) explains how to ask for your information and how "
+        "to contact its data protection officer.",
+    ),
+    ControllerRoute(
+        "SG",
+        "education in Scotland, including Modern Apprenticeships",
+        "Its privacy notice for LEO on gov.scot names its data protection officer and explains how to ask for your "
+        "information.",
+    ),
+)
+
+RIGHTS_TEXT = (
+    "You can ask any of the five departments whether it holds information about you for LEO and for a copy of it "
+    "(a subject access request). You can also ask for mistakes to be corrected or object to how it is used. Ask the "
+    "department responsible for the records in question:"
+)
+CONCERN_TEXT = (
+    "If you are worried about how your information is used, raise it first with the department's data protection "
+    "officer. If you are not satisfied with the answer, you can complain to the Information Commissioner's Office "
+    "(ICO), the UK's independent regulator for data protection, through its website ico.org.uk."
+)
+DASHBOARD_TEXT = (
+    "LEO Explorer itself holds no personal information about learners, so it cannot answer questions about any "
+    "individual: please contact the departments below."
+)
+
+
+# ---------------------------------------------------------------------------------------------------- register
+
+REGISTER_COLUMNS_SHOWN: tuple[str, ...] = (
+    "Project",
+    "Organisation",
+    "Project title",
+    "Tables granted",
+    "Approved",
+    "Panel outcome",
+    "Expires",
+    "Status",
+)
+
+
+def tables_granted_text(project: ApprovedProject, titles: Mapping[str, str]) -> str:
+    """Titles of the granted tables this user may see; the rest only counted, so the register never reveals a
+    restricted table to someone who may not see it."""
+    shown = [titles[t] for t in project.tables if t in titles]
+    hidden = sum(1 for t in project.tables if t not in titles)
+    if hidden:
+        shown.append(f"{hidden} restricted table{'s' if hidden != 1 else ''}")
+    return "; ".join(shown)
+
+
+def newest_first(projects: Sequence[ApprovedProject]) -> list[ApprovedProject]:
+    return sorted(projects, key=lambda p: (-p.approval_date.toordinal(), p.project_id))
+
+
+def register_rows(
+    projects: Sequence[ApprovedProject], titles: Mapping[str, str], today: dt.date | None = None
+) -> pl.DataFrame:
+    """The approved access register as shown: one row per project, newest approval first."""
+    today = today or dt.date.today()
+    records = [
+        {
+            "Project": p.project_id + (" (illustrative)" if p.illustrative else ""),
+            "Organisation": p.organisation,
+            "Project title": p.title,
+            "Tables granted": tables_granted_text(p, titles),
+            "Approved": p.approval_date.isoformat(),
+            "Panel outcome": p.panel_outcome,
+            "Expires": p.expiry.isoformat(),
+            "Status": p.status(today),
+        }
+        for p in newest_first(projects)
+    ]
+    return pl.DataFrame(records, schema=dict.fromkeys(REGISTER_COLUMNS_SHOWN, pl.String))

@@ -1,0 +1,146 @@
+"""Annual review and retirement of approved tables.
+
+Every table has a next review date. `python -m leo_dash review` lists the tables past it and what to do;
+`--apply` retires them: the catalogue entry moves to `data/archive/catalogue/` and a JSON line in
+`data/archive/retirements.jsonl` says what was moved, from where, and which source files remain for the data owner
+to delete once the controller confirms. Nothing is deleted silently: the only files removed are the derived parquet
+caches under `data/parquet/` (rebuilt from the sources if a table is restored), and the log names them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import getpass
+import json
+import os
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from leo_dash import paths
+from leo_dash.audit import append_line
+from leo_dash.catalogue import CatalogueError, catalogue_dir, entry_from_dict
+from leo_dash.model import CONTROLLERS, TableEntry
+from leo_dash.store import parquet_dir
+
+ARCHIVE_DIR_NAME = "archive"
+RETIREMENT_LOG_NAME = "retirements.jsonl"
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A table past its review date, and what to do about it."""
+
+    entry: TableEntry
+    catalogue_file: Path
+    days_overdue: int
+    action: str
+
+
+def archive_dir(data_dir: Path | None = None) -> Path:
+    return (data_dir or paths.DATA_DIR) / ARCHIVE_DIR_NAME
+
+
+def retirement_log(data_dir: Path | None = None) -> Path:
+    return archive_dir(data_dir) / RETIREMENT_LOG_NAME
+
+
+def _read_entries(data_dir: Path | None) -> list[tuple[TableEntry, Path]]:
+    """Every catalogue entry, including optional ones whose files are absent here (they still need review)."""
+    out: list[tuple[TableEntry, Path]] = []
+    for file in sorted(catalogue_dir(data_dir).glob("*.toml")):
+        with file.open("rb") as handle:
+            try:
+                raw = tomllib.load(handle)
+            except tomllib.TOMLDecodeError as exc:
+                raise CatalogueError(f"{file.name}: not valid TOML ({exc}).") from exc
+        out.append((entry_from_dict(raw, file), file))
+    return out
+
+
+def action_for(entry: TableEntry, file: Path) -> str:
+    controllers = ", ".join(CONTROLLERS.get(c, c) for c in entry.controllers)
+    return (
+        f"Confirm with {controllers} that the table is still needed and its approval stands; if so set next_review "
+        f"in {file.name} to a date within a year, otherwise retire it with `python -m leo_dash review --apply`."
+    )
+
+
+def overdue(data_dir: Path | None = None, *, today: dt.date | None = None) -> list[ReviewItem]:
+    """Tables whose next review date has passed, most overdue first."""
+    today = today or dt.date.today()
+    items = [
+        ReviewItem(entry, file, (today - entry.next_review).days, action_for(entry, file))
+        for entry, file in _read_entries(data_dir)
+        if entry.is_overdue(today)
+    ]
+    return sorted(items, key=lambda i: (-i.days_overdue, i.entry.id))
+
+
+def _who() -> str:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):  # no login name in a container
+        return "unknown"
+
+
+def retire(item: ReviewItem, data_dir: Path | None = None, *, now: dt.datetime | None = None) -> dict[str, Any]:
+    """Move the table's catalogue entry into the archive and log it; return the log record."""
+    now = (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC)
+    target_dir = archive_dir(data_dir) / "catalogue"
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{item.entry.id}.{now:%Y%m%dT%H%M%SZ}.toml"
+    # Same folder tree, so the rename is atomic: the entry is either in the catalogue or in the archive.
+    os.replace(item.catalogue_file, target)
+    caches = [parquet_dir(data_dir) / f"{item.entry.id}{suffix}" for suffix in (".parquet", ".json")]
+    entry = {
+        "time": now.isoformat(timespec="seconds"),
+        "event": "retired",
+        "table": item.entry.id,
+        "title": item.entry.title,
+        "review_due": item.entry.next_review.isoformat(),
+        "controllers": list(item.entry.controllers),
+        "by": _who(),
+        "catalogue_file": str(item.catalogue_file),
+        "archived_to": str(target),
+        "source_files_kept": [
+            str(p) for f in item.entry.files for p in (paths.resolve(f), paths.resolve(f).with_suffix(".meta.csv"))
+        ],
+        "derived_cache_removed": [str(c) for c in caches if c.exists()],
+    }
+    try:
+        append_line(retirement_log(data_dir), (json.dumps(entry, ensure_ascii=False) + "\n").encode("utf-8"))
+    except OSError:
+        os.replace(target, item.catalogue_file)  # no log, no retirement
+        raise
+    for cache in caches:
+        cache.unlink(missing_ok=True)
+    return entry
+
+
+def run_review(apply: bool, data_dir: Path | None, *, today: dt.date | None = None) -> int:
+    """`python -m leo_dash review [--apply]`. Exit 0 when nothing is overdue (or all were retired), 1 when tables
+    remain overdue, so a scheduled job can alert on it."""
+    items = overdue(data_dir, today=today)
+    if not items:
+        print("No table is past its review date.")
+        return 0
+    print(f"{len(items)} table(s) past their review date:")
+    for item in items:
+        e = item.entry
+        print(f"- {e.id}: {e.title} — review was due {e.next_review.isoformat()} ({item.days_overdue} days ago)")
+        print(f"  {item.action}")
+    if not apply:
+        print("Nothing changed. Run with --apply to retire them; the app shows each with a warning until then.")
+        return 1
+    print()
+    for item in items:
+        record = retire(item, data_dir)
+        print(f"Retired {item.entry.id}: catalogue entry moved to {record['archived_to']}.")
+        for source in record["source_files_kept"]:
+            print(f"  Source file kept (delete it once the controller confirms): {source}")
+        for cache in record["derived_cache_removed"]:
+            print(f"  Derived cache removed: {cache}")
+    print(f"Logged in {retirement_log(data_dir)}.")
+    return 0

@@ -1,0 +1,119 @@
+"""Streamlit rendering of the briefing basket: items in order, reorder/remove, title, link and exports."""
+
+from __future__ import annotations
+
+import io
+import zipfile
+
+import streamlit as st
+
+from leo_dash import briefing, export
+from leo_dash.briefing import Basket
+from leo_dash.ui import basket, plain, visible_tables
+
+_FILES_KEY = "_leo_briefing_files"
+
+
+def load_basket_from_link() -> None:
+    """A ?basket= link fills an empty basket; a damaged one says so and changes nothing."""
+    token = st.query_params.get("basket")
+    current = basket()
+    if not token or current.items:
+        return
+    try:
+        loaded = Basket.decode(token)
+    except ValueError as exc:
+        st.warning(str(exc))
+        return
+    current.title, current.items = loaded.title, loaded.items
+
+
+def _move(index: int, offset: int) -> None:
+    basket().move(index, offset)
+
+
+def _remove(index: int) -> None:
+    basket().remove(index)
+
+
+def _set_title() -> None:
+    basket().title = st.session_state["briefing_title"].strip()[:200] or "LEO briefing"
+
+
+def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
+    for index, item in enumerate(rebuilt):
+        with st.container(border=True):
+            title = item.view.title if item.view else item.ref.view
+            st.markdown(f"**{index + 1}. {plain(title)}**")
+            if item.view is None:
+                st.warning(f"This item can no longer be shown: {item.problem}")
+            else:
+                if item.view.demo:
+                    st.caption("Synthetic demo data")
+                st.markdown(plain(item.view.summary))
+                with st.expander("Chart and table"):
+                    if item.view.figure is not None:
+                        st.plotly_chart(item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary)
+                    st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
+            st.page_link(
+                f"pages/{item.ref.page}.py", label="Open on its page", icon=":material/open_in_new:",
+                query_params=item.ref.params_dict(),
+            )
+            up, down, remove, _ = st.columns([1, 1, 1, 5])
+            up.button("Move up", key=f"up-{index}", on_click=_move, args=(index, -1), disabled=index == 0)
+            down.button("Move down", key=f"down-{index}", on_click=_move, args=(index, 1), disabled=index == len(rebuilt) - 1)
+            remove.button("Remove", key=f"remove-{index}", on_click=_remove, args=(index,))
+
+
+def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None:
+    views = [r.view for r in rebuilt if r.view is not None]
+    token = current.encode()
+    st.markdown("**Link to this briefing** (rebuilds the same items from the data):")
+    st.code(f"/briefing?basket={token}", language=None)
+    files = st.session_state.get(_FILES_KEY)
+    if files is None or files["token"] != token:
+        if st.button("Prepare HTML, Excel and PNG files", icon=":material/description:", type="primary"):
+            with st.spinner("Drawing charts…"):
+                pngs = briefing.figures_to_png_optional(views)
+                archive = io.BytesIO()
+                with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+                    for number, (view, png) in enumerate(zip(views, pngs, strict=True), start=1):
+                        if png:
+                            bundle.writestr(f"chart-{number:02d}-{view.key}.png", png)
+                files = {
+                    "token": token,
+                    "html": briefing.html_report(current.title, views, pngs=pngs).encode("utf-8"),
+                    "xlsx": briefing.xlsx_report(current.title, views),
+                    "png": archive.getvalue(),
+                }
+                st.session_state[_FILES_KEY] = files
+        else:
+            return
+    st.download_button(
+        f"Download HTML briefing ({export.size_label(files['html'])})", files["html"],
+        file_name="leo-briefing.html", mime="text/html", on_click="ignore",
+    )
+    st.download_button(
+        f"Download Excel workbook XLSX ({export.size_label(files['xlsx'])})", files["xlsx"],
+        file_name="leo-briefing.xlsx",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+    )
+    st.download_button(
+        f"Download chart images, PNG in a ZIP ({export.size_label(files['png'])})", files["png"],
+        file_name="leo-briefing-charts.zip", mime="application/zip", on_click="ignore",
+    )
+
+
+def render_briefing_page() -> None:
+    load_basket_from_link()
+    current = basket()
+    st.text_input("Briefing title", value=current.title, key="briefing_title", on_change=_set_title, max_chars=200)
+    if not current.items:
+        st.info("The briefing is empty. Use 'Add to briefing' under any chart to collect it here.")
+        return
+    rebuilt = briefing.rebuild_all(current, visible_tables())
+    if any(r.view is not None and r.view.demo for r in rebuilt):
+        st.warning("This briefing contains synthetic demo data: these figures are not official statistics.")
+    render_items(rebuilt)
+    st.subheader("Export")
+    render_exports(current, rebuilt)

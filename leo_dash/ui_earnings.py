@@ -1,0 +1,87 @@
+"""Sidebar widgets the Subject earnings page needs beyond leo_dash.ui.
+
+`url_labelled_select` shows names (providers, measures) while the URL keeps the stable value (a UKPRN, a column
+name): Streamlit's own binding would write the shown label into the URL. The normalisers repair widget state that
+another page left under a shared URL key with a different shape (one value vs a list).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import streamlit as st
+
+_NOTES_KEY = "_leo_earnings_url_notes"
+
+
+def url_labelled_select(
+    label: str, options: Mapping[str, str], *, key: str, default: str | None = None, help: str | None = None
+) -> str:
+    """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value.
+
+    An unknown URL value falls back to the default with a note (shown by `show_url_notes`).
+    """
+    values = list(options)
+    if not values:
+        raise ValueError(f"No options for {label}.")
+    chosen_default = default if default in options else values[0]
+    widget_key = f"_labelled_{key}"
+    if widget_key in st.session_state and st.session_state[widget_key] not in options:
+        del st.session_state[widget_key]  # a value from another table
+    if widget_key not in st.session_state:
+        raw = st.query_params.get_all(key)
+        wanted = raw[-1] if raw else None
+        if wanted is not None and wanted not in options:
+            st.session_state.setdefault(_NOTES_KEY, []).append(
+                f"The link asked for {label.lower()} '{wanted}', which is not available for this table; showing "
+                f"{options[chosen_default]} instead."
+            )
+            wanted = None
+        st.session_state[widget_key] = wanted if wanted is not None else chosen_default
+    value = str(st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help))
+    if value == chosen_default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get_all(key) != [value]:
+        st.query_params[key] = value
+    return value
+
+
+def as_list_state(key: str) -> None:
+    """Widget state under `key` as a list (another page may have left one value there)."""
+    value = st.session_state.get(key)
+    if isinstance(value, str):
+        st.session_state[key] = [value]
+
+
+def show_url_notes() -> None:
+    for note in st.session_state.pop(_NOTES_KEY, []):
+        st.info(note, icon=":material/link_off:")
+
+
+def follow_provider(
+    provider: str | None, *, subjects_key: str, provider_subjects: list[str], defaults: list[str]
+) -> None:
+    """When the user picks another provider and none of the chosen subjects has figures there, choose the
+    provider's own subjects instead (with a note), so the chart is not all gaps. Call before the subject widget."""
+    seen_key = "_leo_earnings_provider_seen"
+    first_run = seen_key not in st.session_state  # the link's own subjects stand on arrival
+    previous = st.session_state.get(seen_key)
+    st.session_state[seen_key] = provider
+    if first_run or not provider or previous == provider or not provider_subjects:
+        return
+    chosen = st.session_state.get(subjects_key)
+    if isinstance(chosen, list) and chosen and not set(chosen) & set(provider_subjects):
+        st.session_state[subjects_key] = defaults
+        st.session_state.setdefault(_NOTES_KEY, []).append(
+            "The provider you chose has no figures for the subjects that were selected, so its own subjects are shown."
+        )
+
+
+def note_too_many(key: str, label: str, options: list[str], limit: int) -> None:
+    """Say so when a link asks for more valid values than a multiselect allows (Streamlit keeps the first ones)."""
+    asked = [v for v in st.query_params.get_all(key) if v in options]
+    if len(asked) > limit and key not in st.session_state:
+        st.session_state.setdefault(_NOTES_KEY, []).append(
+            f"The link asked for {len(asked)} {label}; at most {limit} can be shown, so the first {limit} are."
+        )

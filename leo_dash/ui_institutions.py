@@ -1,0 +1,138 @@
+"""Sidebar widgets the Institution performance page needs beyond leo_dash.ui.
+
+Streamlit's `bind="query-params"` writes a widget's *shown* label into the URL when it has a format_func, so a
+picker showing "Name (UKPRN)" would put names in the link. These widgets show labels but keep the stable value in
+the URL themselves (?provider=10000020&provider=10007851, ?measure=emp_percent), reading it once when the widget is
+first drawn and writing it back after every change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+
+import streamlit as st
+
+from leo_dash import ui
+
+_NOTES_KEY = "_leo_institutions_url_notes"
+_FOCUS_KEY = "_leo_institutions_focus"
+
+
+def _note(text: str) -> None:
+    st.session_state.setdefault(_NOTES_KEY, []).append(text)
+
+
+def _sync_url(key: str, values: Sequence[str], default: Sequence[str]) -> None:
+    """Write `values` to ?key=…, or remove the parameter when the values are the default (a clean link)."""
+    if list(values) == list(default):
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get_all(key) != list(values):
+        st.query_params[key] = list(values)
+
+
+def url_labelled_select(
+    label: str, options: Mapping[str, str], *, key: str, default: str | None = None, help: str | None = None
+) -> str:
+    """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value.
+    An unknown URL value falls back to the default with a note (shown by `show_url_notes`)."""
+    values = list(options)
+    if not values:
+        raise ValueError(f"No options for {label}.")
+    chosen_default = default if default in options else values[0]
+    widget_key = f"_inst_{key}"
+    if widget_key in st.session_state and st.session_state[widget_key] not in options:
+        del st.session_state[widget_key]  # a value from another table
+    if widget_key not in st.session_state:
+        raw = st.query_params.get_all(key)
+        wanted = raw[-1] if raw else None
+        if wanted is not None and wanted not in options:
+            _note(
+                f"The link asked for {label.lower()} '{wanted}', which is not available for this table; showing "
+                f"{options[chosen_default]} instead."
+            )
+            wanted = None
+        st.session_state[widget_key] = wanted if wanted is not None else chosen_default
+    value = str(
+        st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help)
+    )
+    _sync_url(key, [value], [chosen_default])
+    return value
+
+
+def url_labelled_multiselect(
+    label: str,
+    options: Mapping[str, str],
+    *,
+    key: str,
+    max_selections: int,
+    noun: str = "values",
+    help: str | None = None,
+    placeholder: str | None = None,
+) -> list[str]:
+    """A sidebar multiselect of `options` (value -> shown, searchable label) whose values live in the URL as
+    ?key=a&key=b. Unknown URL values are dropped and extra ones beyond `max_selections` cut, each with a note."""
+    widget_key = f"_inst_{key}"
+    if widget_key in st.session_state:
+        kept = [v for v in st.session_state[widget_key] if v in options]
+        if kept != st.session_state[widget_key]:
+            st.session_state[widget_key] = kept  # values of another table
+    else:
+        raw = list(dict.fromkeys(st.query_params.get_all(key)))
+        unknown = [v for v in raw if v not in options]
+        if unknown:
+            _note(
+                f"The link asked for {noun} {', '.join(repr(v) for v in unknown)}, which "
+                f"{'is' if len(unknown) == 1 else 'are'} not in this table; "
+                f"{'they are' if len(unknown) > 1 else 'it is'} left out."
+            )
+        known = [v for v in raw if v in options]
+        if len(known) > max_selections:
+            _note(f"The link asked for {len(known)} {noun}; at most {max_selections} can be highlighted, so the first {max_selections} are.")
+        st.session_state[widget_key] = known[:max_selections]
+    values = st.sidebar.multiselect(
+        label,
+        list(options),
+        format_func=lambda v: options.get(v, v),
+        key=widget_key,
+        max_selections=max_selections,
+        help=help,
+        placeholder=placeholder,
+    )
+    chosen = [str(v) for v in values]
+    _sync_url(key, chosen, [])
+    return chosen
+
+
+def follow_focus(focus: str | None, peer: str, attributes: Mapping[str, str | None], keys: Mapping[str, str]) -> None:
+    """Point the peer-group selects (session keys in `keys`, by role) at the first highlighted provider's own type
+    and region ("same type"): whenever that provider or the peer group changes, and on arrival when the link does
+    not name them (a link's own values stand). Call before those selects are drawn."""
+    first_run = _FOCUS_KEY not in st.session_state
+    previous = st.session_state.get(_FOCUS_KEY)
+    st.session_state[_FOCUS_KEY] = (focus, peer)
+    if focus is None or (not first_run and previous == (focus, peer)):
+        return
+    for role, key in keys.items():
+        value = attributes.get(role)
+        if value is not None and not (first_run and key in st.query_params):
+            st.session_state[key] = value
+
+
+def select_if_choice(
+    label: str, options: Sequence[str], *, key: str, default: str | None = None, help: str | None = None
+) -> str:
+    """A URL-bound select (leo_dash.ui.url_select) when there is a choice to make; with one option nothing is drawn
+    (a control the table cannot vary is hidden) and a link asking for another value gets a note."""
+    if len(options) > 1:
+        return ui.url_select(label, options, key=key, default=default, help=help)
+    only = options[0]
+    asked = st.query_params.get_all(key)
+    if asked and asked[-1] != only:
+        _note(f"The link asked for {label.lower()} '{asked[-1]}', which this table does not break down; showing {only}.")
+    return only
+
+
+def show_url_notes() -> None:
+    for note in st.session_state.pop(_NOTES_KEY, []):
+        st.info(note, icon=":material/link_off:")

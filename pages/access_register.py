@@ -1,0 +1,41 @@
+"""Approved access register: organisations approved to use the linked LEO data, their projects and the
+independent panel's decisions."""
+
+import streamlit as st
+
+from leo_dash import access, governance, ui
+from leo_dash.ui_governance import identity_panel, project_roles_note
+
+
+def main() -> None:
+    st.title("Approved access register")
+    st.markdown(
+        "Organisations approved to use the linked LEO data, a summary of each research proposal and the decision "
+        "of the independent panel that assessed it. Access ends on the expiry date."
+    )
+    identity_panel()
+    try:
+        projects = list(access.load_register())
+    except (OSError, access.RegisterError) as exc:
+        st.error(f"The register cannot be shown: {ui.plain(exc)}")
+        return
+    if not projects:
+        st.info("No project is registered.")
+        return
+    if any(p.illustrative for p in projects):
+        st.warning(
+            "Illustrative register: the organisations and projects below are fictional examples.",
+            icon=":material/info:",
+        )
+    project_roles_note(projects)
+    titles = {t.id: t.title for t in ui.visible_tables()}
+    st.dataframe(governance.register_rows(projects, titles), hide_index=True, key="register-table")
+    st.subheader("Purposes")
+    for project in governance.newest_first(projects):
+        with st.expander(ui.plain(f"{project.project_id}: {project.title}")):
+            st.markdown(f"**{ui.plain(project.organisation)}**")
+            st.markdown(ui.plain(project.purpose))
+            st.caption(ui.plain(governance.tables_granted_text(project, titles)))
+
+
+ui.run_page(main)

@@ -1,0 +1,23 @@
+"""How your data is used: the LEO purposes and coverage, and where a person can ask about their own data."""
+
+import streamlit as st
+
+from leo_dash import governance, ui
+from leo_dash.model import CONTROLLERS
+
+
+def main() -> None:
+    st.title("How your data is used")
+    for section in governance.DATA_USE:
+        st.header(section.heading)
+        st.markdown(governance.section_markdown(section))
+    st.header("Asking about your own data")
+    st.markdown(governance.DASHBOARD_TEXT)
+    st.markdown(governance.RIGHTS_TEXT)
+    for route in governance.CONTROLLER_ROUTES:
+        st.markdown(f"**{CONTROLLERS[route.code]}**, for {route.records}.  \n{route.how}")
+    st.header("Raising a concern")
+    st.markdown(governance.CONCERN_TEXT)
+
+
+ui.run_page(main)

@@ -1,0 +1,102 @@
+"""Smoke test of the performance benchmark: the code runs end to end on the committed demo data and prints its
+table. No timing is asserted anywhere: numbers vary by machine and load; BENCHMARKS.md records a real run."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import polars as pl
+import pytest
+
+from benchmarks import datasets, measure, pages, run, three_ways
+from leo_dash import store
+
+
+def _run_quick(tmp_path: Path, *extra: str) -> tuple[str, dict]:
+    printed: list[str] = []
+    code = run.main(["--quick", "--work-dir", str(tmp_path), *extra], printer=printed.append)
+    assert code == 0
+    output = "\n".join(printed)
+    results = json.loads((tmp_path / "results.json").read_text())
+    return output, results
+
+
+def test_quick_run_server_side_prints_table(tmp_path: Path) -> None:
+    output, results = _run_quick(tmp_path, "--no-browser")
+    assert "| measure" in output and "| demo" in output
+    assert "earnings: filter change → figure ready" in output
+    assert "a/b (LEO path over the floor)" in output and "c/a (analyst over LEO path)" in output
+    server = results["datasets"]["demo"]["server_side"]
+    assert server["pages"]["earnings"]["timing"]["n"] == server["pages"]["earnings"]["filter_sets"] >= 1
+    three = server["three_ways"]
+    assert three["rows"] > 0 and three["table_rows"] > three["rows"]
+    assert three["a_over_b"] > 0 and three["c_over_a"] > 0
+    assert results["machine"]["nproc"] == os.cpu_count()
+    # The demo run must not touch the project's own data dir: its parquet goes under the work dir.
+    assert (tmp_path / "demo" / "data" / "parquet" / f"{datasets.GRADUATE_TABLE}.parquet").exists()
+
+
+@pytest.mark.browser
+def test_quick_run_with_browser_reports_cold_start_and_memory(tmp_path: Path) -> None:
+    output, results = _run_quick(tmp_path, "--no-server-side")
+    assert "cold start → first chart" in output
+    assert "server RSS with 1 / 2 sessions" in output
+    browser = results["datasets"]["demo"]["browser"]
+    assert browser["cold_start_built"][0]["seconds_to_chart"] > browser["cold_start_built"][0]["seconds_to_health"]
+    assert set(browser["sessions"]["rss_bytes_by_sessions"]) == {"1", "2"}
+    assert all(v > 0 for v in browser["sessions"]["rss_bytes_by_sessions"].values())
+
+
+def test_every_path_of_the_three_way_view_finds_the_same_rows(tmp_path: Path) -> None:
+    dataset = datasets.isolated_demo_dataset(tmp_path)
+    entry = dataset.entry()
+    parquet = store.prepare(entry, data_dir=dataset.data_dir).parquet
+    spec = three_ways.choose_view(entry, parquet)
+    assert len(spec.subjects) == 3
+    leo = three_ways.leo_path(entry, spec, dataset.data_dir)
+    bare = three_ways.bare_path(parquet, spec)
+    analyst, figure = three_ways.analyst_path(dataset.graduate_csv, spec)
+    assert leo.figure is not None and len(leo.figure.data) == len(figure.data) == 3
+    assert leo.frame.height == bare.height == analyst.shape[0] > 0
+    key = [spec.subject_column, spec.yag_column]
+    ours = leo.frame.select([*key, spec.measure.column]).sort(key).with_columns(pl.col(spec.yag_column).cast(pl.String))
+    floor = bare.sort(key).with_columns(pl.col(spec.yag_column).cast(pl.String))
+    assert ours[spec.measure.column].to_list() == floor[spec.measure.column].to_list()
+
+
+def test_replicated_table_has_shifted_ids_and_is_used_as_prepared(tmp_path: Path) -> None:
+    base = datasets.isolated_demo_dataset(tmp_path)
+    entry = base.entry()
+    base_rows = store.prepare(entry, data_dir=base.data_dir).rows
+    big = datasets.replicated_dataset(tmp_path, base, 2, log=False)
+    big_entry = big.entry()
+    id_column = str(entry.role("provider_id"))
+    base_frame = pl.read_parquet(base.parquet())
+    national = base_frame.filter(pl.col(id_column).is_null()).height
+    prepared = store.prepare(big_entry, data_dir=big.data_dir)  # reuses the written parquet (no screening)
+    assert prepared.rows == national + 2 * (base_rows - national)
+    frame = pl.read_parquet(prepared.parquet)
+    assert frame.height == prepared.rows and frame.columns == base_frame.columns
+    ids = frame[id_column].drop_nulls().unique()
+    assert ids.len() == 2 * base_frame[id_column].drop_nulls().n_unique()
+    assert big.rows == datasets.count_rows(big.graduate_csv) == 2 * datasets.count_rows(base.graduate_csv)
+
+
+def test_page_workloads_have_enough_distinct_filter_sets() -> None:
+    entry = datasets.demo_dataset().entry()
+    workloads = pages.available_workloads(entry)
+    assert {w.page for w in workloads} >= {"earnings"}
+    for workload in workloads:
+        distinct = {json.dumps(p, sort_keys=True) for p in workload.param_sets}
+        assert len(distinct) >= pages.MIN_FILTER_SETS, workload.page
+
+
+def test_percentile_is_nearest_rank_and_rss_reads_this_process() -> None:
+    assert measure.percentile([5.0, 1.0, 3.0, 2.0, 4.0], 95) == 5.0
+    assert measure.percentile([1.0, 2.0, 3.0, 4.0], 50) == 2.0
+    assert measure.percentile(list(map(float, range(1, 101))), 95) == 95.0
+    with pytest.raises(ValueError):
+        measure.percentile([], 50)
+    assert measure.tree_rss_bytes(os.getpid()) >= measure.rss_bytes(os.getpid()) > 0

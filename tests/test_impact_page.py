@@ -1,0 +1,213 @@
+"""AppTest runs of pages/impact.py through the real router: defaults, links for the real FE table and every demo
+table, invalid links, validation problems, and the figures checked against estimate_impact on the same cells."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import polars as pl
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from leo_dash import impact_views as iv
+from leo_dash import paths, query, ui
+from leo_dash.catalogue import load_catalogue
+from leo_dash.impact import GroupDefinition, estimate_impact, period_start_year
+from leo_dash.model import status_column
+from leo_dash.periods import period_label
+
+COMMITTED_DATA = paths.PROJECT_ROOT / "data"
+FE = "fe_provider_benefits"
+FE_LINK = {
+    "table": FE,
+    "outcome": "Sustained out-of-work benefits (%)",
+    "treat_by": "provision",
+    "treated": "Apprenticeship",
+    "comparison": "Education & Training",
+    "start": "2020-21",
+}
+DEMO_TABLES = sorted(e.id for e in load_catalogue(COMMITTED_DATA) if e.demo and iv.is_eligible(e))
+
+
+@pytest.fixture(autouse=True)
+def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference_dir: Path):
+    """Audit records go to a tmp folder; the app's cached catalogue is rebuilt for each test."""
+    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
+    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
+    ui._catalogue.clear()
+    ui._prepared.clear()
+    yield
+    ui._catalogue.clear()
+    ui._prepared.clear()
+
+
+def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
+    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=60)
+    at.switch_page("pages/impact.py")
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def charts(at: AppTest) -> list[dict]:
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def metric(at: AppTest, label: str) -> str:
+    return next(str(m.value) for m in at.metric if m.label == label)
+
+
+def texts(elements: object) -> list[str]:
+    """Element texts without the Markdown escapes ui.plain adds to text from data."""
+    return [str(e.value).replace("\\", "") for e in elements]  # type: ignore[attr-defined]
+
+
+def relative_periods(entry_id: str, start: str) -> list[int]:
+    entry = load_catalogue(COMMITTED_DATA).get(entry_id)
+    first = period_start_year(int(start[:4] + start[-2:]))
+    return [period_start_year(p) - first for p in iv.table_periods(entry)]
+
+
+# ---------------------------------------------------------------- defaults and valid links
+
+
+def test_defaults_show_estimate_series_and_event_study() -> None:
+    at = run_page()
+    assert [m.label for m in at.metric] == ["Difference-in-differences estimate", "95% confidence interval", "Pre-trend test"]
+    series, event = charts(at)
+    table = at.sidebar.selectbox(key="table").value
+    start = at.sidebar.selectbox(key="start").value
+    assert load_catalogue(COMMITTED_DATA).get(table).demo  # a demo table is the default where there is one
+    assert event["data"][0]["x"] == relative_periods(table, start)
+    assert {t["name"] for t in series["data"]} >= {"Gap"}
+    assert any("Synthetic demo data" in w for w in texts(at.warning))
+
+
+def test_fe_link_shows_the_estimate_of_estimate_impact_on_the_same_cells() -> None:
+    at = run_page(FE_LINK)
+    entry = load_catalogue(COMMITTED_DATA).get(FE)
+    frame = query.select(
+        entry,
+        {"provision": ["Apprenticeship", "Education & Training"]},  # benefit_learner pinned to Total
+        columns=["time", "provider_id", "provision", "benefit_percent", "number_of_matched_learners"],
+    )
+    direct = estimate_impact(
+        frame,
+        outcome="benefit_percent",
+        kind="rate",
+        base="number_of_matched_learners",
+        time="time_period",
+        treated=GroupDefinition("Apprenticeship", {"provision": ["Apprenticeship"]}),
+        comparison=GroupDefinition("Education & Training", {"provision": ["Education & Training"]}),
+        intervention_start=202021,
+    )
+    assert metric(at, "Difference-in-differences estimate") == iv.format_effect(direct.estimate, "rate", short=True)
+    assert metric(at, "95% confidence interval") == iv.format_interval(direct.ci_low, direct.ci_high, "rate", short=True)
+    shown = float(metric(at, "Difference-in-differences estimate").removesuffix(" pp"))
+    assert shown == pytest.approx(direct.estimate, abs=0.05)
+    assert metric(at, "Pre-trend test") == ("Flagged" if direct.pre_trend.flagged else "Not flagged")
+    series, event = charts(at)
+    trace = event["data"][0]
+    assert trace["x"] == [-2, -1, 0, 1, 2]
+    assert trace["y"][1] == 0.0 and trace["error_y"]["array"][1] is None  # 2019-20 is the reference year
+    expected = direct.event_study.filter(~pl.col("is_reference"))
+    for row in expected.iter_rows(named=True):
+        index = trace["x"].index(row["relative_period"])
+        assert trace["y"][index] == pytest.approx(row["gap_diff"], abs=0.05)
+    assert [t["name"] for t in series["data"]] == ["Apprenticeship", "Education &amp; Training", "Gap"]
+    assert series["data"][0]["x"] == [period_label(p) for p in (201819, 201920, 202021, 202122, 202223)]
+    # Suppressed provider cells are counted by symbol; the count is the estimate's.
+    excluded_summary = next(m for m in texts(at.markdown) if "cells in the two groups" in m)
+    assert f"({direct.excluded_by_symbol['c']:,} suppressed to protect confidentiality ('c'))" in excluded_summary
+
+
+def test_fe_groups_of_providers_draw_a_suppressed_year_as_a_gap() -> None:
+    entry = load_catalogue(COMMITTED_DATA).get(FE)
+    cells = query.select(entry, {}, columns=["time", "provider_id", "benefit_percent", "number_of_matched_learners"])
+    statuses = cells.group_by("provider_ukprn").agg(
+        pl.col(status_column("benefit_percent")).filter(pl.col("time_period") == 202223).first().alias("last"),
+        pl.col(status_column("benefit_percent")).is_null().sum().alias("published"),
+        # Comfortably large published cells in the other years, so only the suppressed year is a gap.
+        (pl.col("benefit_percent") * pl.col("number_of_matched_learners") / 100).min().alias("smallest_numerator"),
+    )
+    candidates = statuses.filter(
+        (pl.col("last") == "c") & (pl.col("published") == 4) & (pl.col("smallest_numerator") >= 5)
+    )
+    assert candidates.height, "the FE file has no provider suppressed only in 2022-23"
+    provider = str(candidates.sort("provider_ukprn")["provider_ukprn"][0])
+    at = run_page({"table": FE, "outcome": "Sustained out-of-work benefits (%)", "treat_by": "provider",
+                   "treated": provider, "start": "2020-21"})
+    # A bare UKPRN in the link is not an option of the widget: it falls back to the default with a note.
+    assert any(provider in i for i in texts(at.info))
+    option = next(o for o in at.sidebar.multiselect(key="treated").options if o.endswith(f"({provider})"))
+    at.sidebar.multiselect(key="treated").set_value([option]).run()
+    assert_clean(at)
+    series = charts(at)[0]
+    treated = series["data"][0]
+    assert treated["y"][-1] is None and all(v is not None for v in treated["y"][:-1])
+    assert series["data"][2]["y"][-1] is None  # no gap either
+    shown = at.dataframe[1].value  # the series table: the suppressed year says why it is empty, never 0
+    assert shown.iloc[-1, 1] == "Not available"
+    assert at.sidebar.multiselect(key="comparison").value == [iv.ALL_OTHERS]
+
+
+@pytest.mark.parametrize("table", [*DEMO_TABLES, FE, "fe_community_learning"])
+@pytest.mark.parametrize("treat_by", [None, "provider"])
+def test_every_table_runs_with_defaults_and_provider_groups(table: str, treat_by: str | None) -> None:
+    params = {"table": table} | ({"treat_by": treat_by} if treat_by else {})
+    at = run_page(params)
+    assert at.sidebar.selectbox(key="table").value == table
+    if at.metric:
+        assert len(charts(at)) == 2
+    else:  # a selection the data cannot support is explained, never a traceback
+        assert at.warning
+
+
+def test_demo_tables_exist_for_this_page() -> None:
+    assert DEMO_TABLES, "the committed demo tables are missing: the page's demo runs would be skipped"
+
+
+# ---------------------------------------------------------------- invalid links and validation problems
+
+
+def test_invalid_link_falls_back_with_notes() -> None:
+    at = run_page({"table": "nope", "outcome": "bogus", "start": "1999", "treated": "zzz"})
+    notes = " ".join(texts(at.info))
+    for asked in ("nope", "bogus", "1999", "zzz"):
+        assert f"'{asked}'" in notes
+    assert at.metric  # the defaults are shown instead
+
+
+def test_overlapping_groups_are_a_message() -> None:
+    at = run_page(FE_LINK | {"comparison": "Apprenticeship"})
+    assert not at.metric and not at.get("plotly_chart")
+    assert any("overlap" in w for w in texts(at.warning))
+
+
+def test_empty_comparison_is_a_message() -> None:
+    at = run_page(FE_LINK)
+    at.sidebar.multiselect(key="comparison").set_value([]).run()
+    assert_clean(at)
+    assert any("Choose at least one item for the comparison group" in w for w in texts(at.warning))
+
+
+def test_rates_that_are_not_shares_are_a_message() -> None:
+    at = run_page(FE_LINK | {"outcome": "Any learning (%)"})
+    assert any("outside 0-100" in w for w in texts(at.warning))
+
+
+def test_changing_what_groups_are_made_of_starts_from_its_defaults() -> None:
+    at = run_page(FE_LINK)
+    at.sidebar.selectbox(key="treat_by").set_value("benefit_learner").run()
+    assert_clean(at)
+    assert at.sidebar.multiselect(key="treated").value == ["Benefit learners"]
+    assert at.sidebar.multiselect(key="comparison").value == ["Not on benefits"]
+    assert at.metric
