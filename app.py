@@ -12,6 +12,7 @@ PAGES = {
     "Explore": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
         st.Page("pages/earnings.py", title="Subject earnings", icon=":material/payments:", url_path="earnings"),
+        st.Page("pages/institutions.py", title="Institution performance", icon=":material/account_balance:", url_path="institutions"),
     ],
     "Evaluate": [st.Page("pages/impact.py", title="Intervention impact", icon=":material/science:", url_path="impact")],
     "Brief": [st.Page("pages/briefing.py", title="Briefing pack", icon=":material/summarize:", url_path="briefing")],

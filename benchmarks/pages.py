@@ -142,10 +142,59 @@ def impact_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
     )
 
 
+# ---------------------------------------------------------------------------------------------------- institutions
+
+
+def institutions_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
+    try:
+        institutions = importlib.import_module("leo_dash.institutions")
+    except ImportError:
+        return None
+    if not hasattr(institutions, "briefing_views") or not institutions.supports(entry):
+        return None
+    from leo_dash.periods import period_label
+
+    options = institutions.page_options(entry)
+    measures = [m.column for m in options.measures]
+    years = [period_label(p) for p in options.periods]
+    yags = list(options.years_after)
+    providers = list(options.providers)
+    subjects_of = {yag: institutions.subjects(entry, yag) for yag in (yags or [None])}
+    sets: list[Params] = []
+    for i in range(n_sets):
+        params: Params = {
+            "table": [entry.id],
+            "measure": [measures[i % len(measures)]],
+            "year": [years[-1 - (i % len(years))]],
+            "peer": [options.peers[i % len(options.peers)]],
+            "top": [institutions.DEFAULT_TOP if i % 4 else institutions.SHOW_ALL],
+        }
+        yag = yags[i % len(yags)] if yags else None
+        if yag is not None:
+            params["yag"] = [yag]
+        subject_options = subjects_of[yag]
+        if subject_options and i % 2:
+            params["subject"] = [subject_options[(i * 5) % len(subject_options)]]
+        if providers:
+            params["provider"] = _rotate(providers, (i * 7919) % len(providers), 1 + i % 3)
+        sets.append(params)
+    return PageWorkload(
+        page="institutions",
+        module="leo_dash.institutions",
+        build=lambda params: institutions.briefing_views(params),
+        param_sets=tuple(sets),
+        message_errors=(LookupError,),
+    )
+
+
 # ---------------------------------------------------------------------------------------------------- registry
 
 # Page-logic modules colleagues are writing; each gets a workload function here once its builder exists.
-WORKLOADS: tuple[Callable[[TableEntry, int], PageWorkload | None], ...] = (earnings_workload, impact_workload)
+WORKLOADS: tuple[Callable[[TableEntry, int], PageWorkload | None], ...] = (
+    earnings_workload,
+    impact_workload,
+    institutions_workload,
+)
 EXPECTED_PAGE_MODULES: tuple[str, ...] = (
     "leo_dash.earnings",
     "leo_dash.impact_views",
@@ -166,5 +215,5 @@ def available_workloads(entry: TableEntry, n_sets: int = 24) -> list[PageWorkloa
 
 def missing_page_modules() -> list[str]:
     """Page-logic modules expected by the issue that are not measured (absent, or no workload yet)."""
-    measured = {"leo_dash.earnings", "leo_dash.impact_views"}
+    measured = {"leo_dash.earnings", "leo_dash.impact_views", "leo_dash.institutions"}
     return [m for m in EXPECTED_PAGE_MODULES if m not in measured]

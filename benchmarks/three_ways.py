@@ -13,6 +13,8 @@ All paths must return the same rows (checked, untimed) so the ratios compare lik
 
 from __future__ import annotations
 
+import statistics
+import time
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,7 +25,7 @@ import polars as pl
 
 from benchmarks.measure import Timing, timed
 from leo_dash import query, sdc, store
-from leo_dash.model import Indicator, TableEntry
+from leo_dash.model import Indicator, TableEntry, status_column
 from leo_dash.views import Column, View, make_view
 
 
@@ -96,8 +98,10 @@ def line_figure(subjects: Sequence[str], x: Sequence[Sequence[object]], y: Seque
 # ------------------------------------------------------------------------------------------------ (a) LEO Explorer
 
 
-def leo_path(entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None) -> View:
+def leo_path(entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None, stages: dict[str, list[float]] | None = None) -> View:
+    """(a). With `stages`, the seconds of each stage (select, protect, view and figure) are appended to it."""
     indicators = [spec.measure, *spec.quartiles, *([spec.base] if spec.base else [])]
+    started = time.perf_counter()
     frame = query.select(
         entry,
         {
@@ -109,7 +113,9 @@ def leo_path(entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None) ->
         columns=["subject", "years_after", *[i.column for i in indicators]],
         data_dir=data_dir,
     )
+    selected = time.perf_counter()
     protected = sdc.protect(frame, indicators, entry.disclosure).sort([spec.subject_column, spec.yag_column])
+    protected_at = time.perf_counter()
 
     def build(shown: pl.DataFrame) -> go.Figure:
         parts = shown.partition_by(spec.subject_column, as_dict=True, maintain_order=True)
@@ -120,7 +126,7 @@ def leo_path(entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None) ->
             [p[spec.measure.column].to_list() for p in parts.values()],
         )
 
-    return make_view(
+    view = make_view(
         key="bench-three-ways",
         entry=entry,
         title=f"Median earnings by years after graduation, provider {spec.provider}",
@@ -133,6 +139,15 @@ def leo_path(entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None) ->
         summary="Median earnings by years after graduation for three subjects.",
         build_figure=build,
     )
+    if stages is not None:
+        finished = time.perf_counter()
+        for name, seconds in (
+            ("select", selected - started),
+            ("protect", protected_at - selected),
+            ("view_and_figure", finished - protected_at),
+        ):
+            stages.setdefault(name, []).append(seconds)
+    return view
 
 
 # ------------------------------------------------------------------------------------------------ (b) the floor
@@ -153,10 +168,20 @@ def bare_filter(spec: ViewSpec, schema: pl.Schema) -> pl.Expr:
     return expr
 
 
+def bare_columns(spec: ViewSpec, schema: pl.Schema) -> list[str]:
+    """The columns (a)'s query returns: dimensions, and each indicator with its status column (disclosure control
+    needs the symbols and the earnings base), so the floor reads exactly what LEO Explorer reads."""
+    indicators = [spec.measure, *spec.quartiles, *([spec.base] if spec.base else [])]
+    wanted = [spec.subject_column, spec.yag_column]
+    for indicator in indicators:
+        wanted += [c for c in (indicator.column, status_column(indicator.column)) if c in schema]
+    return wanted
+
+
 def bare_path(parquet: Path, spec: ViewSpec) -> pl.DataFrame:
     scan = pl.scan_parquet(parquet)
-    columns = [spec.subject_column, spec.yag_column, spec.measure.column]
-    return scan.filter(bare_filter(spec, scan.collect_schema())).select(columns).collect()
+    schema = scan.collect_schema()
+    return scan.filter(bare_filter(spec, schema)).select(bare_columns(spec, schema)).collect()
 
 
 # ------------------------------------------------------------------------------------------------ (c) the analyst
@@ -201,7 +226,7 @@ class ThreeWays:
     bare: Timing
     analyst: Timing
     analyst_pyarrow: Timing | None
-    leo_stages: dict[str, float]  # median seconds of select / protect / view+figure
+    leo_stages: dict[str, float]  # median seconds of select / protect / view+figure, over the runs timed as (a)
 
     @property
     def a_over_b(self) -> float:
@@ -225,30 +250,6 @@ class ThreeWays:
         }
 
 
-def _stage_times(entry: TableEntry, spec: ViewSpec, data_dir: Path | None, repeats: int) -> dict[str, float]:
-    """Where (a)'s time goes: the same calls as leo_path, timed one by one."""
-    import statistics
-
-    indicators = [spec.measure, *spec.quartiles, *([spec.base] if spec.base else [])]
-    where = {
-        "provider_id": [spec.provider],
-        "subject": list(spec.subjects),
-        "time": [spec.period],
-        "years_after": list(spec.yags),
-    }
-    columns = ["subject", "years_after", *[i.column for i in indicators]]
-    select_s, protect_s, total_s = [], [], []
-    for _ in range(repeats):
-        t_select, frame = timed(lambda: query.select(entry, where, columns=columns, data_dir=data_dir))
-        t_protect, _ = timed(lambda frame=frame: sdc.protect(frame, indicators, entry.disclosure))
-        t_total, _ = timed(lambda: leo_path(entry, spec, data_dir))
-        select_s.append(t_select)
-        protect_s.append(t_protect)
-        total_s.append(t_total)
-    select_m, protect_m, total_m = (statistics.median(x) for x in (select_s, protect_s, total_s))
-    return {"select": select_m, "protect": protect_m, "view_and_figure": max(0.0, total_m - select_m - protect_m)}
-
-
 def compare(
     entry: TableEntry,
     csv: Path,
@@ -270,8 +271,9 @@ def compare(
     leo_path(entry, spec, data_dir)
     bare_path(parquet, spec)
     leo_samples, bare_samples = [], []
+    stages: dict[str, list[float]] = {}
     for _ in range(repeats):
-        leo_samples.append(timed(lambda: leo_path(entry, spec, data_dir))[0])
+        leo_samples.append(timed(lambda: leo_path(entry, spec, data_dir, stages))[0])
         bare_samples.append(timed(lambda: bare_path(parquet, spec))[0])
     analyst = Timing(tuple(timed(lambda: analyst_path(csv, spec))[0] for _ in range(analyst_repeats)))
     pyarrow = (
@@ -287,5 +289,5 @@ def compare(
         bare=Timing(tuple(bare_samples)),
         analyst=analyst,
         analyst_pyarrow=pyarrow,
-        leo_stages=_stage_times(entry, spec, data_dir, max(5, repeats // 3)),
+        leo_stages={name: statistics.median(values) for name, values in stages.items()},
     )

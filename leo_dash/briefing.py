@@ -14,6 +14,7 @@ import io
 import json
 import os
 import threading
+import warnings
 import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -23,7 +24,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import xlsxwriter
 
-from leo_dash.export import header_block, neutralise, sheet_name
+from leo_dash.export import neutralise, sheet_name, write_view_sheet
 from leo_dash.model import TableEntry
 from leo_dash.views import DEMO_WARNING, View
 
@@ -190,7 +191,10 @@ def figures_to_png(figures: Sequence[go.Figure]) -> list[bytes]:
     with _kaleido_lock:
         kaleido.start_sync_server(silence_warnings=True)
         try:
-            return [pio.to_image(fig, format="png", scale=1, **PNG_SIZE) for fig in figures]
+            with warnings.catch_warnings():
+                # plotly notes that its per-call browser options are unused while the shared server runs: expected.
+                warnings.filterwarnings("ignore", message="The kopts argument is ignored")
+                return [pio.to_image(fig, format="png", scale=1, **PNG_SIZE) for fig in figures]
         finally:
             kaleido.stop_sync_server(silence_warnings=True)
 
@@ -267,7 +271,6 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
         bold = workbook.add_format({"bold": True})
         big = workbook.add_format({"bold": True, "font_size": 16})
-        header = workbook.add_format({"bold": True, "bg_color": "#F3F2F1", "border": 1, "text_wrap": True})
         cover = workbook.add_worksheet("Cover")
         cover.set_column(0, 0, 22)
         cover.set_column(1, 1, 110)
@@ -294,21 +297,7 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
             cover.write_url(row, 0, f"internal:'{name}'!A1", string=name)
             cover.write_string(row, 1, neutralise(view.summary))
         for name, view in contents:
-            sheet = workbook.add_worksheet(name)
-            r = 0
-            for key, value in header_block(view):
-                sheet.write_string(r, 0, neutralise(key), bold)
-                sheet.write_string(r, 1, neutralise(value))
-                r += 1
-            r += 1
-            table = view.table()
-            for c, column in enumerate(table.columns):
-                sheet.write_string(r, c, neutralise(column), header)
-                sheet.set_column(c, c, max(14, min(45, len(column) + 2)))
-            for values in table.iter_rows():
-                r += 1
-                for c, cell in enumerate(values):
-                    sheet.write_string(r, c, neutralise(cell or ""))
+            write_view_sheet(workbook, name, view)
     return buffer.getvalue()
 
 

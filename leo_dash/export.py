@@ -58,7 +58,8 @@ def csv_bytes(view: View) -> bytes:
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
-def _write_sheet(workbook: xlsxwriter.Workbook, name: str, view: View) -> None:
+def write_view_sheet(workbook: xlsxwriter.Workbook, name: str, view: View) -> None:
+    """One worksheet: the view's header block, a blank row, then its table as text cells."""
     sheet = workbook.add_worksheet(name)
     bold = workbook.add_format({"bold": True})
     title = workbook.add_format({"bold": True, "font_size": 14})
@@ -95,7 +96,7 @@ def sheet_name(text: str, used: Sequence[str]) -> str:
 def xlsx_bytes(view: View) -> bytes:
     buffer = io.BytesIO()
     with xlsxwriter.Workbook(buffer, {"in_memory": True}) as workbook:
-        _write_sheet(workbook, sheet_name(view.key, []), view)
+        write_view_sheet(workbook, sheet_name(view.key, []), view)
     return buffer.getvalue()
 
 

@@ -75,7 +75,7 @@ def limit_curve(benchmark: float, smallest: float, largest: float, *, points: in
     else:
         step = (math.log(largest) - math.log(smallest)) / (points - 1)
         bases = [math.exp(math.log(smallest) + i * step) for i in range(points)]
-        bases[-1] = float(largest)  # exact end point despite float error
+        bases[0], bases[-1] = float(smallest), float(largest)  # exact end points despite float error
     return with_limits(pl.DataFrame({"base": bases}, schema={"base": pl.Float64}), "base", benchmark)
 
 

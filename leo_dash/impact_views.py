@@ -16,6 +16,9 @@ Disclosure decisions (data standard §4):
   0% or 100% on a base under 10), and `c` whenever the group base is not shown.
 - Group earnings are base-weighted averages of published medians: an analytical figure, labelled as such, rounded
   to £100, `c` when the group's earnings base is under 11 (D5) and `x` when fewer than 2 published cells contribute.
+- D6: a group figure that leaves out exactly one `c` cell is `c` (value and base), as
+  `sdc.aggregate(published_cells_only=True)` decides: with a total published elsewhere, the one hidden cell could
+  otherwise be recovered by subtraction.
 - A group figure that cannot be shown is withheld everywhere: its year's gap, event-study point and the estimate
   leave out that group-year (its cells are counted as "withheld"), so no shown number recovers it.
 """
@@ -246,7 +249,11 @@ def _base_context_controls(entry: TableEntry, dimension: Dimension) -> list[Cont
                 total = next((i for i in items if _is_total(i)), items[0])
                 controls.append(
                     ContextControl(
-                        "characteristic", _CONTEXT_LABELS["characteristic"], tuple(items), total, (type_column, value_column)
+                        "characteristic",
+                        _CONTEXT_LABELS["characteristic"],
+                        tuple(items),
+                        total,
+                        (type_column, value_column),
                     )
                 )
             continue
@@ -277,7 +284,10 @@ def context_controls(entry: TableEntry, dimension: Dimension) -> list[ContextCon
         return controls
     for control in controls:
         for option in control.options:
-            if option != control.default and len(_group_items(entry, dimension, controls, defaults | {control.key: option})) >= 2:
+            if (
+                option != control.default
+                and len(_group_items(entry, dimension, controls, defaults | {control.key: option})) >= 2
+            ):
                 return [dataclasses.replace(c, default=option) if c is control else c for c in controls]
     return controls
 
@@ -325,7 +335,9 @@ def _context_where(context: Mapping[str, str], controls: Sequence[ContextControl
     return where
 
 
-def _use_aggregate_rows(entry: TableEntry, dimension: Dimension, context_where: Mapping[str, Sequence[str]]) -> bool | None:
+def _use_aggregate_rows(
+    entry: TableEntry, dimension: Dimension, context_where: Mapping[str, Sequence[str]]
+) -> bool | None:
     """Which rows hold the groups' cells: published aggregate rows (provider id empty) when they break down by
     the dimension (published totals are preferred, D3), else provider rows. None: the table has no provider rows."""
     provider_id = entry.role("provider_id")
@@ -446,7 +458,9 @@ def _one(params: Mapping[str, Sequence[str] | str], key: str) -> str | None:
     return values[-1] if values else None
 
 
-def resolve_spec(params: Mapping[str, Sequence[str] | str], *, tables: Sequence[TableEntry] | None = None) -> ImpactSpec:
+def resolve_spec(
+    params: Mapping[str, Sequence[str] | str], *, tables: Sequence[TableEntry] | None = None
+) -> ImpactSpec:
     """Turn URL parameters into a spec. Missing parameters take the page's defaults; values the table does not
     have raise ImpactInputError with a plain message."""
     candidates = [t for t in (default_tables() if tables is None else tables) if is_eligible(t)]
@@ -548,7 +562,9 @@ def _validate_groups(spec: ImpactSpec) -> None:
         raise ImpactInputError(f"Choose at least one item for the treated group ({what}).")
     if not spec.comparison:
         if spec.comparison_is_rest:
-            raise ImpactInputError(f"There is nothing left to compare with: the treated group holds every item ({what}).")
+            raise ImpactInputError(
+                f"There is nothing left to compare with: the treated group holds every item ({what})."
+            )
         raise ImpactInputError(f"Choose at least one item for the comparison group ({what}).")
     overlap = [i for i in spec.treated if i in spec.comparison]
     if overlap:
@@ -604,7 +620,10 @@ def _group_where(spec: ImpactSpec, items: Sequence[str]) -> dict[str, list[str]]
         return {spec.dimension.columns[0]: [_provider_id(i) for i in items]}
     if spec.dimension.key == "characteristic":
         pairs = [i.partition(_CHARACTERISTIC_SEPARATOR) for i in items]
-        return {spec.dimension.columns[0]: sorted({p[0] for p in pairs}), spec.dimension.columns[1]: [p[2] for p in pairs]}
+        return {
+            spec.dimension.columns[0]: sorted({p[0] for p in pairs}),
+            spec.dimension.columns[1]: [p[2] for p in pairs],
+        }
     return {spec.dimension.columns[0]: list(items)}
 
 
@@ -654,7 +673,9 @@ def select_cells(spec: ImpactSpec) -> pl.DataFrame:
     return frame.filter(_level_filter(entry, aggregate))
 
 
-def _estimate(spec: ImpactSpec, cells: pl.DataFrame, treated: GroupDefinition, comparison: GroupDefinition) -> ImpactResult:
+def _estimate(
+    spec: ImpactSpec, cells: pl.DataFrame, treated: GroupDefinition, comparison: GroupDefinition
+) -> ImpactResult:
     entry, outcome = spec.entry, spec.outcome
     lower, upper = _quartile_columns(entry, outcome)
     try:
@@ -686,7 +707,7 @@ def analyse(spec: ImpactSpec, *, cells: pl.DataFrame | None = None) -> ImpactAna
     raw = select_cells(spec) if cells is None else cells
     cells = sdc.protect(raw, _cell_indicators(spec), spec.entry.disclosure)
     first = _estimate(spec, cells, treated, comparison)
-    series, withheld = _protect_series(spec, first)
+    series, withheld = _protect_series(spec, first, _partial_sums_hidden(spec, cells, treated, comparison))
     if withheld:
         cells = _mark_withheld(spec, cells, treated, comparison, withheld)
         result = _estimate(spec, cells, treated, comparison)
@@ -749,14 +770,55 @@ _SERIES_SCHEMA: dict[str, pl.DataType] = {
 }
 
 
-def _protect_group_figures(spec: ImpactSpec, groups: pl.DataFrame) -> pl.DataFrame:
-    """Group rows (value = base-weighted mean, base = summed base, n_used) -> shown value, base and their symbols."""
+def _partial_sums_hidden(
+    spec: ImpactSpec, cells: pl.DataFrame, treated: GroupDefinition, comparison: GroupDefinition
+) -> set[tuple[str, int]]:
+    """Group-years whose partial sum sdc.aggregate(published_cells_only=True) refuses: leaving out exactly one `c`
+    cell could be undone by subtraction from a total published elsewhere (D6).
+
+    A cell counts as left out when its figure or its base carries a symbol (as in the estimate), so the figure's
+    symbol is carried onto the base for this check."""
+    time = str(spec.entry.role("time"))
+    outcome_status, base = status_column(spec.outcome.column), str(spec.outcome.base)
+    base_status = status_column(base)
+    group = pl.when(treated.predicate()).then(pl.lit("treated")).when(comparison.predicate()).then(pl.lit("comparison"))
+    left_out = pl.col(outcome_status).is_not_null() | pl.col(base_status).is_not_null()
+    either_c = (pl.col(outcome_status) == sdc.SUPPRESSED) | (pl.col(base_status) == sdc.SUPPRESSED)
+    checked = cells.select(
+        group.alias("_group"),
+        pl.col(time),
+        pl.when(left_out).then(None).otherwise(pl.col(base)).alias(base),
+        pl.when(either_c.fill_null(False))
+        .then(pl.lit(sdc.SUPPRESSED))
+        .otherwise(pl.coalesce(pl.col(outcome_status), pl.col(base_status)))
+        .alias(base_status),
+    ).filter(pl.col("_group").is_not_null())
+    derived = sdc.aggregate(
+        checked, ["_group", time], [Indicator(base, base, "base")], spec.entry.disclosure, published_cells_only=True
+    )
+    return {
+        (str(g), int(p))
+        for g, p, symbol in derived.select("_group", time, base_status).iter_rows()
+        if symbol == sdc.SUPPRESSED
+    }
+
+
+def _protect_group_figures(spec: ImpactSpec, groups: pl.DataFrame, hidden: set[int]) -> pl.DataFrame:
+    """Group rows (value = base-weighted mean, base = summed base, n_used) -> shown value, base and their symbols.
+
+    `hidden`: periods whose partial sum sdc.aggregate refuses (D6); their value and base are `c`."""
     profile = spec.entry.disclosure
     values: list[float | None] = []
     value_status: list[str | None] = []
     bases: list[float | None] = []
     base_status: list[str | None] = []
-    for value, base, n_used in groups.select("value", "base", "n_cells_used").iter_rows():
+    for period, value, base, n_used in groups.select("period", "value", "base", "n_cells_used").iter_rows():
+        if period in hidden:
+            values.append(None)
+            value_status.append(sdc.SUPPRESSED)
+            bases.append(None)
+            base_status.append(sdc.SUPPRESSED)
+            continue
         shown_base, symbol = sdc.derived_count(base if n_used else None, profile)  # D3
         bases.append(shown_base)
         base_status.append(symbol)
@@ -780,7 +842,12 @@ def _protect_group_figures(spec: ImpactSpec, groups: pl.DataFrame) -> pl.DataFra
             "base": bases,
             status_column("base"): base_status,
         },
-        schema={"value": pl.Float64, status_column("value"): pl.String, "base": pl.Float64, status_column("base"): pl.String},
+        schema={
+            "value": pl.Float64,
+            status_column("value"): pl.String,
+            "base": pl.Float64,
+            status_column("base"): pl.String,
+        },
     )
     value_indicator = Indicator("value", spec.outcome.label, spec.kind, spec.outcome.unit, base="base")
     base_indicator = Indicator("base", "base", "base")
@@ -794,7 +861,9 @@ def _protect_group_figures(spec: ImpactSpec, groups: pl.DataFrame) -> pl.DataFra
     return frame
 
 
-def _protect_series(spec: ImpactSpec, result: ImpactResult) -> tuple[pl.DataFrame, dict[tuple[str, int], str]]:
+def _protect_series(
+    spec: ImpactSpec, result: ImpactResult, hidden: set[tuple[str, int]]
+) -> tuple[pl.DataFrame, dict[tuple[str, int], str]]:
     """One row per year: each group's shown figure, base and cell count, and the gap where both are shown."""
     series = result.series
     periods = sorted(set(series.filter(pl.col("group") != "gap")["period"].to_list()))
@@ -807,7 +876,13 @@ def _protect_series(spec: ImpactSpec, result: ImpactResult) -> tuple[pl.DataFram
             .join(series.filter(pl.col("group") == group), on="period", how="left")
             .with_columns(pl.col("n_cells_used").fill_null(0), pl.col("n_cells_excluded").fill_null(0))
         )
-        shown[group] = pl.concat([rows.select("period", "n_cells_used"), _protect_group_figures(spec, rows)], how="horizontal")
+        shown[group] = pl.concat(
+            [
+                rows.select("period", "n_cells_used"),
+                _protect_group_figures(spec, rows, {p for g, p in hidden if g == group}),
+            ],
+            how="horizontal",
+        )
         raw[group] = {r["period"]: r for r in rows.iter_rows(named=True)}
     withheld: dict[tuple[str, int], str] = {}
     records: list[dict[str, object]] = []
@@ -832,7 +907,9 @@ def _protect_series(spec: ImpactSpec, result: ImpactResult) -> tuple[pl.DataFram
             record[status_column("gap")] = sdc.SUPPRESSED if sdc.SUPPRESSED in statuses else sdc.NOT_AVAILABLE
         record["in_estimate"] = ""
         records.append(record)
-    frame = pl.DataFrame(records, schema=_SERIES_SCHEMA, orient="row") if records else pl.DataFrame(schema=_SERIES_SCHEMA)
+    frame = (
+        pl.DataFrame(records, schema=_SERIES_SCHEMA, orient="row") if records else pl.DataFrame(schema=_SERIES_SCHEMA)
+    )
     return frame, withheld
 
 
@@ -945,7 +1022,9 @@ def _excluded_cells(
         .sort(["total", "symbol"], descending=[True, False])
     )
     return counts.with_columns(
-        pl.col("symbol").replace_strict(_reason_labels(counts["symbol"].to_list()), return_dtype=pl.String).alias("reason")
+        pl.col("symbol")
+        .replace_strict(_reason_labels(counts["symbol"].to_list()), return_dtype=pl.String)
+        .alias("reason")
     ).select("reason", "symbol", "treated", "comparison", "total")
 
 
@@ -991,7 +1070,9 @@ def format_interval(
     if kind == "rate":
         unit = "pp" if short else "percentage points"
         return f"{format_number(low, '', 1)} to {format_number(high, '', 1)} {unit}"
-    return f"{format_number(sdc.round_half_up(low, 100), '£', 0)} to {format_number(sdc.round_half_up(high, 100), '£', 0)}"
+    return (
+        f"{format_number(sdc.round_half_up(low, 100), '£', 0)} to {format_number(sdc.round_half_up(high, 100), '£', 0)}"
+    )
 
 
 def _interval_text(spec: ImpactSpec, low: float, high: float) -> str:
@@ -1040,7 +1121,9 @@ def _filters(spec: ImpactSpec, analysis_labels: tuple[str, str]) -> list[tuple[s
         ("Treated group", "; ".join(_item_name(spec.dimension, i) for i in spec.treated)),
         (
             "Comparison group",
-            analysis_labels[1] if spec.comparison_is_rest else "; ".join(_item_name(spec.dimension, i) for i in spec.comparison),
+            analysis_labels[1]
+            if spec.comparison_is_rest
+            else "; ".join(_item_name(spec.dimension, i) for i in spec.comparison),
         ),
         ("Intervention started", period_label(spec.start)),
     ]
@@ -1071,8 +1154,10 @@ def _disclosure_footnotes(spec: ImpactSpec) -> list[str]:
             "D5: earnings are published medians, never derived figures presented as medians)."
         )
     notes.append(
-        "Where a group's figure for a year cannot be shown, that year's gap, its event-study point and the estimate "
-        "leave that group-year out, so no figure shown can reveal it."
+        "A group's figure (and base) for a year is c where exactly one of its cells is suppressed, so the hidden "
+        "cell cannot be found by subtraction from a total published elsewhere. Where a group's figure for a year "
+        "cannot be shown, that year's gap, its event-study point and the estimate leave that group-year out, so "
+        "no figure shown can reveal it."
     )
     return notes
 
@@ -1106,13 +1191,14 @@ def _withheld_notes(analysis: ImpactAnalysis) -> list[str]:
         return []
     labels = {"treated": analysis.treated_label, "comparison": analysis.comparison_label}
     listed = "; ".join(
-        f"{labels[group]} in {period_label(period)}" for group, period in sorted(analysis.withheld, key=lambda k: (k[1], k[0]))
+        f"{labels[group]} in {period_label(period)}"
+        for group, period in sorted(analysis.withheld, key=lambda k: (k[1], k[0]))
     )
     why = (
-        "an average of published medians needs at least 2 published cells, and a group's earnings base must be at "
-        f"least {analysis.spec.entry.disclosure.earnings_min_base}"
+        "an average of published medians needs at least 2 published cells and a group's earnings base must be at "
+        f"least {analysis.spec.entry.disclosure.earnings_min_base}; no group may leave out exactly one suppressed cell"
         if analysis.spec.kind == "earnings"
-        else "its learner base or its share would disclose small numbers"
+        else "its base or its share would disclose small numbers, or it would leave out exactly one suppressed cell"
     )
     return [
         f"Not shown and left out of the estimate: {listed} ({why}). Their cells are counted as withheld in the "
@@ -1149,7 +1235,13 @@ def _estimate_view(analysis: ImpactAnalysis) -> View:
         ("excluded", "Cells left out (suppressed, unavailable or withheld)", f"{result.excluded_cells:,}"),
     ]
     if result.unavailable_reason:
-        rows.append(("reason", "Why there is no estimate", result.unavailable_reason[:1].upper() + result.unavailable_reason[1:]))
+        rows.append(
+            (
+                "reason",
+                "Why there is no estimate",
+                result.unavailable_reason[:1].upper() + result.unavailable_reason[1:],
+            )
+        )
     frame = pl.DataFrame(rows, schema={"key": pl.String, "item": pl.String, "shown": pl.String}, orient="row")
     title = (
         f"Difference-in-differences estimate of the change in {outcome_phrase(spec)} for {analysis.treated_label} "
@@ -1436,10 +1528,14 @@ def _event_study_view(analysis: ImpactAnalysis) -> View:
         Column("ci_low", f"{level} CI from", "value", unit, dp),
         Column("ci_high", f"{level} CI to", "value", unit, dp),
     )
-    notes = [
-        f"The reference year ({ref_year}) is 0 by construction, so it has no interval ('z', not applicable). "
-        f"Bars show {level} confidence intervals from sampling and rounding error only."
-    ] if reference.height else []
+    notes = (
+        [
+            f"The reference year ({ref_year}) is 0 by construction, so it has no interval ('z', not applicable). "
+            f"Bars show {level} confidence intervals from sampling and rounding error only."
+        ]
+        if reference.height
+        else []
+    )
     view = make_view(
         key=VIEW_EVENT_STUDY,
         entry=spec.entry,
@@ -1459,8 +1555,7 @@ def _cells_used(analysis: ImpactAnalysis) -> dict[str, int]:
     """Published cells behind the estimate, by group (withheld cells are not among them)."""
     series = analysis.result.series
     return {
-        group: int(series.filter(pl.col("group") == group)["n_cells_used"].sum())
-        for group in ("treated", "comparison")
+        group: int(series.filter(pl.col("group") == group)["n_cells_used"].sum()) for group in ("treated", "comparison")
     }
 
 
@@ -1482,7 +1577,11 @@ def label_symbol(symbol: str) -> str:
     """A reason for leaving a cell out, for a sentence: "suppressed to protect confidentiality ('c')"."""
     if symbol in SYMBOL_LABELS:
         return f"{SYMBOL_MEANINGS.get(symbol, SYMBOL_LABELS[symbol])} ('{symbol}')"
-    other = {WITHHELD: "withheld with their group's figure", REASON_MISSING: "missing", REASON_ZERO_BASE: "with a base of 0"}
+    other = {
+        WITHHELD: "withheld with their group's figure",
+        REASON_MISSING: "missing",
+        REASON_ZERO_BASE: "with a base of 0",
+    }
     return other.get(symbol, symbol)
 
 

@@ -51,7 +51,7 @@ NO_TABLE_MESSAGE = (
 Source = Literal["provider", "published", "derived"]
 MissingReason = Literal["no_row", "symbol", "secondary", "outside_peer"]
 _UNIT_SUFFIX = re.compile(r"\s*\((%|£|£m|pp)\)\s*$")
-_MAX_CHART_NAME = 48
+_MAX_CHART_NAME = 36
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -457,11 +457,15 @@ def _selection_parts(entry: TableEntry, spec: InstitutionSpec) -> list[str]:
     return parts
 
 
-def view_title(entry: TableEntry, spec: InstitutionSpec, indicator: Indicator, *, periods: str | None = None) -> str:
-    """'Sustained employment rate five years after graduation, Computing, 2022-23 tax year, all providers'."""
+def view_title(
+    entry: TableEntry, spec: InstitutionSpec, indicator: Indicator, *, periods: str | None = None, against: str = ""
+) -> str:
+    """'Sustained employment rate five years after graduation, Computing, 2022-23 tax year, all providers'
+    (`against` is added to the measure, e.g. ' against number of matched learners')."""
     head = measure_title(indicator)
     if spec.years_after is not None and entry.role("years_after"):
         head += f" {years_after_phrase(spec.years_after)}"
+    head += against
     when = periods or f"{period_label(spec.period)} {entry.time_label.lower()}"
     return ", ".join([head, *_selection_parts(entry, spec), when, peer_label(spec)])
 
@@ -997,33 +1001,46 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             text=f"{SYMBOL_LABELS.get(symbol, symbol)} ('{symbol}')", font={"size": 12, "color": "#505A5F"},
         )
     bench = result.benchmark(spec.period)
-    if bench is not None and bench.status is None and bench.value is not None:
-        figure.add_vline(x=bench.value, line={"color": charts.REFERENCE, "dash": "dash", "width": 2})
-        figure.add_annotation(
-            x=bench.value, y=1, xref="x", yref="paper", yanchor="bottom", showarrow=False,
-            text=f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}",
-            font={"size": 12, "color": charts.REFERENCE}, name="benchmark",
+    largest = max([v for t in traces.values() for v in t["x"] if v is not None], default=0.0)
+    if bench is not None and bench.status is None and bench.value is not None and labels:
+        # A line across every bar, named in the legend: the reference the bars are read against.
+        figure.add_scatter(
+            x=[bench.value, bench.value], y=[labels[0], labels[-1]], mode="lines",
+            name=f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}",
+            line={"color": charts.REFERENCE, "dash": "dash", "width": 2}, hoverinfo="skip",
+            meta={"role": "benchmark"},
         )
+        largest = max(largest, bench.value)
     if not labels:
         figure.add_annotation(
             text="No provider has a row for this selection.", x=0.5, y=0.5, xref="paper", yref="paper",
             showarrow=False,
         )
-    figure.update_layout(
-        height=max(420, 26 * len(labels) + 300),
-        barmode="overlay",
-        bargap=0.25,
-        showlegend=bool(colours),
-    )
+    figure.update_layout(height=max(420, 26 * len(labels) + 300), barmode="overlay", bargap=0.25, showlegend=True)
+    figure.update_traces(cliponaxis=False, selector={"type": "bar"})
     figure.update_yaxes(
         type="category", categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False,
         zeroline=False, automargin=True,
     )
     figure.update_xaxes(
-        title_text=charts.plain_text(indicator.label), rangemode="tozero", showgrid=True, gridcolor="#E5E5E5",
+        title_text=charts.plain_text(indicator.label), showgrid=True, gridcolor="#E5E5E5",
+        range=[0, (largest or 1) * 1.12],  # room for the value written after the longest bar
         **charts.axis_format(indicator.unit),
     )
     return figure
+
+
+def _fit_header(view: View) -> View:
+    """Make room above the plot for a title wrapped over several lines and a legend over several rows (the house
+    layout leaves room for one of each)."""
+    figure = view.figure
+    if figure is None:
+        return view
+    title_lines = str(figure.layout.title.text or "").count("<br>") + 1
+    legend_entries = sum(1 for t in figure.data if t.showlegend is not False and t.name)
+    legend_rows = 0 if not legend_entries else 1 + (legend_entries - 1) // 4
+    figure.update_layout(margin={"t": 50 + 26 * title_lines + 24 * legend_rows})
+    return view
 
 
 def _dimension_columns(entry: TableEntry) -> list[Column]:
@@ -1128,26 +1145,40 @@ def _range_text(level: str) -> pl.Expr:
 
 
 def funnel_summary(result: Comparison, frame: pl.DataFrame) -> str:
+    """E.g. 'Of 1,426 providers placed on the funnel plot around the figure for all providers (58%), 679 are above
+    and 298 below the 99.8% limits, and a further 165 above and 40 below the 95% limits; 153 providers cannot be
+    placed because the figure or its base is suppressed or not available.'"""
     providers = frame.filter(pl.col(MEMBER) != BENCHMARK_KEY)
     counts = funnel.position_counts(providers[POSITION].to_list())
-    placed = providers.height - counts.get(funnel.NOT_PLACED, 0)
-    bench = _bench_phrase(result, result.spec.period, _display_dp(result.indicator)) or "the benchmark"
-    if placed == 0:
-        return "No provider can be placed on the funnel plot: every figure or its base is suppressed or missing."
-    above, below = counts.get(funnel.ABOVE_998, 0), counts.get(funnel.BELOW_998, 0)
-    above95, below95 = counts.get(funnel.ABOVE_95, 0), counts.get(funnel.BELOW_95, 0)
-    sentence = (
-        f"Of {_providers_word(placed)} placed on the funnel plot, {above:,} {'is' if above == 1 else 'are'} above and "
-        f"{below:,} below the 99.8% limits around {bench}, and a further {above95:,} above and {below95:,} below the "
-        "95% limits"
-    )
     not_placed = counts.get(funnel.NOT_PLACED, 0)
-    if not_placed:
-        sentence += (
-            f"; {_providers_word(not_placed)} cannot be placed because the figure or its base is suppressed or "
-            "not available"
-        )
-    return sentence + "."
+    placed = providers.height - not_placed
+    cannot = (
+        f"{_providers_word(not_placed)} cannot be placed because the figure or its base is suppressed or not available"
+        if not_placed
+        else ""
+    )
+    if placed == 0:
+        return "No provider can be placed on the funnel plot" + (f": {cannot}." if cannot else ".")
+    bench = _bench_phrase(result, result.spec.period, _display_dp(result.indicator)) or "the benchmark"
+
+    def sides(above: int, below: int, *, verb: bool = True) -> str:
+        """'2 are above and 3 below', '1 is below' (no verb: '2 above and 3 below')."""
+        parts = [(n, side) for n, side in ((above, "above"), (below, "below")) if n]
+        words = [
+            f"{n:,} {('is ' if n == 1 else 'are ') if verb and i == 0 else ''}{side}" for i, (n, side) in enumerate(parts)
+        ]
+        return " and ".join(words)
+
+    outer = sides(counts.get(funnel.ABOVE_998, 0), counts.get(funnel.BELOW_998, 0))
+    inner = sides(counts.get(funnel.ABOVE_95, 0), counts.get(funnel.BELOW_95, 0), verb=not outer)
+    sentence = f"Of {_providers_word(placed)} placed on the funnel plot around {bench}, "
+    if outer:
+        sentence += f"{outer} the 99.8% limits" + (f", and a further {inner} the 95% limits" if inner else "")
+    elif inner:
+        sentence += f"none is outside the 99.8% limits and {inner} the 95% limits"
+    else:
+        sentence += "all are within the 95% limits"
+    return sentence + (f"; {cannot}." if cannot else ".")
 
 
 def _funnel_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
@@ -1237,9 +1268,7 @@ def funnel_views(result: Comparison) -> tuple[View, View]:
     funnel_view = make_view(
         key="institutions-funnel",
         entry=entry,
-        title=f"{measure_title(indicator)} against {in_sentence(base.label)}: " + title_base.split(", ", 1)[-1]
-        if ", " in title_base
-        else title_base,
+        title=view_title(entry, spec, indicator, against=f" against {in_sentence(base.label)}"),
         frame=frame,
         columns=[*dims, base_column, Column.for_indicator(indicator), position, *ranges],
         summary=funnel_summary(result, frame),
@@ -1405,10 +1434,10 @@ def build_views(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | No
     reason = funnel_reason(result)
     funnel_view, outliers = (None, None) if reason else funnel_views(result)
     return InstitutionViews(
-        ranked=ranked_view(result),
-        funnel=funnel_view,
+        ranked=_fit_header(ranked_view(result)),
+        funnel=_fit_header(funnel_view) if funnel_view is not None else None,
         outliers=outliers,
-        trend=trend_view(result),
+        trend=_fit_header(trend_view(result)),
         funnel_reason=reason,
         missing=tuple(missing_combinations(result, names)),
         comparison=result,

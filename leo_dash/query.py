@@ -46,13 +46,22 @@ def _distinct(parquet: Path, mtime_ns: int, column: str) -> tuple[str, ...]:
     return tuple(str(v) for v in values.sort().to_list())
 
 
+def _version(entry: TableEntry, data_dir: Path | None) -> tuple[Path, int]:
+    """The prepared parquet and its modification time: the key of every cache here. One `store.prepare` (file
+    stats + manifest read) per call of a public function, not one per column it looks at."""
+    parquet = store.prepare(entry, data_dir=data_dir).parquet
+    return parquet, parquet.stat().st_mtime_ns
+
+
+def _distinct_in(parquet: Path, mtime_ns: int, column: str) -> list[str]:
+    if column not in _schema(parquet, mtime_ns):
+        return []
+    return list(_distinct(parquet, mtime_ns, column))
+
+
 def distinct_values(entry: TableEntry, role_or_column: str, *, data_dir: Path | None = None) -> list[str]:
     """Sorted distinct non-null values of a column (as strings), cached per parquet version."""
-    column = column_for(entry, role_or_column)
-    prepared = store.prepare(entry, data_dir=data_dir)
-    if column not in schema(entry, data_dir=data_dir):
-        return []
-    return list(_distinct(prepared.parquet, prepared.parquet.stat().st_mtime_ns, column))
+    return _distinct_in(*_version(entry, data_dir), column_for(entry, role_or_column))
 
 
 @functools.lru_cache(maxsize=128)
@@ -61,8 +70,7 @@ def _schema(parquet: Path, mtime_ns: int) -> dict[str, pl.DataType]:
 
 
 def schema(entry: TableEntry, *, data_dir: Path | None = None) -> dict[str, pl.DataType]:
-    prepared = store.prepare(entry, data_dir=data_dir)
-    return _schema(prepared.parquet, prepared.parquet.stat().st_mtime_ns)
+    return _schema(*_version(entry, data_dir))
 
 
 def default_item(entry: TableEntry, column: str, values: Sequence[str]) -> str | None:
@@ -93,7 +101,13 @@ def where_expr(
     data_dir: Path | None = None,
 ) -> pl.Expr:
     """Filter expression for `where` (role or column -> allowed values), pinning unchosen breakdowns to default."""
-    table_schema = schema(entry, data_dir=data_dir)
+    return _where_expr(entry, where, vary, *_version(entry, data_dir))
+
+
+def _where_expr(
+    entry: TableEntry, where: Mapping[str, Sequence[object]], vary: Sequence[str], parquet: Path, mtime_ns: int
+) -> pl.Expr:
+    table_schema = _schema(parquet, mtime_ns)
     chosen = {column_for(entry, k): v for k, v in where.items()}
     free = {column_for(entry, v) for v in vary}
     unknown = sorted(c for c in chosen if c not in table_schema)
@@ -108,13 +122,13 @@ def where_expr(
     for column in breakdown_columns(entry):
         if column in chosen or column in free or column not in table_schema:
             continue
-        default = default_item(entry, column, distinct_values(entry, column, data_dir=data_dir))
+        default = default_item(entry, column, _distinct_in(parquet, mtime_ns, column))
         if default is not None:
             expr = expr & (pl.col(column) == default)
     for column in attribute_columns(entry):
         if column in chosen or column in free or column not in table_schema:
             continue
-        default = default_item(entry, column, distinct_values(entry, column, data_dir=data_dir))
+        default = default_item(entry, column, _distinct_in(parquet, mtime_ns, column))
         if default is not None:
             expr = expr & (~aggregate_row | (pl.col(column) == default))
     return expr
@@ -132,8 +146,9 @@ def select(
 
     `columns` limits the output to those columns (roles allowed) and their status columns.
     """
-    table_schema = schema(entry, data_dir=data_dir)
-    lazy = store.scan(entry, data_dir=data_dir).filter(where_expr(entry, where, vary=vary, data_dir=data_dir))
+    parquet, mtime_ns = _version(entry, data_dir)
+    table_schema = _schema(parquet, mtime_ns)
+    lazy = pl.scan_parquet(parquet).filter(_where_expr(entry, where, vary, parquet, mtime_ns))
     if columns is not None:
         wanted: list[str] = []
         for name in columns:

@@ -136,7 +136,10 @@ def url_multiselect(
     if key in st.session_state:
         kept = [v for v in st.session_state[key] if v in options]
         if kept != st.session_state[key]:
-            st.session_state[key] = kept
+            # Values from another table: restart the widget from what still applies. (Assigning the state and
+            # also passing a default would make Streamlit warn that the value was set twice.)
+            del st.session_state[key]
+            default_values = kept[: max_selections or None]
     values = st.sidebar.multiselect(
         label,
         options,

@@ -70,7 +70,8 @@ def main() -> None:
     ui.demo_banner(entry)
     ui.overdue_warning(entry)
     try:
-        views = impact_views.build_impact_views(params, tables=tables)
+        with st.spinner("Estimating the effect…"):
+            views = impact_views.build_impact_views(params, tables=tables)
     except impact_views.ImpactInputError as problem:
         st.warning(ui.plain(problem), icon=":material/rule:")
         return

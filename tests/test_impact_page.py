@@ -81,7 +81,11 @@ def relative_periods(entry_id: str, start: str) -> list[int]:
 
 def test_defaults_show_estimate_series_and_event_study() -> None:
     at = run_page()
-    assert [m.label for m in at.metric] == ["Difference-in-differences estimate", "95% confidence interval", "Pre-trend test"]
+    assert [m.label for m in at.metric] == [
+        "Difference-in-differences estimate",
+        "95% confidence interval",
+        "Pre-trend test",
+    ]
     series, event = charts(at)
     table = at.sidebar.selectbox(key="table").value
     start = at.sidebar.selectbox(key="start").value
@@ -110,7 +114,9 @@ def test_fe_link_shows_the_estimate_of_estimate_impact_on_the_same_cells() -> No
         intervention_start=202021,
     )
     assert metric(at, "Difference-in-differences estimate") == iv.format_effect(direct.estimate, "rate", short=True)
-    assert metric(at, "95% confidence interval") == iv.format_interval(direct.ci_low, direct.ci_high, "rate", short=True)
+    assert metric(at, "95% confidence interval") == iv.format_interval(
+        direct.ci_low, direct.ci_high, "rate", short=True
+    )
     shown = float(metric(at, "Difference-in-differences estimate").removesuffix(" pp"))
     assert shown == pytest.approx(direct.estimate, abs=0.05)
     assert metric(at, "Pre-trend test") == ("Flagged" if direct.pre_trend.flagged else "Not flagged")
@@ -143,8 +149,15 @@ def test_fe_groups_of_providers_draw_a_suppressed_year_as_a_gap() -> None:
     )
     assert candidates.height, "the FE file has no provider suppressed only in 2022-23"
     provider = str(candidates.sort("provider_ukprn")["provider_ukprn"][0])
-    at = run_page({"table": FE, "outcome": "Sustained out-of-work benefits (%)", "treat_by": "provider",
-                   "treated": provider, "start": "2020-21"})
+    at = run_page(
+        {
+            "table": FE,
+            "outcome": "Sustained out-of-work benefits (%)",
+            "treat_by": "provider",
+            "treated": provider,
+            "start": "2020-21",
+        }
+    )
     # A bare UKPRN in the link is not an option of the widget: it falls back to the default with a note.
     assert any(provider in i for i in texts(at.info))
     option = next(o for o in at.sidebar.multiselect(key="treated").options if o.endswith(f"({provider})"))
@@ -154,8 +167,8 @@ def test_fe_groups_of_providers_draw_a_suppressed_year_as_a_gap() -> None:
     treated = series["data"][0]
     assert treated["y"][-1] is None and all(v is not None for v in treated["y"][:-1])
     assert series["data"][2]["y"][-1] is None  # no gap either
-    shown = at.dataframe[1].value  # the series table: the suppressed year says why it is empty, never 0
-    assert shown.iloc[-1, 1] == "Not available"
+    shown = at.dataframe[1].value  # the series table says why the year is empty, never 0
+    assert shown.iloc[-1, 1] == "Suppressed"  # its only cell is `c`: the group figure inherits it
     assert at.sidebar.multiselect(key="comparison").value == [iv.ALL_OTHERS]
 
 
@@ -211,3 +224,24 @@ def test_changing_what_groups_are_made_of_starts_from_its_defaults() -> None:
     assert at.sidebar.multiselect(key="treated").value == ["Benefit learners"]
     assert at.sidebar.multiselect(key="comparison").value == ["Not on benefits"]
     assert at.metric
+
+
+def test_earnings_show_labelled_averages_of_medians() -> None:
+    at = run_page(
+        {
+            "table": "demo_graduate_outcomes",
+            "outcome": "Median earnings",
+            "treat_by": "subject",
+            "treated": ["Computing", "Economics"],
+            "comparison": ["Law", "History and archaeology"],
+        }
+    )
+    estimate = metric(at, "Difference-in-differences estimate")
+    assert estimate.lstrip("+-").startswith("£") and estimate.endswith("00")  # rounded to £100
+    series_table = at.dataframe[1].value
+    assert any(
+        "average of published medians (analytical, not a published median)" in c.lower() for c in series_table.columns
+    )
+    values = [v for v in series_table.iloc[:, 1] if v.startswith("£")]
+    assert values and all(v.endswith("00") for v in values)
+    assert charts(at)[1]["data"][0]["x"] == [-2, -1, 0, 1, 2]

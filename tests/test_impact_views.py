@@ -149,6 +149,23 @@ def test_small_group_base_is_c_and_withheld_from_gap_event_study_and_estimate() 
     assert "Suppressed" in views[1].table().row(0)[1]
 
 
+def test_leaving_out_exactly_one_suppressed_cell_hides_the_partial_sum() -> None:
+    """D6 as sdc.aggregate(published_cells_only=True) applies it: with a total published elsewhere, a group sum
+    that leaves out exactly one `c` cell would give that cell away by subtraction; two or more only their sum."""
+    one = [r for r in _steady_rows() if not (r[0] == 202122 and r[2] == "C3")]
+    one += [(202122, "Comparison", "C3", 305.0, None, None, "c")]
+    analysis = iv.analyse(_rate_spec(), cells=_cells(one))
+    row = _row(analysis.series, 202122)
+    assert row[status_column("comparison_value")] == "c" and row[status_column("comparison_base")] == "c"
+    assert row["comparison_base"] is None  # 400 from C1 + C2 would reveal C3's base from a published total
+    assert analysis.withheld == {("comparison", 202122): "c"}
+    assert 202122 not in analysis.result.post_periods
+    two = [r for r in one if not (r[0] == 202122 and r[2] == "C2")]
+    two += [(202122, "Comparison", "C2", None, "c", None, "c")]
+    shown = _row(iv.analyse(_rate_spec(), cells=_cells(two)).series, 202122)
+    assert shown["comparison_base"] == 200.0 and shown[status_column("comparison_value")] is None
+
+
 def test_share_with_numerator_under_three_is_c_and_never_cited() -> None:
     rows = [r for r in _steady_rows() if not (r[0] == 202223 and r[1] == "Treated")]
     rows += [
@@ -229,14 +246,23 @@ def _earnings_cells() -> pl.DataFrame:
         effect = 1000.0 if year >= START else 0.0
         providers = [("T1", "Treated", 24000.0 + effect, 200.0), ("T2", "Treated", 26000.0 + effect, 100.0)]
         providers += [("C1", "Comparison", 27000.0, 300.0), ("C2", "Comparison", 25000.0, 150.0)]
-        providers += [("C3", "Comparison", 90000.0, 10.0)]  # base under 11: D5 makes it `c` before use
+        # Bases under 11: D5 makes them `c` before use (two of them, so the partial sum may be shown, D6).
+        providers += [("C3", "Comparison", 90000.0, 10.0), ("C4", "Comparison", 80000.0, 5.0)]
         for provider, group, median, base in providers:
             if year == 202122 and provider == "T2":
                 continue  # one treated cell that year: no average of medians can be shown
             rows.append((year, group, provider, base, median, median - 6000.0, median + 8000.0))
     frame = pl.DataFrame(
         rows,
-        schema=["time_period", "provision", "provider_ukprn", "grads_earnings_include", "earnings_median", "earnings_LQ", "earnings_UQ"],
+        schema=[
+            "time_period",
+            "provision",
+            "provider_ukprn",
+            "grads_earnings_include",
+            "earnings_median",
+            "earnings_LQ",
+            "earnings_UQ",
+        ],
         orient="row",
     )
     return frame.with_columns(
@@ -247,7 +273,11 @@ def _earnings_cells() -> pl.DataFrame:
 
 def test_earnings_group_values_are_labelled_averages_rounded_and_need_two_cells() -> None:
     entry = make_entry(
-        "earn", roles=ROLES, filters=("provision",), indicators=(EARN_BASE, LQ, MEDIAN, UQ), disclosure=DisclosureProfile()
+        "earn",
+        roles=ROLES,
+        filters=("provision",),
+        indicators=(EARN_BASE, LQ, MEDIAN, UQ),
+        disclosure=DisclosureProfile(),
     )
     analysis = iv.analyse(_rate_spec(entry, outcome=MEDIAN), cells=_earnings_cells())
     first = _row(analysis.series, 201819)
@@ -262,14 +292,14 @@ def test_earnings_group_values_are_labelled_averages_rounded_and_need_two_cells(
     assert analysis.withheld == {("treated", 202122): "x"}
     assert 202122 not in analysis.result.post_periods
     excluded = {r["symbol"]: int(r["total"]) for r in analysis.excluded.iter_rows(named=True)}
-    assert excluded == {"c": 5, iv.WITHHELD: 1} == analysis.result.excluded_by_symbol
+    assert excluded == {"c": 10, iv.WITHHELD: 1} == analysis.result.excluded_by_symbol
     views = iv.impact_views(analysis)
     series_view = iv.view_by_key(views, iv.VIEW_SERIES)
     assert "average of published medians" in series_view.title.lower()
     assert "analytical, not a published median" in series_view.title
     assert any("analytical, not a published median" in c.label for c in series_view.columns)
     assert any("fewer than 2 published cells" in f for f in series_view.footnotes)
-    assert "£90,000" not in _all_text(views)
+    assert "£90,000" not in _all_text(views) and "£80,000" not in _all_text(views)
     # Quartiles were found beside the median, so the interval uses each cell's interquartile range.
     assert "interquartile range" in iv.headline(views).method
     assert iv.headline(views).estimate == iv.format_effect(analysis.result.estimate, "earnings")
@@ -286,22 +316,56 @@ META = [
     ["benefit_percent", "Indicator", "On benefits (%)", "", "%", "0", "", ""],
     ["any_learn_percent", "Indicator", "Any learning (%)", "", "%", "0", "", ""],
 ]
-HEADER = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "provider_ukprn",
-          "provider_name", "provision", "benefit_learner", "learners", "benefit_percent", "any_learn_percent"]
-PROVIDERS = (("90000001", "Fenwick Vale College"), ("90000002", "Northmere College"), ("90000003", "Ashby Moor College"))
+HEADER = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "provider_ukprn",
+    "provider_name",
+    "provision",
+    "benefit_learner",
+    "learners",
+    "benefit_percent",
+    "any_learn_percent",
+]
+PROVIDERS = (
+    ("90000001", "Fenwick Vale College"),
+    ("90000002", "Northmere College"),
+    ("90000003", "Ashby Moor College"),
+)
 
 
 def _fe_rows() -> list[list[object]]:
     rows: list[list[object]] = []
     for y, year in enumerate(YEARS):
         for p, (ukprn, name) in enumerate(PROVIDERS):
-            for provision, n, rate in (("Total", 400, 12), ("Apprenticeship", 200, 8 + p + (3 if year >= START else 0)),
-                                       ("Education & Training", 200, 14 + p)):
+            for provision, n, rate in (
+                ("Total", 400, 12),
+                ("Apprenticeship", 200, 8 + p + (3 if year >= START else 0)),
+                ("Education & Training", 200, 14 + p),
+            ):
                 for benefit, share in (("Total", 1.0), ("Benefit learners", 0.5), ("Not on benefits", 0.5)):
-                    symbol = "c" if (ukprn == "90000003" and provision == "Apprenticeship" and y == 0) else rate
+                    suppressed = ukprn != "90000001" and provision == "Apprenticeship" and y == 0  # two `c`s
+                    symbol = "c" if suppressed else rate
                     learn = 104 if (provision == "Apprenticeship" and p == 0) else 60  # over 100, as in the real file
-                    rows.append([year, "Academic year", "Provider", "E92000001", "England", ukprn, name, provision,
-                                 benefit, int(n * share), symbol, learn])
+                    rows.append(
+                        [
+                            year,
+                            "Academic year",
+                            "Provider",
+                            "E92000001",
+                            "England",
+                            ukprn,
+                            name,
+                            provision,
+                            benefit,
+                            int(n * share),
+                            symbol,
+                            learn,
+                        ]
+                    )
     return rows
 
 
@@ -334,7 +398,11 @@ def test_choices_come_from_roles_filters_and_metadata(fe_table) -> None:
     assert [(c.key, c.label, c.default) for c in controls] == [("benefit_learner", "Benefit status at start", "Total")]
     assert iv.group_options(fe_table, dims[0], {}) == ["Apprenticeship", "Education & Training"]
     providers = iv.group_options(fe_table, dims[2], {})
-    assert providers == ["Ashby Moor College (90000003)", "Fenwick Vale College (90000001)", "Northmere College (90000002)"]
+    assert providers == [
+        "Ashby Moor College (90000003)",
+        "Fenwick Vale College (90000001)",
+        "Northmere College (90000002)",
+    ]
     assert iv.default_groups(dims[2], providers) == (["Ashby Moor College (90000003)"], [iv.ALL_OTHERS])
     assert iv.is_eligible(fe_table)
     assert not iv.is_eligible(make_entry("no_rates", indicators=(BASE,)))
@@ -362,9 +430,9 @@ def test_default_views_match_estimate_impact_on_the_same_cells(fe_table) -> None
     assert direct.estimate == pytest.approx(3.0, abs=0.5)  # the +3 pp built in; one suppressed cell shifts the mix
     assert head.interval == iv.format_interval(direct.ci_low, direct.ci_high, "rate")
     excluded = iv.view_by_key(views, iv.VIEW_EXCLUDED)
-    assert excluded.frame.select("symbol", "treated", "comparison").rows() == [("c", 1.0, 0.0), ("", 14.0, 15.0)]
+    assert excluded.frame.select("symbol", "treated", "comparison").rows() == [("c", 2.0, 0.0), ("", 13.0, 15.0)]
     assert excluded.table().row(1)[0] == "Used in the estimate"
-    assert excluded.summary.startswith("1 of 30 cells in the two groups was left out")
+    assert excluded.summary.startswith("2 of 30 cells in the two groups were left out")
     series = iv.view_by_key(views, iv.VIEW_SERIES)
     assert series.filters[0] == ("Outcome", "On benefits (%)")
     assert "(benefit status at start: Total)" in series.title and "academic years 2018-19 to 2022-23" in series.title
@@ -410,8 +478,12 @@ def test_problems_are_plain_messages(fe_table, params: dict, message: str) -> No
 def test_one_year_of_data_is_a_plain_message(data_dir) -> None:
     rows = [r for r in _fe_rows() if r[0] == 202223]
     entry = make_entry(
-        "one_year", files=(str(write_ees(data_dir / "src", "one_year", HEADER, rows, META)),), roles=ROLES,
-        filters=("provision", "benefit_learner"), indicators=(BASE, RATE), disclosure=FE_PROFILE,
+        "one_year",
+        files=(str(write_ees(data_dir / "src", "one_year", HEADER, rows, META)),),
+        roles=ROLES,
+        filters=("provision", "benefit_learner"),
+        indicators=(BASE, RATE),
+        disclosure=FE_PROFILE,
     )
     with pytest.raises(iv.ImpactInputError, match="only one year of data"):
         iv.build_impact_views({}, tables=[entry])
@@ -429,8 +501,16 @@ SUBJECT_META = [
 
 @pytest.fixture
 def two_level_table(data_dir):
-    national_header = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name",
-                       "subject_name", "grads", "emp_rate"]
+    national_header = [
+        "time_period",
+        "time_identifier",
+        "geographic_level",
+        "country_code",
+        "country_name",
+        "subject_name",
+        "grads",
+        "emp_rate",
+    ]
     provider_header = national_header[:5] + ["provider_ukprn", "provider_name"] + national_header[5:]
     national, provider = [], []
     for year in YEARS:
@@ -446,7 +526,10 @@ def two_level_table(data_dir):
         "grad_two_level",
         files=files,
         roles={**ROLES, "subject": "subject_name"},
-        indicators=(Indicator("grads", "Graduates", "base"), Indicator("emp_rate", "Sustained employment (%)", "rate", "%", 1, base="grads")),
+        indicators=(
+            Indicator("grads", "Graduates", "base"),
+            Indicator("emp_rate", "Sustained employment (%)", "rate", "%", 1, base="grads"),
+        ),
         disclosure=DisclosureProfile(count_base=5),
         time_label="Tax year",
     )
@@ -479,8 +562,12 @@ def test_characteristic_groups_are_of_one_characteristic() -> None:
     assert treated[0].split(": ")[0] == comparison[0].split(": ")[0]
     with pytest.raises(iv.ImpactInputError, match="counted twice"):
         iv.build_impact_views(
-            {"table": [entry.id], "treat_by": ["characteristic"], "treated": ["Sex: Female"],
-             "comparison": ["FSM: FSM eligible"]},
+            {
+                "table": [entry.id],
+                "treat_by": ["characteristic"],
+                "treated": ["Sex: Female"],
+                "comparison": ["FSM: FSM eligible"],
+            },
             tables=[entry],
         )
     views = iv.build_impact_views(
@@ -499,4 +586,19 @@ def test_nested_breakdown_is_pinned_where_the_groups_exist(reference_dir) -> Non
     # Age groups are only published within '19 and over' (and '18 and under'), never under its Total.
     assert controls["age_youth_adult"] == "19 and over"
     assert iv.group_options(entry, age_group, controls) == ["19 - 24", "25 - 49", "50 and over"]
-    assert iv.headline(iv.build_impact_views({"table": [entry.id], "treat_by": ["age_group"]}, tables=[entry])).available
+    assert iv.headline(
+        iv.build_impact_views({"table": [entry.id], "treat_by": ["age_group"]}, tables=[entry])
+    ).available
+
+
+def test_a_briefing_item_rebuilds_the_same_view(fe_table) -> None:
+    from leo_dash import briefing
+
+    params = {"treat_by": ["provider"], "treated": ["90000001"], "comparison": [iv.ALL_OTHERS]}
+    spec = iv.resolve_spec(params, tables=[fe_table])
+    shown = iv.build_impact_views(spec.params(), tables=[fe_table])
+    for view in shown:
+        ref = briefing.ItemRef.make(iv.PAGE_KEY, spec.params(), view.key)
+        rebuilt = briefing.rebuild(briefing.Basket.decode(briefing.Basket(items=[ref]).encode()).items[0], [fe_table])
+        assert rebuilt.title == view.title and rebuilt.summary == view.summary
+        assert rebuilt.table().equals(view.table())
