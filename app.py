@@ -10,9 +10,11 @@ st.set_page_config(page_title="LEO Explorer", page_icon=":material/school:", lay
 
 PAGES = {
     "Explore": [
-        st.Page("pages/home.py", title="Home", icon=":material/home:", url_path="home", default=True),
+        st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),  # served at the root
+        st.Page("pages/overview.py", title="Headlines", icon=":material/insights:", url_path="overview"),
         st.Page("pages/earnings.py", title="Subject earnings", icon=":material/payments:", url_path="earnings"),
         st.Page("pages/institutions.py", title="Institution performance", icon=":material/account_balance:", url_path="institutions"),
+        st.Page("pages/benefits.py", title="Benefit claims", icon=":material/trending_up:", url_path="benefits"),
     ],
     "Evaluate": [st.Page("pages/impact.py", title="Intervention impact", icon=":material/science:", url_path="impact")],
     "Brief": [st.Page("pages/briefing.py", title="Briefing pack", icon=":material/summarize:", url_path="briefing")],
@@ -21,6 +23,7 @@ PAGES = {
         st.Page("pages/methodology.py", title="Methodology and glossary", icon=":material/menu_book:", url_path="methodology"),
         st.Page("pages/data_use.py", title="How your data is used", icon=":material/shield_person:", url_path="data-use"),
         st.Page("pages/access_register.py", title="Approved access register", icon=":material/verified:", url_path="access-register"),
+        st.Page("pages/accessibility.py", title="Accessibility statement", icon=":material/accessibility_new:", url_path="accessibility"),
     ],
 }
 

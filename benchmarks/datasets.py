@@ -119,8 +119,8 @@ def _replica(frame: pl.LazyFrame, k: int, id_column: str, name_column: str | Non
 def replicated_dataset(work_dir: Path, base: Dataset, factor: int, *, log: bool = True) -> Dataset:
     """The graduate table at `factor` times the base data set's size, without the loader.
 
-    Screening holds the whole file in memory (measured: 3.5 GB peak for 2.0M rows, so ~35 GB for 20M on a 24 GB
-    machine), and the generator peaks at a similar size, so neither can make 20M rows here. Instead the provider
+    Screening holds the whole file in memory (measured: 3.5 GB peak for 2.0M rows, 6.9 GB for 4.0M, so ~34 GB for
+    20M on a 24 GB machine), and the generator peaks at a similar size (~28 GB), so neither can make 20M rows here. Instead the provider
     CSV is replicated `factor` times with shifted fictional UKPRNs (streamed, for the analyst's path), and the
     parquet is written straight from the base parquet the same way — same columns, same sort order, same row-group
     size as `store.prepare` writes — with a manifest matching the replicated CSVs, so the app uses it as prepared.

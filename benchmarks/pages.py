@@ -15,6 +15,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from leo_dash.demo import BENEFIT_TABLE, GRADUATE_TABLE
 from leo_dash.model import TableEntry
 from leo_dash.views import View
 
@@ -29,6 +30,7 @@ class PageWorkload:
 
     page: str  # the page's url_path
     module: str  # page-logic module measured
+    table_id: str  # the table its filter sets are about ("" when the page uses several)
     build: Builder
     param_sets: tuple[Params, ...]
     # Errors the page shows as a plain message (a user choice that cannot give a view): counted, not fatal.
@@ -41,6 +43,12 @@ def figure_ready(views: Sequence[View]) -> int:
     return sum(len(v.figure.to_json()) for v in views if v.figure is not None)
 
 
+def _pick(tables: Sequence[TableEntry], supports: Callable[[TableEntry], bool], prefer: str) -> TableEntry | None:
+    """The table a page is measured on: `prefer` (by id) when the page supports it, else the first it supports."""
+    usable = [t for t in tables if supports(t)]
+    return next((t for t in usable if t.id == prefer), usable[0] if usable else None)
+
+
 def _rotate(items: Sequence[Any], start: int, count: int) -> list[Any]:
     if not items:
         return []
@@ -50,12 +58,13 @@ def _rotate(items: Sequence[Any], start: int, count: int) -> list[Any]:
 # ---------------------------------------------------------------------------------------------------- earnings
 
 
-def earnings_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
+def earnings_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
     try:
         earnings = importlib.import_module("leo_dash.earnings")
     except ImportError:
         return None
-    if not hasattr(earnings, "views_for_params") or not earnings.supports(entry):
+    entry = _pick(tables, earnings.supports, GRADUATE_TABLE)
+    if not hasattr(earnings, "views_for_params") or entry is None:
         return None
     from leo_dash.periods import period_label
 
@@ -85,6 +94,7 @@ def earnings_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | Non
         sets.append(params)
     return PageWorkload(
         page="earnings",
+        table_id=entry.id,
         module="leo_dash.earnings",
         build=lambda params: earnings.views_for_params(params),
         param_sets=tuple(sets),
@@ -95,12 +105,13 @@ def earnings_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | Non
 # ---------------------------------------------------------------------------------------------------- impact
 
 
-def impact_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
+def impact_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
     try:
         impact_views = importlib.import_module("leo_dash.impact_views")
     except ImportError:
         return None
-    if not hasattr(impact_views, "build_impact_views") or not impact_views.is_eligible(entry):
+    entry = _pick(tables, impact_views.is_eligible, GRADUATE_TABLE)
+    if not hasattr(impact_views, "build_impact_views") or entry is None:
         return None
     outcomes = impact_views.outcome_labels(entry)
     starts = impact_views.start_options(entry)
@@ -135,6 +146,7 @@ def impact_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
         sets.append(params)
     return PageWorkload(
         page="impact",
+        table_id=entry.id,
         module="leo_dash.impact_views",
         build=lambda params: impact_views.build_impact_views(params),
         param_sets=tuple(sets),
@@ -145,12 +157,13 @@ def impact_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
 # ---------------------------------------------------------------------------------------------------- institutions
 
 
-def institutions_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload | None:
+def institutions_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
     try:
         institutions = importlib.import_module("leo_dash.institutions")
     except ImportError:
         return None
-    if not hasattr(institutions, "briefing_views") or not institutions.supports(entry):
+    entry = _pick(tables, institutions.supports, GRADUATE_TABLE)
+    if not hasattr(institutions, "briefing_views") or entry is None:
         return None
     from leo_dash.periods import period_label
 
@@ -180,6 +193,7 @@ def institutions_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload |
         sets.append(params)
     return PageWorkload(
         page="institutions",
+        table_id=entry.id,
         module="leo_dash.institutions",
         build=lambda params: institutions.briefing_views(params),
         param_sets=tuple(sets),
@@ -187,13 +201,87 @@ def institutions_workload(entry: TableEntry, n_sets: int = 24) -> PageWorkload |
     )
 
 
+# ---------------------------------------------------------------------------------------------------- benefits
+
+
+def benefits_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
+    try:
+        benefits = importlib.import_module("leo_dash.benefits")
+    except ImportError:
+        return None
+    entry = _pick(tables, benefits.supports, BENEFIT_TABLE)
+    if not hasattr(benefits, "briefing_views") or entry is None:
+        return None
+    from leo_dash.periods import period_label
+
+    options = benefits.table_options(entry)
+    splits = [s.key for s in benefits.available_splits(entry, options, None)]
+    years = [period_label(p) for p in options.periods]
+    providers = [pid for pid, _ in options.providers]
+    sets: list[Params] = []
+    for i in range(n_sets):
+        params: Params = {
+            "table": [entry.id],
+            "measure": [options.measures[i % len(options.measures)].column],
+            "compare": [splits[i % len(splits)]],
+            "from_year": [years[(i // 2) % max(1, len(years) - 1)]],
+            "year": [years[-1 - (i % 2)]],
+        }
+        if options.years_after:
+            params["yag"] = [options.years_after[i % len(options.years_after)]]
+        if providers and i % 3 == 1:
+            params["provider"] = [providers[(i * 7919) % len(providers)]]
+        sets.append(params)
+    return PageWorkload(
+        page="benefits",
+        table_id=entry.id,
+        module="leo_dash.benefits",
+        build=lambda params: benefits.briefing_views(params, tables),
+        param_sets=tuple(sets),
+        message_errors=(benefits.BenefitsDataError, LookupError),
+    )
+
+
+# ---------------------------------------------------------------------------------------------------- overview
+
+
+def overview_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
+    try:
+        overview = importlib.import_module("leo_dash.overview")
+    except ImportError:
+        return None
+    usable = [t for t in tables if overview.supports(t)]
+    if not hasattr(overview, "briefing_views") or not usable:
+        return None
+    from leo_dash.periods import period_label
+
+    # The page's only choices: all tables (the best table for each headline) or one table, and its year.
+    choices: list[Params] = [{}]
+    for entry in usable:
+        periods = overview.table_facts(entry).periods
+        choices.append({"table": [entry.id]})
+        choices += [{"table": [entry.id], "year": [period_label(p)]} for p in periods]
+    sets = [choices[i % len(choices)] for i in range(n_sets)]
+    return PageWorkload(
+        page="overview",
+        table_id="",
+        module="leo_dash.overview",
+        build=lambda params: overview.briefing_views(params, tables),
+        param_sets=tuple(sets),
+        message_errors=(LookupError,),
+        notes=(f"{len(choices)} distinct choices on this data (all tables, or one table and year), cycled",),
+    )
+
+
 # ---------------------------------------------------------------------------------------------------- registry
 
 # Page-logic modules colleagues are writing; each gets a workload function here once its builder exists.
-WORKLOADS: tuple[Callable[[TableEntry, int], PageWorkload | None], ...] = (
+WORKLOADS: tuple[Callable[[Sequence[TableEntry], int], PageWorkload | None], ...] = (
+    overview_workload,
     earnings_workload,
-    impact_workload,
     institutions_workload,
+    benefits_workload,
+    impact_workload,
 )
 EXPECTED_PAGE_MODULES: tuple[str, ...] = (
     "leo_dash.earnings",
@@ -204,16 +292,16 @@ EXPECTED_PAGE_MODULES: tuple[str, ...] = (
 )
 
 
-def available_workloads(entry: TableEntry, n_sets: int = 24) -> list[PageWorkload]:
+def available_workloads(tables: Sequence[TableEntry], n_sets: int = 24) -> list[PageWorkload]:
     """Workloads of the pages present in this tree; n_sets below MIN_FILTER_SETS is for smoke tests only."""
-    found = [w for w in (make(entry, n_sets) for make in WORKLOADS) if w is not None]
+    found = [w for w in (make(tables, n_sets) for make in WORKLOADS) if w is not None]
     for workload in found:
         if len(workload.param_sets) < min(n_sets, MIN_FILTER_SETS):
             raise ValueError(f"{workload.page}: only {len(workload.param_sets)} filter sets")
     return found
 
 
-def missing_page_modules() -> list[str]:
-    """Page-logic modules expected by the issue that are not measured (absent, or no workload yet)."""
-    measured = {"leo_dash.earnings", "leo_dash.impact_views", "leo_dash.institutions"}
+def missing_page_modules(workloads: Sequence[PageWorkload]) -> list[str]:
+    """Page-logic modules expected by the issue that were not measured (absent, or no table they can show)."""
+    measured = {w.module for w in workloads}
     return [m for m in EXPECTED_PAGE_MODULES if m not in measured]

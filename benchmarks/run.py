@@ -12,6 +12,7 @@ of each data set run in a child process with LEO_DATA_DIR set, as the app itself
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import json
 import os
@@ -28,7 +29,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:  # `python benchmarks/run.py` puts benchmarks/, not the project, on the path
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from benchmarks import datasets  # noqa: E402
+from benchmarks import datasets, pages  # noqa: E402
 from benchmarks.measure import Timing, mb, timed  # noqa: E402
 
 # Targets from the issue (at ~2M rows).
@@ -36,7 +37,8 @@ TARGET_A_OVER_B = 1.5
 TARGET_C_OVER_A = 10.0
 TARGET_COLD_START_S = 3.0
 TARGET_SESSION_MB = 30.0
-CHART_PAGES = ("earnings", "impact")  # pages that show a chart, in order of preference for the browser measures
+# Pages that show a chart, in order of preference for the browser measures (earnings shows the large graduate table).
+CHART_PAGES = ("earnings", "institutions", "benefits", "overview", "impact")
 
 
 @dataclass(frozen=True)
@@ -65,14 +67,15 @@ class Settings:
 
 def server_side(settings_json: str) -> dict[str, Any]:
     """In a child process whose LEO_DATA_DIR is the data set: per-page timings and the three-way comparison."""
-    from benchmarks import pages, three_ways
+    from benchmarks import three_ways
     from leo_dash import catalogue, store
 
     opts = json.loads(settings_json)
-    entry = catalogue.load_catalogue().get(datasets.GRADUATE_TABLE)
-    prepare_s, prepared = timed(lambda: store.prepare(entry))
-    out: dict[str, Any] = {"table_rows": prepared.rows, "prepare_s": prepare_s, "pages": {}}
-    options_s, workloads = timed(lambda: pages.available_workloads(entry, opts["filter_sets"]))
+    tables = list(catalogue.load_catalogue())
+    entry = next(t for t in tables if t.id == datasets.GRADUATE_TABLE)
+    prepare_s, _ = timed(lambda: [store.prepare(t) for t in tables])  # ~0 s: built before, this only checks
+    out: dict[str, Any] = {"table_rows": store.prepare(entry).rows, "prepare_s": prepare_s, "pages": {}}
+    options_s, workloads = timed(lambda: pages.available_workloads(tables, opts["filter_sets"]))
     out["workload_setup_s"] = options_s
     for workload in workloads:
         first_s = _first_view(workload)
@@ -92,13 +95,15 @@ def server_side(settings_json: str) -> dict[str, Any]:
                 samples.append(time.perf_counter() - started)
         out["pages"][workload.page] = {
             "module": workload.module,
+            "table": workload.table_id,
+            "distinct_filter_sets": len({json.dumps(p, sort_keys=True) for p in workload.param_sets}),
             "filter_sets": len(workload.param_sets),
             "first_view_s": first_s,
             "timing": Timing(tuple(samples)).as_dict(),
             "messages": messages,
             "errors": errors,
         }
-    out["pages_not_measured"] = pages.missing_page_modules()
+    out["pages_not_measured"] = pages.missing_page_modules(workloads)
     comparison = three_ways.compare(
         entry,
         Path(opts["csv"]),
@@ -109,15 +114,11 @@ def server_side(settings_json: str) -> dict[str, Any]:
     return out
 
 
-def _first_view(workload: Any) -> float:
+def _first_view(workload: pages.PageWorkload) -> float:
     """Seconds of the page's first view in this process (fills the caches of widget options)."""
     started = time.perf_counter()
-    try:
-        from benchmarks.pages import figure_ready
-
-        figure_ready(workload.build(workload.param_sets[0]))
-    except Exception:
-        pass  # counted with the filter sets
+    with contextlib.suppress(Exception):  # an error here is counted again with the filter sets
+        pages.figure_ready(workload.build(workload.param_sets[0]))
     return time.perf_counter() - started
 
 
@@ -139,8 +140,8 @@ def run_server_side(dataset: datasets.Dataset, settings: Settings) -> dict[str, 
 # ------------------------------------------------------------------------------------------------ browser
 
 
-def chart_page(dataset: datasets.Dataset) -> str:
-    """The first page (by CHART_PAGES) whose page file exists and whose logic can show the data set's table."""
+def chart_page() -> str:
+    """The first page of CHART_PAGES whose page file exists in this tree."""
     for page in CHART_PAGES:
         if (PROJECT_ROOT / "pages" / f"{page}.py").exists():
             return page
@@ -177,7 +178,7 @@ def prepare_all(dataset: datasets.Dataset) -> None:
 def browser_measures(dataset: datasets.Dataset, settings: Settings, *, cold_unbuilt: bool) -> dict[str, Any]:
     from benchmarks import server
 
-    page = chart_page(dataset)
+    page = chart_page()
     out: dict[str, Any] = {"page": page}
     with server.chromium() as browser:
         if cold_unbuilt and not settings.quick:
@@ -214,7 +215,12 @@ def machine_facts() -> dict[str, Any]:
     for line in Path("/proc/meminfo").read_text().splitlines():
         if line.startswith("MemTotal:"):
             mem_total = int(line.split()[1]) * 1024
-    chromium = subprocess.run(["/usr/bin/chromium", "--version"], capture_output=True, text=True, check=False)
+    try:
+        chromium = subprocess.run(
+            [os.environ.get("LEO_CHROMIUM", "/usr/bin/chromium"), "--version"], capture_output=True, text=True, check=False
+        ).stdout.strip()
+    except OSError:
+        chromium = "not installed"
     return {
         "when": dt.datetime.now().isoformat(timespec="seconds"),
         "nproc": os.cpu_count(),
@@ -222,7 +228,7 @@ def machine_facts() -> dict[str, Any]:
         "load_average_at_start": os.getloadavg(),
         "python": platform.python_version(),
         "platform": platform.platform(),
-        "chromium": chromium.stdout.strip() or chromium.stderr.strip()[:80],
+        "chromium": chromium,
         "packages": {
             n: safe_version(n)
             for n in ("streamlit", "polars", "plotly", "pandas", "pyarrow", "duckdb", "numpy", "playwright")
@@ -278,7 +284,8 @@ def rows_for(name: str, result: dict[str, Any]) -> list[tuple[str, str, str, str
             t = info["timing"]
             rows.append(
                 (
-                    f"{page}: filter change → figure ready ({info['filter_sets']} sets × {t['n'] // info['filter_sets']})",
+                    f"{page}: filter change → figure ready ({info['filter_sets']} sets × {t['n'] // info['filter_sets']}"
+                    + (f", {info['table']})" if info.get("table") else ", all tables)"),
                     name,
                     f"median {t['median_s'] * 1000:.0f} ms, p95 {t['p95_s'] * 1000:.0f} ms "
                     f"(first view {info['first_view_s'] * 1000:.0f} ms)"
@@ -347,6 +354,7 @@ def main(argv: Sequence[str] | None = None, *, printer: Callable[[str], None] = 
     parser.add_argument("--datasets", default="demo,real,x10", help="comma list of demo, real, x10 (full run)")
     parser.add_argument("--no-browser", action="store_true", help="skip cold start and session memory")
     parser.add_argument("--no-server-side", action="store_true", help="skip per-page and three-way timings")
+    parser.add_argument("--experiments", action="store_true", help="run the what-if experiments (see experiments.py)")
     parser.add_argument("--json", type=Path, default=None, help="also write all results as JSON here")
     parser.add_argument("--worker", help=argparse.SUPPRESS)
     parser.add_argument("--worker-out", type=Path, help=argparse.SUPPRESS)
@@ -356,11 +364,23 @@ def main(argv: Sequence[str] | None = None, *, printer: Callable[[str], None] = 
         return 0
     settings = Settings.from_args(args)
     settings.work_dir.mkdir(parents=True, exist_ok=True)
+    if args.experiments:
+        from benchmarks.experiments import run_experiments
+
+        found = run_experiments(settings.work_dir, with_browser=settings.browser)
+        text = json.dumps(found, indent=1)
+        printer(text)
+        (args.json or settings.work_dir / "experiments.json").write_text(text)
+        return 0
     results: dict[str, Any] = {"machine": machine_facts(), "quick": settings.quick, "datasets": {}}
     all_rows: list[tuple[str, str, str, str, str]] = []
     for dataset, cold_unbuilt in build_datasets(settings):
         printer(f"[run] {dataset.name}: {dataset.data_dir} ({dataset.rows or 0:,} provider CSV rows)")
-        result: dict[str, Any] = {"data_dir": str(dataset.data_dir), "csv_rows": dataset.rows}
+        result: dict[str, Any] = {
+            "data_dir": str(dataset.data_dir),
+            "csv_rows": dataset.rows,
+            "load_average_before": os.getloadavg(),  # other work on the machine inflates every timing
+        }
         if settings.browser:
             result["browser"] = browser_measures(dataset, settings, cold_unbuilt=cold_unbuilt)
         if not args.no_server_side:

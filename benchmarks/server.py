@@ -73,9 +73,31 @@ class Server:
             return ""
 
 
+def _launch_command(port: int, preload: Sequence[str], app: Path) -> list[str]:
+    options = [
+        "run", str(app),
+        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
+        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+    ]  # fmt: skip
+    if not preload:
+        return [sys.executable, "-m", "streamlit", *options]
+    # Experiment: import the app's heavy modules before the server starts, so the first session does not pay.
+    code = (
+        "import importlib, sys\n"
+        f"for name in {list(preload)!r}: importlib.import_module(name)\n"
+        "from streamlit.web.cli import main\n"
+        f"sys.argv = ['streamlit', *{options!r}]\n"
+        "main()\n"
+    )
+    return [sys.executable, "-c", code]
+
+
 @contextmanager
-def streamlit_server(data_dir: Path, *, timeout: float = 600) -> Iterator[Server]:
-    """Launch the app on `data_dir` and yield once it answers its health check; always stopped afterwards."""
+def streamlit_server(
+    data_dir: Path, *, timeout: float = 600, preload: Sequence[str] = (), app: Path | None = None
+) -> Iterator[Server]:
+    """Launch the app (default: the project's app.py) on `data_dir` and yield once it answers its health check;
+    always stopped afterwards."""
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     scratch = Path(tempfile.mkdtemp(prefix="leo_bench_server_"))
@@ -85,11 +107,7 @@ def streamlit_server(data_dir: Path, *, timeout: float = 600) -> Iterator[Server
         "LEO_DATA_DIR": str(data_dir),
         "LEO_AUDIT_DIR": str(scratch / "audit"),
     }
-    command = [
-        sys.executable, "-m", "streamlit", "run", "app.py",
-        "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-        "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
-    ]  # fmt: skip
+    command = _launch_command(port, preload, app or paths.PROJECT_ROOT / "app.py")
     with log_path.open("wb") as log:
         started = time.perf_counter()
         process = subprocess.Popen(command, cwd=paths.PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT)
@@ -157,13 +175,22 @@ class ColdStart:
         }
 
 
-def cold_start(browser: Any, data_dir: Path, page_path: str, *, parquet_built: bool, timeout: float = 600) -> ColdStart:
+def cold_start(
+    browser: Any,
+    data_dir: Path,
+    page_path: str,
+    *,
+    parquet_built: bool,
+    timeout: float = 600,
+    preload: Sequence[str] = (),
+    app: Path | None = None,
+) -> ColdStart:
     """One cold start: a new server process, one new browser session on a page that shows a chart.
 
     The browser is already running (its own start-up is not the app's), so the clock covers the server's start,
     the page load, the first script run (including preparing the table when its parquet is not built) and drawing.
     """
-    with streamlit_server(data_dir, timeout=timeout) as server:
+    with streamlit_server(data_dir, timeout=timeout, preload=preload, app=app) as server:
         context, page = _open_page(browser, f"{server.url}/{page_path}")
         try:
             page.wait_for_selector("h1", timeout=timeout * 1000)

@@ -4,7 +4,8 @@ The view: median earnings by years after graduation for one provider's three lar
 year, all graduates (characteristic Total), drawn as one line per subject.
 
 (a) LEO Explorer's path: query.select by roles -> sdc.protect -> views.make_view with its Plotly figure.
-(b) The floor: pl.scan_parquet of the prepared parquet + the same filter written by hand, collect.
+(b) The floor: pl.scan_parquet of the prepared parquet + the same filter written by hand + the same columns as
+    (a)'s query returns (values and the status columns disclosure control needs), collect.
 (c) What an analyst does without us: pandas.read_csv of the EES CSV + the same filter + a Plotly figure.
     (c*) the same with read_csv(engine="pyarrow"), for an analyst who knows that option.
 

@@ -21,8 +21,29 @@ def _impact(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -
     return impact_views.build_impact_views(params, tables=tables)
 
 
+def _institutions(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import institutions
+
+    return institutions.briefing_views(params, tables)
+
+
+def _benefits(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import benefits
+
+    return benefits.briefing_views(params, tables)
+
+
+def _overview(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import overview
+
+    return overview.briefing_views(params, tables)
+
+
 BUILDERS: dict[str, briefing.ViewBuilder] = {
+    "overview": _overview,
+    "institutions": _institutions,
     "earnings": _earnings,
+    "benefits": _benefits,
     "impact": _impact,
 }
 

@@ -17,7 +17,9 @@ from leo_dash.views import View, filters_text
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 # A negative figure in GSS style ("-2.1%", "-£300") is data, not a formula, and stays as it is.
-PLAIN_NUMBER = re.compile(r"^-?£?\d[\d,]*(\.\d+)?(%| percentage points)?$")
+_FIGURE = r"[-+]?£?\d[\d,]*(?:\.\d+)?%?"
+# One figure or a range ("-2.4 to 2.3 percentage points"), in GSS style: digits only, so never a formula.
+PLAIN_NUMBER = re.compile(rf"^{_FIGURE}(?: to {_FIGURE})?(?: percentage points?| pp)?$")
 
 
 def neutralise(cell: str) -> str:

@@ -818,9 +818,12 @@ def _caveats(kind: OutcomeKind, intervention_start: int, excluded_cells: int, ro
         "rounding cannot be told apart from it.",
         "The mix of providers, subjects or learners in each group can change between years; a change in the mix "
         "can look like an effect.",
-        f"{excluded_cells:,} suppressed or unavailable cells were left out and never estimated; if suppression is more "
-        "common in one group or year, the group averages can shift.",
     ]
+    if excluded_cells:
+        caveats.append(
+            f"{excluded_cells:,} suppressed or unavailable {'cell was' if excluded_cells == 1 else 'cells were'} left "
+            "out and never estimated; if suppression is more common in one group or year, the group averages can shift."
+        )
     if kind == "earnings":
         caveats.append(
             "Group earnings are weighted averages of published medians, an analytical figure: do not present them "

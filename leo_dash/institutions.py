@@ -16,7 +16,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -483,17 +483,18 @@ def _providers_word(n: int) -> str:
 
 
 def _symbols_phrase(symbols: Mapping[str, int]) -> str:
-    """'24 providers' figures are suppressed and 3 are not available'."""
-    if not symbols:
-        return ""
-    parts = []
+    """"24 providers' figures are suppressed and 3 are not available" (most common symbol first)."""
+    parts: list[str] = []
     for n, (symbol, count) in enumerate(sorted(symbols.items(), key=lambda kv: (-kv[1], kv[0]))):
-        meaning = {"c": "suppressed"}.get(symbol, SYMBOL_LABELS.get(symbol, symbol).lower())
+        meaning = "suppressed" if symbol == "c" else SYMBOL_LABELS.get(symbol, symbol).lower()
         if n == 0:
-            parts.append(f"{count:,} {'provider' + chr(39) + 's figure is' if count == 1 else 'providers' + chr(39) + ' figures are'} {meaning}")
+            whose = "provider's figure is" if count == 1 else "providers' figures are"
+            parts.append(f"{count:,} {whose} {meaning}")
         else:
             parts.append(f"{count:,} {'is' if count == 1 else 'are'} {meaning}")
-    return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
+    if len(parts) <= 1:
+        return "".join(parts)
+    return ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -538,10 +539,9 @@ class Comparison:
         return self.benchmarks.get(period)
 
 
-def _where(entry: TableEntry, spec: InstitutionSpec, periods: Sequence[int] | None) -> dict[str, list[object]]:
+def _where(entry: TableEntry, spec: InstitutionSpec) -> dict[str, list[object]]:
+    """The selection (every year): chosen breakdowns and filters; query.select pins the rest to their Total."""
     where: dict[str, list[object]] = {}
-    if periods is not None:
-        where["time"] = list(periods)
     if entry.role("years_after") and spec.years_after is not None:
         where["years_after"] = [spec.years_after]
     if entry.role("subject") and spec.subject is not None:
@@ -577,10 +577,8 @@ def _in_peer(entry: TableEntry, spec: InstitutionSpec) -> pl.Expr:
     return expr
 
 
-def comparison(
-    entry: TableEntry, spec: InstitutionSpec, *, all_periods: bool = True, data_dir: Path | None = None
-) -> Comparison:
-    """Peer providers and benchmark for `spec`, every year (for the trend) or only `spec.period`."""
+def comparison(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | None = None) -> Comparison:
+    """Peer providers and the benchmark for `spec`'s selection in every year (the trend needs them all)."""
     indicator = entry.indicator(spec.measure)
     if indicator.kind not in ("rate", "earnings") or indicator.hidden:
         raise ValueError(f"{indicator.column} is not a rate or earnings indicator this page can show.")
@@ -591,7 +589,7 @@ def comparison(
     value_columns = [i.column for i in indicators]
     raw = query.select(
         entry,
-        _where(entry, spec, None if all_periods else [spec.period]),
+        _where(entry, spec),
         vary=[r for r in ("provider_type", "region") if entry.role(r)],
         columns=[time, pid, pname, *attributes, *value_columns],
         data_dir=data_dir,
@@ -609,11 +607,12 @@ def comparison(
     )
     published = (
         sdc.protect(aggregates, indicators, profile)
-        .unique(subset=[time], keep="first", maintain_order=True)
+        .unique(subset=[time], keep="first", maintain_order=True)  # one row per year when the catalogue pins all
         .with_columns(
             pl.lit(BENCHMARK_KEY).alias(MEMBER),
             pl.lit("published").alias(SOURCE),
             pl.lit(benchmark_name(spec)).alias(pname),
+            *(pl.lit(None, dtype=pl.String).alias(c) for c in attributes),  # "Total" says nothing the name does not
         )
     )
     periods = sorted(set(raw[time].to_list()))
@@ -633,11 +632,19 @@ def comparison(
             providers_left_out=int(row[sdc.N_EXCLUDED]),
         )
     keep = [time, pid, pname, *attributes, *(c for v in value_columns for c in (v, status_column(v))), MEMBER, SOURCE]
+    # n_rows travels with the derived rows so the last guard can tell a one-provider peer group (its published
+    # figure passes through, D5) from a figure derived across providers.
+    no_rows = pl.lit(None, dtype=pl.UInt32).alias(sdc.N_ROWS)
     combined = pl.concat(
-        [published.select(keep), derived.select(keep), peer.select(keep)], how="vertical_relaxed"
+        [
+            published.select(keep).with_columns(no_rows),
+            derived.select([*keep, sdc.N_ROWS]).with_columns(pl.col(sdc.N_ROWS).cast(pl.UInt32)),
+            peer.select(keep).with_columns(no_rows),
+        ],
+        how="vertical_relaxed",
     ).with_columns(pl.col(status_column(c)).alias(f"{status_column(c)}__before") for c in value_columns)
     combined = _secondary_by_year(combined, time, value_columns)
-    _guard(combined, derived.select(keep), time, indicators, entry)
+    _guard(combined, time, indicators, entry)
     return Comparison(
         entry=entry,
         spec=spec,
@@ -661,6 +668,17 @@ def _derived_benchmark(
         return frame.with_columns(pl.lit(BENCHMARK_KEY).alias(MEMBER), pl.lit("derived").alias(SOURCE))
     grouped = sdc.aggregate(peer, [time], indicators, entry.disclosure, published_cells_only=True)
     grouped = sdc.suppress_derived(grouped, indicators)
+    # Earnings are never derived across providers (D5). sdc lets a group of one row pass through, but a peer
+    # "benchmark" of one provider's median is that provider under another name, so it is `x` here too.
+    grouped = grouped.with_columns(
+        x
+        for i in indicators
+        if i.kind not in ("rate", "count", "base")
+        for x in (
+            pl.lit(None, dtype=grouped.schema[i.column]).alias(i.column),
+            pl.lit(sdc.NOT_AVAILABLE).alias(status_column(i.column)),
+        )
+    )
     sdc.guard(grouped, indicators, entry.disclosure, derived=True)
     return grouped.with_columns(
         pl.lit(BENCHMARK_KEY).alias(MEMBER),
@@ -681,9 +699,9 @@ def _secondary_by_year(frame: pl.DataFrame, time: str, value_columns: Sequence[s
     return pl.concat(parts) if parts else frame
 
 
-def _guard(
-    combined: pl.DataFrame, derived: pl.DataFrame, time: str, indicators: Sequence[Indicator], entry: TableEntry
-) -> None:
+def _guard(combined: pl.DataFrame, time: str, indicators: Sequence[Indicator], entry: TableEntry) -> None:
+    """The last check before anything leaves: every year's cells (D1-D6, with the benchmark as the parent of its
+    providers) and the derived benchmark rows held to the rules for derived figures."""
     for part in combined.partition_by(time, maintain_order=True):
         sdc.guard(
             part, indicators, entry.disclosure, derived=False, hierarchies=[([], MEMBER)], total_item=BENCHMARK_KEY
@@ -711,17 +729,19 @@ def rank_providers(frame: pl.DataFrame, value_column: str, name_column: str) -> 
 
 
 def chart_selection(ranked: pl.DataFrame, top_n: int | None, highlighted: Sequence[str]) -> list[tuple[str, object]]:
-    """Rows to draw in the ranked chart, in order, as ("row", row dict) or ("gap", (first rank, last rank)):
+    """Rows to draw in the ranked chart, in order, as ("row", row dict) or ("gap", (first rank, last rank, count)):
     the top and bottom `top_n` ranked providers, highlighted ones in between, then rows with a symbol (all of them
-    when every provider is shown, else the highlighted ones)."""
+    when every ranked provider is shown, else the highlighted ones)."""
     chosen = set(highlighted)
     rows = ranked.to_dicts()
     published = [r for r in rows if r[RANK] is not None]
     symbols = [r for r in rows if r[RANK] is None]
     out: list[tuple[str, object]] = []
-    if top_n is None or len(published) <= 2 * top_n:
+    complete = top_n is None or len(published) <= 2 * top_n
+    if complete:
         out += [("row", r) for r in published]
     else:
+        assert top_n is not None
         out += [("row", r) for r in published[:top_n]]
         middle = published[top_n : len(published) - top_n]
         gap_start: int | None = None
@@ -736,7 +756,7 @@ def chart_selection(ranked: pl.DataFrame, top_n: int | None, highlighted: Sequen
         if gap_start is not None:
             out.append(("gap", (middle[gap_start][RANK], middle[-1][RANK], len(middle) - gap_start)))
         out += [("row", r) for r in published[len(published) - top_n :]]
-    out += [("row", r) for r in symbols if top_n is None or r[MEMBER] in chosen]
+    out += [("row", r) for r in symbols if complete or r[MEMBER] in chosen]
     return out
 
 
@@ -905,12 +925,13 @@ def ranked_summary(result: Comparison, ranked: pl.DataFrame) -> str:
     bench = _bench_phrase(result, result.spec.period, dp)
     against = f", against {bench}" if bench else ""
     if published.height == 0:
-        lead = f"No provider in {peer_label(result.spec)} has a published {measure} for this selection"
+        among = "" if result.spec.peer == PEER_ALL else f" among {peer_label(result.spec)}"
+        lead = f"No provider{among} has a published {measure} for this selection"
         return lead + (f"; {tail}." if tail else ".")
     top_value = published[indicator.column].max()
     bottom_value = published[indicator.column].min()
-    top = published.filter(pl.col(indicator.column) == top_value)[name_column].to_list()
-    bottom = published.filter(pl.col(indicator.column) == bottom_value)[name_column].to_list()
+    top = sorted(published.filter(pl.col(indicator.column) == top_value)[name_column].to_list())
+    bottom = sorted(published.filter(pl.col(indicator.column) == bottom_value)[name_column].to_list())
     if published.height == 1:
         sentence = (
             f"{top[0]} is the only provider with a published {measure} for this selection "
@@ -1025,9 +1046,17 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     figure.update_xaxes(
         title_text=charts.plain_text(indicator.label), showgrid=True, gridcolor="#E5E5E5",
         range=[0, (largest or 1) * 1.12],  # room for the value written after the longest bar
-        **charts.axis_format(indicator.unit),
+        **_value_axis(indicator.unit),
     )
     return figure
+
+
+def _narrow_notes(view: View, width: int = 75) -> View:
+    """Re-wrap the source and notes under the ranked chart more narrowly: they start at the plot area's left
+    edge, which long provider names push right, so the house width would run off the chart."""
+    if view.figure is not None:
+        charts.write_notes(view.figure, view, width)
+    return view
 
 
 def _fit_header(view: View) -> View:
@@ -1041,6 +1070,13 @@ def _fit_header(view: View) -> View:
     legend_rows = 0 if not legend_entries else 1 + (legend_entries - 1) // 4
     figure.update_layout(margin={"t": 50 + 26 * title_lines + 24 * legend_rows})
     return view
+
+
+def _value_axis(unit: str) -> dict[str, str]:
+    """House tick format, except that percentages get as many decimals as the range needs (a narrow range of
+    rates would otherwise show '4%' twice)."""
+    fmt = charts.axis_format(unit)
+    return fmt | {"tickformat": ""} if unit == "%" else fmt
 
 
 def _dimension_columns(entry: TableEntry) -> list[Column]:
@@ -1123,9 +1159,11 @@ def _funnel_frame(result: Comparison) -> pl.DataFrame:
     providers = providers.sort(["__order", result.indicator.column, name_column], descending=[False, True, False]).drop(
         "__order"
     )
-    benchmark_row = funnel.with_limits(year.filter(pl.col(MEMBER) == BENCHMARK_KEY), result.base.column, bench.value)
-    benchmark_row = benchmark_row.with_columns(pl.lit("Benchmark").alias(POSITION))
-    return pl.concat([benchmark_row, providers], how="vertical_relaxed").with_columns(
+    limit_columns = [funnel.limit_column(side, level) for level, _ in funnel.LEVELS for side in ("lower", "upper")]
+    benchmark_row = year.filter(pl.col(MEMBER) == BENCHMARK_KEY).with_columns(
+        pl.lit("Benchmark").alias(POSITION), *(pl.lit(None, dtype=pl.Float64).alias(c) for c in limit_columns)
+    )
+    return pl.concat([benchmark_row, providers], how="diagonal_relaxed").with_columns(
         _range_text("95%"), _range_text("99.8%")
     )
 
@@ -1241,9 +1279,9 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
                     hovertemplate=hover, meta={"role": "highlight", "provider": pid}, **points(own),
                 )
         if largest / max(smallest, 1e-9) >= 20:
-            figure.update_xaxes(type="log")
+            figure.update_xaxes(type="log", dtick="D2")  # labels at 1, 2 and 5 of each power of ten
     figure.update_xaxes(title_text=charts.plain_text(base.label), tickformat=",.0f")
-    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **charts.axis_format(indicator.unit))
+    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **_value_axis(indicator.unit))
     figure.update_layout(height=620)
     return figure
 
@@ -1387,7 +1425,7 @@ def _trend_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             meta={"role": "benchmark" if is_bench else "highlight", "provider": None if is_bench else key},
         )
     figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title_text=result.entry.time_label)
-    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **charts.axis_format(indicator.unit))
+    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **_value_axis(indicator.unit))
     figure.update_layout(height=520)
     return figure
 
@@ -1434,7 +1472,7 @@ def build_views(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | No
     reason = funnel_reason(result)
     funnel_view, outliers = (None, None) if reason else funnel_views(result)
     return InstitutionViews(
-        ranked=_fit_header(ranked_view(result)),
+        ranked=_fit_header(_narrow_notes(ranked_view(result))),
         funnel=_fit_header(funnel_view) if funnel_view is not None else None,
         outliers=outliers,
         trend=_fit_header(trend_view(result)),
@@ -1444,31 +1482,26 @@ def build_views(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | No
     )
 
 
-def briefing_views(params: Mapping[str, Sequence[str]], *, data_dir: Path | None = None) -> list[View]:
-    """The views the page shows for a link's parameters (for rebuilding briefing items)."""
-    from leo_dash.catalogue import load_catalogue
+def briefing_views(
+    params: Mapping[str, Sequence[str]],
+    tables: Sequence[TableEntry] | None = None,
+    *,
+    data_dir: Path | None = None,
+) -> list[View]:
+    """The views the page shows for a link's parameters, for rebuilding briefing items. `tables` are the tables the
+    user may see (as the briefing passes them); without it, every catalogue table."""
+    if tables is None:
+        from leo_dash.catalogue import load_catalogue
 
-    catalogue = load_catalogue(data_dir)
-    tables = [e for e in catalogue if supports(e)]
-    if not tables:
+        tables = list(load_catalogue(data_dir))
+    usable = [e for e in tables if supports(e)]
+    if not usable:
         raise LookupError(NO_TABLE_MESSAGE)
     asked = list(params.get("table", ()))
-    entry = next((e for e in tables if asked and e.id == asked[-1]), None) or next(
-        (e for e in tables if e.demo), tables[0]
-    )
+    entry = next((e for e in usable if asked and e.id == asked[-1]), None)
+    if entry is None:
+        if asked:
+            raise LookupError(f"The table {asked[-1]!r} is not available to you.")
+        entry = next((e for e in usable if e.demo), usable[0])
     return build_views(entry, spec_from_params(entry, params, data_dir=data_dir), data_dir=data_dir).all()
 
-
-def with_providers(spec: InstitutionSpec, providers: Sequence[str]) -> InstitutionSpec:
-    return replace(spec, providers=tuple(providers)[:MAX_HIGHLIGHT])
-
-
-__all__ = [
-    "BENCHMARK_KEY",
-    "MAX_HIGHLIGHT",
-    "InstitutionSpec",
-    "InstitutionViews",
-    "MissingNote",
-    "build_views",
-    "comparison",
-]

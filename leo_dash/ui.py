@@ -117,6 +117,40 @@ def url_select(
     return chosen
 
 
+def url_labelled_select(
+    label: str, options: Mapping[str, str], *, key: str, default: str | None = None, help: str | None = None
+) -> str:
+    """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value, so
+    the screen shows names (providers, measures) while the link keeps the stable value (a UKPRN, a column).
+
+    The URL is read when the widget is first drawn; an unknown value falls back to the default with a note (and,
+    for ?table=, a request for a table this user may not see is audited). The value is written back after every
+    change and removed when it is the default, so links stay short."""
+    values = list(options)
+    if not values:
+        raise ValueError(f"No options for {label}.")
+    chosen_default = default if default in options else values[0]
+    widget_key = f"_labelled_{key}"
+    if widget_key in st.session_state and st.session_state[widget_key] not in options:
+        del st.session_state[widget_key]  # a value that this table (or scope) does not offer
+    if widget_key not in st.session_state:
+        raw = st.query_params.get_all(key)
+        wanted = raw[-1] if raw else None
+        if wanted is not None and wanted not in options:
+            if key == "table":
+                _record_hidden_table_request(wanted)
+            _note_bad_param(key, label, [wanted], options[chosen_default])
+            wanted = None
+        st.session_state[widget_key] = wanted if wanted is not None else chosen_default
+    value = str(st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help))
+    if value == chosen_default:
+        if key in st.query_params:
+            del st.query_params[key]
+    elif st.query_params.get_all(key) != [value]:
+        st.query_params[key] = value
+    return value
+
+
 def url_multiselect(
     label: str,
     options: Sequence[str],
@@ -224,13 +258,18 @@ def _add_to_basket(ref: ItemRef) -> None:
     st.toast("Added to the briefing." if added else "Already in the briefing (or the briefing is full).")
 
 
-def render_view(view: View, *, show_title: bool = True, briefing: ItemRef | None = None) -> None:
+def render_view(
+    view: View, *, show_title: bool = True, briefing: ItemRef | None = None, heading_level: int = 2
+) -> None:
     """Chart, Table and Download tabs of one view, with its summary and footnotes under it.
 
     With `briefing` (the page, its parameters and this view's key) an "Add to briefing" button is shown.
+    `heading_level` is the title's level: one below the heading the view sits under, so none is skipped (WCAG 1.3.1).
     """
+    if not 2 <= heading_level <= 6:
+        raise ValueError(f"heading_level must be 2 to 6, not {heading_level}")
     if show_title:
-        st.markdown(f"#### {plain(view.title)}")
+        st.markdown(f"{'#' * heading_level} {plain(view.title)}")
     if view.demo:
         st.caption("Synthetic demo data")
     labels = ["Chart", "Table", "Download"] if view.figure is not None else ["Table", "Download"]
@@ -242,6 +281,8 @@ def render_view(view: View, *, show_title: bool = True, briefing: ItemRef | None
                 key=f"chart-{view.key}",
                 config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
                 alt=view.summary,
+                # Our house template, not Streamlit's: its grey axis text (#808495) fails WCAG 1.4.3 contrast.
+                theme=None,
             )
     with tabs["Table"]:
         st.dataframe(view.table(), hide_index=True, key=f"table-{view.key}")

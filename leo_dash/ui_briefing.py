@@ -53,7 +53,7 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                 st.markdown(plain(item.view.summary))
                 with st.expander("Chart and table"):
                     if item.view.figure is not None:
-                        st.plotly_chart(item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary)
+                        st.plotly_chart(item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary, theme=None)
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
             st.page_link(
                 f"pages/{item.ref.page}.py", label="Open on its page", icon=":material/open_in_new:",
@@ -69,7 +69,7 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
     views = [r.view for r in rebuilt if r.view is not None]
     token = current.encode()
     st.markdown("**Link to this briefing** (rebuilds the same items from the data):")
-    st.code(f"/briefing?basket={token}", language=None)
+    st.code(f"/briefing?basket={token}", language=None, wrap_lines=True)  # no scroll box keyboards cannot reach
     files = st.session_state.get(_FILES_KEY)
     if files is None or files["token"] != token:
         if st.button("Prepare HTML, Excel and PNG files", icon=":material/description:", type="primary"):

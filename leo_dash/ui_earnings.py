@@ -1,50 +1,15 @@
 """Sidebar widgets the Subject earnings page needs beyond leo_dash.ui.
 
-`url_labelled_select` shows names (providers, measures) while the URL keeps the stable value (a UKPRN, a column
-name): Streamlit's own binding would write the shown label into the URL. The normalisers repair widget state that
+Select boxes that show names while the URL keeps the stable value are `leo_dash.ui.url_labelled_select`. The
+normalisers repair widget state that
 another page left under a shared URL key with a different shape (one value vs a list).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 import streamlit as st
 
 _NOTES_KEY = "_leo_earnings_url_notes"
-
-
-def url_labelled_select(
-    label: str, options: Mapping[str, str], *, key: str, default: str | None = None, help: str | None = None
-) -> str:
-    """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value.
-
-    An unknown URL value falls back to the default with a note (shown by `show_url_notes`).
-    """
-    values = list(options)
-    if not values:
-        raise ValueError(f"No options for {label}.")
-    chosen_default = default if default in options else values[0]
-    widget_key = f"_labelled_{key}"
-    if widget_key in st.session_state and st.session_state[widget_key] not in options:
-        del st.session_state[widget_key]  # a value from another table
-    if widget_key not in st.session_state:
-        raw = st.query_params.get_all(key)
-        wanted = raw[-1] if raw else None
-        if wanted is not None and wanted not in options:
-            st.session_state.setdefault(_NOTES_KEY, []).append(
-                f"The link asked for {label.lower()} '{wanted}', which is not available for this table; showing "
-                f"{options[chosen_default]} instead."
-            )
-            wanted = None
-        st.session_state[widget_key] = wanted if wanted is not None else chosen_default
-    value = str(st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help))
-    if value == chosen_default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get_all(key) != [value]:
-        st.query_params[key] = value
-    return value
 
 
 def as_list_state(key: str) -> None:

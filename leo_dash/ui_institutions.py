@@ -31,35 +31,6 @@ def _sync_url(key: str, values: Sequence[str], default: Sequence[str]) -> None:
         st.query_params[key] = list(values)
 
 
-def url_labelled_select(
-    label: str, options: Mapping[str, str], *, key: str, default: str | None = None, help: str | None = None
-) -> str:
-    """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value.
-    An unknown URL value falls back to the default with a note (shown by `show_url_notes`)."""
-    values = list(options)
-    if not values:
-        raise ValueError(f"No options for {label}.")
-    chosen_default = default if default in options else values[0]
-    widget_key = f"_inst_{key}"
-    if widget_key in st.session_state and st.session_state[widget_key] not in options:
-        del st.session_state[widget_key]  # a value from another table
-    if widget_key not in st.session_state:
-        raw = st.query_params.get_all(key)
-        wanted = raw[-1] if raw else None
-        if wanted is not None and wanted not in options:
-            _note(
-                f"The link asked for {label.lower()} '{wanted}', which is not available for this table; showing "
-                f"{options[chosen_default]} instead."
-            )
-            wanted = None
-        st.session_state[widget_key] = wanted if wanted is not None else chosen_default
-    value = str(
-        st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help)
-    )
-    _sync_url(key, [value], [chosen_default])
-    return value
-
-
 def url_labelled_multiselect(
     label: str,
     options: Mapping[str, str],
@@ -105,17 +76,18 @@ def url_labelled_multiselect(
 
 
 def follow_focus(focus: str | None, peer: str, attributes: Mapping[str, str | None], keys: Mapping[str, str]) -> None:
-    """Point the peer-group selects (session keys in `keys`, by role) at the first highlighted provider's own type
-    and region ("same type"): whenever that provider or the peer group changes, and on arrival when the link does
-    not name them (a link's own values stand). Call before those selects are drawn."""
+    """When the user highlights a different first provider or picks another peer group, point the peer-group
+    selects (session keys in `keys`, by role) at that provider's own type and region ("same type"). Call before
+    those selects are drawn, with the provider's type and region as their defaults: on arrival the default does
+    the same, so a link without ?provider_type= means "the first provider's own type" and reproduces the view."""
     first_run = _FOCUS_KEY not in st.session_state
     previous = st.session_state.get(_FOCUS_KEY)
     st.session_state[_FOCUS_KEY] = (focus, peer)
-    if focus is None or (not first_run and previous == (focus, peer)):
+    if first_run or focus is None or previous == (focus, peer):
         return
     for role, key in keys.items():
         value = attributes.get(role)
-        if value is not None and not (first_run and key in st.query_params):
+        if value is not None:
             st.session_state[key] = value
 
 

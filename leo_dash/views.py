@@ -82,7 +82,7 @@ def format_number(value: float | None, unit: str = "", dp: int = 0) -> str:
     if unit == "%":
         return f"{sign}{text}%"
     if unit == "pp":
-        return f"{sign}{text} percentage points"
+        return f"{sign}{text} percentage point" + ("" if text == "1" else "s")
     return f"{sign}{text}"
 
 
@@ -125,15 +125,24 @@ def symbols_in(frame: pl.DataFrame, value_columns: Sequence[str]) -> dict[str, i
     return counts
 
 
-def gap_note(frame: pl.DataFrame, value_columns: Sequence[str]) -> str | None:
-    """A sentence explaining gaps in a chart: which symbols, how many, and what they mean. None if no gaps."""
+def gap_note(frame: pl.DataFrame, value_columns: Sequence[str], *, chart: bool = True) -> str | None:
+    """A sentence explaining gaps in a chart (or, with `chart=False`, missing table values): which symbols, how
+    many, and what they mean. None if no gaps."""
     counts = symbols_in(frame, value_columns)
     if not counts:
         return None
     parts = [
         f"{n:,} {'value' if n == 1 else 'values'} {SYMBOL_MEANINGS.get(s, s)} ('{s}')" for s, n in sorted(counts.items())
     ]
-    return "Gaps in the chart are not zero: " + "; ".join(parts) + "."
+    return ("Gaps in the chart are not zero: " if chart else "Missing values are not zero: ") + "; ".join(parts) + "."
+
+
+def charted_columns(columns: Sequence[Column]) -> list[str]:
+    """The value columns a chart draws by default: figures with a unit (rates, earnings, changes). Counts and bases
+    sit in the table beside them, so a suppressed rate on a suppressed base is one gap, not two."""
+    values = [c for c in columns if c.kind == "value"]
+    with_unit = [c.name for c in values if c.unit]
+    return with_unit or [c.name for c in values]
 
 
 def source_line(entry: TableEntry) -> str:
@@ -157,14 +166,19 @@ def make_view(
     build_figure: Callable[[pl.DataFrame], go.Figure] | None = None,
     notes: Sequence[str] = (),
     extra_footnotes: Sequence[str] = (),
+    charted: Sequence[str] | None = None,
 ) -> View:
-    """Assemble a View from a protected frame; the figure is drawn from that same frame, with gaps explained."""
-    value_columns = [c.name for c in columns if c.kind == "value"]
+    """Assemble a View from a protected frame; the figure is drawn from that same frame, with gaps explained.
+
+    `charted` names the value columns the figure draws (default: `charted_columns`); the gap note counts those."""
     missing = [c.name for c in columns if c.name not in frame.columns]
     if missing:
         raise KeyError(f"view {key}: frame lacks column(s) {missing}")
     all_notes = list(notes)
-    note = gap_note(frame, value_columns)
+    if build_figure is not None:
+        note = gap_note(frame, list(charted) if charted is not None else charted_columns(columns))
+    else:
+        note = gap_note(frame, [c.name for c in columns if c.kind == "value"], chart=False)
     if note:
         all_notes.append(note)
     figure = build_figure(frame) if build_figure is not None else None

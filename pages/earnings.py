@@ -23,7 +23,7 @@ def main() -> None:
 
     measure = options.measures[0].key
     if len(options.measures) > 1:
-        measure = ui_earnings.url_labelled_select(
+        measure = ui.url_labelled_select(
             "Earnings measure", {m.key: m.label for m in options.measures}, key="measure"
         )
     mode = earnings.MODE_OPTIONS[ui.url_radio("Compare", list(earnings.MODE_OPTIONS), key="compare")]
@@ -35,7 +35,7 @@ def main() -> None:
         choices = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
         choices |= {pid: f"{name} ({pid})" for pid, name in options.providers}
         provider = (
-            ui_earnings.url_labelled_select(
+            ui.url_labelled_select(
                 "Provider",
                 choices,
                 key="provider",

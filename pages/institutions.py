@@ -22,7 +22,7 @@ def main() -> None:
     ui.prepare(entry)
     options = institutions.page_options(entry)
 
-    measure = ui_institutions.url_labelled_select(
+    measure = ui.url_labelled_select(
         "Outcome", {m.column: m.label for m in options.measures}, key="measure", default=options.default_measure
     )
     labels = [period_label(p) for p in reversed(options.periods)]
@@ -75,16 +75,14 @@ def main() -> None:
         peer = ui.url_radio("Compare with", list(options.peers), key="peer")
         uses_type, uses_region = institutions.peer_uses(peer)
         focus = providers[0] if providers else None
-        ui_institutions.follow_focus(
-            focus,
-            peer,
-            institutions.provider_attributes(entry, focus) if focus else {},
-            {"provider_type": "provider_type", "region": "region"},
-        )
+        own = institutions.provider_attributes(entry, focus) if focus else {}
+        ui_institutions.follow_focus(focus, peer, own, {"provider_type": "provider_type", "region": "region"})
         if uses_type and options.provider_types:
-            provider_type = ui.url_select("Provider type", options.provider_types, key="provider_type")
+            provider_type = ui.url_select(
+                "Provider type", options.provider_types, key="provider_type", default=own.get("provider_type")
+            )
         if uses_region and options.regions:
-            region = ui.url_select("Region", options.regions, key="region")
+            region = ui.url_select("Region", options.regions, key="region", default=own.get("region"))
         st.sidebar.caption("'Same type' and 'Same region' start from the first highlighted provider's own.")
     top = ui.url_select(
         "Providers in the ranked chart",
@@ -129,15 +127,15 @@ def main() -> None:
         return ItemRef.make(institutions.PAGE, params, key)
 
     st.header("Ranking", divider="gray")
-    ui.render_view(views.ranked, briefing=brief(views.ranked.key))
+    ui.render_view(views.ranked, briefing=brief(views.ranked.key), heading_level=3)
     st.header("Funnel plot", divider="gray")
     if views.funnel is not None and views.outliers is not None:
-        ui.render_view(views.funnel, briefing=brief(views.funnel.key))
-        ui.render_view(views.outliers, briefing=brief(views.outliers.key))
+        ui.render_view(views.funnel, briefing=brief(views.funnel.key), heading_level=3)
+        ui.render_view(views.outliers, briefing=brief(views.outliers.key), heading_level=3)
     else:
         st.info(views.funnel_reason or "There is no funnel plot for this selection.", icon=":material/info:")
     st.header("Over time", divider="gray")
-    ui.render_view(views.trend, briefing=brief(views.trend.key))
+    ui.render_view(views.trend, briefing=brief(views.trend.key), heading_level=3)
 
 
 ui.run_page(main)

@@ -4,14 +4,17 @@ table. No timing is asserted anywhere: numbers vary by machine and load; BENCHMA
 from __future__ import annotations
 
 import json
+import math
 import os
+import subprocess
+import sys
 from pathlib import Path
 
 import polars as pl
 import pytest
 
 from benchmarks import datasets, measure, pages, run, three_ways
-from leo_dash import store
+from leo_dash import catalogue, paths, store
 
 
 def _run_quick(tmp_path: Path, *extra: str) -> tuple[str, dict]:
@@ -32,7 +35,7 @@ def test_quick_run_server_side_prints_table(tmp_path: Path) -> None:
     assert server["pages"]["earnings"]["timing"]["n"] == server["pages"]["earnings"]["filter_sets"] >= 1
     three = server["three_ways"]
     assert three["rows"] > 0 and three["table_rows"] > three["rows"]
-    assert three["a_over_b"] > 0 and three["c_over_a"] > 0
+    assert all(math.isfinite(three[k]) for k in ("a_over_b", "c_over_a"))  # computed; never judged here
     assert results["machine"]["nproc"] == os.cpu_count()
     # The demo run must not touch the project's own data dir: its parquet goes under the work dir.
     assert (tmp_path / "demo" / "data" / "parquet" / f"{datasets.GRADUATE_TABLE}.parquet").exists()
@@ -40,11 +43,20 @@ def test_quick_run_server_side_prints_table(tmp_path: Path) -> None:
 
 @pytest.mark.browser
 def test_quick_run_with_browser_reports_cold_start_and_memory(tmp_path: Path) -> None:
-    output, results = _run_quick(tmp_path, "--no-server-side")
+    # Run as the README documents it, in its own process: Playwright's sync API cannot start inside this pytest
+    # process once the browser tests' session-wide Playwright loop is running.
+    command = [sys.executable, "benchmarks/run.py", "--quick", "--work-dir", str(tmp_path), "--no-server-side"]
+    finished = subprocess.run(command, cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=900)
+    assert finished.returncode == 0, finished.stderr[-3000:]
+    output = finished.stdout
+    results = json.loads((tmp_path / "results.json").read_text())
     assert "cold start → first chart" in output
     assert "server RSS with 1 / 2 sessions" in output
     browser = results["datasets"]["demo"]["browser"]
-    assert browser["cold_start_built"][0]["seconds_to_chart"] > browser["cold_start_built"][0]["seconds_to_health"]
+    start = browser["cold_start_built"][0]
+    assert start["parquet_built_before"] is True
+    # Recorded, never judged: tests make no claim about how long anything takes.
+    assert all(isinstance(start[k], float) for k in ("seconds_to_chart", "seconds_to_health", "warm_session_to_chart"))
     assert set(browser["sessions"]["rss_bytes_by_sessions"]) == {"1", "2"}
     assert all(v > 0 for v in browser["sessions"]["rss_bytes_by_sessions"].values())
 
@@ -84,13 +96,19 @@ def test_replicated_table_has_shifted_ids_and_is_used_as_prepared(tmp_path: Path
     assert big.rows == datasets.count_rows(big.graduate_csv) == 2 * datasets.count_rows(base.graduate_csv)
 
 
-def test_page_workloads_have_enough_distinct_filter_sets() -> None:
-    entry = datasets.demo_dataset().entry()
-    workloads = pages.available_workloads(entry)
+def test_page_workloads_have_enough_distinct_filter_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    dataset = datasets.isolated_demo_dataset(tmp_path)
+    # Page logic reads the default data dir at call time: point it at the copy, as LEO_DATA_DIR does for the app.
+    monkeypatch.setattr(paths, "DATA_DIR", dataset.data_dir)
+    tables = list(catalogue.load_catalogue(dataset.data_dir))
+    workloads = pages.available_workloads(tables)
     assert {w.page for w in workloads} >= {"earnings"}
     for workload in workloads:
+        assert len(workload.param_sets) >= pages.MIN_FILTER_SETS, workload.page
         distinct = {json.dumps(p, sort_keys=True) for p in workload.param_sets}
-        assert len(distinct) >= pages.MIN_FILTER_SETS, workload.page
+        # The overview page offers only "all tables" or one table and year, so its list cycles fewer choices.
+        assert len(distinct) >= (2 if workload.page == "overview" else pages.MIN_FILTER_SETS), workload.page
+    assert set(pages.missing_page_modules(workloads)) <= set(pages.EXPECTED_PAGE_MODULES)
 
 
 def test_percentile_is_nearest_rank_and_rss_reads_this_process() -> None:
@@ -100,3 +118,22 @@ def test_percentile_is_nearest_rank_and_rss_reads_this_process() -> None:
     with pytest.raises(ValueError):
         measure.percentile([], 50)
     assert measure.tree_rss_bytes(os.getpid()) >= measure.rss_bytes(os.getpid()) > 0
+
+
+def test_generated_dataset_is_registered_in_its_own_data_dir_only(tmp_path: Path) -> None:
+    project_catalogue = sorted(p.name for p in (paths.PROJECT_ROOT / "data" / "catalogue").glob("*.toml"))
+    dataset = datasets.generated_dataset(tmp_path, 0.3, log=False)
+    assert dataset.rows == datasets.count_rows(dataset.graduate_csv) > 0
+    entry = dataset.entry()
+    assert all(Path(f).is_absolute() and Path(f).is_relative_to(tmp_path) for f in entry.files)
+    assert (dataset.data_dir / "roles.toml").exists()  # the app reads its governance files from the data dir
+    assert sorted(p.name for p in (paths.PROJECT_ROOT / "data" / "catalogue").glob("*.toml")) == project_catalogue
+
+
+def test_what_if_experiments_run_without_a_browser(tmp_path: Path) -> None:
+    from benchmarks import experiments
+
+    found = experiments.run_experiments(tmp_path, with_browser=False)
+    assert found["template"]["same_template_json"] is True  # the faster variant draws the same house template
+    assert found["template"]["base_layout_ms"] > 0 and found["template"]["default_template_ms"] > 0
+    assert found["rounding"]["rows"] > 0 and found["rounding"]["protect_ms"] > 0

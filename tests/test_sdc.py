@@ -593,3 +593,12 @@ def test_d1_d2_d5_protect_output_passes_the_published_check() -> None:
     out = sdc.protect(frame, ALL, HE)
     assert sdc.check_visible(out, ALL, HE, derived=False) == []
     assert sdc.check_visible(frame, ALL, HE, derived=False) != []
+
+
+def test_d8_a_multiple_read_back_through_float_arithmetic_is_still_a_multiple() -> None:
+    """Regression: 76.10000000000001 (a published 76.1 after arithmetic) was reported as not rounded to 1 dp."""
+    frame = pl.DataFrame({"value": [76.10000000000001, 76.1, 76.15, 25000.000000001, 25049.0]})
+    flags = frame.select(sdc._not_multiple(pl.col("value").head(3), 0.1).alias("dp")).to_series().to_list()
+    assert flags == [False, False, True]
+    money = frame.select(sdc._not_multiple(pl.col("value").tail(2), 100).alias("gbp")).to_series().to_list()
+    assert money == [False, True]

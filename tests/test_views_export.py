@@ -37,6 +37,8 @@ def test_format_number_gss_style():
     assert format_number(0.25, "%", 1) == "0.3%"
     assert format_number(12340, "") == "12,340"
     assert format_number(-2.05, "pp", 1) == "-2.1 percentage points"
+    assert format_number(1.0, "pp", 1) == "1.0 percentage points"  # "1.0" reads as plural
+    assert format_number(-1, "pp", 0) == "-1 percentage point"
     assert format_number(None) == ""
 
 
@@ -127,6 +129,13 @@ def test_neutralise_keeps_negative_numbers_readable():
     assert export.neutralise("@SUM(A1)") == "'@SUM(A1)"
     assert export.neutralise("\tx") == "'\tx"
     assert export.neutralise("Fenwick") == "Fenwick"
+    # Ranges and signed changes as the impact and benefits pages show them are figures, not formulas.
+    assert export.neutralise("-2.4 to 2.3 percentage points") == "-2.4 to 2.3 percentage points"
+    assert export.neutralise("-£300 to £1,100") == "-£300 to £1,100"
+    assert export.neutralise("+1.2 percentage points") == "+1.2 percentage points"
+    assert export.neutralise("-1 percentage point") == "-1 percentage point"
+    assert export.neutralise("-1 to cmd|x") == "'-1 to cmd|x"
+    assert export.neutralise("+A1") == "'+A1"
 
 
 def test_sheet_names_are_valid_and_unique():
@@ -136,3 +145,18 @@ def test_sheet_names_are_valid_and_unique():
         assert len(name) <= 31 and not set("[]:*?/\\") & set(name)
         used.append(name)
     assert len(set(n.lower() for n in used)) == 3
+
+
+def test_gap_note_counts_what_the_chart_draws_not_the_bases_beside_it():
+    from leo_dash.views import Column, charted_columns, gap_note
+
+    columns = [Column("year", "Year"), Column("rate", "Rate", "value", "%", 1), Column("base", "Base", "value")]
+    frame = pl.DataFrame(
+        {"year": ["a", "b"], "rate": [None, 5.0], "rate__status": ["c", None], "base": [None, 20], "base__status": ["c", None]}
+    )
+    assert charted_columns(columns) == ["rate"]
+    assert gap_note(frame, charted_columns(columns)) == (
+        "Gaps in the chart are not zero: 1 value suppressed to protect confidentiality ('c')."
+    )
+    table_note = gap_note(frame, ["rate", "base"], chart=False)
+    assert table_note is not None and table_note.startswith("Missing values are not zero: 2 values")

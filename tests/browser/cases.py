@@ -1,0 +1,80 @@
+"""The pages the browser tests visit: every page in app.py's navigation, with what each should show.
+
+Pages are read from app.py, so a page added there is covered by the generic tests (loads cleanly, axe-core,
+keyboard) at once; `test_every_navigation_page_has_a_case` fails until it also gets a case below saying which
+filter to change and how many charts it draws.
+"""
+
+from __future__ import annotations
+
+import ast
+from dataclasses import dataclass
+
+from leo_dash import paths
+
+
+@dataclass(frozen=True)
+class NavPage:
+    file: str  # e.g. "pages/earnings.py"
+    title: str  # its navigation title
+    url_path: str  # "" for the default page, which Streamlit serves at the app's root
+
+
+def navigation_pages() -> list[NavPage]:
+    """Every st.Page(...) in app.py, in navigation order."""
+    tree = ast.parse((paths.PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
+    pages: list[tuple[int, int, NavPage]] = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page" and node.args):
+            continue
+        keywords = {k.arg: k.value for k in node.keywords}
+        literal = {key: ast.literal_eval(value) for key, value in keywords.items() if isinstance(value, ast.Constant)}
+        file = str(ast.literal_eval(node.args[0]))
+        url_path = "" if literal.get("default") else str(literal.get("url_path", file.rsplit("/", 1)[-1][:-3]))
+        pages.append((node.lineno, node.col_offset, NavPage(file, str(literal.get("title", file)), url_path)))
+    return [page for _, _, page in sorted(pages, key=lambda p: (p[0], p[1]))]
+
+
+@dataclass(frozen=True)
+class PageCase:
+    heading: str  # the page's level-1 heading
+    charts: int = 0  # Plotly figures drawn with the default filters
+    demo: bool = False  # the default view uses a demo table: the synthetic-data banner must show
+    change: str | None = None  # label of a sidebar filter to change (select box or radio)
+    title_changes: bool = True  # changing it must change a chart title (else only the figure's data)
+    real_table: str | None = None  # a published (non-demo) table the page can show: no synthetic-data banner
+
+
+CASES: dict[str, PageCase] = {
+    "pages/home.py": PageCase("LEO Explorer", demo=True),
+    "pages/overview.py": PageCase("Headlines", charts=2, demo=True, change="Table", title_changes=False),
+    "pages/earnings.py": PageCase("Subject earnings", charts=1, demo=True, change="Tax year"),
+    "pages/institutions.py": PageCase(
+        "Institution performance", charts=3, demo=True, change="Tax year", real_table="fe_provider_benefits"
+    ),
+    "pages/benefits.py": PageCase(
+        "Benefit claims", charts=2, demo=True, change="Change from", real_table="fe_provider_benefits"
+    ),
+    "pages/impact.py": PageCase(
+        "Intervention impact", charts=2, demo=True, change="Intervention started", real_table="fe_provider_benefits"
+    ),
+    "pages/briefing.py": PageCase("Briefing pack"),
+    "pages/catalogue.py": PageCase("Catalogue of approved tables", demo=True, change="Table", title_changes=False),
+    "pages/methodology.py": PageCase("Methodology and glossary"),
+    "pages/data_use.py": PageCase("How your data is used"),
+    "pages/access_register.py": PageCase("Approved access register"),
+    "pages/accessibility.py": PageCase("Accessibility statement for LEO Explorer"),
+}
+
+
+def case_for(page: NavPage) -> PageCase | None:
+    return CASES.get(page.file)
+
+
+def page_id(page: NavPage) -> str:
+    return page.url_path or "home"
+
+
+NAV_PAGES = navigation_pages()
+CHART_PAGES = [p for p in NAV_PAGES if (c := case_for(p)) is not None and c.charts]
+CHANGE_PAGES = [p for p in NAV_PAGES if (c := case_for(p)) is not None and c.change]

@@ -1,0 +1,58 @@
+"""The briefing pack in a real browser: a chart added on an analysis page appears on the Briefing pack page (same
+session) with its summary, chart and table, passes axe-core, and the briefing's link rebuilds it in a fresh browser."""
+
+from __future__ import annotations
+
+import pytest
+from playwright.sync_api import Browser, Page, expect
+
+from tests.browser import streamlit_dom as dom
+from tests.browser.test_accessibility import MIN_TEXT_CONTRAST, assert_axe_clean, contrast_on_white
+
+pytestmark = pytest.mark.browser
+
+
+def test_added_chart_reaches_the_briefing_and_its_link_rebuilds_it(
+    page: Page, app_url: str, browser: Browser, browser_context_args: dict
+) -> None:
+    dom.open_page(page, f"{app_url}/earnings", heading="Subject earnings", charts=1)
+    (figure,) = dom.figures(page)
+    title = dom.view_tabs(page).first.locator("xpath=preceding::h4[1]").inner_text()
+    page.get_by_role("button", name="Add to briefing").first.click()
+    expect(page.get_by_text("Added to the briefing.")).to_be_visible()
+    dom.wait_idle(page)
+
+    # Follow the sidebar link, as a user would: the session (and its basket) carries over.
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Briefing pack").click()
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_role("heading", name="Briefing pack", level=1)).to_be_visible()
+    dom.wait_idle(page)
+    item = main.get_by_text(f"1. {title}", exact=True)
+    expect(item).to_be_visible()
+    expect(main.get_by_text("This briefing contains synthetic demo data", exact=False)).to_be_visible()
+    main.get_by_text("Chart and table", exact=True).click()
+    chart = main.locator('[data-testid="stPlotlyChart"]')
+    expect(chart).to_have_attribute("role", "figure")
+    dom.wait_idle(page)
+    assert [f.title for f in dom.figures(page)] == [figure.title]
+    summary = chart.get_attribute("aria-label") or ""
+    expect(main.get_by_text(summary, exact=True)).to_be_visible()
+    assert dom.read_grid(main.locator('[data-testid="stDataFrame"]')).rows
+    low = [(text, fill) for text, fill in dom.svg_text_colours(page) if contrast_on_white(fill) < MIN_TEXT_CONTRAST]
+    assert not low, f"chart text below {MIN_TEXT_CONTRAST}:1: {low[:5]}"
+    assert_axe_clean(page, "briefing with one item, chart open")
+    assert dom.page_problems(page) == []
+
+    link = main.locator('[data-testid="stCode"]').filter(has_text="/briefing?basket=").inner_text().strip()
+    fresh_context = browser.new_context(**browser_context_args)
+    try:
+        fresh = fresh_context.new_page()
+        dom.open_page(fresh, f"{app_url}{link}", heading="Briefing pack")
+        expect(fresh.get_by_text(f"1. {title}", exact=True)).to_be_visible()
+        fresh.get_by_text("Chart and table", exact=True).click()
+        fresh.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
+        dom.wait_idle(fresh)
+        assert dom.figures(fresh) == dom.figures(page)
+        assert dom.page_problems(fresh) == []
+    finally:
+        fresh_context.close()

@@ -1,0 +1,82 @@
+"""Every analysis page can put its views into a briefing, and a briefing item rebuilds exactly what the page showed."""
+
+from __future__ import annotations
+
+import pytest
+
+from leo_dash import benefits, briefing, briefing_pages, institutions, overview
+from leo_dash.briefing import ItemRef
+from leo_dash.catalogue import load_catalogue
+
+PAGES_WITH_VIEWS = {
+    "overview": overview.briefing_views,
+    "institutions": institutions.briefing_views,
+    "benefits": benefits.briefing_views,
+}
+
+
+def test_every_analysis_page_is_registered() -> None:
+    briefing_pages.ensure_registered()
+    assert set(briefing.registered_pages()) >= {"overview", "institutions", "earnings", "benefits", "impact"}
+
+
+@pytest.mark.parametrize(
+    ("page", "params"),
+    [
+        ("overview", {}),
+        ("institutions", {"table": ["demo_graduate_outcomes"]}),
+        ("institutions", {"table": ["fe_provider_benefits"]}),
+        ("benefits", {"table": ["demo_benefit_claims"]}),
+        ("benefits", {"table": ["fe_provider_benefits"]}),
+    ],
+)
+def test_rebuilt_item_equals_the_view_the_page_showed(page: str, params: dict[str, list[str]]) -> None:
+    tables = list(load_catalogue())
+    if params.get("table") and params["table"][0] not in {t.id for t in tables}:
+        pytest.fail(f"{params['table'][0]} is not registered: ../shared/reference-data must be beside the checkout")
+    shown = PAGES_WITH_VIEWS[page](params, tables)
+    assert shown, page
+    for view in shown:
+        rebuilt = briefing.rebuild(ItemRef.make(page, params, view.key), tables)
+        assert rebuilt.key == view.key and rebuilt.title == view.title
+        assert rebuilt.frame.equals(view.frame), (page, view.key)
+        assert rebuilt.summary == view.summary
+
+
+@pytest.mark.parametrize("page", ["institutions", "benefits"])
+def test_briefing_item_for_a_table_the_user_may_not_see_is_refused(page: str) -> None:
+    tables = list(load_catalogue())
+    visible = [t for t in tables if t.id != "demo_benefit_claims" and t.id != "demo_graduate_outcomes"]
+    table = "demo_graduate_outcomes" if page == "institutions" else "demo_benefit_claims"
+    view_key = PAGES_WITH_VIEWS[page]({"table": [table]}, tables)[0].key
+    with pytest.raises(LookupError, match="not available to you"):
+        briefing.rebuild(ItemRef.make(page, {"table": table}, view_key), visible)
+
+
+def test_overview_item_never_shows_a_table_outside_the_users_tables() -> None:
+    tables = list(load_catalogue())
+    public_demo = [t for t in tables if t.demo]
+    for view in overview.briefing_views({}, public_demo):
+        assert view.table_id is None or view.table_id in {t.id for t in public_demo}
+
+
+@pytest.mark.parametrize("page", ["overview", "institutions", "benefits"])
+def test_add_to_briefing_from_the_page_then_the_briefing_page_shows_it(page: str) -> None:
+    from streamlit.testing.v1 import AppTest
+
+    from leo_dash import paths
+
+    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=180)
+    at.switch_page(f"pages/{page}.py")
+    at.run()
+    assert not at.exception
+    add = [b for b in at.button if b.label == "Add to briefing"]
+    assert add, f"{page} offers no 'Add to briefing'"
+    add[0].click().run()
+    assert not at.exception
+    at.switch_page("pages/briefing.py")
+    at.run()
+    assert not at.exception and not at.error
+    assert not any("can no longer be shown" in w.value for w in at.warning)
+    token = next(c.value for c in at.code).split("basket=")[1]
+    assert briefing.Basket.decode(token).items[0].page == page
