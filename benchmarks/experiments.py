@@ -4,9 +4,9 @@
 
 1. Cold start with the app's heavy modules imported before the server starts (a launcher), against the plain
    `streamlit run app.py`, interleaved on the same data.
-2. The Plotly house template: `charts.base_layout` (template by name, validated on every figure) against the same
-   style with the template set once as Plotly's default (applied without re-validation). Nothing is patched in
-   leo_dash: the variant is built here.
+2. The Plotly house template, before and after: the old `base_layout` (Plotly's full simple_white by name,
+   validated on every figure) against `charts.base_layout` (one slim house template built once), and a check that
+   both give the same house style.
 3. Disclosure control on the three-way view's 9-row frame: `sdc.protect`, and one `round_half_up_expr` column.
 4. The Streamlit + Plotly floor: two tiny apps outside LEO Explorer (a title and one Plotly chart; the same inside
    Chart/Table/Download tabs with a dataframe and two download buttons, as `ui.render_view` lays a view out),
@@ -22,7 +22,6 @@ from pathlib import Path
 from typing import Any
 
 import plotly.graph_objects as go
-import plotly.io as pio
 import polars as pl
 
 from benchmarks import datasets, server, three_ways
@@ -60,9 +59,11 @@ def _three_line_figure() -> go.Figure:
     return figure
 
 
-def _house_style_without_template(figure: go.Figure) -> go.Figure:
-    """charts.base_layout minus the template line (the template then comes from pio.templates.default)."""
+def _old_base_layout(figure: go.Figure) -> go.Figure:
+    """charts.base_layout as it was before the slim house template: Plotly's full simple_white by name (validated
+    on every figure, with defaults for 24 trace types), then the house settings on the figure itself."""
     figure.update_layout(
+        template="simple_white",
         font={"family": charts.FONT_FAMILY, "size": 14, "color": "#0B0C0C"},
         colorway=list(charts.PALETTE),
         hoverlabel={"font": {"family": charts.FONT_FAMILY}},
@@ -74,19 +75,33 @@ def _house_style_without_template(figure: go.Figure) -> go.Figure:
     return figure
 
 
+def _effective_style(figure: go.Figure) -> dict[str, Any]:
+    """The house settings as a reader sees them: the figure's own value, else the template's."""
+    layout = figure.to_plotly_json()["layout"]
+    template = layout.get("template", {}).get("layout", {})
+
+    def pick(*path: str) -> Any:
+        for source in (layout, template):
+            value: Any = source
+            for key in path:
+                value = value.get(key) if isinstance(value, dict) else None
+            if value is not None:
+                return value
+        return None
+
+    paths = [("font",), ("colorway",), ("legend", "orientation"), ("margin", "l"), ("margin", "t"),
+             ("xaxis", "showgrid"), ("xaxis", "ticks"), ("yaxis", "gridcolor"), ("yaxis", "zeroline")]  # fmt: skip
+    return {".".join(path): pick(*path) for path in paths}
+
+
 def template_cost(repeats: int = 40) -> dict[str, Any]:
-    by_name = _median_ms(lambda: charts.base_layout(_three_line_figure()), repeats)
-    previous = pio.templates.default
-    pio.templates.default = "simple_white"
-    try:
-        as_default = _median_ms(lambda: _house_style_without_template(_three_line_figure()), repeats)
-        same = (
-            charts.base_layout(_three_line_figure()).to_plotly_json()["layout"]["template"]
-            == _house_style_without_template(_three_line_figure()).to_plotly_json()["layout"]["template"]
-        )
-    finally:
-        pio.templates.default = previous
-    return {"base_layout_ms": by_name, "default_template_ms": as_default, "same_template_json": same}
+    """Before/after of the house template: the old base_layout against charts.base_layout, in the same run."""
+    before = _median_ms(lambda: _old_base_layout(_three_line_figure()), repeats)
+    after = _median_ms(lambda: charts.base_layout(_three_line_figure()), repeats)
+    same = _effective_style(_old_base_layout(_three_line_figure())) == _effective_style(
+        charts.base_layout(_three_line_figure())
+    )
+    return {"before_simple_white_by_name_ms": before, "after_house_template_ms": after, "same_house_style": same}
 
 
 def rounding_cost(dataset: datasets.Dataset, repeats: int = 40) -> dict[str, Any]:

@@ -25,10 +25,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, paths, query, sdc, store
+from leo_dash import charts, paths, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
-from leo_dash.sentences import years_after_phrase
+from leo_dash.sentences import in_sentence, join_words, upper_first, years_after_phrase
 from leo_dash.views import Column, View, format_number, make_view
 
 PAGE = "benefits"
@@ -108,25 +108,6 @@ def measure_title(indicator: Indicator) -> str:
     return name if "rate" in name.lower() else f"{name} rate"
 
 
-def in_sentence(text: str) -> str:
-    """Lower-case the first letter inside a sentence, unless the first word is an acronym (FSM, SEN)."""
-    first = text.split(" ", 1)[0]
-    if len(first) <= 1 or first[1:2].isupper() or any(ch.isdigit() for ch in first):
-        return text
-    return text[:1].lower() + text[1:]
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:]
-
-
-def join_words(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 # ---------------------------------------------------------------------------------------------------------------
 # Change words (shared with the headline page)
 
@@ -149,7 +130,7 @@ def percent_change(current: float, previous: float) -> float | None:
 
 def points_text(change: float, dp: int) -> str:
     """The size of a change in percentage points: '1.2 percentage points', '1 percentage point'."""
-    return f"{format_number(abs(change), '', dp)} percentage {'point' if abs(change) == 1 else 'points'}"
+    return format_number(abs(change), "pp", dp)
 
 
 def change_words(change: float, unit: str, dp: int) -> str:
@@ -183,18 +164,6 @@ def change_phrase(
 # What a table offers
 
 
-def _numeric_order(value: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(value), value)
-    except ValueError:
-        return (1, 0.0, value)
-
-
-def _parquet(entry: TableEntry, data_dir: Path | None) -> tuple[Path, int]:
-    parquet = store.prepare(entry, data_dir=data_dir).parquet
-    return parquet, parquet.stat().st_mtime_ns
-
-
 @functools.lru_cache(maxsize=32)
 def _meta_labels(meta_files: tuple[tuple[str, int], ...]) -> dict[str, str]:
     labels: dict[str, str] = {}
@@ -218,7 +187,7 @@ def column_labels(entry: TableEntry) -> dict[str, str]:
 
 def nice_name(column: str) -> str:
     """'benefit_learner' -> 'Benefit learner' (when the metadata has no label)."""
-    return _upper_first(column.replace("_", " "))
+    return upper_first(column.replace("_", " "))
 
 
 @functools.lru_cache(maxsize=64)
@@ -265,7 +234,7 @@ def _distinct_where(
         .to_series()
         .to_list()
     )
-    return tuple(sorted(values, key=_numeric_order))
+    return tuple(sorted(values, key=query.numeric_order))
 
 
 @functools.lru_cache(maxsize=128)
@@ -291,7 +260,7 @@ def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> boo
     pid = entry.role("provider_id")
     if not pid or pid not in query.schema(entry, data_dir=data_dir):
         return True
-    return _has_null(*_parquet(entry, data_dir), pid)
+    return _has_null(*query.prepared_version(entry, data_dir), pid)
 
 
 @dataclass(frozen=True)
@@ -331,7 +300,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
     has_national = True
     id_column = entry.role("provider_id")
     if id_column and id_column in schema:
-        parquet, mtime = _parquet(entry, data_dir)
+        parquet, mtime = query.prepared_version(entry, data_dir)
         name_column = entry.role("provider_name")
         providers = _provider_names(parquet, mtime, id_column, name_column if name_column in schema else None, time)
         has_national = _has_null(parquet, mtime, id_column)
@@ -340,7 +309,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
     yag = entry.role("years_after")
     if yag and yag in schema:
         items = query.distinct_values(entry, yag, data_dir=data_dir)
-        years_after = sorted((v for v in items if v not in query.TOTAL_ITEMS), key=_numeric_order)
+        years_after = sorted((v for v in items if v not in query.TOTAL_ITEMS), key=query.numeric_order)
         default_yag = query.default_item(entry, yag, items)
         if default_yag not in years_after:
             default_yag = years_after[0] if years_after else None
@@ -404,7 +373,7 @@ def _items_in_scope(
     characteristic: str | None = None,
     data_dir: Path | None = None,
 ) -> list[str]:
-    parquet, mtime = _parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     if column not in query.schema(entry, data_dir=data_dir):
         return []
     id_column = entry.role("provider_id")
@@ -507,7 +476,7 @@ def split_parents(
 ) -> tuple[str, ...]:
     if split.column not in options.filters:
         return ()
-    parquet, mtime = _parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     others = tuple(c for c in options.filters if c != split.column)
     return _parents(parquet, mtime, str(split.column), others)
 

@@ -94,9 +94,11 @@ def write_notes(figure: go.Figure, view: View, width: int = NOTE_WIDTH) -> go.Fi
     """Write (or re-write) the source, demo warning and notes block under the plot, wrapped at `width`."""
     under = (["SYNTHETIC DEMO DATA – not official statistics."] if view.demo else []) + [view.source, *view.notes]
     text = "<br>".join(_wrap(plain_text(line), width) for line in under if line)
-    kept = [a for a in figure.layout.annotations if a.name != _NOTES_NAME]
-    figure.layout.annotations = kept
     figure.update_layout(margin={"b": 80 + 18 * (text.count("<br>") + 1)})
+    existing = next((a for a in figure.layout.annotations if a.name == _NOTES_NAME), None)
+    if existing is not None:
+        existing.text = text
+        return figure
     figure.add_annotation(
         name=_NOTES_NAME,
         text=text,

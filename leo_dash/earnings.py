@@ -22,10 +22,10 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, prices, query, sdc, store
+from leo_dash import charts, prices, query, sdc
 from leo_dash.model import Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
-from leo_dash.sentences import number_word, years_after_phrase
+from leo_dash.sentences import join_words, number_word, upper_first, years_after_phrase
 from leo_dash.views import Column, View, format_number, make_view
 
 Mode = Literal["trajectory", "cohorts"]
@@ -137,18 +137,6 @@ def supports(entry: TableEntry) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _numeric_order(value: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(value), value)
-    except ValueError:
-        return (1, 0.0, value)
-
-
-def _prepared_parquet(entry: TableEntry, data_dir: Path | None) -> tuple[Path, int]:
-    parquet = store.prepare(entry, data_dir=data_dir).parquet
-    return parquet, parquet.stat().st_mtime_ns
-
-
 @functools.lru_cache(maxsize=64)
 def _provider_names(parquet: Path, mtime_ns: int, id_column: str, name_column: str | None, time_column: str) -> tuple:
     columns = [id_column, time_column] + ([name_column] if name_column else [])
@@ -185,7 +173,7 @@ def _values_within(parquet: Path, mtime_ns: int, type_column: str, value_column:
         .to_series()
         .to_list()
     )
-    return tuple(sorted(values, key=_numeric_order))
+    return tuple(sorted(values, key=query.numeric_order))
 
 
 @dataclass(frozen=True)
@@ -229,7 +217,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
     has_national = True
     id_column = entry.role("provider_id")
     if id_column and id_column in query.schema(entry, data_dir=data_dir):
-        parquet, mtime = _prepared_parquet(entry, data_dir)
+        parquet, mtime = query.prepared_version(entry, data_dir)
         providers = _provider_names(parquet, mtime, id_column, entry.role("provider_name"), time)
         has_national = _has_null(parquet, mtime, id_column)
     role_columns = set(entry.roles.values())
@@ -246,7 +234,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
     return EarningsOptions(
         measures=tuple(earnings_measures(entry)),
         subjects=tuple(subjects),
-        years_after=tuple(sorted(years_after, key=_numeric_order)),
+        years_after=tuple(sorted(years_after, key=query.numeric_order)),
         periods=tuple(periods),
         characteristic_types=tuple(characteristic_types),
         providers=providers,
@@ -261,7 +249,7 @@ def characteristic_values(entry: TableEntry, characteristic: str, *, data_dir: P
     type_column, value_column = entry.role("characteristic_type"), entry.role("characteristic_value")
     if not type_column or not value_column:
         return []
-    parquet, mtime = _prepared_parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     values = list(_values_within(parquet, mtime, type_column, value_column, characteristic))
     total = query.default_item(entry, value_column, values)
     return [v for v in values if v != total]
@@ -285,7 +273,7 @@ def provider_subjects(entry: TableEntry, provider: str, *, data_dir: Path | None
     id_column, subject_column = entry.role("provider_id"), entry.role("subject")
     if not id_column or not subject_column:
         return []
-    parquet, mtime = _prepared_parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     return list(_subjects_of(parquet, mtime, id_column, subject_column, provider))
 
 
@@ -637,10 +625,10 @@ def earnings_data(
         absent = [s for s in spec.subjects if own.filter(pl.col(SUBJECT) == s).height == 0]
         if absent:
             name = provider_label or spec.provider
-            notes.append(f"{name} has no published figures for {_join(absent)} in this selection.")
+            notes.append(f"{name} has no published figures for {join_words(absent)} in this selection.")
 
     if spec.mode == "trajectory":
-        x_order = sorted(spec.years_after or options.years_after, key=_numeric_order)
+        x_order = sorted(spec.years_after or options.years_after, key=query.numeric_order)
         period_of_x: dict[str, int] = {x: int(spec.period or options.latest_period) for x in x_order}
     else:
         # Every tax year of the table, so a year without a published row shows as a gap, not as a shorter axis.
@@ -724,19 +712,8 @@ def earnings_data(
 # ---------------------------------------------------------------------------------------------------------------
 
 
-def _join(items: Sequence[str]) -> str:
-    items = list(items)
-    if len(items) <= 1:
-        return "".join(items)
-    return ", ".join(items[:-1]) + " and " + items[-1]
-
-
 def _lower_first(text: str) -> str:
     return text[:1].lower() + text[1:] if text else text
-
-
-def _upper_first(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text
 
 
 def in_sentence(name: str) -> str:
@@ -746,7 +723,7 @@ def in_sentence(name: str) -> str:
 
 def nice_name(column_or_type: str) -> str:
     """'prior_attainment_code' → 'Prior attainment code'; 'POLAR4' stays 'POLAR4'."""
-    return _upper_first(column_or_type.replace("_", " "))
+    return upper_first(column_or_type.replace("_", " "))
 
 
 def basis_phrase(basis: Basis, base_period: int) -> str:
@@ -774,7 +751,7 @@ def _yags_phrase(values: Sequence[str]) -> str:
     if len(values) == 1:
         n = _years_after_int(values[0])
         return f"{values[0]} {'year' if n == 1 else 'years'} after graduation"
-    return f"{_join(list(values))} years after graduation"
+    return f"{join_words(list(values))} years after graduation"
 
 
 def view_title(spec: EarningsSpec, data: EarningsData, entry: TableEntry, provider_label: str | None) -> str:
@@ -783,7 +760,7 @@ def view_title(spec: EarningsSpec, data: EarningsData, entry: TableEntry, provid
     split_name = in_sentence(nice_name(spec.characteristic)) if spec.characteristic else ""
     by_split = f" by {split_name}" if split_name else ""
     and_split = f" and {split_name}" if split_name else ""
-    subjects = _join(list(dict.fromkeys(s.subject for s in data.series)))
+    subjects = join_words(list(dict.fromkeys(s.subject for s in data.series)))
     who = (
         f", {provider_label} and {NATIONAL_LABEL.lower()}"
         if provider_label and any(s.national for s in data.series)
@@ -856,7 +833,7 @@ def summary_sentence(
     yag: str | None = None,
 ) -> str:
     """One sentence from the published figures; a suppressed or missing figure is never cited."""
-    measure = _upper_first(measure_label)
+    measure = upper_first(measure_label)
     how = _sentence_basis(basis, base_period)
     if mode == "trajectory":
         long_x, short_x = yag_long, yag_short
@@ -896,7 +873,7 @@ def summary_sentence(
         if trend:
             lead = f"{trend}; {long_x(chosen)} they"
         else:
-            lead = f"{_upper_first(long_x(chosen))}, {_lower_first(measure_label)}{context}"
+            lead = f"{upper_first(long_x(chosen))}, {_lower_first(measure_label)}{context}"
         if high[1] == low[1]:
             return f"{lead} were {money(high[1])} for each of the {best} lines with a published figure, {how}."
         return (
@@ -954,7 +931,7 @@ def _trend_clause(
         for p, n in ((f"rose for {rose}", rose), (f"fell for {fell}", fell), (f"did not change for {same}", same))
         if n
     ]
-    return f"{measure}{context} {_join(parts)} of the {len(ends)} lines {span_between}"
+    return f"{measure}{context} {join_words(parts)} of the {len(ends)} lines {span_between}"
 
 
 def _series_phrase(s: Series, provider_label: str | None) -> str:

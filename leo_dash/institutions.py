@@ -23,10 +23,10 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, funnel, query, sdc, store
+from leo_dash import charts, funnel, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
-from leo_dash.sentences import years_after_phrase
+from leo_dash.sentences import in_sentence, years_after_phrase
 from leo_dash.views import Column, View, format_number, make_view
 
 PAGE = "institutions"
@@ -99,21 +99,9 @@ def nice_name(column: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-def _numeric_first(value: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(value), value)
-    except ValueError:
-        return (1, 0.0, value)
-
-
 def _totals_first(values: Sequence[str]) -> list[str]:
     totals = [v for v in values if v in query.TOTAL_ITEMS]
-    return totals + sorted((v for v in values if v not in query.TOTAL_ITEMS), key=_numeric_first)
-
-
-def _parquet(entry: TableEntry, data_dir: Path | None) -> tuple[Path, int]:
-    prepared = store.prepare(entry, data_dir=data_dir)
-    return prepared.parquet, prepared.parquet.stat().st_mtime_ns
+    return totals + sorted((v for v in values if v not in query.TOTAL_ITEMS), key=query.numeric_order)
 
 
 @functools.lru_cache(maxsize=512)
@@ -144,7 +132,7 @@ def provider_values(
     resolved = tuple(sorted((query.column_for(entry, k), str(v)) for k, v in (conditions or {}).items()))
     if any(name not in schema for name, _ in resolved):
         return []
-    parquet, mtime = _parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     return _totals_first(_distinct_on_providers(parquet, mtime, provider_column, column, resolved))
 
 
@@ -164,7 +152,7 @@ def _provider_names(parquet: Path, mtime_ns: int, id_column: str, name_column: s
 
 def provider_names(entry: TableEntry, *, data_dir: Path | None = None) -> dict[str, str]:
     """Every provider in the table (any year, any breakdown): id -> its most recent name, sorted by name."""
-    parquet, mtime = _parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     rows = _provider_names(
         parquet, mtime, str(entry.role("provider_id")), str(entry.role("provider_name")), str(entry.role("time"))
     )
@@ -194,7 +182,7 @@ def provider_attributes(entry: TableEntry, provider_id: str, *, data_dir: Path |
     roles = [r for r in ("provider_type", "region") if entry.role(r)]
     if not roles:
         return {}
-    parquet, mtime = _parquet(entry, data_dir)
+    parquet, mtime = query.prepared_version(entry, data_dir)
     values = _attributes(
         parquet,
         mtime,
@@ -422,14 +410,6 @@ def measure_title(indicator: Indicator) -> str:
     if indicator.kind == "rate" and "rate" not in name.lower():
         name += " rate"
     return name
-
-
-def in_sentence(text: str) -> str:
-    """Lower-case the first letter inside a sentence, unless the first word is an acronym or a single letter."""
-    first = text.split(" ", 1)[0]
-    if len(first) <= 1 or first[1:2].isupper() or any(ch.isdigit() for ch in first):
-        return text
-    return text[:1].lower() + text[1:]
 
 
 def peer_label(spec: InstitutionSpec) -> str:
@@ -1016,11 +996,17 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             x=[None] * len(gaps), y=gaps, orientation="h", showlegend=False, hoverinfo="skip",
             marker_color=charts.MUTED, meta={"role": "gap"},
         )
-    for label, symbol in suppressed_labels:
-        figure.add_annotation(
-            x=0, y=label, xref="x", yref="y", xanchor="left", showarrow=False,
-            text=f"{SYMBOL_LABELS.get(symbol, symbol)} ('{symbol}')", font={"size": 12, "color": "#505A5F"},
-        )
+    # One layout update for every symbol label: add_annotation validates the whole list on each call, which cost
+    # seconds with tens of thousands of providers ("Top: All" on the 20M-row benchmark table).
+    figure.update_layout(
+        annotations=[
+            {
+                "x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "showarrow": False,
+                "text": f"{SYMBOL_LABELS.get(symbol, symbol)} ('{symbol}')", "font": {"size": 12, "color": "#505A5F"},
+            }
+            for label, symbol in suppressed_labels
+        ]
+    )
     bench = result.benchmark(spec.period)
     largest = max([v for t in traces.values() for v in t["x"] if v is not None], default=0.0)
     if bench is not None and bench.status is None and bench.value is not None and labels:

@@ -30,7 +30,7 @@ from plotly.subplots import make_subplots
 from leo_dash import benefits, charts, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, previous_period
-from leo_dash.sentences import years_after_phrase
+from leo_dash.sentences import in_sentence, join_words, years_after_phrase
 from leo_dash.views import Column, View, format_number, gap_note, make_view, source_line
 
 PAGE = "overview"
@@ -124,13 +124,6 @@ class TableFacts:
     filter_defaults: dict[str, str] = field(default_factory=dict)
 
 
-def _numeric_order(value: str) -> tuple[int, float, str]:
-    try:
-        return (0, float(value), value)
-    except ValueError:
-        return (1, 0.0, value)
-
-
 def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFacts:
     schema = query.schema(entry, data_dir=data_dir)
     has_national = benefits.has_national_rows(entry, data_dir=data_dir)
@@ -139,7 +132,7 @@ def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFact
     default_yag: str | None = None
     if yag and yag in schema:
         items = query.distinct_values(entry, yag, data_dir=data_dir)
-        years = sorted((v for v in items if v not in query.TOTAL_ITEMS), key=_numeric_order)
+        years = sorted((v for v in items if v not in query.TOTAL_ITEMS), key=query.numeric_order)
         default_yag = query.default_item(entry, yag, items)
         if default_yag not in years:
             default_yag = years[0] if years else None
@@ -289,7 +282,7 @@ def headline_sentence(h: Headline) -> str:
     when = period_label(h.period)
     if h.value is None:
         symbol = h.status or "x"
-        return f"The {when} figure for {benefits.in_sentence(subject)} is {SYMBOL_MEANINGS.get(symbol, symbol)} ('{symbol}')."
+        return f"The {when} figure for {in_sentence(subject)} is {SYMBOL_MEANINGS.get(symbol, symbol)} ('{symbol}')."
     head = f"{subject} {verb} {h.value_text} in {when}"
     if h.previous is None:
         return head + "; the table has no figure for the year before to compare with."
@@ -324,7 +317,7 @@ def _label(entry: TableEntry, spec: HeadlineSpec, indicator: Indicator, facts: T
 def _context(entry: TableEntry, facts: TableFacts) -> str:
     """Pinned filter items that are real categories (not a Total): they narrow what the figure covers."""
     parts = [
-        f"{benefits.in_sentence(facts.labels.get(c) or benefits.nice_name(c))}: {item}"
+        f"{in_sentence(facts.labels.get(c) or benefits.nice_name(c))}: {item}"
         for c, item in facts.filter_defaults.items()
         if item not in query.TOTAL_ITEMS
     ]
@@ -664,7 +657,7 @@ def fit_title(figure: go.Figure) -> None:
 
 
 def _short_clause(h: Headline) -> str:
-    label = benefits.in_sentence(h.label)
+    label = in_sentence(h.label)
     when = period_label(h.period)
     if h.value is None:
         return f"{label}: {SYMBOL_MEANINGS.get(h.status or 'x', h.status or 'x')} in {when}"
@@ -686,7 +679,7 @@ def headlines_title(headlines: Sequence[Headline]) -> str:
         if first.spec.kind == "earnings" and len(members) > 1:
             years = [headlines[n].spec.years_after for n in members]
             event = benefits.after_event(first.entry, benefits.column_labels(first.entry)) or "graduation"
-            words = benefits.join_words([years_after_phrase(y, event).split(" ")[0] for y in years if y])
+            words = join_words([years_after_phrase(y, event).split(" ")[0] for y in years if y])
             parts.append(f"Median earnings {words} years after {event}")
         else:
             parts.append(first.label)
@@ -695,7 +688,7 @@ def headlines_title(headlines: Sequence[Headline]) -> str:
     span = benefits.years_phrase(entry, periods)
     context = f" ({headlines[0].context})" if headlines[0].context else ""
     return (
-        benefits.join_words([parts[0]] + [benefits.in_sentence(p) for p in parts[1:]])
+        join_words([parts[0]] + [in_sentence(p) for p in parts[1:]])
         + f"{context}, all providers, {span}"
     )
 

@@ -46,11 +46,22 @@ def _distinct(parquet: Path, mtime_ns: int, column: str) -> tuple[str, ...]:
     return tuple(str(v) for v in values.sort().to_list())
 
 
-def _version(entry: TableEntry, data_dir: Path | None) -> tuple[Path, int]:
-    """The prepared parquet and its modification time: the key of every cache here. One `store.prepare` (file
-    stats + manifest read) per call of a public function, not one per column it looks at."""
+def prepared_version(entry: TableEntry, data_dir: Path | None = None) -> tuple[Path, int]:
+    """The prepared parquet and its modification time: the key of every cache of values read from a table. One
+    `store.prepare` (file stats + manifest read) per call of a public function, not one per column it looks at."""
     parquet = store.prepare(entry, data_dir=data_dir).parquet
     return parquet, parquet.stat().st_mtime_ns
+
+
+_version = prepared_version
+
+
+def numeric_order(value: str) -> tuple[int, float, str]:
+    """Sort key for option values: numbers in numeric order ("3" before "10"), then text."""
+    try:
+        return (0, float(value), value)
+    except ValueError:
+        return (1, 0.0, value)
 
 
 def _distinct_in(parquet: Path, mtime_ns: int, column: str) -> list[str]:

@@ -6,6 +6,8 @@ of the change; a suppressed or missing figure is never cited: the sentence says 
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from leo_dash.sdc import round_half_up
 from leo_dash.views import format_number
 
@@ -24,6 +26,28 @@ def years_after_phrase(years: int | str, event: str = "graduation") -> str:
 
 def _sentence_case(text: str) -> str:
     return text[:1].upper() + text[1:] if text else text
+
+
+def upper_first(text: str) -> str:
+    """Capitalise the first letter only ('median earnings' -> 'Median earnings'; 'FSM' stays)."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def in_sentence(text: str) -> str:
+    """Lower-case the first letter inside a sentence, unless the first word is an acronym (FSM, POLAR4), a single
+    letter or holds a digit."""
+    first = text.split(" ", 1)[0]
+    if len(first) <= 1 or first[1:2].isupper() or any(ch.isdigit() for ch in first):
+        return text
+    return text[:1].lower() + text[1:]
+
+
+def join_words(items: Sequence[str]) -> str:
+    """'a', 'a and b', 'a, b and c' (no Oxford comma, as GOV.UK style)."""
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " and " + items[-1]
 
 
 def change_sentence(

@@ -115,5 +115,5 @@ def render_briefing_page() -> None:
     if any(r.view is not None and r.view.demo for r in rebuilt):
         st.warning("This briefing contains synthetic demo data: these figures are not official statistics.")
     render_items(rebuilt)
-    st.subheader("Export")
+    st.header("Export")
     render_exports(current, rebuilt)

@@ -30,7 +30,7 @@ def main() -> None:
     project_roles_note(projects)
     titles = {t.id: t.title for t in ui.visible_tables()}
     st.dataframe(governance.register_rows(projects, titles), hide_index=True, key="register-table")
-    st.subheader("Purposes")
+    st.header("Purposes")
     for project in governance.newest_first(projects):
         with st.expander(ui.plain(f"{project.project_id}: {project.title}")):
             st.markdown(f"**{ui.plain(project.organisation)}**")

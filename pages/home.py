@@ -16,7 +16,7 @@ def main() -> None:
     tables = ui.visible_tables()
     if any(t.demo for t in tables):
         ui.demo_banner(force=True)
-    st.subheader("Approved tables")
+    st.header("Approved tables")
     rows = catalogue_rows(tables, prepare=ui.prepare)
     st.dataframe(rows, hide_index=True, key="home-catalogue")
     for entry in tables:

@@ -179,3 +179,14 @@ def test_register_page_tells_members_about_their_projects(env):
     former = run_app_page("pages/access_register.py", user=login("former@example.org"))
     assert any("Your project OLD: expired" in w.value for w in former.warning)
     assert not any(SECRET_TITLE in t for t in all_texts(former))
+
+
+@pytest.mark.parametrize("page", ["overview", "earnings", "institutions"])
+def test_analysis_pages_record_a_url_request_for_a_hidden_table(env, page):
+    _, audit_dir = env
+    at = run_app_page(f"pages/{page}.py", query={"table": "secret_outcomes"})
+    assert not at.exception and not at.error
+    assert not any(SECRET_TITLE in t for t in all_texts(at))
+    recorded = denials(audit_dir)
+    assert [(r["user"], r["table"]) for r in recorded] == [("anonymous", "secret_outcomes")], recorded
+    assert "asked for by URL" in recorded[0]["detail"]

@@ -134,6 +134,7 @@ def test_what_if_experiments_run_without_a_browser(tmp_path: Path) -> None:
     from benchmarks import experiments
 
     found = experiments.run_experiments(tmp_path, with_browser=False)
-    assert found["template"]["same_template_json"] is True  # the faster variant draws the same house template
-    assert found["template"]["base_layout_ms"] > 0 and found["template"]["default_template_ms"] > 0
+    template = found["template"]
+    assert template["same_house_style"] is True  # the slim template draws the same house style as the old one
+    assert template["before_simple_white_by_name_ms"] > 0 and template["after_house_template_ms"] > 0
     assert found["rounding"]["rows"] > 0 and found["rounding"]["protect_ms"] > 0

@@ -11,7 +11,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import funnel, institutions, paths, sdc
+from leo_dash import funnel, institutions, paths, sdc, sentences
 from leo_dash.catalogue import load_catalogue
 from leo_dash.institutions import BENCHMARK_KEY, MEMBER, RANK, InstitutionSpec
 from leo_dash.model import Indicator, status_column
@@ -242,9 +242,9 @@ def test_titles_and_peer_labels(national) -> None:
     assert institutions.view_title(national, spec_for(national), earnings).startswith(
         "Median earnings five years after graduation, all subjects, 2022-23 tax year"
     )
-    assert institutions.in_sentence("Sustained employment") == "sustained employment"
-    assert institutions.in_sentence("T Level rate") == "T Level rate"
-    assert institutions.in_sentence("FSM gap") == "FSM gap"
+    assert sentences.in_sentence("Sustained employment") == "sustained employment"
+    assert sentences.in_sentence("T Level rate") == "T Level rate"
+    assert sentences.in_sentence("FSM gap") == "FSM gap"
 
 
 def test_summary_sentences_cite_only_published_figures(providers_only) -> None:

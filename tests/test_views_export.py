@@ -160,3 +160,16 @@ def test_gap_note_counts_what_the_chart_draws_not_the_bases_beside_it():
     )
     table_note = gap_note(frame, ["rate", "base"], chart=False)
     assert table_note is not None and table_note.startswith("Missing values are not zero: 2 values")
+
+
+def test_notes_under_a_chart_can_be_rewrapped_narrower_without_a_second_block():
+    from leo_dash import charts
+
+    view = _view()
+    wide = view.figure.layout.annotations[0].text
+    charts.write_notes(view.figure, view, 40)
+    notes = [a for a in view.figure.layout.annotations if a.name == "source-and-notes"]
+    assert len(notes) == 1 and len(view.figure.layout.annotations) == 1
+    assert notes[0].text.count("<br>") > wide.count("<br>")
+    assert all(len(line) <= 40 for line in notes[0].text.split("<br>"))
+    assert view.figure.layout.margin.b == 80 + 18 * (notes[0].text.count("<br>") + 1)

@@ -386,6 +386,13 @@ def main_headings(page: Page) -> list[str]:
     ]
 
 
+def main_heading_levels(page: Page) -> list[int]:
+    """The level (1-6) of every heading in the main area, in order."""
+    return page.locator('[data-testid="stMain"]').locator("h1, h2, h3, h4, h5, h6").evaluate_all(
+        "hs => hs.map(h => Number(h.tagName.substring(1)))"
+    )
+
+
 _STATE_JS = """() => JSON.stringify({
     figures: Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
         const plain = (key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);

@@ -61,6 +61,10 @@ def test_keyboard_reaches_every_filter_and_axe_finds_no_serious_problem(page: Pa
         assert walk.tabs.count("Chart") >= case.charts, f"chart tabs reached by Tab: {walk.tabs}"
 
     assert_axe_clean(page, "default view")
+    levels = dom.main_heading_levels(page)
+    assert levels[:1] == [1], f"the page must start with its h1: {levels}"
+    skipped = [(a, b) for a, b in zip(levels, levels[1:], strict=False) if b > a + 1]
+    assert not skipped, f"heading levels skip (WCAG 1.3.1): {levels}"
     tab_sets = dom.view_tabs(page)
     for tab_name in ("Table", "Download"):
         if not tab_sets.count():
