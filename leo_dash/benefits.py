@@ -28,7 +28,7 @@ import polars as pl
 from leo_dash import charts, paths, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
-from leo_dash.sentences import in_sentence, join_words, upper_first, years_after_phrase
+from leo_dash.sentences import in_sentence, join_words, number_word, upper_first, years_after_phrase
 from leo_dash.views import Column, View, format_number, make_view
 
 PAGE = "benefits"
@@ -995,7 +995,7 @@ def trend_summary(data: BenefitData) -> str:
         high = max(at_year, key=lambda sv: sv[1])
         low = min(at_year, key=lambda sv: sv[1])
         if high[1] == low[1]:
-            lead = f"In {when} the {measure} was {_value(high[1], data.dp)} for all {len(at_year)} lines with a figure"
+            lead = f"In {when} the {measure} was {_value(high[1], data.dp)} for all {number_word(len(at_year))} lines with a figure"
         else:
             lead = (
                 f"In {when} the {measure} was highest for {high[0].label} ({_value(high[1], data.dp)}) and lowest "

@@ -898,7 +898,7 @@ def summary_sentence(
 def _trend_clause(
     with_data: Sequence[SeriesValues], n_series: int, *, mode: Mode, measure: str, context: str
 ) -> str | None:
-    """'Median earnings rose from one to ten years after graduation for all 3 lines shown' — only when every line
+    """'Median earnings rose from one to ten years after graduation for all three lines shown' — only when every line
     with data has its first and last published figure at the same two points (else the words would mislead)."""
     ends = []
     for s in with_data:
@@ -919,7 +919,7 @@ def _trend_clause(
         span_from, span_between = f"from {start} to {yag_long(x1)}", f"between {start} and {yag_long(x1)}"
     else:
         span_from, span_between = f"from {x0} to {x1}", f"between {x0} and {x1}"
-    lines = "both lines" if len(ends) == 2 else f"all {len(ends)} lines"
+    lines = "both lines" if len(ends) == 2 else f"all {number_word(len(ends))} lines"  # GSS: numbers under 10 in words
     lines += " shown" if len(ends) == n_series else " with published figures"
     for count, verb in ((rose, "rose"), (fell, "fell")):
         if count == len(ends):
@@ -928,10 +928,10 @@ def _trend_clause(
         return f"{measure}{context} did not change {span_between} for {lines}"
     parts = [
         p
-        for p, n in ((f"rose for {rose}", rose), (f"fell for {fell}", fell), (f"did not change for {same}", same))
+        for p, n in ((f"rose for {number_word(rose)}", rose), (f"fell for {number_word(fell)}", fell), (f"did not change for {number_word(same)}", same))
         if n
     ]
-    return f"{measure}{context} {join_words(parts)} of the {len(ends)} lines {span_between}"
+    return f"{measure}{context} {join_words(parts)} of the {number_word(len(ends))} lines {span_between}"
 
 
 def _series_phrase(s: Series, provider_label: str | None) -> str:

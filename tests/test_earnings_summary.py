@@ -70,8 +70,8 @@ def test_mixed_directions_are_counted() -> None:
         series("C", [25000, 25000, 25000, 25000]),
     )
     assert text.startswith(
-        "Median earnings rose for 1, fell for 1 and did not change for 1 of the 3 lines between one and ten years "
-        "after graduation; ten years after graduation they were highest for B (£27,000) and lowest for A (£23,000)"
+        "Median earnings rose for one, fell for one and did not change for one of the three lines between one and ten "
+        "years after graduation; ten years after graduation they were highest for B (£27,000) and lowest for A (£23,000)"
     )
 
 
