@@ -5,6 +5,13 @@ p ± z·sqrt(p(1−p)/n) (normal approximation to the binomial, p the benchmark 
 so a small provider far from the benchmark can still be within them. z = 1.96 gives 95% limits (about 1 provider in
 20 outside them by chance) and z = 3.09 gives 99.8% limits (about 1 in 500). Limits are clipped to 0-100%.
 
+Over-dispersion: when providers differ for reasons other than chance (intake, local labour markets), far more than
+1 in 20 fall outside binomial limits. `overdispersion` estimates the factor φ from the providers' winsorised
+z-scores (Spiegelhalter, "Funnel plots for comparing institutional performance", Statistics in Medicine 2005):
+z_i = (y_i − p)/√(p(1−p)/n_i), the 10% most extreme at each end pulled in to the 10th/90th percentile, and
+φ = mean(z²). It counts as over-dispersion when I·φ exceeds the 95th percentile of χ² on I − 1 degrees of freedom.
+Limits that allow for it are p ± z·√(φ·p(1−p)/n).
+
 All rates here are percentages (0-100), as LEO tables publish them.
 """
 
@@ -12,6 +19,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Literal
 
 import polars as pl
@@ -39,6 +47,28 @@ OUTSIDE: tuple[Position, ...] = (ABOVE_998, ABOVE_95, BELOW_95, BELOW_998)
 POSITION_ORDER: tuple[Position, ...] = (ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998, NOT_PLACED)
 
 LOWER, UPPER = "lower", "upper"
+WINSORISE = 0.10  # share of z-scores pulled in at each end before estimating φ
+MIN_PROVIDERS_FOR_PHI = 10  # fewer providers cannot tell over-dispersion from chance
+
+
+@dataclass(frozen=True)
+class Overdispersion:
+    """The over-dispersion factor of a set of providers around a benchmark."""
+
+    phi: float  # mean winsorised z²; 1 = exactly as much spread as chance alone gives
+    providers: int  # providers with a rate and a positive base, used for the estimate
+    significant: bool  # I·φ above the 95th percentile of χ² on I − 1 degrees of freedom
+
+    @property
+    def factor(self) -> float:
+        """What limits that allow for over-dispersion multiply the binomial variance by (never below 1)."""
+        return max(1.0, self.phi) if self.significant else 1.0
+
+
+def _chi_square_95(df: int) -> float:
+    """95th percentile of χ² on `df` degrees of freedom (Wilson-Hilferty: within 0.5% from 10 df up)."""
+    k = float(df)
+    return k * (1 - 2 / (9 * k) + 1.6448536269514722 * math.sqrt(2 / (9 * k))) ** 3
 
 
 def limit_column(side: str, level: str) -> str:
@@ -52,19 +82,48 @@ def _check_benchmark(benchmark: float) -> float:
     return benchmark / 100
 
 
-def control_limits(benchmark: float, base: float, z: float) -> tuple[float, float] | None:
-    """(lower, upper) limits in percent around `benchmark` (percent) for a provider with `base` people.
+def _check_phi(phi: float) -> float:
+    if not math.isfinite(phi) or phi < 1:
+        raise ValueError(f"An over-dispersion factor must be a finite number of at least 1, not {phi!r}.")
+    return phi
+
+
+def overdispersion(frame: pl.DataFrame, rate_column: str, base_column: str, benchmark: float) -> Overdispersion:
+    """φ for the rows of `frame` with a rate and a positive base (see the module docstring)."""
+    p = _check_benchmark(benchmark)
+    usable = frame.filter(
+        pl.col(rate_column).is_not_null() & pl.col(base_column).is_not_null() & (pl.col(base_column) > 0)
+    )
+    providers = usable.height
+    if providers < MIN_PROVIDERS_FOR_PHI or p <= 0 or p >= 1:
+        return Overdispersion(1.0, providers, False)
+    base = pl.col(base_column).cast(pl.Float64)
+    z = usable.select(
+        ((pl.col(rate_column).cast(pl.Float64) / 100 - p) / (pl.lit(p * (1 - p)) / base).sqrt()).alias("z")
+    )["z"]
+    low, high = z.quantile(WINSORISE, "linear"), z.quantile(1 - WINSORISE, "linear")
+    assert low is not None and high is not None
+    phi = float(z.clip(low, high).pow(2).mean())  # type: ignore[arg-type]
+    return Overdispersion(phi, providers, providers * phi > _chi_square_95(providers - 1))
+
+
+def control_limits(benchmark: float, base: float, z: float, *, phi: float = 1.0) -> tuple[float, float] | None:
+    """(lower, upper) limits in percent around `benchmark` (percent) for a provider with `base` people, the
+    binomial variance multiplied by `phi` (1: chance only).
 
     None when the base is not a positive finite number (no limits can be drawn for it).
     """
     p = _check_benchmark(benchmark)
+    _check_phi(phi)
     if not math.isfinite(base) or base <= 0:
         return None
-    half_width = z * math.sqrt(p * (1 - p) / base) * 100
+    half_width = z * math.sqrt(phi * p * (1 - p) / base) * 100
     return max(0.0, benchmark - half_width), min(100.0, benchmark + half_width)
 
 
-def limit_curve(benchmark: float, smallest: float, largest: float, *, points: int = 120) -> pl.DataFrame:
+def limit_curve(
+    benchmark: float, smallest: float, largest: float, *, points: int = 120, phi: float = 1.0
+) -> pl.DataFrame:
     """The limit lines to draw: `points` bases spread evenly on a log scale from `smallest` to `largest`, with the
     lower and upper limit at each level (columns base, lower_95, upper_95, lower_998, upper_998)."""
     _check_benchmark(benchmark)
@@ -76,16 +135,17 @@ def limit_curve(benchmark: float, smallest: float, largest: float, *, points: in
         step = (math.log(largest) - math.log(smallest)) / (points - 1)
         bases = [math.exp(math.log(smallest) + i * step) for i in range(points)]
         bases[0], bases[-1] = float(smallest), float(largest)  # exact end points despite float error
-    return with_limits(pl.DataFrame({"base": bases}, schema={"base": pl.Float64}), "base", benchmark)
+    return with_limits(pl.DataFrame({"base": bases}, schema={"base": pl.Float64}), "base", benchmark, phi=phi)
 
 
-def with_limits(frame: pl.DataFrame, base_column: str, benchmark: float) -> pl.DataFrame:
+def with_limits(frame: pl.DataFrame, base_column: str, benchmark: float, *, phi: float = 1.0) -> pl.DataFrame:
     """`frame` plus the lower and upper limit at each level for the base in `base_column` (null where the base is
-    null or not positive)."""
+    null or not positive), the binomial variance multiplied by `phi`."""
     p = _check_benchmark(benchmark)
+    _check_phi(phi)
     base = pl.col(base_column).cast(pl.Float64)
     usable = base.is_not_null() & (base > 0)
-    spread = (pl.lit(p * (1 - p)) / base).sqrt() * 100
+    spread = (pl.lit(phi * p * (1 - p)) / base).sqrt() * 100
     exprs: list[pl.Expr] = []
     for level, z in LEVELS:
         exprs += [
@@ -95,12 +155,15 @@ def with_limits(frame: pl.DataFrame, base_column: str, benchmark: float) -> pl.D
     return frame.with_columns(exprs)
 
 
-def classify(frame: pl.DataFrame, rate_column: str, base_column: str, benchmark: float) -> pl.DataFrame:
-    """`frame` plus the limit columns and `position`: where each rate falls against the limits for its base.
+def classify(
+    frame: pl.DataFrame, rate_column: str, base_column: str, benchmark: float, *, phi: float = 1.0
+) -> pl.DataFrame:
+    """`frame` plus the limit columns and `position`: where each rate falls against the limits for its base
+    (binomial variance multiplied by `phi`).
 
     A rate on a limit counts as within it. A row whose rate or base is missing (suppressed) is "Not placed".
     """
-    limited = with_limits(frame, base_column, benchmark)
+    limited = with_limits(frame, base_column, benchmark, phi=phi)
     rate = pl.col(rate_column)
     lo95, hi95 = pl.col(limit_column(LOWER, "95%")), pl.col(limit_column(UPPER, "95%"))
     lo998, hi998 = pl.col(limit_column(LOWER, "99.8%")), pl.col(limit_column(UPPER, "99.8%"))

@@ -319,6 +319,20 @@ METHODOLOGY: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "Comparing providers fairly",
+        (
+            "A small provider's percentage moves a lot by chance alone. The funnel plot on the Institution "
+            "performance page draws control limits around the benchmark that narrow as providers get bigger: about "
+            "1 provider in 20 falls outside the 95% limits, and 1 in 500 outside the 99.8% limits, by chance alone.",
+            "Providers also differ for reasons the table cannot show, such as who they teach and where. When their "
+            "figures spread much more than chance alone would give, the page says so and offers limits that allow "
+            "for this over-dispersion: the limits are widened by a factor estimated from all the providers in the "
+            "chart (Spiegelhalter, 2005). A provider outside those limits stands out even against that wider "
+            "spread. Neither kind of limit proves that a provider is better or worse: it is a prompt to look "
+            "closer.",
+        ),
+    ),
+    Section(
         "Review and retirement",
         (
             "Every table has a review date, at least once a year. At review the responsible departments confirm it "

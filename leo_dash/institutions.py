@@ -40,6 +40,9 @@ PERIOD_LABEL = "__period"
 SERIES = "__series"
 TOP_OPTIONS: tuple[str, ...] = ("10", "20", "50", "All")
 DEFAULT_TOP = "20"
+LIMITS_CHANCE = "Chance only"
+LIMITS_OVERDISPERSION = "Allow for over-dispersion"
+LIMIT_OPTIONS: tuple[str, ...] = (LIMITS_CHANCE, LIMITS_OVERDISPERSION)
 SHOW_ALL = "All"
 PEER_ALL = "All providers"
 PEER_TYPE = "Same type"
@@ -311,6 +314,7 @@ class InstitutionSpec:
     region: str | None = None  # used when the peer group restricts the region
     providers: tuple[str, ...] = ()  # highlighted provider ids, in the order chosen
     top: str = DEFAULT_TOP  # providers at each end of the ranked chart, or "All"
+    limits: str = LIMITS_CHANCE  # funnel control limits: binomial, or widened for over-dispersion
 
     @property
     def peer_type(self) -> str | None:
@@ -345,6 +349,8 @@ def spec_params(spec: InstitutionSpec) -> dict[str, object]:
     if spec.providers:
         params["provider"] = list(spec.providers)
     params["top"] = spec.top
+    if spec.limits != LIMITS_CHANCE:
+        params["limits"] = spec.limits
     return params
 
 
@@ -392,6 +398,7 @@ def spec_from_params(
         region=_pick(params, "region", options.regions, None) if peer_uses(peer)[1] else None,
         providers=tuple(chosen),
         top=str(_pick(params, "top", TOP_OPTIONS, DEFAULT_TOP)),
+        limits=str(_pick(params, "limits", LIMIT_OPTIONS, LIMITS_CHANCE)),
     )
 
 
@@ -1131,14 +1138,28 @@ def funnel_reason(result: Comparison) -> str | None:
     return None
 
 
-def _funnel_frame(result: Comparison) -> pl.DataFrame:
+def funnel_dispersion(result: Comparison) -> funnel.Overdispersion:
+    """How much more the providers' figures spread around the benchmark than chance alone gives (the funnel's
+    providers in the chosen year; the benchmark must be available, as `funnel_reason` checks)."""
+    assert result.base is not None
+    bench = result.benchmark(result.spec.period)
+    assert bench is not None and bench.value is not None
+    providers = result.year(result.spec.period).filter(pl.col(MEMBER) != BENCHMARK_KEY)
+    return funnel.overdispersion(providers, result.indicator.column, result.base.column, bench.value)
+
+
+def _limits_factor(result: Comparison, dispersion: funnel.Overdispersion) -> float:
+    return dispersion.factor if result.spec.limits == LIMITS_OVERDISPERSION else 1.0
+
+
+def _funnel_frame(result: Comparison, phi: float = 1.0) -> pl.DataFrame:
     assert result.base is not None
     bench = result.benchmark(result.spec.period)
     assert bench is not None and bench.value is not None
     year = result.year(result.spec.period)
     name_column = str(result.entry.role("provider_name"))
     providers = funnel.classify(
-        year.filter(pl.col(MEMBER) != BENCHMARK_KEY), result.indicator.column, result.base.column, bench.value
+        year.filter(pl.col(MEMBER) != BENCHMARK_KEY), result.indicator.column, result.base.column, bench.value, phi=phi
     ).rename({"position": POSITION})
     order = {p: i for i, p in enumerate(funnel.POSITION_ORDER)}
     providers = providers.with_columns(pl.col(POSITION).replace_strict(order, return_dtype=pl.Int64).alias("__order"))
@@ -1205,7 +1226,7 @@ def funnel_summary(result: Comparison, frame: pl.DataFrame) -> str:
     return sentence + (f"; {cannot}." if cannot else ".")
 
 
-def _funnel_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
+def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) -> go.Figure:
     assert result.base is not None
     entry, spec, indicator, base = result.entry, result.spec, result.indicator, result.base
     name_column, dp = str(entry.role("provider_name")), _display_dp(indicator)
@@ -1235,7 +1256,7 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
         smallest, largest = float(placed[base.column].min()), float(placed[base.column].max())  # type: ignore[arg-type]
         if largest <= smallest:
             smallest, largest = max(1.0, smallest / 2), largest * 2
-        curve = funnel.limit_curve(bench.value, smallest, largest)
+        curve = funnel.limit_curve(bench.value, smallest, largest, phi=phi)
         for level, dash in (("99.8%", "dot"), ("95%", "dash")):
             for side in ("upper", "lower"):
                 figure.add_scatter(
@@ -1272,10 +1293,37 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     return figure
 
 
+def dispersion_note(result: Comparison, dispersion: funnel.Overdispersion) -> str | None:
+    """What the spread of providers means for the limits, in words (None when there is nothing to say)."""
+    phi_text = f"φ = {dispersion.phi:,.1f} from {_providers_word(dispersion.providers)}"
+    if result.spec.limits == LIMITS_OVERDISPERSION:
+        if dispersion.significant:
+            return (
+                f"Limits allow for over-dispersion: benchmark ± z × √(φ p(1 − p)/n) with {phi_text} (winsorised "
+                "z-scores, 10% at each end; Spiegelhalter 2005). They show which providers stand out from the "
+                "spread that providers of this kind usually show, not from chance alone."
+            )
+        if dispersion.providers < funnel.MIN_PROVIDERS_FOR_PHI:
+            return (
+                f"Too few providers ({dispersion.providers:,}) to estimate over-dispersion: the limits are for chance "
+                "alone."
+            )
+        return f"No over-dispersion found ({phi_text}): the limits are for chance alone."
+    if dispersion.significant:
+        return (
+            f"The providers' figures spread far more than chance alone gives ({phi_text}), so many providers outside "
+            "these limits reflect real differences between providers (intake, subject mix, local jobs) as well as "
+            f"chance. Choose '{LIMITS_OVERDISPERSION}' to widen the limits by √φ."
+        )
+    return None
+
+
 def funnel_views(result: Comparison) -> tuple[View, View]:
     assert result.base is not None
     entry, spec, indicator, base = result.entry, result.spec, result.indicator, result.base
-    frame = _funnel_frame(result)
+    dispersion = funnel_dispersion(result)
+    phi = _limits_factor(result, dispersion)
+    frame = _funnel_frame(result, phi)
     dims = _dimension_columns(entry)
     position = Column(POSITION, "Position against the control limits")
     ranges = [Column("__range_95%", "95% limits for its size"), Column("__range_99.8%", "99.8% limits for its size")]
@@ -1288,28 +1336,33 @@ def funnel_views(result: Comparison) -> tuple[View, View]:
         "Figures are rounded by the publisher (rates and counts), so a provider very close to a limit may fall on "
         "the other side of it.",
     ]
+    spread = dispersion_note(result, dispersion)
+    if spread:
+        notes.insert(2, spread)
+    filters = [*_filters(entry, spec, indicator), ("Control limits", spec.limits)]
+    limits_phrase = ", limits allowing for over-dispersion" if phi > 1 else ""
     title_base = view_title(entry, spec, indicator)
     funnel_view = make_view(
         key="institutions-funnel",
         entry=entry,
-        title=view_title(entry, spec, indicator, against=f" against {in_sentence(base.label)}"),
+        title=view_title(entry, spec, indicator, against=f" against {in_sentence(base.label)}") + limits_phrase,
         frame=frame,
         columns=[*dims, base_column, Column.for_indicator(indicator), position, *ranges],
         summary=funnel_summary(result, frame),
-        filters=_filters(entry, spec, indicator),
-        build_figure=lambda f: _funnel_figure(result, f),
+        filters=filters,
+        build_figure=lambda f: _funnel_figure(result, f, phi),
         notes=notes,
     )
     outside = frame.filter(pl.col(POSITION).is_in(list(funnel.OUTSIDE)))
     outliers_view = make_view(
         key="institutions-outliers",
         entry=entry,
-        title=f"Providers outside the control limits: {title_base}",
+        title=f"Providers outside the control limits: {title_base}{limits_phrase}",
         frame=outside,
         columns=[*dims, base_column, Column.for_indicator(indicator), position, *ranges],
         summary=outliers_summary(result, outside),
-        filters=_filters(entry, spec, indicator),
-        notes=notes[:2],
+        filters=filters,
+        notes=notes[:3] if spread else notes[:2],
     )
     return funnel_view, outliers_view
 

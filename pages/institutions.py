@@ -91,6 +91,11 @@ def main() -> None:
         default=institutions.DEFAULT_TOP,
         help="The top and bottom N providers, plus any you highlight. The Table tab lists every provider.",
     )
+    limits = ui.url_radio("Funnel plot limits", list(institutions.LIMIT_OPTIONS), key="limits")
+    st.sidebar.caption(
+        "'Chance only': binomial limits. 'Allow for over-dispersion' widens them when providers differ by more than "
+        "chance (the funnel plot's notes give the factor)."
+    )
 
     ui.demo_banner(entry)
     ui.overdue_warning(entry)
@@ -111,6 +116,7 @@ def main() -> None:
         region=region,
         providers=tuple(providers),
         top=top,
+        limits=limits,
     )
     params = institutions.spec_params(spec)
     ui.record_page_view(institutions.PAGE, params, table=entry.id)  # the labelled widgets are not URL-bound

@@ -113,3 +113,65 @@ def test_frame_limits_match_the_scalar_formula(centre: float, base: float) -> No
         assert row[funnel.limit_column("lower", level)] == pytest.approx(lower, abs=1e-9)
         assert row[funnel.limit_column("upper", level)] == pytest.approx(upper, abs=1e-9)
         assert 0 <= lower <= centre <= upper <= 100
+
+
+# ---------------------------------------------------------------- over-dispersion (Spiegelhalter 2005)
+
+
+def _providers(rates: list[float], bases: list[float]) -> pl.DataFrame:
+    return pl.DataFrame({"rate": rates, "base": bases}, schema={"rate": pl.Float64, "base": pl.Float64})
+
+
+def test_chi_square_percentile_matches_tables() -> None:
+    # Published 95th percentiles of chi-square: 16.919 (9 df), 31.410 (20), 124.342 (100).
+    for df, expected in ((9, 16.919), (20, 31.410), (100, 124.342)):
+        assert funnel._chi_square_95(df) == pytest.approx(expected, rel=2e-3)
+
+
+def test_phi_is_the_mean_winsorised_z_squared() -> None:
+    # p = 50%, n = 100: sd 5 points, so a rate of 50 + 5k has z = k.
+    z_scores = [-9.0, -2, -1, -1, 0, 0, 1, 1, 2, 20]
+    frame = _providers([50 + 5 * z for z in z_scores], [100.0] * len(z_scores))
+    found = funnel.overdispersion(frame, "rate", "base", 50)
+    clipped = pl.Series(z_scores)
+    low, high = clipped.quantile(0.1, "linear"), clipped.quantile(0.9, "linear")
+    expected = float(clipped.clip(low, high).pow(2).mean())
+    assert found.phi == pytest.approx(expected) and found.providers == 10
+    assert expected < sum(z * z for z in z_scores) / 10  # the two extreme providers are pulled in
+
+
+def test_chance_alone_is_not_over_dispersed_and_spread_is() -> None:
+    import random
+
+    rng = random.Random(7)
+    bases = [float(rng.choice([50, 100, 200, 400, 800])) for _ in range(300)]
+    chance = [100 * sum(rng.random() < 0.3 for _ in range(int(n))) / n for n in bases]
+    calm = funnel.overdispersion(_providers(chance, bases), "rate", "base", 30)
+    assert 0.6 < calm.phi < 1.4 and not calm.significant and calm.factor == 1.0
+    # Each provider has its own true rate (sd 8 points): far more spread than chance.
+    own = [min(0.95, max(0.05, rng.gauss(0.3, 0.08))) for _ in bases]
+    spread = [100 * sum(rng.random() < p for _ in range(int(n))) / n for p, n in zip(own, bases, strict=True)]
+    wide = funnel.overdispersion(_providers(spread, bases), "rate", "base", 30)
+    assert wide.significant and wide.phi > 3 and wide.factor == wide.phi
+
+
+def test_too_few_or_unplaceable_providers_give_no_factor() -> None:
+    few = funnel.overdispersion(_providers([10, 90, 50], [100, 100, 100]), "rate", "base", 50)
+    assert (few.phi, few.providers, few.significant, few.factor) == (1.0, 3, False, 1.0)
+    missing = _providers([None, 50, None] * 5, [100, None, 0] * 5)  # type: ignore[list-item]
+    assert funnel.overdispersion(missing, "rate", "base", 50).providers == 0
+    assert funnel.overdispersion(_providers([50.0] * 12, [100.0] * 12), "rate", "base", 0).factor == 1.0
+
+
+def test_limits_widen_by_the_square_root_of_phi() -> None:
+    lower, upper = funnel.control_limits(50, 100, funnel.Z_95, phi=4)  # type: ignore[misc]
+    assert (lower, upper) == pytest.approx((50 - 2 * 9.8, 50 + 2 * 9.8))
+    frame = funnel.classify(_providers([62.0], [100.0]), "rate", "base", 50)
+    assert frame["position"].to_list() == [funnel.ABOVE_95]
+    wider = funnel.classify(_providers([62.0], [100.0]), "rate", "base", 50, phi=4)
+    assert wider["position"].to_list() == [funnel.WITHIN]
+    curve = funnel.limit_curve(50, 100, 100, phi=4)
+    assert curve[funnel.limit_column("upper", "95%")].to_list() == pytest.approx([69.6])
+    for bad in (0.5, math.nan, math.inf):
+        with pytest.raises(ValueError, match="over-dispersion"):
+            funnel.control_limits(50, 100, funnel.Z_95, phi=bad)

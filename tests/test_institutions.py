@@ -356,6 +356,12 @@ def test_spec_from_link_falls_back_and_round_trips(national) -> None:
     )
     params = {k: v if isinstance(v, list) else [str(v)] for k, v in institutions.spec_params(good).items()}
     assert institutions.spec_from_params(national, params) == good
+    assert "limits" not in params  # the default stays out of links
+    wide = spec_for(national, limits=institutions.LIMITS_OVERDISPERSION)
+    params = {k: v if isinstance(v, list) else [str(v)] for k, v in institutions.spec_params(wide).items()}
+    assert params["limits"] == [institutions.LIMITS_OVERDISPERSION]
+    assert institutions.spec_from_params(national, params) == wide
+    assert institutions.spec_from_params(national, {"limits": ["Sideways"]}).limits == institutions.LIMITS_CHANCE
 
 
 def test_briefing_views_rebuild_the_page(national) -> None:

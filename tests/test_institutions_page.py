@@ -316,3 +316,33 @@ def test_no_table_with_providers_gives_a_message(data_dir: Path) -> None:
     at = run_page({})
     assert institutions.NO_TABLE_MESSAGE in infos(at)
     assert not at.get("plotly_chart")
+
+
+def test_funnel_limits_can_allow_for_over_dispersion_on_the_real_fe_table(committed) -> None:
+    at = run_page({"table": "fe_provider_benefits"})
+    funnel_notes = " ".join(str(m.value) for m in at.markdown) + " ".join(str(t.value) for t in at.text)
+    assert "spread far more than chance alone gives" in funnel_notes  # the real FE rates are over-dispersed
+    chance = charts(at)["funnel"]
+
+    def outliers_listed(at: AppTest) -> int:
+        # Tables in page order: ranked, funnel, providers outside the limits, trend.
+        assert len(at.dataframe) == 4
+        return len(at.dataframe[2].value)
+
+    outside_before = outliers_listed(at)
+    at.radio(key="limits").set_value(institutions.LIMITS_OVERDISPERSION).run()
+    assert_clean(at)
+    # (The radio is bound to ?limits= by Streamlit in the browser; the browser tests cover binding.)
+    wide = charts(at)["funnel"]
+    assert "limits allowing for over-dispersion" in title(wide)
+
+    def upper_95(spec: dict) -> list[float]:
+        trace = next(t for t in spec["data"] if t["meta"] == {"role": "limit", "level": "95%", "side": "upper"})
+        return trace["y"]
+
+    assert all(w >= c for w, c in zip(upper_95(wide), upper_95(chance), strict=True))
+    assert any(w > c for w, c in zip(upper_95(wide), upper_95(chance), strict=True))
+    assert 0 < outliers_listed(at) < outside_before  # fewer providers stand out once spread is allowed for
+    # The link reproduces the view in a new session.
+    again = run_page({"table": "fe_provider_benefits", "limits": institutions.LIMITS_OVERDISPERSION})
+    assert title(charts(again)["funnel"]) == title(wide)
