@@ -87,6 +87,22 @@ def finish_figure(figure: go.Figure, view: View, *, note_width: int = NOTE_WIDTH
     return figure
 
 
+HOUSE_TOP, HOUSE_BOTTOM = 90, 80  # the margins base_layout's template gives; builders size heights against them
+
+
+def keep_plot_area(figure: go.Figure) -> go.Figure:
+    """After the margins grew (a title over several lines, a legend in rows, the notes block under the chart),
+    grow the figure by as much, so its plot area keeps the height the builder gave it against the house margins.
+    Call once, after the last margin change; a figure without an explicit height is left alone."""
+    if figure.layout.height is None:
+        return figure
+    plot_area = int(figure.layout.height) - HOUSE_TOP - HOUSE_BOTTOM
+    top = int(figure.layout.margin.t if figure.layout.margin.t is not None else HOUSE_TOP)
+    bottom = int(figure.layout.margin.b if figure.layout.margin.b is not None else HOUSE_BOTTOM)
+    figure.update_layout(height=plot_area + top + bottom)
+    return figure
+
+
 _NOTES_NAME = "source-and-notes"  # names the annotation so it can be found and re-written
 
 

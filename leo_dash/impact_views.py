@@ -1426,7 +1426,8 @@ def _series_view(analysis: ImpactAnalysis) -> View:
 
 
 def _room_for_title(view: View, *, legend: bool) -> View:
-    """Long titles wrap: pin the title to the top and grow the top margin so it never runs into the legend."""
+    """Long titles wrap: pin the title to the top and grow the top margin so it never runs into the legend; the
+    figure grows with it."""
     if view.figure is None:
         return view
     title = view.figure.layout.title.text or ""
@@ -1435,6 +1436,7 @@ def _room_for_title(view: View, *, legend: bool) -> View:
         title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
         margin={"t": 24 + 24 * lines + (34 if legend else 12)},
     )
+    charts.keep_plot_area(view.figure)  # the title and the notes under the chart do not squeeze the plot
     return view
 
 

@@ -1054,7 +1054,8 @@ def _narrow_notes(view: View, width: int = 75) -> View:
 
 def _fit_header(view: View) -> View:
     """Make room above the plot for a title wrapped over several lines and a legend over several rows (the house
-    layout leaves room for one of each)."""
+    layout leaves room for one of each), and grow the figure by that and by the notes written under it, so the plot
+    area keeps the height its builder gave it."""
     figure = view.figure
     if figure is None:
         return view
@@ -1062,6 +1063,7 @@ def _fit_header(view: View) -> View:
     legend_entries = sum(1 for t in figure.data if t.showlegend is not False and t.name)
     legend_rows = 0 if not legend_entries else 1 + (legend_entries - 1) // 4
     figure.update_layout(margin={"t": 50 + 26 * title_lines + 24 * legend_rows})
+    charts.keep_plot_area(figure)
     return view
 
 

@@ -404,3 +404,14 @@ def test_earnings_benchmark_of_a_one_provider_peer_group_is_not_available() -> N
     assert bench["earnings_median"].to_list() == [None]
     assert bench[status_column("earnings_median")].to_list() == ["x"]
     assert "cannot be combined across providers" in " ".join(ranked.notes)
+
+
+def test_plot_area_keeps_its_height_whatever_the_title_legend_and_notes_take() -> None:
+    tables = list(load_catalogue())
+    views = institutions.briefing_views({"table": ["fe_provider_benefits"]}, tables)
+    funnel_view = next(v for v in views if v.key == "institutions-funnel")
+    trend_view = next(v for v in views if v.key == "institutions-trend")
+    for view, plot_area in ((funnel_view, 620 - 170), (trend_view, 520 - 170)):
+        layout = view.figure.layout
+        assert layout.height - layout.margin.t - layout.margin.b == plot_area, view.key
+        assert layout.margin.b > 80  # the notes block took room below the plot, not from it

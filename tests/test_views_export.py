@@ -173,3 +173,14 @@ def test_notes_under_a_chart_can_be_rewrapped_narrower_without_a_second_block():
     assert notes[0].text.count("<br>") > wide.count("<br>")
     assert all(len(line) <= 40 for line in notes[0].text.split("<br>"))
     assert view.figure.layout.margin.b == 80 + 18 * (notes[0].text.count("<br>") + 1)
+
+
+def test_keep_plot_area_grows_the_figure_by_what_the_margins_took():
+    from leo_dash import charts
+
+    figure = go.Figure()
+    figure.update_layout(height=620, margin={"t": 150, "b": 200})
+    charts.keep_plot_area(figure)
+    assert figure.layout.height - 150 - 200 == 620 - charts.HOUSE_TOP - charts.HOUSE_BOTTOM
+    untouched = charts.keep_plot_area(go.Figure())
+    assert untouched.layout.height is None
