@@ -72,28 +72,38 @@ def normal_quantile(p: float) -> float:
 
 
 def chi2_sf(statistic: float, df: int) -> float:
-    """P(X >= statistic) for X ~ chi-square with integer `df` degrees of freedom (closed forms for integer df)."""
+    """P(X >= statistic) for X ~ chi-square with integer `df` degrees of freedom (closed forms for integer df).
+
+    The series' terms are summed in log space, so a large statistic with many degrees of freedom (the
+    over-dispersion check pools thousands) does not underflow to 0.
+    """
     if df < 1 or int(df) != df:
         raise ValueError(f"degrees of freedom must be a positive integer, got {df}")
     if statistic <= 0.0:
         return 1.0
     x = float(statistic)
     if df % 2 == 0:
-        # Even df: Poisson-sum identity, Q = exp(-x/2) * sum_{i < df/2} (x/2)^i / i!
-        term = math.exp(-x / 2.0)
-        total = term
-        for i in range(1, df // 2):
-            term *= (x / 2.0) / i
-            total += term
-        return min(1.0, total)
-    # Odd df: Q = erfc(sqrt(x/2)) + 2*phi(sqrt(x)) * sum_{j=1}^{(df-1)/2} x^{(2j-1)/2} / (1*3*...*(2j-1))
-    root = math.sqrt(x)
-    total = math.erfc(root / math.sqrt(2.0))
-    term = 2.0 * math.exp(-x / 2.0) / math.sqrt(2.0 * math.pi) * root
-    for j in range(1, (df - 1) // 2 + 1):
-        total += term
-        term *= x / (2 * j + 1)
-    return min(1.0, total)
+        # Even df: Poisson-sum identity, Q = sum_{i < df/2} exp(-x/2) (x/2)^i / i!
+        log_half = math.log(x / 2.0)
+        logs = [-x / 2.0 + i * log_half - math.lgamma(i + 1) for i in range(df // 2)]
+        return min(1.0, _sum_exp(logs))
+    # Odd df: Q = erfc(sqrt(x/2)) + sum_{j=1}^{(df-1)/2} 2 phi(sqrt(x)) x^{(2j-1)/2} / (1*3*...*(2j-1)),
+    # with log(1*3*...*(2j-1)) = lgamma(2j+1) - j log 2 - lgamma(j+1).
+    log_x = math.log(x)
+    lead = math.log(2.0) - x / 2.0 - 0.5 * math.log(2.0 * math.pi)
+    logs = [
+        lead + (2 * j - 1) / 2.0 * log_x - (math.lgamma(2 * j + 1) - j * math.log(2.0) - math.lgamma(j + 1))
+        for j in range(1, (df - 1) // 2 + 1)
+    ]
+    return min(1.0, math.erfc(math.sqrt(x / 2.0)) + (_sum_exp(logs) if logs else 0.0))
+
+
+def _sum_exp(logs: Sequence[float]) -> float:
+    """sum(exp(v) for v in logs) without overflow or underflow of the largest terms."""
+    top = max(logs)
+    if top == -math.inf:
+        return 0.0
+    return math.exp(top) * math.fsum(math.exp(v - top) for v in logs)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -202,6 +212,7 @@ class ImpactResult:
     post_gap: float | None = None
     unavailable_reason: str | None = None  # why `estimate` is None
     notes: tuple[str, ...] = ()  # data-specific warnings (dropped periods, quartile fallback, ...)
+    dispersion: Dispersion | None = None  # rates with several cells per group: over-dispersion found (and used)
 
     @property
     def is_clear(self) -> bool:
@@ -232,6 +243,18 @@ class _PeriodFigure:
     variance: float | None
     n_used: int
     n_excluded: int
+    pearson: float = 0.0  # rates: sum of w_i (y_i - p)^2 / (p (1 - p)) over the period's cells (0 for one cell)
+
+
+@dataclass(frozen=True)
+class Dispersion:
+    """How much more a rate's cells vary within each group and period than sampling alone gives (quasi-binomial:
+    Pearson chi-square over its degrees of freedom, pooled over both groups and every period used)."""
+
+    phi: float
+    df: int  # sum over group-periods of (cells used - 1)
+    significant: bool  # Pearson chi-square above the 95th percentile of chi-square on `df`
+    applied: bool  # whether the standard errors were multiplied by sqrt(phi)
 
 
 def _status_or_null(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -275,8 +298,10 @@ def _aggregate(
     *,
     kind: OutcomeKind,
     rounding_step: float,
+    phi: float = 1.0,
 ) -> dict[int, _PeriodFigure]:
-    """Base-weighted mean per period and its sampling variance (plus a rounding allowance)."""
+    """Base-weighted mean per period and its sampling variance (times `phi` for rates, plus a rounding
+    allowance)."""
     per_period = (
         cells.group_by("_period")
         .agg(
@@ -287,6 +312,7 @@ def _aggregate(
             (pl.col("_w") ** 2).filter(pl.col("_reason").is_null()).sum().alias("sum_w2"),
             # Earnings: sum of w^2 * Var(median_i) with Var(median_i) = (pi/2) sigma_i^2 / n_i and w_i = n_i.
             (pl.col("_w") * pl.col("_sigma") ** 2).filter(pl.col("_reason").is_null()).sum().alias("sum_w_sigma2"),
+            (pl.col("_w") * (pl.col("_v") / 100.0) ** 2).filter(pl.col("_reason").is_null()).sum().alias("sum_wy2"),
         )
         .sort("_period")
     )
@@ -299,14 +325,18 @@ def _aggregate(
             figures[period] = _PeriodFigure(period, None, 0.0, None, 0, n_excluded)
             continue
         value = float(row["sum_wv"]) / total_w
+        pearson = 0.0
         if kind == "rate":
             share = min(max(value / 100.0, 0.0), 1.0)
-            sampling = 100.0**2 * share * (1.0 - share) / total_w
+            sampling = 100.0**2 * share * (1.0 - share) / total_w * phi
+            if n_used > 1 and 0.0 < share < 1.0:
+                # sum w (y - p)^2 = sum w y^2 - W p^2 (the weighted mean is p)
+                pearson = max(0.0, float(row["sum_wy2"]) - total_w * share**2) / (share * (1.0 - share))
         else:
             sampling = MEDIAN_SE_FACTOR**2 * float(row["sum_w_sigma2"]) / total_w**2
         # Each published value is off by up to half a rounding step: uniform error, variance step^2/12.
         rounding = rounding_step**2 / 12.0 * float(row["sum_w2"]) / total_w**2
-        figures[period] = _PeriodFigure(period, value, total_w, sampling + rounding, n_used, n_excluded)
+        figures[period] = _PeriodFigure(period, value, total_w, sampling + rounding, n_used, n_excluded, pearson)
     return figures
 
 
@@ -328,8 +358,13 @@ def estimate_impact(
     upper_quartile: str | None = None,
     outcome_rounding: float | None = None,
     earnings_cv: float = DEFAULT_EARNINGS_CV,
+    allow_overdispersion: bool = False,
 ) -> ImpactResult:
     """Difference-in-differences of `outcome` between two groups of cells, before and from `intervention_start`.
+
+    allow_overdispersion (rates): multiply every binomial variance by the pooled quasi-binomial factor phi (never
+    below 1) when the cells within a group vary more than sampling alone gives; the result's `dispersion` says
+    what was found either way.
 
     outcome_rounding: the step published values were rounded to (e.g. 1 for whole %, 100 for £); None infers it
     from the data, 0 switches the rounding allowance off. lower_quartile/upper_quartile (earnings only) give each
@@ -403,6 +438,11 @@ def estimate_impact(
     comparison_cells = work.filter(pl.col("_comparison"))
     treated_fig = _aggregate(treated_cells, kind=kind, rounding_step=rounding_step)
     comparison_fig = _aggregate(comparison_cells, kind=kind, rounding_step=rounding_step)
+    dispersion = _dispersion(treated_fig, comparison_fig, kind) if kind == "rate" else None
+    if dispersion is not None and allow_overdispersion and dispersion.significant and dispersion.phi > 1:
+        dispersion = Dispersion(dispersion.phi, dispersion.df, dispersion.significant, applied=True)
+        treated_fig = _aggregate(treated_cells, kind=kind, rounding_step=rounding_step, phi=dispersion.phi)
+        comparison_fig = _aggregate(comparison_cells, kind=kind, rounding_step=rounding_step, phi=dispersion.phi)
 
     excluded = work.filter(pl.col("_reason").is_not_null()).get_column("_reason").value_counts(sort=True)
     excluded_by_symbol = {str(r): int(n) for r, n in excluded.iter_rows()}
@@ -417,6 +457,12 @@ def estimate_impact(
             "Left out of the comparison because only one group had usable cells: "
             + ", ".join(period_label(p) for p in one_sided)
             + "."
+        )
+    if dispersion is not None and dispersion.significant and not dispersion.applied:
+        notes.append(
+            f"The cells within each group vary far more than sampling alone gives (quasi-binomial factor "
+            f"phi = {dispersion.phi:,.1f} on {dispersion.df:,} degrees of freedom), so this interval and the "
+            "pre-trend test are likely too narrow; allowing for over-dispersion widens them by sqrt(phi)."
         )
     notes.extend(_mixing_notes(work, treated, comparison))
     notes.extend(_composition_notes(treated.label, treated_fig, common))
@@ -456,7 +502,9 @@ def estimate_impact(
         pre_trend=pre_trend,
         excluded_cells=excluded_cells,
         excluded_by_symbol=excluded_by_symbol,
-        method_note=_method_note(kind, base, rounding_step, lower_quartile, upper_quartile, earnings_cv, confidence),
+        method_note=_method_note(
+            kind, base, rounding_step, lower_quartile, upper_quartile, earnings_cv, confidence, dispersion
+        ),
         caveats=_caveats(kind, intervention_start, excluded_cells, rounding_step),
         kind=kind,
         outcome=outcome,
@@ -470,7 +518,21 @@ def estimate_impact(
         post_gap=post_gap,
         unavailable_reason=reason,
         notes=tuple(notes),
+        dispersion=dispersion,
     )
+
+
+def _dispersion(
+    treated_fig: dict[int, _PeriodFigure], comparison_fig: dict[int, _PeriodFigure], kind: OutcomeKind
+) -> Dispersion | None:
+    """Pooled quasi-binomial dispersion of the rate's cells around their group-period means."""
+    figures = [f for group in (treated_fig, comparison_fig) for f in group.values() if f.value is not None]
+    df = sum(f.n_used - 1 for f in figures if f.n_used > 1)
+    if kind != "rate" or df < 1:
+        return None
+    pearson = sum(f.pearson for f in figures)
+    phi = pearson / df
+    return Dispersion(phi, df, significant=chi2_sf(pearson, df) < PRE_TREND_ALPHA, applied=False)
 
 
 def _validate(
@@ -761,6 +823,7 @@ def _method_note(
     upper_quartile: str | None,
     earnings_cv: float,
     confidence: float,
+    dispersion: Dispersion | None = None,
 ) -> str:
     parts = [
         "Difference-in-differences on group averages. For each period, a group's figure is the average of its "
@@ -773,6 +836,14 @@ def _method_note(
             "Standard errors for a rate use the binomial formula sqrt(p(1-p)/N) on the pooled rate p and the summed "
             "base N, treating every person as an independent observation."
         )
+        if dispersion is not None and dispersion.applied:
+            parts.append(
+                "Allowing for over-dispersion: the cells within each group and period vary more than sampling alone "
+                f"gives, so every binomial variance is multiplied by the quasi-binomial factor phi = "
+                f"{dispersion.phi:,.1f} (Pearson chi-square over its {dispersion.df:,} degrees of freedom, pooled "
+                "over both groups and all periods). Lasting differences between cells count towards phi although "
+                "they cancel out of a difference-in-differences, so this errs towards intervals that are too wide."
+            )
     else:
         quartile_text = (
             f"sigma estimated from each cell's interquartile range, ({upper_quartile} - {lower_quartile}) / 1.349"
@@ -790,13 +861,18 @@ def _method_note(
             "An allowance for publication rounding (values rounded to the nearest "
             f"{_format_step(kind, rounding_step)}; error assumed uniform) is added to each period's variance."
         )
+    widened = dispersion is not None and dispersion.applied
+    ignored = (
+        "changes in which cells are present and the same people appearing in several years"
+        if widened
+        else "real differences between cells beyond sampling noise, changes in which cells are present, and the "
+        "same people appearing in several years, so the interval is likely too narrow rather than too wide"
+    )
     parts.append(
         "Variances of the four period averages are added as if independent, and the "
-        f"{confidence * 100:g}% interval uses the normal approximation. Limits: this ignores real differences "
-        "between cells beyond sampling noise, changes in which cells are present, and the same people appearing "
-        "in several years, so the interval is likely too narrow rather than too wide. The event study compares "
-        "each period's gap with the gap in the last period before the intervention; the pre-trend check is a "
-        "joint Wald chi-square test that all pre-period gaps are equal."
+        f"{confidence * 100:g}% interval uses the normal approximation. Limits: this ignores {ignored}. The event "
+        "study compares each period's gap with the gap in the last period before the intervention; the pre-trend "
+        "check is a joint Wald chi-square test that all pre-period gaps are equal."
     )
     return " ".join(parts)
 

@@ -112,6 +112,11 @@ class ContextControl:
     columns: tuple[str, ...]  # one column, or (type column, value column) for characteristics
 
 
+SE_SAMPLING = "Sampling only"
+SE_OVERDISPERSION = "Allow for over-dispersion"
+SE_OPTIONS: tuple[str, ...] = (SE_SAMPLING, SE_OVERDISPERSION)
+
+
 @dataclass(frozen=True)
 class ImpactSpec:
     """The user's choices, resolved against one table: the cache key, URL state and briefing item in one."""
@@ -124,6 +129,7 @@ class ImpactSpec:
     comparison_is_rest: bool
     start: int
     context: tuple[tuple[str, str, str], ...] = ()  # (URL key, label, chosen item) of each pinned breakdown
+    overdispersion: bool = False  # rates: widen standard errors by the cells' quasi-binomial factor
 
     @property
     def kind(self) -> Literal["rate", "earnings"]:
@@ -140,7 +146,14 @@ class ImpactSpec:
             "start": [period_label(self.start)],
         }
         out.update({key: [value] for key, _label, value in self.context})
+        if self.overdispersion:
+            out["se"] = [SE_OVERDISPERSION]
         return out
+
+
+def is_rate_outcome(entry: TableEntry, label: str) -> bool:
+    """Whether the outcome with this label is a rate (its standard errors can allow for over-dispersion)."""
+    return any(i.label == label and i.kind == "rate" for i in outcome_indicators(entry))
 
 
 def outcome_indicators(entry: TableEntry) -> tuple[Indicator, ...]:
@@ -527,6 +540,9 @@ def resolve_spec(
             "This table has only one year of data: an estimate needs at least one year before the intervention "
             "and one from its start."
         )
+    se = _one(params, "se") or SE_SAMPLING
+    if se not in SE_OPTIONS:
+        raise ImpactInputError(f"Standard errors '{se}' is not an option: choose {' or '.join(SE_OPTIONS)}.")
     start_text = _one(params, "start") or default_start(entry)
     if start_text not in start_options(entry):
         raise ImpactInputError(
@@ -542,6 +558,7 @@ def resolve_spec(
         comparison_is_rest=comparison_is_rest,
         start=period_value(start_text),
         context=tuple((key, labels[key], value) for key, value in context.items()),
+        overdispersion=se == SE_OVERDISPERSION,
     )
     _validate_groups(spec)
     return spec
@@ -707,6 +724,7 @@ def _estimate(
             intervention_start=spec.start,
             lower_quartile=lower,
             upper_quartile=upper,
+            allow_overdispersion=spec.overdispersion,
         )
     except ValueError as err:
         raise ImpactInputError(f"No estimate can be made for this selection: {err}.") from err
@@ -1251,6 +1269,18 @@ def _estimate_view(analysis: ImpactAnalysis) -> View:
         ("pre_trend", f"Pre-trend test ({trend_state})", trend.note),
         ("excluded", "Cells left out (suppressed, unavailable or withheld)", f"{result.excluded_cells:,}"),
     ]
+    if result.dispersion is not None:
+        found = result.dispersion
+        state = (
+            "allowed for: standard errors widened by its square root"
+            if found.applied
+            else "found but not allowed for: the interval is likely too narrow"
+            if found.significant
+            else "none beyond sampling"
+        )
+        rows.append(
+            ("dispersion", "Over-dispersion between cells (quasi-binomial φ)", f"{found.phi:,.1f}, {state}")
+        )
     if result.unavailable_reason:
         rows.append(
             (

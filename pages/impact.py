@@ -58,6 +58,14 @@ def sidebar() -> tuple[dict[str, list[str]], TableEntry, list[TableEntry]]:
         help="The first year the intervention could affect the outcome; earlier years are the 'before' period.",
     )
     params.update({"treated": treated, "comparison": comparison, "start": [start]})
+    if impact_views.is_rate_outcome(entry, outcome):
+        se = ui.url_radio("Standard errors", list(impact_views.SE_OPTIONS), key="se")
+        st.sidebar.caption(
+            "'Allow for over-dispersion' widens the interval when the cells in a group vary more than sampling "
+            "alone gives (the estimate table shows the factor)."
+        )
+        if se != impact_views.SE_SAMPLING:
+            params["se"] = [se]
     params.update({key: [value] for key, value in context.items()})
     return params, entry, tables
 

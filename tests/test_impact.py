@@ -736,3 +736,79 @@ def test_real_fe_outcomes_file_runs_end_to_end() -> None:
     summary = plain_language_summary(result, "the sustained out-of-work benefit rate")
     assert "Apprenticeship" in summary and "Education & Training" in summary and "2020-21" in summary
     assert f"{result.excluded_cells:,} suppressed or unavailable cells were left out" in summary
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Over-dispersion between cells (quasi-binomial)
+# ---------------------------------------------------------------------------------------------------------------
+def test_chi_square_tail_holds_for_large_statistics_and_many_degrees_of_freedom() -> None:
+    # 95th percentiles from tables: 124.342 (100 df), 1074.679 (1000 df); the median of chi-square(k) is ~k - 2/3.
+    assert chi2_sf(124.342, 100) == pytest.approx(0.05, abs=2e-5)
+    assert chi2_sf(1074.679, 1000) == pytest.approx(0.05, abs=2e-5)
+    assert chi2_sf(5000.0 - 2 / 3, 5000) == pytest.approx(0.5, abs=2e-3)
+    assert chi2_sf(5001.0 - 2 / 3, 5001) == pytest.approx(0.5, abs=2e-3)
+    assert chi2_sf(1e6, 3) == 0.0 and chi2_sf(1e6, 4) == 0.0
+
+
+def shocked_rates(seed: int, *, shock_sd: float, cells: int = 30) -> pl.DataFrame:
+    """Like synthetic_rates with no effect, but every cell also moves by its own shock each year (sd `shock_sd`
+    points): noise beyond sampling that does not cancel out of a difference-in-differences."""
+    rng = np.random.default_rng(1000 + seed)
+    rows: list[dict[str, object]] = []
+    for group, baseline in (("Treated", 30.0), ("Comparison", 40.0)):
+        sizes = rng.integers(800, 3000, size=cells)
+        for period in PERIODS:
+            for i in range(cells):
+                pct = baseline + rng.normal(0.0, shock_sd)
+                n = int(sizes[i])
+                successes = rng.binomial(n, float(np.clip(pct, 0.0, 100.0)) / 100.0)
+                rows.append(
+                    {"time_period": period, "provision": group, "provider_ukprn": f"{group[0]}{i:03d}",
+                     "rate": float(_round_half_up(100.0 * successes / n, 1.0)),
+                     "learners": float(_round_half_up(n, 10.0))}
+                )  # fmt: skip
+    schema = {"time_period": pl.Int64, "provision": pl.String, "provider_ukprn": pl.String, "rate": pl.Float64,
+              "learners": pl.Float64}  # fmt: skip
+    return _with_empty_status(pl.DataFrame(rows, schema=schema, orient="row"), "rate", "learners")
+
+
+def test_over_dispersion_is_found_reported_and_widens_by_the_square_root_of_phi() -> None:
+    frame = shocked_rates(0, shock_sd=3.0)
+    plain = rate_impact(frame, outcome_rounding=0)
+    assert plain.dispersion is not None and plain.dispersion.significant and not plain.dispersion.applied
+    assert plain.dispersion.df == 2 * len(PERIODS) * (30 - 1)
+    assert any("vary far more than sampling alone" in n for n in plain.notes)
+    wide = rate_impact(frame, outcome_rounding=0, allow_overdispersion=True)
+    assert wide.dispersion is not None and wide.dispersion.applied
+    assert wide.dispersion.phi == pytest.approx(plain.dispersion.phi)
+    assert wide.estimate == pytest.approx(plain.estimate)
+    assert wide.standard_error == pytest.approx(plain.standard_error * math.sqrt(plain.dispersion.phi))  # type: ignore[operator]
+    assert "quasi-binomial factor" in wide.method_note
+    assert not any("vary far more than sampling alone" in n for n in wide.notes)
+
+
+def test_sampling_only_cells_show_no_over_dispersion_and_nothing_changes() -> None:
+    frame = shocked_rates(1, shock_sd=0.0)
+    plain = rate_impact(frame)
+    allowed = rate_impact(frame, allow_overdispersion=True)
+    assert plain.dispersion is not None and not plain.dispersion.significant
+    assert 0.7 < plain.dispersion.phi < 1.3
+    assert allowed.standard_error == plain.standard_error and not allowed.dispersion.applied  # type: ignore[union-attr]
+
+
+def test_allowing_for_over_dispersion_restores_coverage_of_a_null_effect() -> None:
+    plain = [rate_impact(shocked_rates(seed, shock_sd=3.0)) for seed in SEEDS]
+    wide = [rate_impact(shocked_rates(seed, shock_sd=3.0), allow_overdispersion=True) for seed in SEEDS]
+    covers = [sum(r.ci_low <= 0.0 <= r.ci_high for r in results) for results in (plain, wide)]  # type: ignore[operator]
+    assert covers[0] < 30  # sampling-only intervals are far too narrow when cells move year to year
+    assert covers[1] >= 34  # as for the binomial tests above: ~38 of 40 expected at 95%
+
+
+def test_earnings_and_single_cell_groups_have_no_dispersion_figure() -> None:
+    cells = {
+        ("Treated", 201819): (20.0, 1000.0), ("Treated", 201920): (22.0, 1000.0),
+        ("Treated", 202021): (30.0, 2000.0), ("Comparison", 201819): (40.0, 4000.0),
+        ("Comparison", 201920): (41.0, 4000.0), ("Comparison", 202021): (43.0, 4000.0),
+    }  # fmt: skip
+    assert rate_impact(tiny_frame(cells), outcome_rounding=0).dispersion is None
+    assert earnings_impact(synthetic_earnings(0)).dispersion is None

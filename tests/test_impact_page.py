@@ -245,3 +245,35 @@ def test_earnings_show_labelled_averages_of_medians() -> None:
     values = [v for v in series_table.iloc[:, 1] if v.startswith("£")]
     assert values and all(v.endswith("00") for v in values)
     assert charts(at)[1]["data"][0]["x"] == [-2, -1, 0, 1, 2]
+
+
+def test_fe_standard_errors_can_allow_for_over_dispersion() -> None:
+    at = run_page(FE_LINK)
+    narrow = metric(at, "95% confidence interval")
+    assert at.radio(key="se").value == iv.SE_SAMPLING
+    assert any("vary far more than sampling alone" in t for t in texts(at.text) + texts(at.markdown))
+    at.radio(key="se").set_value(iv.SE_OVERDISPERSION).run()
+    assert_clean(at)
+    wide = metric(at, "95% confidence interval")
+
+    def width(interval: str) -> float:
+        low, high = (float(v) for v in interval.removesuffix(" pp").split(" to "))
+        return high - low
+
+    assert width(wide) > 2 * width(narrow)  # the real FE cells spread far more than sampling alone (phi ~ 30)
+    table = at.dataframe[0].value
+    assert any("allowed for" in str(v) for v in table["Result"].tolist())
+    # The link with ?se= reproduces the view; an unknown value falls back with a note.
+    again = run_page({**FE_LINK, "se": iv.SE_OVERDISPERSION})
+    assert metric(again, "95% confidence interval") == wide
+    fallback = run_page({**FE_LINK, "se": "Sideways"})
+    assert metric(fallback, "95% confidence interval") == narrow
+
+
+def test_spec_round_trips_the_standard_error_choice() -> None:
+    spec = iv.resolve_spec({**FE_LINK, "se": [iv.SE_OVERDISPERSION]})
+    assert spec.overdispersion and spec.params()["se"] == [iv.SE_OVERDISPERSION]
+    assert iv.resolve_spec(spec.params()) == spec
+    assert "se" not in iv.resolve_spec(FE_LINK).params()
+    with pytest.raises(iv.ImpactInputError, match="not an option"):
+        iv.resolve_spec({**FE_LINK, "se": ["Sideways"]})
