@@ -333,6 +333,17 @@ METHODOLOGY: tuple[Section, ...] = (
         ),
     ),
     Section(
+        "Estimating the impact of an intervention",
+        (
+            "The Intervention impact page compares how an outcome changed for a treated group with how it changed "
+            "for a comparison group (difference-in-differences), using published figures only. Its interval "
+            "reflects sampling and the rounding of published figures. When the cells that make up a group (for "
+            "example providers) vary from each other far more than sampling alone would give, the page says so and "
+            "can widen the interval to allow for it. It is an observational comparison: it rests on the two groups "
+            "having moved in parallel before the intervention, which the page tests but cannot prove.",
+        ),
+    ),
+    Section(
         "Review and retirement",
         (
             "Every table has a review date, at least once a year. At review the responsible departments confirm it "
