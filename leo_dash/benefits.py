@@ -527,13 +527,6 @@ def spec_params(spec: BenefitSpec) -> dict[str, list[str]]:
     return params
 
 
-def _last_valid(values: Sequence[str], allowed: Sequence[str]) -> str | None:
-    for value in reversed(values):
-        if value in allowed:
-            return value
-    return None
-
-
 def spec_from_params(
     entry: TableEntry, params: Mapping[str, Sequence[str]], *, data_dir: Path | None = None
 ) -> tuple[BenefitSpec, list[str]]:
@@ -549,11 +542,11 @@ def spec_from_params(
         notes.append(f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead.")
 
     measures = [m.column for m in options.measures]
-    measure = _last_valid(get("measure"), measures) or measures[0]
+    measure = query.last_valid(get("measure"), measures) or measures[0]
     if get("measure") and get("measure")[-1] not in measures:
         fallback("measure", get("measure"), options.measures[0].label)
     provider_ids = [p for p, _ in options.providers]
-    provider = _last_valid(get("provider"), provider_ids)
+    provider = query.last_valid(get("provider"), provider_ids)
     if get("provider") and provider is None and get("provider") != [ALL_PROVIDERS]:
         fallback("provider", get("provider"), "all providers")
     splits = available_splits(entry, options, provider, data_dir=data_dir)
@@ -564,7 +557,7 @@ def spec_from_params(
     characteristic = None
     if split.key == BY_CHARACTERISTIC:
         types = characteristic_types(entry, provider, data_dir=data_dir)
-        characteristic = _last_valid(get("characteristic"), types) or types[0]
+        characteristic = query.last_valid(get("characteristic"), types) or types[0]
         if get("characteristic") and get("characteristic")[-1] not in types:
             fallback("characteristic", get("characteristic"), characteristic)
     items: list[str] = []
@@ -577,17 +570,17 @@ def spec_from_params(
         items = items or default_items(split, offered, provider)
     years_after = None
     if options.years_after and split.key != BY_YEARS_AFTER:
-        years_after = _last_valid(get("yag"), options.years_after) or options.default_years_after
+        years_after = query.last_valid(get("yag"), options.years_after) or options.default_years_after
         if get("yag") and get("yag")[-1] not in options.years_after:
             fallback("yag", get("yag"), str(years_after))
     controls = filter_controls(entry, options, split, data_dir=data_dir)
     filters = tuple(
-        (column, _last_valid(get(column), list(values)) or options.filter_defaults[column])
+        (column, query.last_valid(get(column), list(values)) or options.filter_defaults[column])
         for column, values in controls.items()
     )
     labels = [period_label(p) for p in options.periods]
-    start_label = _last_valid(get("from_year"), labels)
-    end_label = _last_valid(get("year"), labels)
+    start_label = query.last_valid(get("from_year"), labels)
+    end_label = query.last_valid(get("year"), labels)
     for key, value in (("from_year", start_label), ("year", end_label)):
         if get(key) and value is None:
             fallback(key, get(key), "the default")
@@ -1353,16 +1346,7 @@ def change_view(data: BenefitData, start: int, end: int, *, notes: Sequence[str]
     start, end = min(start, end), max(start, end)
     rows = change_rows(data, start, end)
     frame = change_frame(data, rows, start, end)
-    columns: list[Column] = []
-    if not data.split.is_overall:
-        label = (
-            data.spec.characteristic
-            if data.split.key == BY_CHARACTERISTIC and data.spec.characteristic
-            else data.split.label
-        )
-        columns.append(Column(GROUP, label))
-    if data.spec.provider or data.split.is_overall:
-        columns.append(Column(PROVIDER_LABEL, "Provider"))
+    columns = [c for c in _dimension_columns(data) if c.name != PERIOD_LABEL]  # one row per line, not per year
     columns += [
         Column(START_TEXT, f"{measure_name(data.indicator)}, {period_label(start)}"),
         Column(END_TEXT, f"{measure_name(data.indicator)}, {period_label(end)}"),

@@ -321,13 +321,6 @@ class EarningsSpec:
     basis: Basis = "nominal"
 
 
-def _last_valid(values: Sequence[str], allowed: Sequence[str]) -> str | None:
-    for value in reversed(values):
-        if value in allowed:
-            return value
-    return None
-
-
 def spec_from_params(
     entry: TableEntry, params: Mapping[str, Sequence[str]], *, data_dir: Path | None = None
 ) -> tuple[EarningsSpec, list[str]]:
@@ -346,15 +339,15 @@ def spec_from_params(
         notes.append(f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead.")
 
     measures = {m.key: m for m in options.measures}
-    measure = _last_valid(get("measure"), list(measures)) or options.measures[0].key
-    mode = MODE_OPTIONS.get(_last_valid(get("compare"), list(MODE_OPTIONS)) or "Trajectory", "trajectory")
-    basis = BASIS_OPTIONS.get(_last_valid(get("basis"), list(BASIS_OPTIONS)) or "Nominal", "nominal")
+    measure = query.last_valid(get("measure"), list(measures)) or options.measures[0].key
+    mode = MODE_OPTIONS.get(query.last_valid(get("compare"), list(MODE_OPTIONS)) or "Trajectory", "trajectory")
+    basis = BASIS_OPTIONS.get(query.last_valid(get("basis"), list(BASIS_OPTIONS)) or "Nominal", "nominal")
     for key, allowed in (("compare", MODE_OPTIONS), ("basis", BASIS_OPTIONS), ("measure", measures)):
         raw = get(key)
         if raw and raw[-1] not in allowed:
             fallback(key, raw, "the default")
     provider_ids = [p for p, _ in options.providers]
-    provider = _last_valid(get("provider"), provider_ids)
+    provider = query.last_valid(get("provider"), provider_ids)
     if get("provider") and provider is None and get("provider") != [ALL_PROVIDERS]:
         fallback("provider", get("provider"), "all providers")
     if provider is None and not options.has_national and provider_ids:
@@ -367,16 +360,16 @@ def spec_from_params(
     period = options.latest_period
     if mode == "trajectory":
         labels = [period_label(p) for p in options.periods]
-        chosen = _last_valid(get("year"), labels)
+        chosen = query.last_valid(get("year"), labels)
         if get("year") and chosen is None:
             fallback("year", get("year"), period_label(period))
         period = period_value(chosen) if chosen else period
         yags = [y for y in options.years_after if y in get("yag")] or list(options.years_after)
     else:
-        yags = [_last_valid(get("yag"), options.years_after) or default_cohort_yag(options)]
+        yags = [query.last_valid(get("yag"), options.years_after) or default_cohort_yag(options)]
     if [y for y in get("yag") if y not in options.years_after]:
         fallback("yag", [y for y in get("yag") if y not in options.years_after], "the available years")
-    characteristic = _last_valid(get("characteristic"), options.characteristic_types)
+    characteristic = query.last_valid(get("characteristic"), options.characteristic_types)
     groups: tuple[str, ...] = ()
     if characteristic:
         values = characteristic_values(entry, characteristic, data_dir=data_dir)
@@ -384,7 +377,7 @@ def spec_from_params(
             default_groups(values, len(subjects), lines_per_series(provider, options))
         )
     filters = tuple(
-        (column, _last_valid(get(column), items) or options.filter_defaults[column])
+        (column, query.last_valid(get(column), items) or options.filter_defaults[column])
         for column, items in options.filters.items()
     )
     spec = EarningsSpec(

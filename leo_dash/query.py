@@ -56,6 +56,14 @@ def prepared_version(entry: TableEntry, data_dir: Path | None = None) -> tuple[P
 _version = prepared_version
 
 
+def last_valid(values: Sequence[str], allowed: Sequence[str]) -> str | None:
+    """The last of `values` (a link's repeated parameter) that is one of `allowed`, else None."""
+    for value in reversed(values):
+        if value in allowed:
+            return value
+    return None
+
+
 def numeric_order(value: str) -> tuple[int, float, str]:
     """Sort key for option values: numbers in numeric order ("3" before "10"), then text."""
     try:
