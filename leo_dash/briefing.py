@@ -170,7 +170,14 @@ def rebuild_all(basket: Basket, tables: Sequence[TableEntry]) -> list[RebuiltIte
 # ---------------------------------------------------------------- PNG (kaleido on the system Chromium)
 
 _kaleido_lock = threading.Lock()
-PNG_SIZE = {"width": 1100, "height": 650}
+PNG_SIZE = {"width": 1100, "height": 650}  # height used when a figure sets none of its own
+
+
+def _png_size(figure: go.Figure) -> dict[str, int]:
+    """The image size: house width, and the figure's own height when it has one (its builder sized the plot area
+    and made room for the title, legend and notes; a fixed height would squeeze the plot)."""
+    height = figure.layout.height
+    return {"width": PNG_SIZE["width"], "height": int(height) if height else PNG_SIZE["height"]}
 
 
 def _use_system_chromium() -> None:
@@ -194,7 +201,7 @@ def figures_to_png(figures: Sequence[go.Figure]) -> list[bytes]:
             with warnings.catch_warnings():
                 # plotly notes that its per-call browser options are unused while the shared server runs: expected.
                 warnings.filterwarnings("ignore", message="The kopts argument is ignored")
-                return [pio.to_image(fig, format="png", scale=1, **PNG_SIZE) for fig in figures]
+                return [pio.to_image(fig, format="png", scale=1, **_png_size(fig)) for fig in figures]
         finally:
             kaleido.stop_sync_server(silence_warnings=True)
 
@@ -208,6 +215,9 @@ def figure_png(figure: go.Figure) -> bytes:
 
 def _esc(text: object) -> str:
     return html.escape(str(text), quote=True)
+
+
+LONG_TABLE_ROWS = 40  # tables longer than this start folded in the HTML pack (the rows are all there)
 
 
 def html_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None) -> str:
@@ -239,12 +249,17 @@ def html_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | Non
             encoded = base64.b64encode(png).decode("ascii")
             parts.append(f'<img alt="{_esc(view.summary)}" src="data:image/png;base64,{encoded}">')
         table = view.table()
+        long_table = table.height > LONG_TABLE_ROWS
+        if long_table:  # every row is in the file; a long table starts folded so the pack stays readable
+            parts.append(f"<details><summary>Table: all {table.height:,} rows</summary>")
         parts.append(f"<table><caption>{_esc(view.title)}</caption><thead><tr>")
         parts.extend(f'<th scope="col">{_esc(c)}</th>' for c in table.columns)
         parts.append("</tr></thead><tbody>")
         for row in table.iter_rows():
             parts.append("<tr>" + "".join(f"<td>{_esc(c or '')}</td>" for c in row) + "</tr>")
         parts.append("</tbody></table>")
+        if long_table:
+            parts.append("</details>")
         if view.filters:
             parts.append("<p class='notes'>Filters: " + _esc("; ".join(f"{k}: {v}" for k, v in view.filters)) + "</p>")
         parts.append(f"<p class='notes'>{_esc(view.source)}</p>")

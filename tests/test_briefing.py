@@ -89,3 +89,27 @@ def test_spec_validation():
 def test_png_export_uses_system_chromium():
     png = briefing.figure_png(_view().figure)
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
+
+
+def test_long_tables_start_folded_in_the_html_pack_with_every_row():
+    from leo_dash.briefing_pages import BUILDERS
+    from leo_dash.catalogue import load_catalogue
+
+    tables = list(load_catalogue())
+    funnel = next(v for v in BUILDERS["institutions"]({"table": ["fe_provider_benefits"]}, tables)
+                  if v.key == "institutions-funnel")  # fmt: skip
+    short = _view("a")
+    page = briefing.html_report("Pack", [short, funnel], pngs=[None, None])
+    rows = funnel.table().height
+    assert rows > briefing.LONG_TABLE_ROWS
+    assert page.count("<details>") == 1 and f"<summary>Table: all {rows:,} rows</summary>" in page
+    folded = page[page.index("<details>") : page.index("</details>")]
+    assert folded.count("<tr>") == rows + 1  # header row + every table row
+
+
+def test_png_size_follows_the_figures_own_height():
+    import plotly.graph_objects as go
+
+    tall = go.Figure(layout={"height": 872})
+    assert briefing._png_size(tall) == {"width": briefing.PNG_SIZE["width"], "height": 872}
+    assert briefing._png_size(go.Figure()) == briefing.PNG_SIZE
