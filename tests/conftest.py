@@ -20,6 +20,21 @@ def _audit_to_tmp(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.
     monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path_factory.mktemp("audit")))
 
 
+@pytest.fixture
+def fresh_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """For page tests: audit records in a tmp folder, no role file, and the app's cached catalogue and prepared
+    tables rebuilt before and after the test."""
+    from leo_dash import ui
+
+    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
+    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
+    ui._catalogue.clear()
+    ui._prepared.clear()
+    yield
+    ui._catalogue.clear()
+    ui._prepared.clear()
+
+
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
     assert (REFERENCE_DIR / "fe_outcomes_provider_benefits.csv").exists(), (

@@ -6,7 +6,6 @@ and figures asked for and that a suppressed cell is null (a gap), never 0."""
 from __future__ import annotations
 
 import html
-import json
 import shutil
 from pathlib import Path
 
@@ -18,6 +17,8 @@ from leo_dash import benefits, paths, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
+from tests.apptest_pages import assert_clean, open_page
+from tests.apptest_pages import plotly_specs as charts
 from tests.test_benefits_fixture import (
     A_YEARS,
     B_YEARS,
@@ -37,18 +38,6 @@ REAL_AND_DEMO = (
 )
 
 
-@pytest.fixture(autouse=True)
-def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Audit records go to a tmp folder; the app's cached catalogue is rebuilt for each test."""
-    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
-    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
-    ui._catalogue.clear()
-    ui._prepared.clear()
-    yield
-    ui._catalogue.clear()
-    ui._prepared.clear()
-
-
 @pytest.fixture(scope="module")
 def catalogue():
     loaded = load_catalogue(COMMITTED)
@@ -56,23 +45,11 @@ def catalogue():
     return loaded
 
 
+pytestmark = pytest.mark.usefixtures("fresh_app")
+
+
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/benefits.py")
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return open_page("pages/benefits.py", params)
 
 
 def trend(at: AppTest) -> dict[str, dict]:

@@ -15,22 +15,11 @@ from leo_dash import earnings, paths, prices, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
+from tests.apptest_pages import assert_clean, open_page
 from tests.test_earnings_fixture import TABLE_ID, make_table, median_for
 
 DEMO = "demo_graduate_outcomes"
 COMMITTED_DATA = paths.PROJECT_ROOT / "data"
-
-
-@pytest.fixture(autouse=True)
-def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Audit records go to a tmp folder; the app's cached catalogue is rebuilt for each test."""
-    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
-    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
-    ui._catalogue.clear()
-    ui._prepared.clear()
-    yield
-    ui._catalogue.clear()
-    ui._prepared.clear()
 
 
 @pytest.fixture(scope="module")
@@ -39,19 +28,11 @@ def demo():
     return entry, earnings.table_options(entry)
 
 
+pytestmark = pytest.mark.usefixtures("fresh_app")
+
+
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/earnings.py")
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return open_page("pages/earnings.py", params)
 
 
 def chart(at: AppTest) -> dict:

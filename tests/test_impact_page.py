@@ -3,19 +3,18 @@ table, invalid links, validation problems, and the figures checked against estim
 
 from __future__ import annotations
 
-import json
-from pathlib import Path
-
 import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
 from leo_dash import impact_views as iv
-from leo_dash import paths, query, ui
+from leo_dash import paths, query
 from leo_dash.catalogue import load_catalogue
 from leo_dash.impact import GroupDefinition, estimate_impact, period_start_year
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
+from tests.apptest_pages import assert_clean, open_page
+from tests.apptest_pages import plotly_specs as charts
 
 COMMITTED_DATA = paths.PROJECT_ROOT / "data"
 FE = "fe_provider_benefits"
@@ -30,35 +29,11 @@ FE_LINK = {
 DEMO_TABLES = sorted(e.id for e in load_catalogue(COMMITTED_DATA) if e.demo and iv.is_eligible(e))
 
 
-@pytest.fixture(autouse=True)
-def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, reference_dir: Path):
-    """Audit records go to a tmp folder; the app's cached catalogue is rebuilt for each test."""
-    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
-    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
-    ui._catalogue.clear()
-    ui._prepared.clear()
-    yield
-    ui._catalogue.clear()
-    ui._prepared.clear()
+pytestmark = pytest.mark.usefixtures("fresh_app", "reference_dir")
 
 
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/impact.py")
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+    return open_page("pages/impact.py", params)
 
 
 def metric(at: AppTest, label: str) -> str:

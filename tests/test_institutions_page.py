@@ -19,6 +19,7 @@ from leo_dash import institutions, paths, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import TableEntry, status_column
 from leo_dash.periods import period_label
+from tests.apptest_pages import assert_clean, open_page
 from tests.test_institutions_fixture import BETA, DELTA, ETA, GAMMA, TABLE_WITH_NATIONAL, make_table
 
 COMMITTED_DATA = paths.PROJECT_ROOT / "data"
@@ -31,37 +32,17 @@ PROVIDER_TABLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    """Audit records go to a tmp folder; the app's cached catalogue is rebuilt for each test."""
-    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
-    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
-    ui._catalogue.clear()
-    ui._prepared.clear()
-    yield
-    ui._catalogue.clear()
-    ui._prepared.clear()
-
-
 @pytest.fixture(scope="module")
 def committed(reference_dir: Path) -> dict[str, TableEntry]:
     catalogue = load_catalogue(COMMITTED_DATA)
     return {t: catalogue.get(t) for t in PROVIDER_TABLES}
 
 
+pytestmark = pytest.mark.usefixtures("fresh_app")
+
+
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/institutions.py")
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert_clean(at)
-    return at
-
-
-def assert_clean(at: AppTest) -> None:
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
+    return open_page("pages/institutions.py", params)
 
 
 def charts(at: AppTest) -> dict[str, dict]:

@@ -4,7 +4,6 @@ Every run asserts no exception and no error; the metrics, links and Plotly specs
 
 from __future__ import annotations
 
-import json
 import shutil
 from pathlib import Path
 from urllib.parse import parse_qs
@@ -17,6 +16,8 @@ from leo_dash import overview, paths, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
+from tests.apptest_pages import open_page
+from tests.apptest_pages import plotly_specs as charts
 from tests.test_benefits_fixture import TABLE_A, TABLE_B, a_earnings, b_all_providers, make_tables
 
 COMMITTED = paths.PROJECT_ROOT / "data"
@@ -29,17 +30,6 @@ TABLES = (
 )
 
 
-@pytest.fixture(autouse=True)
-def isolated_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
-    monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
-    ui._catalogue.clear()
-    ui._prepared.clear()
-    yield
-    ui._catalogue.clear()
-    ui._prepared.clear()
-
-
 @pytest.fixture(scope="module")
 def catalogue():
     loaded = load_catalogue(COMMITTED)
@@ -47,23 +37,15 @@ def catalogue():
     return loaded
 
 
+pytestmark = pytest.mark.usefixtures("fresh_app")
+
+
 def run_page(params: dict[str, str | list[str]] | None = None) -> AppTest:
-    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=60)
-    at.switch_page("pages/overview.py")
-    for key, value in (params or {}).items():
-        at.query_params[key] = value
-    at.run()
-    assert not at.exception, [e.message for e in at.exception]
-    assert not at.error, [e.value for e in at.error]
-    return at
+    return open_page("pages/overview.py", params)
 
 
 def metrics(at: AppTest) -> list[tuple[str, str, str | None]]:
     return [(m.label.replace("\\", ""), m.value, m.delta or None) for m in at.metric]
-
-
-def charts(at: AppTest) -> list[dict]:
-    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
 
 
 def links(at: AppTest) -> list[tuple[str, dict[str, list[str]]]]:

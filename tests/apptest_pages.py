@@ -1,0 +1,32 @@
+"""Helpers shared by the page tests (Streamlit AppTest): open a page with link parameters, check it ran cleanly,
+read its Plotly specs. The `fresh_app` fixture (tests/conftest.py) gives each test a rebuilt catalogue."""
+
+from __future__ import annotations
+
+import json
+
+from streamlit.testing.v1 import AppTest
+
+from leo_dash import paths
+
+
+def open_page(page: str, params: dict[str, str | list[str]] | None = None, *, timeout: float = 60) -> AppTest:
+    """Run app.py on `page` (e.g. "pages/benefits.py") with `params` as the link's query string; it must run
+    without an exception or error box."""
+    at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=timeout)
+    at.switch_page(page)
+    for key, value in (params or {}).items():
+        at.query_params[key] = value
+    at.run()
+    assert_clean(at)
+    return at
+
+
+def assert_clean(at: AppTest) -> None:
+    assert not at.exception, [e.message for e in at.exception]
+    assert not at.error, [e.value for e in at.error]
+
+
+def plotly_specs(at: AppTest) -> list[dict]:
+    """Every Plotly figure on the page, as the JSON spec sent to the browser, in page order."""
+    return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
