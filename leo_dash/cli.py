@@ -117,7 +117,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default data/demo, which also registers the tables)")
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("review", help="list tables past their review date; --apply retires them")
+    p = sub.add_parser("review", help="list tables past their review date and audit files past their retention; --apply retires the tables and deletes those files")
     p.add_argument("--apply", action="store_true")
     p.set_defaults(func=_cmd_review)
 

@@ -395,7 +395,8 @@ DATA_USE: tuple[Section, ...] = (
             "Only summary tables that have passed disclosure control are published, and those are the only tables "
             "this dashboard can show. Nothing here can be used to look up a person.",
             "When you use this dashboard signed in, it records your sign-in name with the pages you view and the "
-            "files you download. That audit trail is used to check the statistics are used properly.",
+            "files you download. That audit trail is used to check the statistics are used properly, and it is "
+            "deleted once its retention period (two years unless the service sets another) has passed.",
         ),
     ),
 )

@@ -108,3 +108,48 @@ def test_no_overdue_warning_for_current_tables(env):
     details_warnings = [w.value for w in at.warning]
     assert len(details_warnings) == 1  # only the list entry for stale_t (stale_secret is restricted)
     assert not any(":red[" in m.value for m in at.markdown)
+
+
+# ---------------------------------------------------------------- audit trail retention
+
+
+def _audit_month(directory: Path, month: str, records: int) -> Path:
+    directory.mkdir(parents=True, exist_ok=True)
+    file = directory / f"audit-{month}.jsonl"
+    lines = [json.dumps({"v": 1, "time": f"{month}-02T10:00:00+00:00", "event": "page_view", "user": "anonymous"})
+             for _ in range(records)]  # fmt: skip
+    file.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return file
+
+
+def test_audit_files_past_their_retention_are_listed_then_deleted_with_a_log(env, tmp_path, capsys, monkeypatch):
+    data_dir, _files = env
+    trail = tmp_path / "trail"
+    old = _audit_month(trail, "2024-09", 3)
+    edge = _audit_month(trail, "2024-11", 2)  # exactly 24 full months before November 2026: kept
+    recent = _audit_month(trail, "2026-11", 1)
+    (trail / "notes.txt").write_text("not an audit file")
+    today = dt.date(2026, 11, 15)
+    expired = retention.expired_audit_files(trail, today=today, months=24)
+    assert [(e.path, e.records) for e in expired] == [(old, 3)]
+
+    monkeypatch.delenv(retention.AUDIT_RETENTION_ENV, raising=False)
+    assert retention.run_review(apply=False, data_dir=data_dir, today=today, audit_directory=trail) == 1
+    out = capsys.readouterr().out
+    assert "1 audit file(s) past the 24-month retention period" in out and "audit-2024-09.jsonl: 3 record(s)" in out
+    assert old.exists()
+
+    assert retention.run_review(apply=True, data_dir=data_dir, today=today, audit_directory=trail) == 0
+    assert not old.exists() and edge.exists() and recent.exists()
+    logged = [json.loads(line) for line in retention.retirement_log(data_dir).read_text().splitlines()]
+    deletion = next(r for r in logged if r["event"] == "audit_deleted")
+    assert (deletion["month"], deletion["records"], deletion["retention_months"]) == ("2024-09", 3, 24)
+    assert deletion["file"] == str(old)
+
+
+def test_audit_retention_period_is_configurable_and_checked(monkeypatch):
+    assert retention.audit_retention_months({}) == 24
+    assert retention.audit_retention_months({retention.AUDIT_RETENTION_ENV: "36"}) == 36
+    for bad in ("0", "-3", "two years"):
+        with pytest.raises(ValueError, match="whole number of months"):
+            retention.audit_retention_months({retention.AUDIT_RETENTION_ENV: bad})
