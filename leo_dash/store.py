@@ -93,18 +93,18 @@ def prepare(entry: TableEntry, *, data_dir: Path | None = None, force: bool = Fa
                 return PreparedTable(entry.id, target, int(manifest["rows"]), tuple(manifest["warnings"]))
         frame, warnings = _screen_files(entry)
         sort_by = _sort_columns(entry, frame)
-        if sort_by:
-            frame = frame.sort(sort_by, nulls_last=False)
+        rows = frame.height
         directory.mkdir(parents=True, exist_ok=True)
-        # Write to a temp file and rename, so a reader never sees a half-written parquet.
+        # Write to a temp file and rename, so a reader never sees a half-written parquet. Sorting inside the
+        # streaming sink avoids holding a second, sorted copy of the whole table (~300 MB less at 2M rows).
         fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{entry.id}.", suffix=".parquet")
         os.close(fd)
         try:
-            frame.write_parquet(tmp, statistics=True, row_group_size=100_000)
+            plan = frame.lazy().sort(sort_by, nulls_last=False, maintain_order=True) if sort_by else frame.lazy()
+            plan.sink_parquet(tmp, statistics=True, row_group_size=100_000)
             os.replace(tmp, target)
         finally:
             Path(tmp).unlink(missing_ok=True)
-        rows = frame.height
         del frame
         manifest = {"fingerprint": fingerprint, "rows": rows, "warnings": warnings}
         manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")

@@ -116,3 +116,19 @@ def test_real_fe_table_queries(reference_dir):
     statuses = frame[status_column("benefit_percent")]
     # Every null has a reason; no symbol became a number.
     assert frame["benefit_percent"].is_null().sum() == statuses.is_not_null().sum()
+
+
+def test_prepared_parquet_is_sorted_for_pruning_stable_and_in_row_groups(tmp_path, reference_dir):
+    import pyarrow.parquet as pq
+
+    entry = load_catalogue().get("fe_provider_benefits")
+    prepared = store.prepare(entry, data_dir=tmp_path, force=True)
+    frame = pl.read_parquet(prepared.parquet)
+    keys = store._sort_columns(entry, frame)
+    assert keys and frame.height == prepared.rows
+    assert frame.select(keys).equals(frame.select(keys).sort(keys, nulls_last=False, maintain_order=True))
+    # Stable: rows with equal keys keep the order the screened source had.
+    source, _ = store._screen_files(entry)
+    assert frame.equals(source.sort(keys, nulls_last=False, maintain_order=True))
+    groups = pq.ParquetFile(prepared.parquet).metadata
+    assert all(groups.row_group(i).num_rows <= 100_000 for i in range(groups.num_row_groups))
