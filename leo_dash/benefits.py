@@ -190,32 +190,6 @@ def nice_name(column: str) -> str:
     return upper_first(column.replace("_", " "))
 
 
-@functools.lru_cache(maxsize=64)
-def _provider_names(parquet: Path, mtime_ns: int, id_column: str, name_column: str | None, time_column: str) -> tuple:
-    columns = [id_column, time_column] + ([name_column] if name_column else [])
-    frame = (
-        pl.scan_parquet(parquet)
-        .select(columns)
-        .filter(pl.col(id_column).is_not_null())
-        .unique()
-        .collect()
-        .with_columns(pl.col(id_column).cast(pl.String))
-        .sort([id_column, time_column])
-    )
-    # One UKPRN can carry several names over the years: show the latest.
-    latest = frame.group_by(id_column, maintain_order=True).last()
-    names = latest[name_column].to_list() if name_column else latest[id_column].to_list()
-    pairs = sorted(
-        zip(latest[id_column].to_list(), (str(n) for n in names), strict=True), key=lambda p: (p[1].lower(), p[0])
-    )
-    return tuple(pairs)
-
-
-@functools.lru_cache(maxsize=64)
-def _has_null(parquet: Path, mtime_ns: int, column: str) -> bool:
-    return bool(pl.scan_parquet(parquet).select(pl.col(column).is_null().any()).collect().item())
-
-
 @functools.lru_cache(maxsize=512)
 def _distinct_where(
     parquet: Path, mtime_ns: int, column: str, id_column: str | None, provider: str | None, pins: tuple
@@ -255,14 +229,6 @@ def _parents(parquet: Path, mtime_ns: int, column: str, others: tuple[str, ...])
     return tuple(parents)
 
 
-def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
-    """Whether the table publishes all-provider rows (provider id null); a table without provider ids is national."""
-    pid = entry.role("provider_id")
-    if not pid or pid not in query.schema(entry, data_dir=data_dir):
-        return True
-    return _has_null(*query.prepared_version(entry, data_dir), pid)
-
-
 @dataclass(frozen=True)
 class BenefitOptions:
     """Everything the page's widgets can offer for one table."""
@@ -296,14 +262,8 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
     time = str(entry.role("time"))
     periods = sorted(int(v) for v in query.distinct_values(entry, time, data_dir=data_dir))
     schema = query.schema(entry, data_dir=data_dir)
-    providers: tuple[tuple[str, str], ...] = ()
-    has_national = True
-    id_column = entry.role("provider_id")
-    if id_column and id_column in schema:
-        parquet, mtime = query.prepared_version(entry, data_dir)
-        name_column = entry.role("provider_name")
-        providers = _provider_names(parquet, mtime, id_column, name_column if name_column in schema else None, time)
-        has_national = _has_null(parquet, mtime, id_column)
+    providers = query.provider_names(entry, data_dir=data_dir)
+    has_national = query.has_national_rows(entry, data_dir=data_dir)
     years_after: list[str] = []
     default_yag: str | None = None
     yag = entry.role("years_after")

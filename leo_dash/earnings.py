@@ -137,32 +137,6 @@ def supports(entry: TableEntry) -> bool:
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=64)
-def _provider_names(parquet: Path, mtime_ns: int, id_column: str, name_column: str | None, time_column: str) -> tuple:
-    columns = [id_column, time_column] + ([name_column] if name_column else [])
-    frame = (
-        pl.scan_parquet(parquet)
-        .select(columns)
-        .filter(pl.col(id_column).is_not_null())
-        .unique()
-        .collect()
-        .sort([id_column, time_column])
-    )
-    # One UKPRN can carry several names over the years: show the latest.
-    latest = frame.group_by(id_column, maintain_order=True).last()
-    names = latest[name_column].to_list() if name_column else latest[id_column].to_list()
-    pairs = sorted(
-        zip((str(i) for i in latest[id_column].to_list()), (str(n) for n in names), strict=True),
-        key=lambda p: (p[1].lower(), p[0]),
-    )
-    return tuple(pairs)
-
-
-@functools.lru_cache(maxsize=64)
-def _has_null(parquet: Path, mtime_ns: int, column: str) -> bool:
-    return bool(pl.scan_parquet(parquet).select(pl.col(column).is_null().any()).collect().item())
-
-
 @functools.lru_cache(maxsize=256)
 def _values_within(parquet: Path, mtime_ns: int, type_column: str, value_column: str, chosen_type: str) -> tuple:
     values = (
@@ -213,13 +187,8 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
         types = query.distinct_values(entry, type_column, data_dir=data_dir)
         total = query.default_item(entry, type_column, types)
         characteristic_types = [t for t in types if t != total]
-    providers: tuple[tuple[str, str], ...] = ()
-    has_national = True
-    id_column = entry.role("provider_id")
-    if id_column and id_column in query.schema(entry, data_dir=data_dir):
-        parquet, mtime = query.prepared_version(entry, data_dir)
-        providers = _provider_names(parquet, mtime, id_column, entry.role("provider_name"), time)
-        has_national = _has_null(parquet, mtime, id_column)
+    providers = query.provider_names(entry, data_dir=data_dir)
+    has_national = query.has_national_rows(entry, data_dir=data_dir)
     role_columns = set(entry.roles.values())
     filters: dict[str, tuple[str, ...]] = {}
     filter_defaults: dict[str, str] = {}

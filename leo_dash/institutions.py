@@ -139,27 +139,9 @@ def provider_values(
     return _totals_first(_distinct_on_providers(parquet, mtime, provider_column, column, resolved))
 
 
-@functools.lru_cache(maxsize=64)
-def _provider_names(parquet: Path, mtime_ns: int, id_column: str, name_column: str, time_column: str) -> tuple:
-    frame = (
-        pl.scan_parquet(parquet)
-        .filter(pl.col(id_column).is_not_null())
-        .select(pl.col(id_column).cast(pl.String), pl.col(name_column).cast(pl.String), pl.col(time_column))
-        .sort(time_column)
-        .group_by(id_column, maintain_order=True)
-        .agg(pl.col(name_column).drop_nulls().last())
-        .collect()
-    )
-    return tuple(sorted(frame.iter_rows(), key=lambda row: ((row[1] or "").lower(), row[0])))
-
-
 def provider_names(entry: TableEntry, *, data_dir: Path | None = None) -> dict[str, str]:
     """Every provider in the table (any year, any breakdown): id -> its most recent name, sorted by name."""
-    parquet, mtime = query.prepared_version(entry, data_dir)
-    rows = _provider_names(
-        parquet, mtime, str(entry.role("provider_id")), str(entry.role("provider_name")), str(entry.role("time"))
-    )
-    return {pid: name or pid for pid, name in rows}
+    return dict(query.provider_names(entry, data_dir=data_dir))
 
 
 def provider_option_label(provider_id: str, name: str) -> str:

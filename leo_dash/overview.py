@@ -126,7 +126,7 @@ class TableFacts:
 
 def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFacts:
     schema = query.schema(entry, data_dir=data_dir)
-    has_national = benefits.has_national_rows(entry, data_dir=data_dir)
+    has_national = query.has_national_rows(entry, data_dir=data_dir)
     yag = entry.role("years_after")
     years: list[str] = []
     default_yag: str | None = None

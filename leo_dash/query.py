@@ -56,6 +56,55 @@ def prepared_version(entry: TableEntry, data_dir: Path | None = None) -> tuple[P
 _version = prepared_version
 
 
+@functools.lru_cache(maxsize=64)
+def _provider_names(
+    parquet: Path, mtime_ns: int, id_column: str, name_column: str | None, time_column: str
+) -> tuple[tuple[str, str], ...]:
+    ids = pl.col(id_column).cast(pl.String)
+    names = pl.col(name_column).cast(pl.String) if name_column else ids
+    frame = (
+        pl.scan_parquet(parquet)
+        .filter(pl.col(id_column).is_not_null())
+        .select(ids.alias("id"), names.alias("name"), pl.col(time_column))
+        .sort(time_column, maintain_order=True)
+        .group_by("id", maintain_order=True)
+        .agg(pl.col("name").drop_nulls().last())
+        .collect()
+    )
+    pairs = [(pid, name or pid) for pid, name in frame.iter_rows()]
+    return tuple(sorted(pairs, key=lambda pair: (pair[1].lower(), pair[0])))
+
+
+def provider_names(entry: TableEntry, *, data_dir: Path | None = None) -> tuple[tuple[str, str], ...]:
+    """(id, name) of every provider in the table (any year, any breakdown), sorted by name: one UKPRN can carry
+    several names over the years, so each shows its most recent one (its id when it never has one)."""
+    id_column = entry.role("provider_id")
+    if not id_column:
+        return ()
+    parquet, mtime = prepared_version(entry, data_dir)
+    columns = _schema(parquet, mtime)
+    if id_column not in columns:
+        return ()
+    name_column = entry.role("provider_name")
+    return _provider_names(
+        parquet, mtime, id_column, name_column if name_column in columns else None, str(entry.role("time"))
+    )
+
+
+@functools.lru_cache(maxsize=64)
+def _has_null(parquet: Path, mtime_ns: int, column: str) -> bool:
+    return bool(pl.scan_parquet(parquet).select(pl.col(column).is_null().any()).collect().item())
+
+
+def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
+    """Whether the table has rows without a provider (national or other aggregate rows); True without providers."""
+    id_column = entry.role("provider_id")
+    if not id_column:
+        return True
+    parquet, mtime = prepared_version(entry, data_dir)
+    return id_column not in _schema(parquet, mtime) or _has_null(parquet, mtime, id_column)
+
+
 def last_valid(values: Sequence[str], allowed: Sequence[str]) -> str | None:
     """The last of `values` (a link's repeated parameter) that is one of `allowed`, else None."""
     for value in reversed(values):

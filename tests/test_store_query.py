@@ -132,3 +132,18 @@ def test_prepared_parquet_is_sorted_for_pruning_stable_and_in_row_groups(tmp_pat
     assert frame.equals(source.sort(keys, nulls_last=False, maintain_order=True))
     groups = pq.ParquetFile(prepared.parquet).metadata
     assert all(groups.row_group(i).num_rows <= 100_000 for i in range(groups.num_row_groups))
+
+
+def test_provider_names_take_each_providers_latest_name_sorted_by_name(reference_dir):
+    entry = load_catalogue().get("fe_provider_benefits")
+    pid, name, time = (str(entry.role(r)) for r in ("provider_id", "provider_name", "time"))
+    rows = pl.read_parquet(store.prepare(entry).parquet, columns=[pid, name, time]).drop_nulls(pid)
+    renamed = rows.group_by(pid).agg(pl.col(name).n_unique().alias("names")).filter(pl.col("names") > 1)
+    assert renamed.height > 0, "the real FE table has providers that changed name"
+    found = dict(query.provider_names(entry))
+    for provider in renamed[pid].head(5).to_list():
+        latest = rows.filter(pl.col(pid) == provider).sort(time)[name].drop_nulls()[-1]
+        assert found[str(provider)] == latest
+    listed = [n.lower() for _, n in query.provider_names(entry)]
+    assert listed == sorted(listed) and len(found) == rows[pid].n_unique()
+    assert query.has_national_rows(entry) is False  # FE provider tables publish no all-provider rows
