@@ -91,8 +91,8 @@ def entry_from_dict(raw: Mapping[str, Any], file: Path) -> TableEntry:
             roles=roles,
             filters=tuple(raw.get("filters", ())),
             filter_defaults=dict(raw.get("filter_defaults", {})),
-            indicators=indicators,
-            disclosure=DisclosureProfile(**disclosure_raw),
+            indicators=hide_single_person_extremes(indicators),
+            disclosure=DisclosureProfile(**checked_publication_profile(disclosure_raw, file)),
             footnotes=tuple(raw.get("footnotes", ())),
         )
     except KeyError as exc:
@@ -120,7 +120,7 @@ def entry_to_dict(entry: TableEntry) -> dict[str, Any]:
         "footnotes": list(entry.footnotes),
         "roles": dict(entry.roles),
         "filter_defaults": dict(entry.filter_defaults),
-        "disclosure": {f.name: getattr(entry.disclosure, f.name) for f in fields(DisclosureProfile)},
+        "disclosure": disclosure_to_dict(entry.disclosure),
         "indicators": [
             {k: v for k, v in vars(i).items() if v is not None and v != "" and not (k == "hidden" and v is False)}
             for i in entry.indicators
@@ -198,3 +198,54 @@ def load_catalogue(data_dir: Path | None = None) -> Catalogue:
         catalogue.entries[entry.id] = entry
         catalogue.sources[entry.id] = file
     return catalogue
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Loader block (issues #12, #13): the publication's declared disclosure profile and single-person extremes.
+# Kept apart from the fields above so the catalogue's other additions merge cleanly.
+
+
+def checked_publication_profile(disclosure: Mapping[str, Any], file: Path) -> dict[str, Any]:
+    """The [disclosure] table with `publication_profile` checked (every name a known convention, one per kind of
+    column) and held as a tuple; a bad name is a CatalogueError naming the file."""
+    from leo_dash.disclosure_profiles import ProfileError, parse_profile
+
+    out = dict(disclosure)
+    names = out.get("publication_profile", ())
+    if isinstance(names, str):
+        names = (names,)
+    try:
+        out["publication_profile"] = parse_profile(tuple(str(n) for n in names)).names
+    except ProfileError as exc:
+        raise CatalogueError(f"{file.name}: {exc}") from exc
+    out["no_base_reason"] = str(out.get("no_base_reason", ""))
+    return out
+
+
+def hide_single_person_extremes(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
+    """Minimum/maximum earnings (by name or label) are hidden whatever the file says (D5): never offered, ranked
+    or exported, even from a hand-written catalogue entry."""
+    from dataclasses import replace
+
+    from leo_dash.sdc import is_single_person_extreme
+
+    return tuple(
+        replace(i, hidden=True)
+        if not i.hidden and i.unit in ("£", "£m") and is_single_person_extreme(i.column, i.label)
+        else i
+        for i in indicators
+    )
+
+
+_PUBLICATION_FIELDS = ("publication_profile", "no_base_reason")
+
+
+def disclosure_to_dict(profile: DisclosureProfile) -> dict[str, Any]:
+    """The [disclosure] table; the publication's profile fields only when set, so older entries stay byte-identical."""
+    out = {f.name: getattr(profile, f.name) for f in fields(DisclosureProfile)}
+    for name in _PUBLICATION_FIELDS:
+        if not out.get(name):
+            out.pop(name, None)
+        elif isinstance(out[name], tuple):
+            out[name] = list(out[name])
+    return out

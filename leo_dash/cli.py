@@ -14,7 +14,7 @@ from leo_dash import paths
 def _cmd_check(args: argparse.Namespace) -> int:
     from leo_dash import ees
 
-    return ees.run_check(args.paths)
+    return ees.run_check(args.paths, profile=tuple(args.profile or ()))
 
 
 def _cmd_catalogue(args: argparse.Namespace) -> int:
@@ -52,6 +52,8 @@ def _cmd_add(args: argparse.Namespace) -> int:
         count_base=args.count_base,
         time_label=args.time_label,
         footnotes=tuple(args.footnote or ()),
+        profile=tuple(args.profile or ()),
+        no_base_reason=args.no_base_reason or "",
     )
     return register(request, data_dir=args.data_dir)
 
@@ -80,6 +82,13 @@ def _cmd_briefing(args: argparse.Namespace) -> int:
     return briefing.run_briefing(spec=Path(args.spec), out=Path(args.out))
 
 
+_PROFILE_HELP = (
+    "the publication's disclosure convention, checked by L24 (repeatable, or joined by ';'): 'counts rounded to 5', "
+    "'counts rounded to 10', 'counts unrounded, suppressed below 6', 'earnings to £100', 'earnings unrounded', "
+    "'percentages whole', 'percentages to 1 dp'"
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m leo_dash", description="LEO Explorer data tools.")
     parser.add_argument(
@@ -89,6 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("check", help="screen EES files (checks L1–L26); exit 1 on any error")
     p.add_argument("paths", nargs="+")
+    p.add_argument("--profile", action="append", help=_PROFILE_HELP)
     p.set_defaults(func=_cmd_check)
 
     p = sub.add_parser("catalogue", help="list approved tables with their status")
@@ -102,12 +112,16 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--controller", action="append", help="DfE, WG, DWP, HMRC or SG (repeatable)")
     p.add_argument("--licence", default="Open Government Licence v3.0")
     p.add_argument("--release-date")
-    p.add_argument("--next-review", help="default: one year after release")
+    p.add_argument("--next-review", help="default: one year after registration (today)")
     p.add_argument("--access", choices=("public", "restricted"), default="public")
     p.add_argument("--role", action="append", help="ROLE=COLUMN, e.g. provider_id=provider_ukprn (repeatable)")
     p.add_argument("--base", action="append", help="INDICATOR=BASE_COLUMN, or *=BASE_COLUMN for every rate")
     p.add_argument("--filter", action="append", help="other filter column users may choose (repeatable)")
-    p.add_argument("--count-base", type=int, default=5, help="rounding base of counts (5 HE LEO, 10 FE)")
+    p.add_argument(
+        "--count-base", type=int, default=None, help="rounding base of derived counts (5 HE LEO, 10 FE; default: the profile's, else 5)"
+    )
+    p.add_argument("--profile", action="append", help=_PROFILE_HELP)
+    p.add_argument("--no-base-reason", help="why earnings or rates of this table need no base column (else add refuses them)")
     p.add_argument("--time-label", default="Year")
     p.add_argument("--footnote", action="append")
     p.set_defaults(func=_cmd_add)

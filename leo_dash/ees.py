@@ -12,6 +12,7 @@ people; record-level shape).
 from __future__ import annotations
 
 import csv
+import functools
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -20,7 +21,16 @@ from typing import Any, BinaryIO, Literal
 
 import polars as pl
 
+from leo_dash.disclosure_profiles import (
+    Convention,
+    PublicationProfile,
+    default_profile,
+    is_institution_count,
+    parse_profile,
+)
 from leo_dash.model import SYMBOL_LABELS, Indicator, IndicatorKind, status_column
+from leo_dash.paths import PROJECT_ROOT
+from leo_dash.sdc import is_single_person_extreme, round_half_up_expr
 
 Severity = Literal["error", "warning"]
 
@@ -197,6 +207,29 @@ REGIONS: dict[str, str] = {
     "E12000008": "South East",
     "E12000009": "South West",
 }
+ONS_LOOKUP = PROJECT_ROOT / "data" / "ons_geography_codes.csv"  # ONS codes + names (OGL; see its .md)
+
+
+@functools.lru_cache(maxsize=1)
+def ons_names(level: str) -> dict[str, str]:
+    """Code -> name of one level ("Country", "Region", "Local authority") from the shipped ONS lookup."""
+    lookup = pl.read_csv(ONS_LOOKUP, infer_schema=False)
+    rows = lookup.filter(pl.col("level") == level)
+    return dict(zip(rows["code"].to_list(), rows["name"].to_list(), strict=True))
+
+
+@functools.lru_cache(maxsize=1)
+def old_la_names() -> dict[str, frozenset[str]]:
+    """DfE three-digit LA number -> the names it has carried (a number can outlive a code change)."""
+    rows = pl.read_csv(ONS_LOOKUP, infer_schema=False).filter(
+        (pl.col("level") == "Local authority") & pl.col("old_la_code").is_not_null()
+    )
+    out: dict[str, set[str]] = {}
+    for old, name in rows.select("old_la_code", "name").iter_rows():
+        out.setdefault(old, set()).add(name.casefold())
+    return {k: frozenset(v) for k, v in out.items()}
+
+
 NOT_AVAILABLE_CODE, NOT_AVAILABLE_NAME = "x", "Not available"
 NOT_APPLICABLE_CODE = "z"
 # Names allowed with code `z` (dfe-published-data-qa universal_geog_options.csv and country.csv).
@@ -265,7 +298,12 @@ _IDENTIFIER_VALUE = r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]?$"
 _IDENTIFIER_NAME = re.compile(r"(^|_)(id|ids|ref|reference|identifier|key|number|no|num)$")
 # Indicator names that suggest a base (the people a rate or average rests on).
 _BASE_NAME = re.compile(r"matched|grads|number_of|learners|cohort")
-_MIN_MAX_NAME = re.compile(r"(^|_)(min|max|minimum|maximum)($|_)")
+# Blank-unit indicators that are not counts of people: averages, ratios, scores.
+_NOT_A_COUNT = re.compile(r"(^|_)(average|avg|mean|median|ratio|score|index|per)($|_)")
+# A2: values of a filter that look like random record keys (letters and digits, no spaces), not category names.
+_KEY_LIKE_VALUE = r"^[A-Za-z0-9_-]{6,}$"
+# Codes that are legitimately letters + digits and may be one row each in a small table (ONS codes, CAH subjects).
+_KNOWN_CODE_VALUE = r"^([A-Z]\d{8}|CAH\d{2}(-\d{2}){0,2}|\d+)$"
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -285,12 +323,21 @@ class Finding:
     column: str | None = None
 
     def __str__(self) -> str:
-        parts = [f"{self.severity} {self.rule}", self.file]
+        # Cell contents and names come from the file: escaped, so a file cannot drive the operator's terminal.
+        parts = [f"{self.severity} {self.rule}", printable(self.file)]
         if self.row is not None:
             parts.append(f"row {self.row}")
         if self.column is not None:
-            parts.append(f"column {self.column}")
-        return f"{' · '.join(parts)}: {self.message}"
+            parts.append(f"column {printable(self.column)}")
+        return f"{' · '.join(parts)}: {printable(self.message)}"
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]")
+
+
+def printable(text: str) -> str:
+    """`text` with control and bidi/format characters shown as escapes (\\x1b, \\u202e), safe to print."""
+    return _CONTROL.sub(lambda m: m.group().encode("unicode_escape").decode("ascii"), text)
 
 
 @dataclass
@@ -341,12 +388,15 @@ def screen(
     earnings_base: int | None = None,
     bases: Mapping[str, str] | None = None,
     small_base_threshold: int = SMALL_BASE_THRESHOLD,
+    profile: Sequence[str] = (),
 ) -> ScreenResult:
     """Run every check on an EES data file and its `.meta.csv`; parse it when nothing refuses it. Never raises
-    for a bad file: problems come back as findings.
+    for a bad file: problems come back as findings (a bad `profile` name raises ProfileError, a ValueError).
 
     count_base / earnings_base tighten L24 (e.g. 10 for FE counts); bases maps a rate (or earnings) column to the
     column holding its base for L25 (key "*" applies to every rate); other rates use the base their names suggest.
+    profile names the publication's disclosure conventions (leo_dash.disclosure_profiles), which L24 checks
+    instead of the defaults, e.g. ("counts unrounded, suppressed below 6", "percentages whole").
     """
     screener = _Screener(
         Path(path),
@@ -354,6 +404,7 @@ def screen(
         earnings_base=earnings_base,
         bases=dict(bases or {}),
         small_base_threshold=small_base_threshold,
+        profile=parse_profile(profile),
     )
     return screener.run()
 
@@ -365,10 +416,16 @@ def load(
     earnings_base: int | None = None,
     bases: Mapping[str, str] | None = None,
     small_base_threshold: int = SMALL_BASE_THRESHOLD,
+    profile: Sequence[str] = (),
 ) -> ScreenResult:
     """screen(), raising EESLoadError when any check refuses the file."""
     result = screen(
-        path, count_base=count_base, earnings_base=earnings_base, bases=bases, small_base_threshold=small_base_threshold
+        path,
+        count_base=count_base,
+        earnings_base=earnings_base,
+        bases=bases,
+        small_base_threshold=small_base_threshold,
+        profile=profile,
     )
     if not result.ok:
         raise EESLoadError(result.findings, result.path)
@@ -379,25 +436,29 @@ def indicators_from_meta(meta: pl.DataFrame) -> list[Indicator]:
     """Indicators declared in a meta file, with kind guessed from unit and name, and a base guessed for rates."""
     rows = _meta_rows(meta)
     declared = [r for r in rows if r["col_type"] == "Indicator" and r["col_name"]]
-    base_candidates = [r["col_name"] for r in declared if _guess_kind(r["col_name"], r["indicator_unit"]) == "base"]
+    base_candidates = [
+        r["col_name"] for r in declared if _guess_kind(r["col_name"], r["indicator_unit"], r["label"]) == "base"
+    ]
     out: list[Indicator] = []
     for r in declared:
         column, unit = r["col_name"], r["indicator_unit"]
-        kind = _guess_kind(column, unit)
+        kind = _guess_kind(column, unit, r["label"])
         dp_text = r["indicator_dp"]
         dp = int(dp_text) if dp_text.isdigit() else None
         base = _natural_base(column, base_candidates) if kind == "rate" else None
-        hidden = kind == "earnings" and bool(_MIN_MAX_NAME.search(column.lower()))  # D5: single-person values
+        # D5: single-person values (minimum/maximum), judged from the name and the meta label.
+        hidden = unit in ("£", "£m") and is_single_person_extreme(column, r["label"])
         out.append(Indicator(column, r["label"] or column, kind, unit, dp, base, hidden))
     return out
 
 
-def run_check(paths: Sequence[str]) -> int:
-    """The `python -m leo_dash check PATH...` command: print every finding per file; 1 on any error, else 0."""
+def run_check(paths: Sequence[str], profile: Sequence[str] = ()) -> int:
+    """The `python -m leo_dash check PATH...` command: print every finding per file; 1 on any error, else 0.
+    `profile` declares the publication's disclosure conventions (the same for every file)."""
     any_error = False
     for raw in paths:
-        result = screen(raw)
-        name = result.path.name
+        result = screen(raw, profile=profile)
+        name = printable(result.path.name)
         for finding in result.errors + result.warnings:
             print(finding)
         n_err, n_warn = len(result.errors), len(result.warnings)
@@ -424,12 +485,14 @@ def _meta_rows(meta: pl.DataFrame) -> list[dict[str, str]]:
     return rows
 
 
-def _guess_kind(column: str, unit: str) -> IndicatorKind:
+def _guess_kind(column: str, unit: str, label: str = "") -> IndicatorKind:
     if unit == "%":
         return "rate"
     if unit == "£":
         return "earnings"
     if unit == "":
+        if is_institution_count(column, label) or _NOT_A_COUNT.search(_normalise_name(column)):
+            return "other"  # counts institutions (or is a mean): not people, never rounded for disclosure, never a base
         return "base" if _BASE_NAME.search(column.lower()) else "count"
     return "other"
 
@@ -539,6 +602,7 @@ class _Screener:
         earnings_base: int | None,
         bases: dict[str, str],
         small_base_threshold: int,
+        profile: PublicationProfile | None = None,
     ) -> None:
         name = path.name
         if name.endswith(".meta.csv"):  # pointed at the metadata: screen its data file
@@ -552,6 +616,16 @@ class _Screener:
         self.earnings_base = earnings_base or DEFAULT_EARNINGS_BASE
         self.bases = bases
         self.small_base_threshold = small_base_threshold
+        # L24: the declared conventions, each kind falling back to the defaults (percentages: each column's dp).
+        declared = profile or PublicationProfile()
+        defaults = default_profile(self.count_base, self.earnings_base)
+        self.count_rule: Convention = declared.counts or defaults.counts  # type: ignore[assignment]
+        self.earnings_rule: Convention = declared.earnings or defaults.earnings  # type: ignore[assignment]
+        self.percentage_rule: Convention | None = declared.percentages
+        self.declared_kinds = {c.kind for c in (declared.counts, declared.earnings, declared.percentages) if c}
+        self.labels: dict[str, str] = {}  # indicator -> meta label
+        self.dps: dict[str, int] = {}  # indicator -> indicator_dp, where given
+        self.rates_to_round: dict[str, int] = {}  # rate column -> dp its extra decimals are rounded to (L24 warning)
         self.findings: list[Finding] = []
         self.meta: pl.DataFrame | None = None
         self.meta_rows: list[dict[str, str]] = []
@@ -710,6 +784,9 @@ class _Screener:
             elif r["col_type"] == "Indicator" and name not in OBSERVATIONAL_COLUMNS:
                 self.indicators.append(name)
                 self.units[name] = r["indicator_unit"]
+                self.labels[name] = r["label"]
+                if r["indicator_dp"].isdigit():
+                    self.dps[name] = int(r["indicator_dp"])
                 if r["indicator_unit"] != "numberstring":
                     self.numeric_indicators.append(name)
         self.filter_groups = [g for g in self.filter_groups if g not in self.filters]
@@ -755,7 +832,6 @@ class _Screener:
         data_columns = set(self.columns)
         names_seen: dict[str, int] = {}
         labels_seen: dict[str, int] = {}
-        stripped_seen: dict[str, str] = {}
         for i, r in enumerate(self.meta_rows):
             row = i + 2
             name, col_type, label = r["col_name"], r["col_type"], r["label"]
@@ -772,16 +848,10 @@ class _Screener:
                 bad.append(f"col_name '{name}' repeats row {names_seen[name]}")
             if bad:
                 self.error("L5", f"Meta row {row}: bad col_type or col_name ({'; '.join(bad)}).", **where)
+            # Names must be unique as written; like the EES screener, punctuation is stripped only when comparing
+            # filter items and grouping columns (L17), never column names (`l2by16` beside `l2_by16` is fine).
             if name and name not in names_seen:
                 names_seen[name] = row
-                key = re.sub(r"[^a-z0-9]", "", name.lower())
-                if not bad and key in stripped_seen and stripped_seen[key] != name:
-                    self.error(
-                        "L5",
-                        f"Meta row {row}: bad col_type or col_name ('{name}' clashes with '{stripped_seen[key]}' once punctuation is removed).",
-                        **where,
-                    )
-                stripped_seen.setdefault(key, name)
             display = name or f"Meta row {row}"
             # L6: labels
             if not label:
@@ -1100,9 +1170,10 @@ class _Screener:
                 return not (code == NOT_AVAILABLE_CODE and name == NOT_AVAILABLE_NAME)
             if code == NOT_APPLICABLE_CODE:
                 return name not in NOT_APPLICABLE_NAMES
+            # Case is forgiven: ONS itself writes "Yorkshire and The Humber" and "Yorkshire and the Humber".
             if code in table:
-                return table[code] != name
-            if name in table.values():
+                return table[code].casefold() != name.casefold()
+            if name.casefold() in {v.casefold() for v in table.values()}:
                 return True  # a known place under the wrong code
             return strict  # countries: the lookup is complete
 
@@ -1110,6 +1181,7 @@ class _Screener:
         for code, name, table, strict in (
             ("country_code", "country_name", COUNTRIES, True),
             ("region_code", "region_name", REGIONS, False),
+            ("new_la_code", "la_name", ons_names("Local authority"), False),
         ):
             if code in cols and name in cols:
                 for c, n, row in self._code_name_pairs(code, name).iter_rows():
@@ -1117,6 +1189,13 @@ class _Screener:
                         self.error("L16", f"Code {c} does not match name {n}.", row=row + 2, column=code)
                         flagged.add(code)
                         break
+        if "old_la_code" in cols and "la_name" in cols and "new_la_code" not in flagged:
+            known = old_la_names()
+            for old, name, row in self._code_name_pairs("old_la_code", "la_name").iter_rows():
+                if old in known and name and name.casefold() not in known[old]:
+                    self.error("L16", f"Code {old} does not match name {name}.", row=row + 2, column="old_la_code")
+                    flagged.add("old_la_code")
+                    break
 
         # The same code never carries two names (organisations: within one time period, as they get renamed).
         for spec in GEOGRAPHIC_LEVELS.values():
@@ -1324,6 +1403,9 @@ class _Screener:
             is_number = number.is_finite().fill_null(False)  # 'nan' and 'inf' cast to floats but are not numbers
             invalid = ~(value.is_in(known).fill_null(False) | is_number)  # blanks are invalid too
             exprs += [invalid.arg_true().first().alias(f"bad_{c}"), invalid.sum().alias(f"n_bad_{c}")]
+            if self.units.get(c) in ("", "%"):  # a count of people or a share cannot be below zero
+                negative = is_number & (number < 0)
+                exprs += [negative.arg_true().first().alias(f"neg_{c}"), negative.sum().alias(f"n_neg_{c}")]
             if self.units.get(c) == "%":
                 finite = number.is_finite().fill_null(False)
                 over = finite & (number > 100)  # NaN compares above every number in Polars
@@ -1336,6 +1418,16 @@ class _Screener:
                 more = f" ({_plural(hits[f'n_bad_{c}'], 'cell')} in all)" if hits[f"n_bad_{c}"] > 1 else ""
                 self.error(
                     "L20", f"{c} row {i + 2} holds '{shown}', not a number or c/x/z/low/u{more}.", row=i + 2, column=c
+                )
+            if hits.get(f"neg_{c}") is not None:
+                i = hits[f"neg_{c}"]
+                what = "rate" if self.units.get(c) == "%" else "count"
+                more = f" ({_plural(hits[f'n_neg_{c}'], 'cell')} in all)" if hits[f"n_neg_{c}"] > 1 else ""
+                self.error(
+                    "L20",
+                    f"{c} row {i + 2} holds '{df[c][i]}': a {what} cannot be negative{more}.",
+                    row=i + 2,
+                    column=c,
                 )
             if hits.get(f"over_{c}") is not None:
                 i = hits[f"over_{c}"]
@@ -1366,9 +1458,19 @@ class _Screener:
                 (number == 1).arg_true().first().alias(f"first_one_{c}"),
             ]
         for c in candidates:
+            items = pl.col(c).drop_nulls().unique()
+            key_like = (
+                items.str.contains(_KEY_LIKE_VALUE)
+                & items.str.contains(r"\d")
+                & items.str.contains(r"[A-Za-z]")
+                & ~items.str.contains(_KNOWN_CODE_VALUE)
+            )
+            words = items.str.count_matches(r"\S+")
             exprs += [
                 pl.col(c).n_unique().alias(f"n_{c}"),
                 pl.col(c).str.contains(_IDENTIFIER_VALUE).fill_null(False).mean().alias(f"idlike_{c}"),
+                key_like.mean().alias(f"keylike_{c}"),
+                ((words >= 5) & (items.str.len_chars() >= 30)).mean().alias(f"freetext_{c}"),
             ]
         stats = df.select(exprs).row(0, named=True)
         for c in counts:
@@ -1384,43 +1486,133 @@ class _Screener:
         for c in candidates:
             n = stats[f"n_{c}"]
             looks_like_id = bool(_IDENTIFIER_NAME.search(_normalise_name(c))) or stats[f"idlike_{c}"] >= 0.9
-            if df.height >= 20 and n >= 0.9 * df.height and looks_like_id:
+            rows_per_item = df.height / max(n, 1)
+            # A category is shared by many rows (every year, place and other breakdown); record keys are not. Items
+            # that look like random keys, or free text, on about one row each are people, however the column is named.
+            key_like = (stats[f"keylike_{c}"] or 0) >= 0.9 and n >= 20 and rows_per_item <= 5
+            free_text = (stats[f"freetext_{c}"] or 0) >= 0.9 and n >= 20 and rows_per_item <= 2
+            near_unique = df.height >= 20 and n >= 0.9 * df.height
+            huge = n > 1_000 and rows_per_item < 2  # thousands of items, each on about one row
+            if (near_unique and looks_like_id) or key_like or free_text or huge:
+                what = (
+                    "like record identifiers"
+                    if key_like or looks_like_id
+                    else "of free text"
+                    if free_text
+                    else "each on about one row"
+                )
                 self.error(
                     "A2",
-                    f"{c} has {n:,} different values in {df.height:,} rows, like a record identifier: this looks like record-level data, not an approved aggregate.",
+                    f"{c} has {n:,} different values in {df.height:,} rows ({rows_per_item:.1f} rows per item), {what}: this looks like record-level data, not an approved aggregate.",
                     column=c,
                 )
 
-    # --- L24: rounding --------------------------------------------------------------------------------------------
+    # --- L24: the publication's disclosure convention --------------------------------------------------------------
+    def _profile_words(self, rule: Convention) -> str:
+        return f"the {'declared' if rule.kind in self.declared_kinds else 'default'} profile '{rule.name}'"
+
+    def _profile_hint(self, rule: Convention) -> str:
+        if rule.kind in self.declared_kinds:
+            return ""
+        return " If the publication follows another convention, declare it with --profile (e.g. 'counts unrounded, suppressed below 6')."
+
     def _check_rounding(self) -> None:
         df = self.df
-        checks: dict[str, int] = {}
-        for c in self.numeric_indicators:
-            unit = self.units.get(c)
-            if unit == "":
-                checks[c] = self.count_base
-            elif unit == "£":
-                checks[c] = self.earnings_base
-        if not checks:
-            return
+        counts = [c for c in self.numeric_indicators if self.units.get(c) == ""]
+        people = [c for c in counts if _guess_kind(c, "", self.labels.get(c, "")) != "other"]
+        counts = [c for c in counts if not _NOT_A_COUNT.search(_normalise_name(c))]  # means may hold fractions
+        earnings = [c for c in self.numeric_indicators if self.units.get(c) == "£"]
+        rates = [c for c in self.numeric_indicators if self.units.get(c) == "%"]
         exprs: list[pl.Expr] = []
-        for c, base in checks.items():
+
+        def first_and_count(name: str, mask: pl.Expr) -> None:
+            exprs.extend((mask.arg_true().first().alias(f"{name}_first"), mask.sum().alias(f"{name}_n")))
+
+        def not_multiple(number: pl.Expr, step: float) -> pl.Expr:
+            # Compared through half-up rounding so a decimal such as 0.3 is a multiple of 0.1 despite float error.
+            return ((round_half_up_expr(number, step) - number).abs() > step * 1e-9).fill_null(False)
+
+        for c in counts:  # every count, of people or institutions, is a whole number
+            first_and_count(f"fraction_{c}", (pl.col(c).cast(pl.Float64, strict=False) % 1 != 0).fill_null(False))
+        for c in people:
             number = pl.col(c).cast(pl.Float64, strict=False)
-            exprs += [
-                (number % 1 != 0).any().alias(f"fraction_{c}"),
-                (number % base != 0).arg_true().first().alias(f"bad_{c}"),
-                (number % base != 0).sum().alias(f"n_{c}"),
-            ]
+            rule = self.count_rule
+            if rule.multiple is not None:
+                first_and_count(f"count_{c}", (number % rule.multiple != 0).fill_null(False))
+            elif rule.suppressed_below is not None:
+                first_and_count(f"count_{c}", ((number > 0) & (number < rule.suppressed_below)).fill_null(False))
+        if self.earnings_rule.multiple is not None:
+            for c in earnings:
+                number = pl.col(c).cast(pl.Float64, strict=False)
+                first_and_count(f"earnings_{c}", (number % self.earnings_rule.multiple != 0).fill_null(False))
+        rate_steps: dict[str, tuple[int, bool]] = {}  # rate -> (dp, declared by the profile)
+        for c in rates:
+            if self.percentage_rule is not None and self.percentage_rule.dp is not None:
+                rate_steps[c] = (self.percentage_rule.dp, True)
+            elif c in self.dps:
+                rate_steps[c] = (self.dps[c], False)
+        for c, (dp, _declared) in rate_steps.items():
+            number = pl.col(c).cast(pl.Float64, strict=False)
+            first_and_count(f"rate_{c}", not_multiple(number, 10.0**-dp))
+        if not exprs:
+            return
         hits = df.select(exprs).row(0, named=True)
-        for c, base in checks.items():
-            if self.units[c] == "" and hits[f"fraction_{c}"]:
-                continue  # not whole numbers: a mean or ratio, not a count
-            i = hits[f"bad_{c}"]
-            if i is not None:
-                what = f"£{base}" if self.units[c] == "£" else str(base)
-                self.error(
+
+        def report(name: str, c: str, message: str, rule: Convention | None = None) -> bool:
+            i = hits[f"{name}_first"]
+            if i is None:
+                return False
+            more = f" ({_plural(hits[f'{name}_n'], 'cell')} in all)" if hits[f"{name}_n"] > 1 else ""
+            hint = self._profile_hint(rule) if rule is not None else ""
+            self.error("L24", message.format(value=df[c][i], row=i + 2) + more + "." + hint, row=i + 2, column=c)
+            return True
+
+        for c in counts:
+            if report(f"fraction_{c}", c, f"{c} is a count but holds fractions: value {{value}} on row {{row}} is not a whole number"):
+                continue
+            if c not in people:
+                continue  # a count of institutions: organisations, not people, so never rounded for disclosure
+            rule = self.count_rule
+            if rule.multiple is not None:
+                report(
+                    f"count_{c}",
+                    c,
+                    f"{c} breaks {self._profile_words(rule)}: value {{value}} on row {{row}} is not rounded to {rule.multiple:g}",
+                    rule,
+                )
+            elif rule.suppressed_below is not None:
+                report(
+                    f"count_{c}",
+                    c,
+                    f"{c} breaks {self._profile_words(rule)}: value {{value}} on row {{row}} is under {rule.suppressed_below} but not suppressed",
+                )
+        for c in earnings:
+            if self.earnings_rule.multiple is not None:
+                report(
+                    f"earnings_{c}",
+                    c,
+                    f"{c} breaks {self._profile_words(self.earnings_rule)}: value {{value}} on row {{row}} is not rounded to £{self.earnings_rule.multiple:g}",
+                    self.earnings_rule,
+                )
+        for c, (dp, declared) in rate_steps.items():
+            i = hits[f"rate_{c}_first"]
+            if i is None:
+                continue
+            if declared:
+                assert self.percentage_rule is not None
+                report(
+                    f"rate_{c}",
+                    c,
+                    f"{c} breaks the declared profile '{self.percentage_rule.name}': value {{value}} on row {{row}} is not rounded to {dp} dp",
+                )
+            else:
+                # The data standard: a rate published with more decimals than its indicator_dp is rounded (half-up)
+                # to that dp and loaded with a warning, so no view can show (or send the browser) more precision.
+                self.rates_to_round[c] = dp
+                self.warn(
                     "L24",
-                    f"{c} is not rounded (5/10, £100); not an approved aggregate: row {i + 2} holds {df[c][i]}, not a multiple of {what} ({_plural(hits[f'n_{c}'], 'cell')} in all).",
+                    f"{c} has more decimals than its indicator_dp of {dp}: value {df[c][i]} on row {i + 2} "
+                    f"({_plural(hits[f'rate_{c}_n'], 'cell')} in all); loaded rounded half-up to {dp} dp.",
                     row=i + 2,
                     column=c,
                 )
@@ -1430,7 +1622,11 @@ class _Screener:
         """Rate (or earnings) column -> base column: explicit first, else the base its name suggests."""
         numeric = set(self.numeric_indicators)
         pairs: dict[str, str] = {}
-        candidates = [c for c in self.numeric_indicators if _guess_kind(c, self.units.get(c, "")) == "base"]
+        candidates = [
+            c
+            for c in self.numeric_indicators
+            if _guess_kind(c, self.units.get(c, ""), self.labels.get(c, "")) == "base"
+        ]
         for c in self.numeric_indicators:
             explicit = self.bases.get(c) or (self.bases.get("*") if self.units.get(c) == "%" else None)
             if explicit:
@@ -1514,6 +1710,8 @@ class _Screener:
                     .then(pl.lit(WARNED_SYMBOL_STATUS))
                     .otherwise(pl.lit(None, dtype=pl.String))
                 )
+                if c in self.rates_to_round:  # L24 warning: extra decimals rounded half-up to indicator_dp
+                    number = round_half_up_expr(number, 10.0 ** -self.rates_to_round[c])
                 base = self.hidden_by_small_base.get(c)
                 if base:
                     hide = self._small_base_mask(c, base, self.small_base_threshold)

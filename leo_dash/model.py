@@ -89,6 +89,9 @@ class DisclosureProfile:
     earnings_min_base: int = 11  # D5: earnings `c` when the earnings base is under this
     class_disclosure_base: int = 10  # D9: derived 0% / 100% on a base under this shows `c`
     rate_dp: int = 1  # derived shares shown to 1 dp
+    # --- the publisher's declared convention (leo_dash.disclosure_profiles; checked by the loader's L24) ---
+    publication_profile: tuple[str, ...] = ()  # e.g. ("counts rounded to 10", "percentages whole"); () = defaults
+    no_base_reason: str = ""  # why an earnings or rate indicator may have no base column (else registration refuses)
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from leo_dash import ees, paths
 from leo_dash.catalogue import catalogue_dir, load_catalogue, write_entry
+from leo_dash.disclosure_profiles import ProfileError, parse_profile
 from leo_dash.model import CONTROLLERS, ROLE_NAMES, DisclosureProfile, Indicator, TableEntry
 
 TABLE_ID = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
@@ -28,9 +29,19 @@ class RegistrationRequest:
     roles: dict[str, str] = field(default_factory=dict)
     bases: dict[str, str] = field(default_factory=dict)  # indicator -> base column; "*" applies to every rate
     filters: tuple[str, ...] = ()
-    count_base: int = 5
+    count_base: int | None = None  # rounding of derived counts; default: the declared count convention's, else 5
     time_label: str = "Year"
     footnotes: tuple[str, ...] = ()
+    profile: tuple[str, ...] = ()  # the publication's disclosure conventions (leo_dash.disclosure_profiles)
+    no_base_reason: str = ""  # why earnings/rates may have no base column (else registration refuses them)
+    registered: dt.date = field(default_factory=dt.date.today)  # the review date counts from this
+
+    def derived_count_base(self) -> int:
+        """The base derived counts are rounded to: as asked, else the publisher's rounding, else 5 (D3)."""
+        if self.count_base:
+            return self.count_base
+        counts = parse_profile(self.profile).counts
+        return int(counts.multiple) if counts is not None and counts.multiple else 5
 
 
 class RegistrationError(ValueError):
@@ -74,12 +85,20 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
         if base and base not in columns:
             raise RegistrationError(f"Base column {base!r} for {ind.column} is not in {request.path.name}.")
         indicators.append(Indicator(ind.column, ind.label, ind.kind, ind.unit, ind.dp, base or ind.base, ind.hidden))
+    unprotected = [i for i in indicators if i.kind in ("rate", "earnings") and not i.hidden and not i.base]
+    if unprotected and not request.no_base_reason.strip():
+        names = ", ".join(f"{i.column} ({i.kind})" for i in unprotected)
+        raise RegistrationError(
+            f"{names} {'has' if len(unprotected) == 1 else 'have'} no base column, so the small-base rules (D4, D5) "
+            f"could not run. Give one with --base {unprotected[0].column}=COLUMN (or --base '*=COLUMN' for every "
+            "rate), or say in the disclosure profile why none is needed with --no-base-reason TEXT."
+        )
     filters = tuple(request.filters) or tuple(
         c
         for c in result.meta.filter(result.meta["col_type"] == "Filter")["col_name"].to_list()
         if c not in roles.values()
     )
-    next_review = request.next_review or request.release_date.replace(year=request.release_date.year + 1)
+    next_review = request.next_review or _one_year_after(request.registered)  # from registration, not release
     return TableEntry(
         id=request.table_id,
         title=request.title,
@@ -93,10 +112,21 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
         roles=roles,
         filters=filters,
         indicators=tuple(indicators),
-        disclosure=DisclosureProfile(count_base=request.count_base),
+        disclosure=DisclosureProfile(
+            count_base=request.derived_count_base(),
+            publication_profile=parse_profile(request.profile).names,
+            no_base_reason=request.no_base_reason.strip(),
+        ),
         time_label=request.time_label,
         footnotes=request.footnotes,
     )
+
+
+def _one_year_after(day: dt.date) -> dt.date:
+    try:
+        return day.replace(year=day.year + 1)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 1, day=28)
 
 
 def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> int:
@@ -105,7 +135,13 @@ def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> i
     if request.table_id in existing or (catalogue_dir(data_dir) / f"{request.table_id}.toml").exists():
         print(f"Refused: a table with id {request.table_id!r} is already registered; nothing was changed.")
         return 1
-    result = ees.screen(request.path, count_base=request.count_base)
+    try:
+        result = ees.screen(
+            request.path, count_base=request.derived_count_base(), bases=request.bases, profile=request.profile
+        )
+    except ProfileError as exc:
+        print(f"Refused: {exc} The catalogue was not changed.")
+        return 1
     for finding in result.errors + result.warnings:
         print(finding)
     if not result.ok:
@@ -118,4 +154,11 @@ def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> i
         return 1
     target = write_entry(entry, data_dir)
     print(f"Registered {entry.id} ({result.frame.height if result.frame is not None else 0:,} rows) in {target}.")
+    if entry.disclosure.publication_profile:
+        print(f"Disclosure profile: {'; '.join(entry.disclosure.publication_profile)}.")
+    print(f"Next review: {entry.next_review.isoformat()}.")
+    from leo_dash.page_support import describe
+
+    for line in describe(entry):
+        print(line)
     return 0

@@ -12,15 +12,16 @@ Where each rule is enforced:
 - D3 derived counts rounded half-up to the source base, `c` below the minimum: `aggregate`, `derived_count`.
 - D4 derived shares need numerator >= 3 and denominator >= 6, shown to `rate_dp` dp: `aggregate`, `share`;
   `suppress_unverifiable` hides a share or earnings figure whose base secondary suppression hid.
-- D5 earnings published only, rounded to £100, `c` on a small base, min/max columns hidden: `protect`; `aggregate`
-  never derives them.
+- D5 earnings published only, rounded to £100, `c` on a small base, min/max columns hidden (by name or label,
+  `is_single_person_extreme`, whatever the catalogue says): `protect`; `aggregate` never derives them.
 - D6 nothing that recovers a suppressed cell: `aggregate` (a derived figure with a `c` contributor is `c`),
   `secondary_suppress` / `secondary_suppress_grid` / `suppress_derived` (parent + all children shown with exactly
   one child `c`).
 - D7 provider views only from approved provider files: enforced by `leo_dash.catalogue` (only approved tables load)
   and `leo_dash.query` (no grouping finer than the file); not here.
 - D8 half-up rounding (never banker's): `round_half_up`, `round_half_up_expr`.
-- D9 a derived 0% or 100% on a base under `class_disclosure_base` is `c`: `aggregate`, `share`.
+- D9 a derived 0% or 100% on a base under `class_disclosure_base` is `c`: `aggregate`, `share`; a published one
+  too (`protect`), with `class_disclosure_note` saying why.
 - D10 downloads match the screen: enforced in `leo_dash.export` (one view rendered both ways); `assert_same_cells`
   is the helper its tests use.
 
@@ -33,6 +34,7 @@ filter's Total beside its items) -> `guard(derived=False)`; grouped rows -> `agg
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
@@ -311,6 +313,30 @@ def _order_columns(columns: Sequence[str], indicator_columns: Iterable[str]) -> 
 # --------------------------------------------------------------------------------------------------------------
 # D5 earnings
 
+# Endpoints of a distribution are one person's value (ACRO flags them): recognised by name or label. LEO's provider
+# files call them `earnings_lower` / `earnings_upper` ("Minimum Earnings" / "Maximum Earnings"), so "lower"/"upper"
+# count too, unless a quartile/decile/percentile follows ("Lower Quartile of Earnings", `earnings_lower_quartile`).
+_EXTREME_WORD = r"(min|max|minimum|maximum|lowest|highest|smallest|largest)"
+_EXTREME_NAME = re.compile(rf"(^|_){_EXTREME_WORD}($|_)|(^|_)(lower|upper)(?!_?(q|quartile|quart|decile|percentile|quintile|pct)\b)($|_)")
+_EXTREME_LABEL = re.compile(
+    rf"\b{_EXTREME_WORD}\b|\b(lower|upper)\b(?!\s*(quartile|decile|percentile|quintile|quarter))", re.IGNORECASE
+)
+
+
+def is_single_person_extreme(column: str, label: str = "") -> bool:
+    """True for a minimum/maximum column (a single person's value, D5), judged from the name and the label."""
+    name = re.sub(r"_+", "_", re.sub(r"[^a-z0-9]+", "_", column.lower())).strip("_")
+    return bool(_EXTREME_NAME.search(name) or _EXTREME_LABEL.search(label))
+
+
+def _never_shown(indicator: Indicator) -> bool:
+    """Hidden in the catalogue, or a single-person extreme of earnings whatever the catalogue says (D5)."""
+    return indicator.hidden or (
+        indicator.kind in ("earnings", "other")
+        and indicator.unit in ("£", "£m")
+        and is_single_person_extreme(indicator.column, indicator.label)
+    )
+
 
 def _earnings_base_too_small(
     frame: pl.DataFrame, indicator: Indicator, profile: DisclosureProfile, *, derived: bool = False
@@ -355,19 +381,71 @@ def _protect_earnings(
     )
 
 
+# D9 on published rates: the publisher's 0% / 100% on a tiny base tells every reader what each of those few
+# people did. The note views add wherever a table has rates with bases, so a reader knows why such a cell is `c`.
+CLASS_DISCLOSURE_NOTE = (
+    "A published 0% or 100% resting on fewer than {n} people is shown as c (suppressed): it would reveal what "
+    "every one of them did (class disclosure)."
+)
+
+
+def class_disclosure_note(rates_with_bases: bool, profile: DisclosureProfile) -> tuple[str, ...]:
+    """The footnote explaining published-rate D9 suppression, for a view of a table with rates on bases."""
+    return (CLASS_DISCLOSURE_NOTE.format(n=profile.class_disclosure_base),) if rates_with_bases else ()
+
+
+def _published_base_threshold(profile: DisclosureProfile) -> float:
+    """A published base below which a 0%/100% may rest on fewer than `class_disclosure_base` people: a base
+    rounded to B may stand for up to B/2 fewer (a published "10" rounded to 10 may be 5), unless the publisher's
+    declared profile says counts are unrounded."""
+    unrounded = any(name.startswith("counts unrounded") for name in profile.publication_profile)
+    return profile.class_disclosure_base + (0 if unrounded else profile.count_base / 2)
+
+
+def _protect_published_rates(
+    frame: pl.DataFrame, indicators: Sequence[Indicator], profile: DisclosureProfile
+) -> pl.DataFrame:
+    """D9 on published rates: a shown 0% or 100% whose base is under `class_disclosure_base` (or carries a
+    small/secret symbol) becomes `c`. Rates without a base column in the frame are left as published."""
+    rates = [i for i in indicators if i.kind == "rate" and i.unit == "%" and i.base and i.base in frame.columns]
+    if not rates:
+        return frame
+    threshold = _published_base_threshold(profile)
+
+    def disclosive(rate: Indicator) -> pl.Expr:
+        base = str(rate.base)
+        small = (pl.col(base) < threshold) | _status_or_missing(frame, base).is_in(SMALL_BASE_SYMBOLS)
+        return (pl.col(status_column(rate.column)).is_null() & pl.col(rate.column).is_in([0.0, 100.0]) & small).fill_null(
+            False
+        )
+
+    flags = {r.column: disclosive(r) for r in rates}
+    return frame.with_columns(
+        expr
+        for column, hide in flags.items()
+        for expr in (
+            pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col(status_column(column))).alias(status_column(column)),
+            pl.when(hide).then(_null_float()).otherwise(pl.col(column)).alias(column),
+        )
+    )
+
+
 def protect(frame: pl.DataFrame, indicators: Sequence[Indicator], profile: DisclosureProfile) -> pl.DataFrame:
     """Make published cells safe to show: hide min/max columns, apply the earnings rules, add status columns.
 
     Cells that carry a symbol are never touched (a symbol wins over any number standing beside it); a value made
-    null here gets status "c"; a null that arrives without a reason gets "x". Counts and rates are the publisher's.
+    null here gets status "c"; a null that arrives without a reason gets "x". Counts are the publisher's; rates
+    are too, except a 0% or 100% on a base under the class-disclosure threshold (D9), which becomes `c`.
     """
-    hidden = [c for i in indicators if i.hidden for c in (i.column, status_column(i.column)) if c in frame.columns]
+    hidden = [c for i in indicators if _never_shown(i) for c in (i.column, status_column(i.column)) if c in frame.columns]
     frame = frame.drop(hidden)
-    shown = [i for i in indicators if not i.hidden and i.column in frame.columns]
+    shown = [i for i in indicators if not _never_shown(i) and i.column in frame.columns]
     for indicator in shown:
         _require_numeric(frame, indicator)
-    bases = [i.base for i in shown if i.kind == "earnings" and i.base and i.base in frame.columns]
+    bases = [i.base for i in shown if i.kind in ("earnings", "rate") and i.base and i.base in frame.columns]
+    bases = list(dict.fromkeys(bases))
     frame = _protect_earnings(_with_status(frame, [i.column for i in shown] + bases), shown, profile)
+    frame = _protect_published_rates(frame, shown, profile)
     return frame.select(_order_columns(frame.columns, [i.column for i in shown] + bases))
 
 
@@ -421,7 +499,7 @@ def _partial_status(statuses: Sequence[str]) -> pl.Expr:
 
 def _output_indicators(frame: pl.DataFrame, indicators: Sequence[Indicator]) -> list[Indicator]:
     """Shown indicators plus the base columns rates/earnings need (a share cannot be checked without its base)."""
-    shown = [i for i in indicators if not i.hidden]
+    shown = [i for i in indicators if not _never_shown(i)]
     present = {i.column for i in shown}
     extra: list[Indicator] = []
     for indicator in shown:
@@ -795,6 +873,13 @@ def _indicator_checks(
             ),
         ]
     if not derived:
+        if indicator.kind == "rate" and indicator.unit == "%" and indicator.base and indicator.base in frame.columns:
+            checks.append(
+                (
+                    shown & value.is_in([0.0, 100.0]) & (pl.col(indicator.base) < _published_base_threshold(profile)),
+                    f"D9: published rate {column} shows 0% or 100% on a base under {profile.class_disclosure_base}",
+                )
+            )
         return checks
     if indicator.kind in ("count", "base"):
         checks.append(
@@ -831,12 +916,12 @@ def check_visible(
     problems = [
         f"D5: {i.column} is a hidden column (single-person values) and must not be shown."
         for i in indicators
-        if i.hidden and i.column in frame.columns
+        if _never_shown(i) and i.column in frame.columns
     ]
     checked: list[str] = []
     checks: list[Check] = []
     for indicator in indicators:
-        if indicator.hidden or indicator.column not in frame.columns:
+        if _never_shown(indicator) or indicator.column not in frame.columns:
             continue
         if status_column(indicator.column) not in frame.columns:
             problems.append(

@@ -64,6 +64,7 @@ def _screen_files(entry: TableEntry) -> tuple[pl.DataFrame, list[str]]:
             count_base=entry.disclosure.count_base,
             earnings_base=entry.disclosure.earnings_base,
             bases=bases,
+            profile=entry.disclosure.publication_profile,  # the publisher's declared convention (L24)
         )
         assert result.frame is not None  # load() raises when there is no frame
         frames.append(result.frame)

@@ -189,7 +189,7 @@ def make_view(
         columns=tuple(columns),
         summary=summary,
         source=source_line(entry),
-        footnotes=tuple(extra_footnotes) + tuple(entry.footnotes),
+        footnotes=tuple(extra_footnotes) + tuple(entry.footnotes) + _class_disclosure_footnote(entry, columns),
         demo=entry.demo,
         table_id=entry.id,
         filters=tuple(filters),
@@ -201,6 +201,15 @@ def make_view(
 
         finish_figure(figure, view)
     return view
+
+
+def _class_disclosure_footnote(entry: TableEntry, columns: Sequence[Column]) -> tuple[str, ...]:
+    """Why a published 0%/100% on a tiny base shows as c (D9 on published cells), where the view shows such rates."""
+    from leo_dash.sdc import class_disclosure_note
+
+    shown = {c.name for c in columns if c.kind == "value"}
+    rates_with_bases = any(i.kind == "rate" and i.base and i.column in shown for i in entry.indicators)
+    return class_disclosure_note(rates_with_bases, entry.disclosure)
 
 
 def as_records(view: View) -> list[dict[str, Any]]:

@@ -1,3 +1,4 @@
+import datetime as dt
 import subprocess
 import sys
 
@@ -41,7 +42,9 @@ def test_add_registers_a_good_file(data_dir, capsys):
     entry = load_catalogue(data_dir).get("new_table")
     assert entry.role("provider_id") == "provider_ukprn"
     assert entry.indicator("benefit_percent").base == "number_of_matched_learners"
-    assert entry.next_review.isoformat() == "2027-10-01"
+    # The review date counts from registration (today), not from the release date (issue #13).
+    today = dt.date.today()
+    assert entry.next_review == today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
     assert entry.filters == ("provision",)
 
 
@@ -67,7 +70,7 @@ def test_add_refuses_duplicate_id_and_bad_role(data_dir, capsys):
 
 def test_catalogue_status_reports_failed_and_overdue(data_dir, capsys):
     source = write_ees(data_dir / "src", "t_ok", HEADER, _rows(), META)
-    assert main(["add", str(source), "--id", "t_ok", "--count-base", "10", "--release-date", "2020-01-01"]) == 0
+    assert main(["add", str(source), "--id", "t_ok", "--count-base", "10", "--next-review", "2021-01-01"]) == 0
     statuses = {s.table_id: s for s in catalogue_statuses(data_dir=data_dir)}
     assert statuses["t_ok"].status == "overdue for review"
     source.write_text(source.read_text().replace("Academic year", "Acad year"))

@@ -614,7 +614,7 @@ CASES: list[Case] = [
         "error",
         4,
         "number_of_learners",
-        fragment="number_of_learners is not rounded (5/10, £100); not an approved aggregate",
+        fragment="number_of_learners breaks the default profile 'counts rounded to 5'",
     ),
     Case("L24-earnings", lambda p: p.set(4, "earnings_median", "20350"), "L24", "error", 4, "earnings_median"),
     Case(
@@ -823,9 +823,12 @@ def test_non_integer_blank_unit_indicator_is_not_a_count(tmp_path: Path) -> None
     assert screen_pair(pair, tmp_path).findings == []
 
 
-def test_percent_is_not_checked_for_rounding(tmp_path: Path) -> None:
+def test_percent_with_more_decimals_than_its_dp_is_rounded_with_a_warning(tmp_path: Path) -> None:
+    # Not a count: never checked against the count base. But its indicator_dp is 0, so 53.7 loads as 54 (L24 warning).
     pair = Pair.minimal().set(4, "emp_percent", "53.7")
-    assert screen_pair(pair, tmp_path).findings == []
+    result = screen_pair(pair, tmp_path)
+    assert [(f.rule, f.severity, f.row) for f in result.findings] == [("L24", "warning", 4)]
+    assert result.frame is not None and result.frame["emp_percent"][2] == 54.0
 
 
 def test_time_identifier_groups() -> None:

@@ -190,9 +190,20 @@ def test_property_d1_d5_protect_keeps_symbols_and_passes_the_published_check(
     assert sdc.check_visible(out, INDICATORS, profile, derived=False) == []
     for name in SHOWN:
         before, after = frame[S(name)].to_list(), out[S(name)].to_list()
-        # A symbol stays exactly as published; only earnings may gain a `c` (small base).
+        # A symbol stays exactly as published; only earnings (small base) and a 0%/100% rate on a small base (D9,
+        # class disclosure) may gain a `c`.
         assert all(a == b for a, b in zip(after, before, strict=True) if b is not None)
-        if name != "earn_median":
+        if name == "emp_rate":
+            rounding_slack = profile.count_base / 2  # a published base rounded to count_base may be this much larger
+            for value, base, base_status, a, b in zip(
+                frame[name], frame["matched"], frame[S("matched")], after, before, strict=True
+            ):
+                small = base_status in sdc.SMALL_BASE_SYMBOLS or (
+                    base is not None and base < profile.class_disclosure_base + rounding_slack
+                )
+                gains_c = b is None and value in (0.0, 100.0) and small
+                assert a == ("c" if gains_c else b)
+        elif name != "earn_median":
             assert after == before
 
 

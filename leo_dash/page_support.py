@@ -1,0 +1,78 @@
+"""Which pages can show a table, and for each that cannot, why (said by `add` when a table is registered).
+
+The verdict is always the page's own `supports()`-style function, so this can never disagree with what the page
+lists; the reason names the roles the page needs that the table lacks, else the kind of measure it needs.
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+
+from leo_dash.model import TableEntry
+
+
+@dataclass(frozen=True)
+class PageNeeds:
+    """One page: where its verdict comes from, the roles it needs and the measure it needs, in words."""
+
+    title: str
+    module: str  # leo_dash module holding the verdict function
+    function: str
+    roles: tuple[str, ...]
+    measure: str  # what the page needs beyond roles, for the reason when the roles are all there
+
+
+PAGES: tuple[PageNeeds, ...] = (
+    PageNeeds("Headlines", "overview", "supports", ("time",), "median earnings, sustained employment or benefit-claim rate indicator"),
+    PageNeeds(
+        "Earnings by subject", "earnings", "supports", ("subject", "years_after", "time"), "median earnings indicator (£)"
+    ),
+    PageNeeds("Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"),
+    PageNeeds(
+        "How providers compare",
+        "institutions",
+        "supports",
+        ("time", "provider_id", "provider_name"),
+        "rate or earnings indicator",
+    ),
+    PageNeeds("Impact estimate", "impact_views", "is_eligible", ("time",), "rate or earnings indicator with a base column"),
+)
+
+
+@dataclass(frozen=True)
+class PageVerdict:
+    title: str
+    shows: bool
+    reason: str  # empty when the page can show the table
+
+
+def page_verdicts(entry: TableEntry) -> list[PageVerdict]:
+    """Every page's verdict on `entry`, in menu order."""
+    verdicts: list[PageVerdict] = []
+    for page in PAGES:
+        try:
+            shows = bool(getattr(importlib.import_module(f"leo_dash.{page.module}"), page.function)(entry))
+        except Exception as exc:  # a page that cannot judge says so rather than failing the registration
+            verdicts.append(PageVerdict(page.title, False, f"could not be checked ({type(exc).__name__})"))
+            continue
+        if shows:
+            verdicts.append(PageVerdict(page.title, True, ""))
+            continue
+        missing = [r for r in page.roles if not entry.role(r)]
+        if missing:
+            roles = ", ".join(missing)
+            reason = f"no column has the role {roles} (give it with --role {missing[0]}=COLUMN)"
+        else:
+            reason = f"the table has no {page.measure}"
+        verdicts.append(PageVerdict(page.title, False, reason))
+    return verdicts
+
+
+def describe(entry: TableEntry) -> list[str]:
+    """Lines for people: which pages can show the table, then each that cannot, with why."""
+    verdicts = page_verdicts(entry)
+    shown = [v.title for v in verdicts if v.shows]
+    lines = [f"Pages that can show {entry.id}: {', '.join(shown) if shown else 'none'}."]
+    lines += [f"  {v.title} cannot: {v.reason}." for v in verdicts if not v.shows]
+    return lines
