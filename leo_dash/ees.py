@@ -72,6 +72,7 @@ ITEM_LIMIT = 120
 SMALL_BASE_THRESHOLD = 6  # L25: a rate on fewer matched people than this is hidden
 DEFAULT_COUNT_BASE = 5  # L24: counts must be multiples of this (10-rounded counts pass too)
 DEFAULT_EARNINGS_BASE = 100  # L24: £ figures to the nearest £100
+VIEW_RATE_DP = 1  # L24: a rate with no indicator_dp is loaded to the dp views show it to (never more to the browser)
 
 # --- time (§1) --------------------------------------------------------------------------------------------------
 TERMS: tuple[str, ...] = ("Autumn term", "Spring term", "Summer term")
@@ -1522,7 +1523,7 @@ class _Screener:
         people = [c for c in counts if _guess_kind(c, "", self.labels.get(c, "")) != "other"]
         counts = [c for c in counts if not _NOT_A_COUNT.search(_normalise_name(c))]  # means may hold fractions
         earnings = [c for c in self.numeric_indicators if self.units.get(c) == "£"]
-        rates = [c for c in self.numeric_indicators if self.units.get(c) == "%"]
+        rates = [c for c in self.numeric_indicators if self.units.get(c) in ("%", "pp")]
         exprs: list[pl.Expr] = []
 
         def first_and_count(name: str, mask: pl.Expr) -> None:
@@ -1547,10 +1548,10 @@ class _Screener:
                 first_and_count(f"earnings_{c}", (number % self.earnings_rule.multiple != 0).fill_null(False))
         rate_steps: dict[str, tuple[int, bool]] = {}  # rate -> (dp, declared by the profile)
         for c in rates:
-            if self.percentage_rule is not None and self.percentage_rule.dp is not None:
+            if self.units[c] == "%" and self.percentage_rule is not None and self.percentage_rule.dp is not None:
                 rate_steps[c] = (self.percentage_rule.dp, True)
-            elif c in self.dps:
-                rate_steps[c] = (self.dps[c], False)
+            else:  # its indicator_dp, else the 1 dp every view shows a rate to (views.Column.for_indicator)
+                rate_steps[c] = (self.dps.get(c, VIEW_RATE_DP), False)
         for c, (dp, _declared) in rate_steps.items():
             number = pl.col(c).cast(pl.Float64, strict=False)
             first_and_count(f"rate_{c}", not_multiple(number, 10.0**-dp))
@@ -1609,9 +1610,10 @@ class _Screener:
                 # The data standard: a rate published with more decimals than its indicator_dp is rounded (half-up)
                 # to that dp and loaded with a warning, so no view can show (or send the browser) more precision.
                 self.rates_to_round[c] = dp
+                limit = f"its indicator_dp of {dp}" if c in self.dps else f"the {dp} dp a rate with no indicator_dp is shown to"
                 self.warn(
                     "L24",
-                    f"{c} has more decimals than its indicator_dp of {dp}: value {df[c][i]} on row {i + 2} "
+                    f"{c} has more decimals than {limit}: value {df[c][i]} on row {i + 2} "
                     f"({_plural(hits[f'rate_{c}_n'], 'cell')} in all); loaded rounded half-up to {dp} dp.",
                     row=i + 2,
                     column=c,

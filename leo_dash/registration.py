@@ -143,14 +143,14 @@ def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> i
         print(f"Refused: {exc} The catalogue was not changed.")
         return 1
     for finding in result.errors + result.warnings:
-        print(finding)
+        print(finding)  # Finding escapes control characters from the file
     if not result.ok:
-        print(f"Refused: {request.path.name} failed {len(result.errors)} check(s); the catalogue was not changed.")
+        print(f"Refused: {ees.printable(request.path.name)} failed {len(result.errors)} check(s); the catalogue was not changed.")
         return 1
     try:
         entry = build_entry(request, result)
     except RegistrationError as exc:
-        print(f"Refused: {exc} The catalogue was not changed.")
+        print(f"Refused: {ees.printable(str(exc))} The catalogue was not changed.")
         return 1
     target = write_entry(entry, data_dir)
     print(f"Registered {entry.id} ({result.frame.height if result.frame is not None else 0:,} rows) in {target}.")

@@ -105,6 +105,15 @@ def test_unrounded_rate_is_warned_and_rounded_to_its_dp() -> None:
     assert result.frame["emp_percent"].to_list()[1] == 21.5  # already at its dp: unchanged
 
 
+def test_rate_with_no_dp_is_rounded_to_what_views_show(tmp_path: Path) -> None:
+    data = copy_with("unrounded_rate", tmp_path, "x", "x")
+    meta = data.with_name("unrounded_rate.meta.csv")
+    meta.write_text(meta.read_text().replace(",%,1,", ",%,,"))
+    result = ees.load(data)
+    assert result.frame is not None and result.frame["emp_percent"][0] == 14.3
+    assert any(f.rule == "L24" and "no indicator_dp" in f.message for f in result.warnings)
+
+
 def test_declared_whole_percentages_refuse_decimals() -> None:
     result = ees.screen(fixture("unrounded_rate"), profile=["percentages whole"])
     assert ("L24", "emp_percent") in rules(result)
