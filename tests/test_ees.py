@@ -1110,7 +1110,7 @@ def test_indicators_from_meta_guesses_kind_unit_dp_and_base() -> None:
     ]
     assert {c: i.kind for c, i in got.items()} == {
         "grads_matched": "base",
-        "number_of_learners": "base",
+        "number_of_learners": "count",  # a head count is never guessed as a base (issue #13)
         "sust_emp_count": "count",
         "sust_emp": "rate",
         "earnings_median": "earnings",

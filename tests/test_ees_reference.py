@@ -67,7 +67,7 @@ def test_real_file_has_suppressed_cells(screened: tuple[Path, ees.ScreenResult, 
 def test_real_meta_indicators() -> None:
     meta = pl.read_csv(REFERENCE_DIR / "fe_outcomes_provider_benefits.meta.csv", infer_schema=False)
     indicators = {i.column: i for i in ees.indicators_from_meta(meta)}
-    assert indicators["number_of_learners"].kind == "base"
+    assert indicators["number_of_learners"].kind == "count"  # as the committed catalogue has it; never a guessed base
     assert indicators["number_of_matched_learners"].kind == "base"
     assert indicators["spd_percent"].kind == "rate"
     assert indicators["spd_percent"].base == "number_of_matched_learners"

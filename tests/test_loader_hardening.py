@@ -348,3 +348,15 @@ def test_add_says_which_pages_can_show_the_table(data_dir: Path, capsys: pytest.
     assert "Earnings by subject cannot: no column has the role subject, years_after" in out
     entry = load_catalogue(data_dir).get("institutions_t")
     assert entry.next_review > dt.date.today()  # released 2019, but not overdue on arrival
+
+
+def test_a_head_count_is_not_guessed_as_the_base_of_a_rate(tmp_path: Path) -> None:
+    # FE rates rest on matched learners, not on every learner: with no matched column the base must be declared.
+    header = [*HEADER[:-2], "number_of_learners", "benefit_percent"]
+    meta = [META[0], ["number_of_learners", "Indicator", "Number of learners", "", "", "0", "", ""], META[2]]
+    source = write_ees(tmp_path, "head_count", header, _rows(), meta)
+    result = ees.load(source, count_base=10)
+    assert result.meta is not None
+    indicators = {i.column: i for i in ees.indicators_from_meta(result.meta)}
+    assert indicators["number_of_learners"].kind == "count"
+    assert indicators["benefit_percent"].base is None
