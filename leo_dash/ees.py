@@ -374,7 +374,7 @@ class EESLoadError(Exception):
     def __str__(self) -> str:
         errors = [f for f in self.findings if f.severity == "error"]
         name = self.path.name if self.path else (errors[0].file if errors else "file")
-        lines = [f"{name} was refused ({len(errors)} error{'s' if len(errors) != 1 else ''}):"]
+        lines = [f"{printable(name)} was refused ({len(errors)} error{'s' if len(errors) != 1 else ''}):"]
         lines += [f"  {f}" for f in errors]
         return "\n".join(lines)
 
