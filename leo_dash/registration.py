@@ -90,8 +90,8 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
         names = ", ".join(f"{i.column} ({i.kind})" for i in unprotected)
         raise RegistrationError(
             f"{names} {'has' if len(unprotected) == 1 else 'have'} no base column, so the small-base rules (D4, D5) "
-            f"could not run. Give one with --base {unprotected[0].column}=COLUMN (or --base '*=COLUMN' for every "
-            "rate), or say in the disclosure profile why none is needed with --no-base-reason TEXT."
+            f"could not run. Give one with --base {unprotected[0].column}=COLUMN (or --base '*=COLUMN' for every rate and "
+            "earnings figure), or say in the disclosure profile why none is needed with --no-base-reason TEXT."
         )
     filters = tuple(request.filters) or tuple(
         c
