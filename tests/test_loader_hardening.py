@@ -360,3 +360,11 @@ def test_a_head_count_is_not_guessed_as_the_base_of_a_rate(tmp_path: Path) -> No
     indicators = {i.column: i for i in ees.indicators_from_meta(result.meta)}
     assert indicators["number_of_learners"].kind == "count"
     assert indicators["benefit_percent"].base is None
+
+
+def test_committed_real_tables_declare_their_publication_profile() -> None:
+    catalogue = load_catalogue(PROJECT_ROOT / "data")
+    entry = catalogue.get("fe_provider_benefits")
+    assert entry.disclosure.publication_profile == ("counts rounded to 10", "percentages whole")
+    result = ees.screen(REFERENCE_DIR / "fe_outcomes_provider_benefits.csv", profile=entry.disclosure.publication_profile)
+    assert result.ok, "\n".join(map(str, result.errors))
