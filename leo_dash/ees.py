@@ -6,7 +6,13 @@ Only when no check refuses the file are columns cast in place: `time_period` to 
 Float64 beside a status column holding the published symbol. A symbol never becomes 0.
 
 Rule ids follow §6 (L1-L26) plus A1/A2, which refuse files that are not approved aggregates (columns that identify
-people; record-level shape).
+people; record-level shape: near-unique identifiers, random record keys or free text as filter items).
+
+L24 checks the publication's own disclosure convention, declared per table (`profile`, see
+leo_dash.disclosure_profiles), never guessed; without one it assumes counts to 5 and earnings to £100. Every count
+must be a whole number, counts and rates never negative; counts of institutions are never rounded. A rate with more
+decimals than its indicator_dp is loaded rounded to it (warning), so nothing downstream holds more precision than
+the table shows. Printed findings escape control characters (`printable`): a file cannot drive a terminal.
 """
 
 from __future__ import annotations
