@@ -78,6 +78,7 @@ ITEM_LIMIT = 120
 SMALL_BASE_THRESHOLD = 6  # L25: a rate on fewer matched people than this is hidden
 DEFAULT_COUNT_BASE = 5  # L24: counts must be multiples of this (10-rounded counts pass too)
 DEFAULT_EARNINGS_BASE = 100  # L24: £ figures to the nearest £100
+LOADER_RULES = "2026-12-loader-hardening"  # changes when screening rules change, so cached parquet is re-screened
 VIEW_RATE_DP = 1  # L24: a rate with no indicator_dp is loaded to the dp views show it to (never more to the browser)
 
 # --- time (§1) --------------------------------------------------------------------------------------------------

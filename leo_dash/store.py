@@ -45,6 +45,8 @@ def _fingerprint(entry: TableEntry) -> list[list[object]]:
         for p in (paths.resolve(file), paths.resolve(file).with_suffix(".meta.csv")):
             stat = p.stat()
             out.append([str(p), stat.st_size, stat.st_mtime_ns])
+    # A parquet screened under other loader rules or another declared convention is screened again.
+    out.append([ees.LOADER_RULES, *entry.disclosure.publication_profile])
     return out
 
 

@@ -368,3 +368,22 @@ def test_committed_real_tables_declare_their_publication_profile() -> None:
     assert entry.disclosure.publication_profile == ("counts rounded to 10", "percentages whole")
     result = ees.screen(REFERENCE_DIR / "fe_outcomes_provider_benefits.csv", profile=entry.disclosure.publication_profile)
     assert result.ok, "\n".join(map(str, result.errors))
+
+
+def test_a_new_declared_profile_screens_the_cached_table_again(data_dir: Path) -> None:
+    source = fixture("unrounded_suppressed_counts")
+    entry = make_entry(
+        "cached",
+        files=(str(source),),
+        indicators=(Indicator("cohort", "Cohort", "base"),),
+        disclosure=DisclosureProfile(publication_profile=("counts unrounded, suppressed below 6",)),
+    )
+    assert store.prepare(entry, data_dir=data_dir).rows == 9
+    stricter = make_entry(
+        "cached",
+        files=(str(source),),
+        indicators=entry.indicators,
+        disclosure=DisclosureProfile(publication_profile=("counts unrounded, suppressed below 50",)),
+    )
+    with pytest.raises(ees.EESLoadError, match="under 50 but not suppressed"):
+        store.prepare(stricter, data_dir=data_dir)  # not the parquet cached under the first profile
