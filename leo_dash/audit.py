@@ -8,7 +8,9 @@ record is written with a single `os.write` on an `O_APPEND` descriptor and then 
 The reader tolerates a torn line (power cut, full disk): it skips and counts it. The next writer starts a new line
 if it finds the file not ending in a newline, so one torn record never swallows the next.
 
-Recording must never break or slow a page: `record_safely` logs any failure and returns.
+Recording a page view must never break or slow a page: `record_safely` logs any failure and returns. An export is
+different: nothing leaves the app unrecorded. Downloads are offered only while `check_writable` passes, and
+`record_export` raises `AuditUnavailable` (after logging an error for the operator) when the record cannot be written.
 """
 
 from __future__ import annotations
@@ -146,6 +148,43 @@ def record(
     when = dt.datetime.fromisoformat(entry["time"])
     append_line(audit_file(directory or audit_dir(), when), encode(entry))
     return entry
+
+
+class AuditUnavailable(RuntimeError):
+    """The audit trail cannot be written, so exports must stop (views may continue)."""
+
+
+EXPORTS_STOPPED = (
+    "Downloads are switched off because the audit trail cannot be written just now. The figures on screen are "
+    "unaffected. Please tell the LEO Explorer team; downloads return as soon as the audit trail works again."
+)
+
+
+def check_writable(directory: Path | None = None, *, now: dt.datetime | None = None) -> None:
+    """Raise AuditUnavailable (and log an error for the operator) unless this month's audit file can be appended to.
+
+    Opens the file for appending without writing, so a full disk may still fail later: `record_export` catches that."""
+    directory = directory or audit_dir()
+    path = audit_file(directory, (now or dt.datetime.now(dt.UTC)).astimezone(dt.UTC))
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT | getattr(os, "O_CLOEXEC", 0), 0o640)
+        os.close(fd)
+    except OSError as exc:
+        log.error("AUDIT TRAIL NOT WRITABLE, exports stopped: %s (%s)", path, exc)
+        raise AuditUnavailable(EXPORTS_STOPPED) from exc
+
+
+def record_export(**fields: Any) -> dict[str, Any]:
+    """`record("export", ...)`; a failure is logged as an error for the operator and raised as AuditUnavailable."""
+    try:
+        return record("export", **fields)
+    except Exception as exc:
+        log.error(
+            "AUDIT TRAIL NOT WRITABLE, export not recorded (user %s, table %s, type %s)",
+            fields.get("user"), fields.get("table"), fields.get("export_type"), exc_info=True,
+        )
+        raise AuditUnavailable(EXPORTS_STOPPED) from exc
 
 
 def record_safely(event: str, **fields: Any) -> bool:

@@ -38,6 +38,9 @@ SYMBOL_KEY = (
     "low = rounds to zero but is not zero; u = low reliability."
 )
 MAX_ITEMS = 30
+# Caps on a ?basket= token (untrusted input): a full basket of 30 items is about 2,000 characters.
+MAX_TOKEN_CHARS = 16_000
+MAX_PAYLOAD_BYTES = 64_000  # inflated JSON
 
 
 @dataclass(frozen=True)
@@ -99,17 +102,67 @@ class Basket:
 
     @staticmethod
     def decode(token: str) -> Basket:
-        """Inverse of encode; raises ValueError with a plain message on a damaged token."""
+        """Inverse of encode; raises ValueError with a plain message on a damaged or oversized token.
+
+        A link is untrusted input: the token, the JSON it inflates to and the item count are all capped, and the
+        JSON is inflated in one bounded step, so a small hostile token cannot make the server allocate much."""
+        if len(token) > MAX_TOKEN_CHARS:
+            raise ValueError(
+                f"The briefing link is too long ({len(token):,} characters; at most {MAX_TOKEN_CHARS:,}); "
+                "it could not be read."
+            )
         try:
-            raw = zlib.decompress(base64.urlsafe_b64decode(token + "=" * (-len(token) % 4)))
+            compressed = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+            inflater = zlib.decompressobj()
+            raw = inflater.decompress(compressed, MAX_PAYLOAD_BYTES)
+            too_big = bool(inflater.unconsumed_tail) or len(raw) >= MAX_PAYLOAD_BYTES
+        except (ValueError, zlib.error) as exc:
+            raise ValueError("The briefing link is damaged or incomplete; it could not be read.") from exc
+        if too_big:
+            raise ValueError(
+                f"The briefing link holds more than {MAX_PAYLOAD_BYTES // 1000:,} KB of data; it could not be read."
+            )
+        if not inflater.eof:
+            raise ValueError("The briefing link is damaged or incomplete; it could not be read.")
+        try:
             payload = json.loads(raw)
+            listed = payload["i"]
+            if not isinstance(listed, list):
+                raise TypeError("items are not a list")
+            if len(listed) > MAX_ITEMS:
+                raise _TooManyItems(len(listed))
             items = [
                 ItemRef(str(page), tuple((str(k), tuple(str(x) for x in v)) for k, v in params), str(view))
-                for page, params, view in payload["i"]
-            ][:MAX_ITEMS]
+                for page, params, view in listed
+            ]
             return Basket(title=str(payload.get("t") or "LEO briefing")[:200], items=items)
-        except (ValueError, KeyError, TypeError, zlib.error) as exc:
+        except _TooManyItems as exc:
+            raise ValueError(
+                f"The briefing link lists {exc.count:,} items; a briefing holds at most {MAX_ITEMS}. It could not be read."
+            ) from exc
+        except (ValueError, KeyError, TypeError) as exc:
             raise ValueError("The briefing link is damaged or incomplete; it could not be read.") from exc
+
+    @staticmethod
+    def decode_link(token: str) -> tuple[Basket, list[str]]:
+        """`decode`, then drop items naming a page that has no briefing views, with a note for each: one bad item
+        must not lose the rest of the basket."""
+        basket = Basket.decode(token)
+        known = set(known_pages())
+        kept = [ref for ref in basket.items if ref.page in known]
+        notes = [
+            f"Item {number} of the briefing link names a page '{ref.page}' that has no briefing views; it was left out."
+            for number, ref in enumerate(basket.items, start=1)
+            if ref.page not in known
+        ]
+        basket.items = kept
+        return basket, notes
+
+
+class _TooManyItems(Exception):
+    def __init__(self, count: int) -> None:
+        super().__init__(count)
+        self.count = count
 
 
 # A page's view builder: (URL parameters, tables the user may see) -> the views that page shows for them, each
@@ -124,6 +177,14 @@ def register_page(page: str, builder: ViewBuilder) -> None:
 
 def registered_pages() -> list[str]:
     return sorted(_builders)
+
+
+def known_pages() -> list[str]:
+    """Pages whose views a briefing can hold (registering the pages' builders first)."""
+    from leo_dash import briefing_pages
+
+    briefing_pages.ensure_registered()
+    return registered_pages()
 
 
 def rebuild(ref: ItemRef, tables: Sequence[TableEntry]) -> View:

@@ -22,9 +22,19 @@ _FIGURE = r"[-+]?£?\d[\d,]*(?:\.\d+)?%?"
 PLAIN_NUMBER = re.compile(rf"^{_FIGURE}(?: to {_FIGURE})?(?: percentage points?| pp)?$")
 
 
+# Spreadsheets trim leading spaces and line breaks before reading a formula, so " =1+1" and "\n=1+1" run too.
+_LEADING_BLANKS = " \t\r\n\v\f\u00a0\u2028\u2029\ufeff"
+
+
 def neutralise(cell: str) -> str:
-    """Make a text cell inert in spreadsheets (OWASP CSV injection); numbers like '-2.1%' stay readable."""
-    if cell and cell.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.match(cell):
+    """Make a text cell inert in spreadsheets (OWASP CSV injection), also when blanks or line breaks come before
+    the formula sign; numbers like '-2.1%' stay readable."""
+    if not cell:
+        return cell
+    if cell.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.match(cell):
+        return "'" + cell
+    trimmed = cell.lstrip(_LEADING_BLANKS)
+    if trimmed != cell and trimmed.startswith(FORMULA_TRIGGERS) and not PLAIN_NUMBER.match(trimmed):
         return "'" + cell
     return cell
 

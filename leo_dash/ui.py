@@ -23,12 +23,18 @@ from leo_dash.views import DEMO_WARNING, View
 
 log = logging.getLogger("leo_dash.ui")
 _NOTES_KEY = "_leo_url_notes"
-_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:])")
+# Markdown, HTML, Streamlit directives (:red[..], :material/..:), maths ($) and entities (&lt;), plus '@' so that
+# neither an e-mail address nor a bare URL (www. / https: need '.' or ':') becomes a link.
+_MD_SPECIAL = re.compile(r"([\\`*_{}\[\]()#+\-.!|<>$~:@&=])")
+# Line breaks would let a value start a heading, list or quote of its own; control characters have no place on screen.
+_BREAKS_AND_CONTROLS = re.compile(r"[\x00-\x1f\x7f\u0085\u2028\u2029]+")
 
 
 def plain(text: object) -> str:
-    """Markdown-escape text that comes from data, so names like '<script>' or '**x**' show literally."""
-    return _MD_SPECIAL.sub(r"\\\1", str(text))
+    """Show text from data, a link or a file literally in any Streamlit markdown (st.markdown, info, warning, error,
+    caption, labels): names like '<script>', '**x**', '![](http://x/img)', 'www.evil.example' or 'a@b.example' show
+    as typed, never as markup, an image or a link. Every value echoed into markdown goes through here."""
+    return _MD_SPECIAL.sub(r"\\\1", _BREAKS_AND_CONTROLS.sub(" ", str(text)))
 
 
 # ---------------------------------------------------------------- data access (shared across sessions)
@@ -222,7 +228,7 @@ def url_table_select(tables: Sequence[TableEntry], *, key: str = "table") -> Tab
 def show_url_notes() -> None:
     """Render (once) the notes about link parameters that could not be used."""
     for note in st.session_state.pop(_NOTES_KEY, []):
-        st.info(note, icon=":material/link_off:")
+        st.info(plain(note), icon=":material/link_off:")
 
 
 class NoTablesError(RuntimeError):
@@ -304,7 +310,20 @@ def render_view(
         )
 
 
+def exports_allowed() -> bool:
+    """Whether downloads may be offered: only while the audit trail can be written (otherwise a clear message is
+    shown instead, and the operator gets an error in the log). Views are shown either way."""
+    try:
+        audit.check_writable()
+    except audit.AuditUnavailable as exc:
+        st.warning(plain(exc), icon=":material/file_download_off:")
+        return False
+    return True
+
+
 def render_downloads(view: View) -> None:
+    if not exports_allowed():
+        return
     csv_data = export.csv_bytes(view)
     xlsx_data = export.xlsx_bytes(view)
     name = f"{view.key}-{view.created:%Y%m%d-%H%M}"
@@ -368,7 +387,7 @@ def _run_body(body: Callable[[], None]) -> None:
     try:
         body()
     except NoTablesError as exc:
-        st.info(str(exc))
+        st.info(plain(exc))
     except Exception:
         reference = uuid.uuid4().hex[:8].upper()
         log.exception("page error, reference %s", reference)
@@ -378,12 +397,13 @@ def _run_body(body: Callable[[], None]) -> None:
         )
 
 
-# ---------------------------------------------------------------- audit trail (failures are logged, never raised)
+# ---------------------------------------------------------------- audit trail (view records: failures are logged, never raised)
 
 _AUDIT_RUN_KEY = "_leo_audit_run"  # this run: page, filters chosen by the URL widgets, table
 _AUDIT_LAST_KEY = "_leo_audit_last"  # last page view recorded in this session (reruns of the same view are not new)
 _AUDIT_DENIED_KEY = "_leo_audit_denied"  # denials already recorded in this session
 _AUDIT_PAGE_KEY = "_leo_audit_page"  # page of the last view, for exports (their callback runs before the page)
+_AUDIT_SHOWN_KEY = "_leo_audit_shown"  # last set of briefing tables recorded as shown in this session
 
 
 def _audit_run() -> dict[str, Any]:
@@ -419,20 +439,52 @@ def record_page_view(page: str, filters: Mapping[str, object] | None = None, *, 
         log.warning("page view of %s not recorded", page, exc_info=True)
 
 
-def _record_export(table_id: str, export_type: str, filters: Sequence[tuple[str, str]], rows: int) -> None:
-    """on_click of the download buttons: who downloaded which table, in which format, with which filters."""
+def record_export(
+    table_id: str | None,
+    export_type: str,
+    filters: Sequence[tuple[str, str]] | Mapping[str, object],
+    rows: int,
+    *,
+    page: str | None = None,
+    detail: str | None = None,
+) -> bool:
+    """Record one download (on_click of every download button): who, which table, format, filters and rows.
+
+    A record that cannot be written is an error in the log (audit.record_export); the rerun after the click then
+    finds the audit trail unwritable and shows the message instead of the buttons. Returns whether it was recorded."""
     try:
-        audit.record_safely(
-            "export",
+        audit.record_export(
             user=current_identity().label,
-            page=st.session_state.get(_AUDIT_PAGE_KEY),
+            page=page or st.session_state.get(_AUDIT_PAGE_KEY),
             table=table_id,
-            filters=list(filters),
+            filters=filters if isinstance(filters, Mapping) else list(filters),
             export_type=export_type,
             rows=rows,
+            detail=detail,
         )
+    except audit.AuditUnavailable:
+        return False
+    return True
+
+
+def _record_export(table_id: str, export_type: str, filters: Sequence[tuple[str, str]], rows: int) -> None:
+    record_export(table_id, export_type, filters, rows)
+
+
+def record_tables_shown(page: str, shown: Sequence[tuple[str | None, Mapping[str, object], str]]) -> None:
+    """Record the tables a page showed that its URL widgets do not name (a briefing link's items): one page-view
+    record per (table, filters, view key). The same set shown again in this session is not recorded twice.
+    Never raises: a failure is logged (views continue)."""
+    try:
+        user = current_identity().label
+        fingerprint = json.dumps([user, page, [list(s) for s in shown]], sort_keys=True, default=str)
+        if st.session_state.get(_AUDIT_SHOWN_KEY) == fingerprint:
+            return
+        st.session_state[_AUDIT_SHOWN_KEY] = fingerprint
+        for table, filters, view_key in shown:
+            audit.record_safely("page_view", user=user, page=page, table=table, filters=filters, detail=view_key)
     except Exception:
-        log.warning("export of %s not recorded", table_id, exc_info=True)
+        log.warning("tables shown on %s not recorded", page, exc_info=True)
 
 
 def _record_denial_once(identity: access.Identity, table_id: str, reason: str) -> None:

@@ -77,7 +77,7 @@ def note(text: str) -> None:
 
 def show_url_notes() -> None:
     for text in st.session_state.pop(_NOTES_KEY, []):
-        st.info(text, icon=":material/link_off:")
+        st.info(ui.plain(text), icon=":material/link_off:")
 
 
 # ---------------------------------------------------------------- headline cards
@@ -85,7 +85,7 @@ def show_url_notes() -> None:
 
 def _page_link(link: PageLink) -> None:
     try:
-        st.page_link(link.page, label=link.label, icon=link.icon, query_params=link.params)
+        st.page_link(link.page, label=ui.plain(link.label), icon=link.icon, query_params=link.params)
     except Exception:  # a page not in this app's navigation (e.g. run outside the router): a plain link instead
         st.markdown(f"[{ui.plain(link.label)}]({link.href})")
 

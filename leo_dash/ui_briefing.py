@@ -9,7 +9,8 @@ import streamlit as st
 
 from leo_dash import briefing, export
 from leo_dash.briefing import Basket
-from leo_dash.ui import basket, plain, visible_tables
+from leo_dash.ui import basket, exports_allowed, plain, record_export, record_tables_shown, visible_tables
+from leo_dash.views import View
 
 _FILES_KEY = "_leo_briefing_files"
 
@@ -21,10 +22,12 @@ def load_basket_from_link() -> None:
     if not token or current.items:
         return
     try:
-        loaded = Basket.decode(token)
+        loaded, notes = Basket.decode_link(token)
     except ValueError as exc:
-        st.warning(str(exc))
+        st.warning(plain(exc))
         return
+    for note in notes:
+        st.info(plain(note), icon=":material/link_off:")
     current.title, current.items = loaded.title, loaded.items
 
 
@@ -46,7 +49,7 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
             title = item.view.title if item.view else item.ref.view
             st.markdown(f"**{index + 1}. {plain(title)}**")
             if item.view is None:
-                st.warning(f"This item can no longer be shown: {item.problem}")
+                st.warning(plain(f"This item can no longer be shown: {item.problem}"))
             else:
                 if item.view.demo:
                     st.caption("Synthetic demo data")
@@ -55,10 +58,11 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                     if item.view.figure is not None:
                         st.plotly_chart(item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary, theme=None)
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
-            st.page_link(
-                f"pages/{item.ref.page}.py", label="Open on its page", icon=":material/open_in_new:",
-                query_params=item.ref.params_dict(),
-            )
+            if item.ref.page in briefing.known_pages():  # never a path taken from a link that names no page of ours
+                st.page_link(
+                    f"pages/{item.ref.page}.py", label="Open on its page", icon=":material/open_in_new:",
+                    query_params=item.ref.params_dict(),
+                )
             up, down, remove, _ = st.columns([1, 1, 1, 5])
             up.button("Move up", key=f"up-{index}", on_click=_move, args=(index, -1), disabled=index == 0)
             down.button("Move down", key=f"down-{index}", on_click=_move, args=(index, 1), disabled=index == len(rebuilt) - 1)
@@ -70,6 +74,8 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
     token = current.encode()
     st.markdown("**Link to this briefing** (rebuilds the same items from the data):")
     st.code(f"/briefing?basket={token}", language=None, wrap_lines=True)  # no scroll box keyboards cannot reach
+    if not exports_allowed():
+        return
     files = st.session_state.get(_FILES_KEY)
     if files is None or files["token"] != token:
         if st.button("Prepare HTML, Excel and PNG files", icon=":material/description:", type="primary"):
@@ -89,19 +95,35 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
                 st.session_state[_FILES_KEY] = files
         else:
             return
+    recorded = {"title": current.title, "views": views}
     st.download_button(
         f"Download HTML briefing ({export.size_label(files['html'])})", files["html"],
-        file_name="leo-briefing.html", mime="text/html", on_click="ignore",
+        file_name="leo-briefing.html", mime="text/html", key="briefing-html",
+        on_click=record_briefing_export, args=("briefing-html",), kwargs=recorded,
     )
     st.download_button(
         f"Download Excel workbook XLSX ({export.size_label(files['xlsx'])})", files["xlsx"],
         file_name="leo-briefing.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", on_click="ignore",
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="briefing-xlsx",
+        on_click=record_briefing_export, args=("briefing-xlsx",), kwargs=recorded,
     )
     st.download_button(
         f"Download chart images, PNG in a ZIP ({export.size_label(files['png'])})", files["png"],
-        file_name="leo-briefing-charts.zip", mime="application/zip", on_click="ignore",
+        file_name="leo-briefing-charts.zip", mime="application/zip", key="briefing-png",
+        on_click=record_briefing_export, args=("briefing-png",), kwargs=recorded,
     )
+
+
+def record_briefing_export(export_type: str, *, title: str, views: list[View]) -> None:
+    """on_click of the briefing downloads: one export record per table in the pack (PNG: per chart drawn)."""
+    chosen = [v for v in views if v.figure is not None] if export_type == "briefing-png" else views
+    for number, view in enumerate(chosen, start=1):
+        recorded = record_export(
+            view.table_id, export_type, view.filters, view.frame.height, page="briefing",
+            detail=f"briefing '{title}', item {number} of {len(chosen)}: {view.key}",
+        )
+        if not recorded:
+            return
 
 
 def render_briefing_page() -> None:
@@ -112,6 +134,9 @@ def render_briefing_page() -> None:
         st.info("The briefing is empty. Use 'Add to briefing' under any chart to collect it here.")
         return
     rebuilt = briefing.rebuild_all(current, visible_tables())
+    record_tables_shown(
+        "briefing", [(r.view.table_id, r.ref.params_dict(), r.view.key) for r in rebuilt if r.view is not None]
+    )
     if any(r.view is not None and r.view.demo for r in rebuilt):
         st.warning("This briefing contains synthetic demo data: these figures are not official statistics.")
     render_items(rebuilt)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import streamlit as st
 
+from leo_dash import ui
+
 _NOTES_KEY = "_leo_earnings_url_notes"
 
 
@@ -21,7 +23,7 @@ def as_list_state(key: str) -> None:
 
 def show_url_notes() -> None:
     for note in st.session_state.pop(_NOTES_KEY, []):
-        st.info(note, icon=":material/link_off:")
+        st.info(ui.plain(note), icon=":material/link_off:")
 
 
 def follow_provider(

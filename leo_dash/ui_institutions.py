@@ -107,4 +107,4 @@ def select_if_choice(
 
 def show_url_notes() -> None:
     for note in st.session_state.pop(_NOTES_KEY, []):
-        st.info(note, icon=":material/link_off:")
+        st.info(ui.plain(note), icon=":material/link_off:")

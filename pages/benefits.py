@@ -123,14 +123,14 @@ def main() -> None:
     try:
         views = benefits.build_views(entry, spec)
     except benefits.BenefitsDataError as exc:
-        st.warning(str(exc), icon=":material/warning:")
+        st.warning(ui.plain(exc), icon=":material/warning:")
         return
     briefing_pages.ensure_registered()
     can_brief = benefits.PAGE in briefing.registered_pages()
     for view in views.all():
         ui.render_view(view, briefing=ItemRef.make(benefits.PAGE, params, view.key) if can_brief else None)
     if views.change_message:
-        st.info(views.change_message, icon=":material/compare_arrows:")
+        st.info(ui.plain(views.change_message), icon=":material/compare_arrows:")
 
 
 ui.run_page(main)

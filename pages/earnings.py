@@ -98,7 +98,7 @@ def main() -> None:
     )
     basis = earnings.BASIS_OPTIONS[ui.url_radio("Earnings basis", list(earnings.BASIS_OPTIONS), key="basis")]
     st.sidebar.caption(
-        f"Real terms are in {prices.prices_label(options.latest_period)} (the latest tax year in this table), "
+        f"Real terms are in {ui.plain(prices.prices_label(options.latest_period))} (the latest tax year in this table), "
         "adjusted with CPIH."
     )
 
@@ -116,7 +116,7 @@ def main() -> None:
         else None
     )
     if missing:
-        st.info(f"Choose at least {missing} in the sidebar to see the chart.", icon=":material/tune:")
+        st.info(ui.plain(f"Choose at least {missing} in the sidebar to see the chart."), icon=":material/tune:")
         return
     spec = earnings.EarningsSpec(
         table_id=entry.id,

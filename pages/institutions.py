@@ -139,7 +139,7 @@ def main() -> None:
         ui.render_view(views.funnel, briefing=brief(views.funnel.key), heading_level=3)
         ui.render_view(views.outliers, briefing=brief(views.outliers.key), heading_level=3)
     else:
-        st.info(views.funnel_reason or "There is no funnel plot for this selection.", icon=":material/info:")
+        st.info(ui.plain(views.funnel_reason or "There is no funnel plot for this selection."), icon=":material/info:")
     st.header("Over time", divider="gray")
     ui.render_view(views.trend, briefing=brief(views.trend.key), heading_level=3)
 

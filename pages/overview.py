@@ -52,7 +52,7 @@ def main() -> None:
     ui.show_url_notes()
     ui_benefits.show_url_notes()
     for note in result.notes:
-        st.info(note, icon=":material/event:")
+        st.info(ui.plain(note), icon=":material/event:")
     if not result.headlines:
         st.info("The chosen table has no all-provider figures for these headlines.", icon=":material/info:")
         return
