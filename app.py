@@ -4,6 +4,8 @@ import logging
 
 import streamlit as st
 
+from leo_dash import ui
+
 logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 st.set_page_config(page_title="LEO Explorer", page_icon=":material/school:", layout="wide")
@@ -26,6 +28,8 @@ PAGES = {
         st.Page("pages/accessibility.py", title="Accessibility statement", icon=":material/accessibility_new:", url_path="accessibility"),
     ],
 }
+
+ui.refuse_unsafe_identity_setup()  # trusted-header mode without a proxy secret or address: refuse to start
 
 page = st.navigation(PAGES, position="sidebar")
 st.sidebar.caption(

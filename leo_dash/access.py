@@ -19,6 +19,8 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import functools
+import hmac
+import ipaddress
 import logging
 import os
 import re
@@ -75,6 +77,13 @@ class RoleConfigError(ValueError):
     """The role mapping file cannot be used; names the file and the entry."""
 
 
+class TrustedHeaderUnprotected(RoleConfigError):
+    """Trusted-header mode without a way to tell the proxy's requests from anyone else's: the app refuses to start."""
+
+
+PROXY_SECRET_ENV = "LEO_PROXY_SECRET"  # the shared secret the proxy sends; kept out of the (committed) role file
+
+
 @dataclass(frozen=True)
 class RoleConfig:
     """How identities are found and which roles they get. The default grants nothing and trusts no header."""
@@ -84,6 +93,14 @@ class RoleConfig:
     group_claims: tuple[str, ...] = ("groups", "roles")  # OIDC claims holding group / app-role names
     users: Mapping[str, frozenset[str]] = field(default_factory=dict)  # lower-case user -> roles
     groups: Mapping[str, frozenset[str]] = field(default_factory=dict)  # group name -> roles
+    # Identity headers count only on requests proven to come from the proxy: a shared secret header and/or a source
+    # address in these networks (every configured check must pass).
+    proxy_secret_header: str = ""  # header carrying the shared secret, e.g. "X-Leo-Proxy-Secret"
+    proxy_secret: str = ""  # its value, from LEO_PROXY_SECRET (never from the file)
+    trusted_proxies: tuple[str, ...] = ()  # source addresses or networks of the proxy, e.g. "10.0.0.5", "10.1.0.0/24"
+
+    def has_proxy_check(self) -> bool:
+        return bool(self.proxy_secret_header and self.proxy_secret) or bool(self.trusted_proxies)
 
     def roles_for(self, user: str, groups: Iterable[str] = ()) -> frozenset[str]:
         roles: set[str] = set(self.users.get(user.strip().lower(), frozenset()))
@@ -111,7 +128,7 @@ def _roles_list(value: Any, where: str, file: Path) -> frozenset[str]:
     return frozenset(value)
 
 
-def parse_role_config(raw: Mapping[str, Any], file: Path) -> RoleConfig:
+def parse_role_config(raw: Mapping[str, Any], file: Path, *, proxy_secret: str = "") -> RoleConfig:
     """Validate parsed TOML into a RoleConfig."""
     identity = raw.get("identity", {})
     if not isinstance(identity, dict):
@@ -129,17 +146,43 @@ def parse_role_config(raw: Mapping[str, Any], file: Path) -> RoleConfig:
         for user, roles in dict(raw.get("users", {})).items()
     }
     groups = {str(g): _roles_list(roles, f"groups.{g!r}", file) for g, roles in dict(raw.get("groups", {})).items()}
-    return RoleConfig(header, groups_header, tuple(claims), users, groups)
+    secret_header = str(identity.get("proxy_secret_header", "")).strip()
+    proxies = identity.get("trusted_proxies", [])
+    if not isinstance(proxies, list) or not all(isinstance(p, str) for p in proxies):
+        raise RoleConfigError(f"{file.name}: identity.trusted_proxies must be a list of addresses or networks.")
+    for proxy in proxies:
+        try:
+            ipaddress.ip_network(proxy.strip(), strict=False)
+        except ValueError as exc:
+            raise RoleConfigError(f"{file.name}: identity.trusted_proxies has {proxy!r}, not an address or network.") from exc
+    config = RoleConfig(
+        header, groups_header, tuple(claims), users, groups,
+        proxy_secret_header=secret_header,
+        proxy_secret=proxy_secret if secret_header else "",
+        trusted_proxies=tuple(p.strip() for p in proxies),
+    )
+    if secret_header and not proxy_secret:
+        raise TrustedHeaderUnprotected(
+            f"{file.name}: identity.proxy_secret_header is {secret_header!r} but {PROXY_SECRET_ENV} is not set; "
+            "set it to the secret the proxy sends."
+        )
+    if header and not config.has_proxy_check():
+        raise TrustedHeaderUnprotected(
+            f"{file.name}: identity.trusted_header {header!r} is set but nothing proves a request came from the proxy. "
+            f"Set identity.proxy_secret_header (and {PROXY_SECRET_ENV}) or identity.trusted_proxies; LEO Explorer "
+            "will not start in trusted-header mode without one."
+        )
+    return config
 
 
 @functools.lru_cache(maxsize=8)
-def _role_config_cached(file: Path, mtime_ns: int, size: int) -> RoleConfig:
+def _role_config_cached(file: Path, mtime_ns: int, size: int, proxy_secret: str) -> RoleConfig:
     with file.open("rb") as handle:
         try:
             raw = tomllib.load(handle)
         except tomllib.TOMLDecodeError as exc:
             raise RoleConfigError(f"{file.name}: not valid TOML ({exc}).") from exc
-    return parse_role_config(raw, file)
+    return parse_role_config(raw, file, proxy_secret=proxy_secret)
 
 
 def load_role_config(file: Path | None = None) -> RoleConfig:
@@ -149,7 +192,20 @@ def load_role_config(file: Path | None = None) -> RoleConfig:
         stat = file.stat()
     except FileNotFoundError:
         return RoleConfig()
-    return _role_config_cached(file, stat.st_mtime_ns, stat.st_size)
+    return _role_config_cached(file, stat.st_mtime_ns, stat.st_size, os.environ.get(PROXY_SECRET_ENV, ""))
+
+
+def identity_setup_problem() -> str | None:
+    """Why the app must not start (trusted-header mode with no proxy check), else None. Other problems in the role
+    file fail closed instead (`current_role_config`)."""
+    try:
+        load_role_config()
+    except TrustedHeaderUnprotected as exc:
+        log.error("refusing to start: %s", exc)
+        return str(exc)
+    except (OSError, RoleConfigError):
+        return None
+    return None
 
 
 def current_role_config() -> RoleConfig:
@@ -177,18 +233,49 @@ def _claim_values(value: Any) -> list[str]:
     return []
 
 
+def from_trusted_proxy(headers: Mapping[str, str], client_address: str | None, config: RoleConfig) -> bool:
+    """Whether a request proves it came through the configured proxy: every configured check passes, and at least
+    one is configured."""
+    if not config.has_proxy_check():
+        return False
+    if config.proxy_secret_header:
+        sent = _header(headers, config.proxy_secret_header)
+        if not config.proxy_secret or not hmac.compare_digest(sent.encode(), config.proxy_secret.encode()):
+            return False
+    if config.trusted_proxies:
+        try:
+            address = ipaddress.ip_address((client_address or "").strip())
+        except ValueError:
+            return False
+        if not any(address in ipaddress.ip_network(p, strict=False) for p in config.trusted_proxies):
+            return False
+    return True
+
+
+def _verified(value: Any) -> bool:
+    return value is True or (isinstance(value, str) and value.strip().lower() == "true")
+
+
 def resolve_identity(
-    claims: Mapping[str, Any] | None, headers: Mapping[str, str] | None, config: RoleConfig
+    claims: Mapping[str, Any] | None,
+    headers: Mapping[str, str] | None,
+    config: RoleConfig,
+    client_address: str | None = None,
 ) -> Identity:
     """Who is asking: the OIDC user when logged in, else the trusted proxy header when configured, else anonymous.
 
     `claims` is `st.user` as a dict (only `is_logged_in: True` counts as signed in); `headers` the request headers.
-    The header is believed only when the role mapping names it: an app reachable without the proxy must not.
+    The header is believed only when the role mapping names it and the request proves it came from the proxy
+    (shared secret header and/or source address `client_address`): anyone else can set headers too.
+    An OIDC `email` names the user only with `email_verified: true`; an unverified one is never used.
     """
     if claims and claims.get("is_logged_in") is True:
-        user = next(
-            (str(claims[k]).strip() for k in ("email", "preferred_username", "sub") if claims.get(k)), ""
+        keys = ("email", "preferred_username", "sub") if _verified(claims.get("email_verified")) else (
+            "preferred_username", "sub"
         )
+        if claims.get("email") and "email" not in keys:
+            log.warning("ignored an OIDC email claim without email_verified: true")
+        user = next((str(claims[k]).strip() for k in keys if claims.get(k)), "")
         if not user:
             return ANONYMOUS
         groups = [g for claim in config.group_claims for g in _claim_values(claims.get(claim))]
@@ -196,6 +283,9 @@ def resolve_identity(
     if config.trusted_header and headers:
         user = _header(headers, config.trusted_header)
         if not user:
+            return ANONYMOUS
+        if not from_trusted_proxy(headers, client_address, config):
+            log.warning("ignored %s header on a request not proven to come from the proxy", config.trusted_header)
             return ANONYMOUS
         if not _HEADER_USER.match(user):
             log.warning("ignored malformed %s header", config.trusted_header)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import base64
 import datetime as dt
+import getpass
 import html
 import io
 import json
@@ -388,13 +389,25 @@ class PackFiles:
     problems: tuple[str, ...]
 
 
-def build_pack(basket: Basket, out_dir: Path, tables: Sequence[TableEntry], *, with_png: bool = True) -> PackFiles:
-    """Rebuild every item and write briefing.html, briefing.xlsx and one PNG per chart into out_dir."""
-    out_dir.mkdir(parents=True, exist_ok=True)
+def build_pack(
+    basket: Basket,
+    out_dir: Path,
+    tables: Sequence[TableEntry],
+    *,
+    with_png: bool = True,
+    before_write: Callable[[Sequence[View]], None] | None = None,
+) -> PackFiles:
+    """Rebuild every item and write briefing.html, briefing.xlsx and one PNG per chart into out_dir.
+
+    `before_write` (the audit record of the export) runs once the views are built and before any file is written:
+    if it raises, nothing is written."""
     rebuilt = rebuild_all(basket, tables)
     views = [r.view for r in rebuilt if r.view is not None]
     problems = tuple(f"item {i + 1} ({r.ref.view}): {r.problem}" for i, r in enumerate(rebuilt) if r.problem)
     pngs = figures_to_png_optional(views) if with_png else [None] * len(views)
+    if before_write is not None:
+        before_write(views)
+    out_dir.mkdir(parents=True, exist_ok=True)
     html_path = out_dir / "briefing.html"
     html_path.write_text(html_report(basket.title, views, pngs=pngs), encoding="utf-8")
     xlsx_path = out_dir / "briefing.xlsx"
@@ -434,11 +447,27 @@ def run_briefing(spec: Path, out: Path) -> int:
         print(f"{spec.name}: {exc}")
         return 1
     # A scheduled pack runs with no signed-in user: public tables only.
+    from leo_dash import audit
     from leo_dash.access import ANONYMOUS, can_see
     from leo_dash.catalogue import load_catalogue
 
     tables = [t for t in load_catalogue() if can_see(t, ANONYMOUS)]
-    files = build_pack(basket, out, tables)
+    user = f"cli:{getpass.getuser()}"
+
+    def record_exports(views: Sequence[View]) -> None:
+        for number, view in enumerate(views, start=1):
+            audit.record_export(
+                user=user, page="briefing-cli", table=view.table_id, filters=list(view.filters),
+                export_type="briefing-pack", rows=view.frame.height,
+                detail=f"briefing '{basket.title}', item {number} of {len(views)}: {view.key}; written to {out}",
+            )
+
+    try:
+        audit.check_writable()
+        files = build_pack(basket, out, tables, before_write=record_exports)
+    except audit.AuditUnavailable as exc:
+        print(f"No briefing pack written: {exc}")
+        return 1
     for problem in files.problems:
         print(f"Not included: {problem}")
     print(f"Wrote {files.html}, {files.xlsx} and {len(files.pngs)} chart image(s).")

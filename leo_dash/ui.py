@@ -67,11 +67,29 @@ def _request_headers() -> Mapping[str, str]:
         return {}
 
 
+def _client_address() -> str | None:
+    """Source address of the connection that opened this session (the proxy's, behind one)."""
+    try:
+        return st.context.ip_address
+    except Exception:
+        return None
+
+
 def current_identity() -> access.Identity:
     """Who this session is: the Streamlit OIDC user when logged in (st.login, configured in
     .streamlit/secrets.toml), else the user named by the trusted proxy header when data/roles.toml configures one,
     else anonymous. Roles come from the role mapping in data/roles.toml (LEO_ROLES_FILE overrides)."""
-    return access.resolve_identity(_user_claims(), _request_headers(), access.current_role_config())
+    return access.resolve_identity(
+        _user_claims(), _request_headers(), access.current_role_config(), _client_address()
+    )
+
+
+def refuse_unsafe_identity_setup() -> None:
+    """Stop the app (every page) when trusted-header mode is configured with no proxy check."""
+    problem = access.identity_setup_problem()
+    if problem:
+        st.error(f"LEO Explorer cannot start: {plain(problem)}", icon=":material/gpp_bad:")
+        st.stop()
 
 
 def visible_tables(predicate: Callable[[TableEntry], bool] | None = None) -> list[TableEntry]:

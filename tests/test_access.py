@@ -66,14 +66,14 @@ def test_claims_without_is_logged_in_are_not_a_login():
 
 
 def test_oidc_user_gets_mapped_roles_case_insensitively():
-    who = resolve_identity({"is_logged_in": True, "email": "Ann@Example.org"}, {}, CONFIG)
+    who = resolve_identity({"is_logged_in": True, "email": "Ann@Example.org", "email_verified": True}, {}, CONFIG)
     assert who.user == "Ann@Example.org"
     assert who.roles == frozenset({"project:P1"})
     assert who.projects == frozenset({"P1"})
 
 
 def test_oidc_user_without_mapping_has_no_roles():
-    who = resolve_identity({"is_logged_in": True, "email": "stranger@example.org"}, {}, CONFIG)
+    who = resolve_identity({"is_logged_in": True, "email": "stranger@example.org", "email_verified": True}, {}, CONFIG)
     assert who.user == "stranger@example.org" and who.roles == frozenset()
 
 
@@ -95,22 +95,24 @@ def test_trusted_header_identifies_user_and_groups():
         trusted_groups_header="X-Auth-Request-Groups",
         users=CONFIG.users,
         groups=CONFIG.groups,
+        trusted_proxies=("127.0.0.1",),
     )
-    who = resolve_identity({}, {"x-auth-request-email": "ann@example.org", "X-Auth-Request-Groups": "a, leo-team"}, config)
+    headers = {"x-auth-request-email": "ann@example.org", "X-Auth-Request-Groups": "a, leo-team"}
+    who = resolve_identity({}, headers, config, "127.0.0.1")
     assert who.user == "ann@example.org"
     assert who.roles == frozenset({"project:P1", "restricted"})
 
 
 def test_malformed_header_value_is_anonymous():
-    config = RoleConfig(trusted_header="X-User", users=CONFIG.users)
-    assert resolve_identity({}, {"X-User": "<script>alert(1)</script>"}, config) == ANONYMOUS
-    assert resolve_identity({}, {"X-User": "ann@example.org\nforged"}, config) == ANONYMOUS
-    assert resolve_identity({}, {"X-User": "   "}, config) == ANONYMOUS
+    config = RoleConfig(trusted_header="X-User", users=CONFIG.users, trusted_proxies=("127.0.0.1",))
+    assert resolve_identity({}, {"X-User": "<script>alert(1)</script>"}, config, "127.0.0.1") == ANONYMOUS
+    assert resolve_identity({}, {"X-User": "ann@example.org\nforged"}, config, "127.0.0.1") == ANONYMOUS
+    assert resolve_identity({}, {"X-User": "   "}, config, "127.0.0.1") == ANONYMOUS
 
 
 def test_oidc_login_wins_over_header():
     config = RoleConfig(trusted_header="X-User", users=CONFIG.users)
-    who = resolve_identity({"is_logged_in": True, "email": "team@example.org"}, {"X-User": "ann@example.org"}, config)
+    who = resolve_identity({"is_logged_in": True, "email": "team@example.org", "email_verified": True}, {"X-User": "ann@example.org"}, config)
     assert who.user == "team@example.org"
 
 
@@ -120,7 +122,8 @@ def test_oidc_login_wins_over_header():
 def test_role_config_file_is_read(tmp_path: Path):
     file = tmp_path / "roles.toml"
     file.write_text(
-        '[identity]\ntrusted_header = "X-User"\n[users]\n"A@B.org" = ["project:P1", "table:t_one"]\n'
+        '[identity]\ntrusted_header = "X-User"\ntrusted_proxies = ["10.0.0.0/24"]\n'
+        '[users]\n"A@B.org" = ["project:P1", "table:t_one"]\n'
         '[groups]\n"g" = "restricted"\n',
         encoding="utf-8",
     )
