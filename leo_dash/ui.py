@@ -276,6 +276,11 @@ def overdue_warning(entry: TableEntry) -> None:
         )
 
 
+# The chart toolbar's own "Download plot as png" would be an export outside the audit trail: it is removed (the
+# briefing pack's PNGs are the audited route).
+CHART_CONFIG: dict[str, Any] = {"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d", "toImage"]}
+
+
 def basket() -> Basket:
     """This session's briefing basket (created empty on first use)."""
     if "_leo_basket" not in st.session_state:
@@ -309,7 +314,7 @@ def render_view(
             st.plotly_chart(
                 view.figure,
                 key=f"chart-{view.key}",
-                config={"displaylogo": False, "modeBarButtonsToRemove": ["lasso2d", "select2d"]},
+                config=CHART_CONFIG,
                 alt=view.summary,
                 # Our house template, not Streamlit's: its grey axis text (#808495) fails WCAG 1.4.3 contrast.
                 theme=None,

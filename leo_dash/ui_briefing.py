@@ -9,7 +9,7 @@ import streamlit as st
 
 from leo_dash import briefing, export
 from leo_dash.briefing import Basket
-from leo_dash.ui import basket, exports_allowed, plain, record_export, record_tables_shown, visible_tables
+from leo_dash.ui import CHART_CONFIG, basket, exports_allowed, plain, record_export, record_tables_shown, visible_tables
 from leo_dash.views import View
 
 _FILES_KEY = "_leo_briefing_files"
@@ -56,7 +56,10 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                 st.markdown(plain(item.view.summary))
                 with st.expander("Chart and table"):
                     if item.view.figure is not None:
-                        st.plotly_chart(item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary, theme=None)
+                        st.plotly_chart(
+                            item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary, theme=None,
+                            config=CHART_CONFIG,
+                        )
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
             if item.ref.page in briefing.known_pages():  # never a path taken from a link that names no page of ours
                 st.page_link(

@@ -104,6 +104,14 @@ def test_unknown_page_is_dropped_with_a_note_and_the_rest_kept():
     assert Basket.decode(link.split("basket=")[1]).items == [GOOD_ITEM]
 
 
+def test_chart_toolbar_offers_no_unaudited_image_download():
+    for at in (_app("pages/earnings.py"), _app("pages/briefing.py", {"basket": Basket("B", [GOOD_ITEM]).encode()})):
+        charts = at.get("plotly_chart")
+        assert charts
+        for chart in charts:
+            assert "toImage" in json.loads(chart.proto.config)["modeBarButtonsToRemove"]
+
+
 # ---------------------------------------------------------------- 10: every export and every table shown is recorded
 
 
