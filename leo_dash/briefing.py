@@ -13,6 +13,7 @@ import getpass
 import html
 import io
 import json
+import logging
 import os
 import threading
 import warnings
@@ -242,6 +243,13 @@ def _png_size(figure: go.Figure) -> dict[str, int]:
     return {"width": PNG_SIZE["width"], "height": int(height) if height else PNG_SIZE["height"]}
 
 
+def _quiet_browser_driver_logs() -> None:
+    # The browser driver logs and skips a stray unreadable message from Chromium with a full traceback on stderr;
+    # the image still renders, and a real failure raises, so users must not see that diagnostic.
+    for name in ("choreographer", "kaleido", "logistro"):
+        logging.getLogger(name).setLevel(logging.CRITICAL)
+
+
 def _use_system_chromium() -> None:
     # Kaleido drives a Chromium it finds on PATH; point it at Debian's and never download one.
     for candidate in ("/usr/bin/chromium", "/usr/bin/chromium-browser"):
@@ -257,6 +265,7 @@ def figures_to_png(figures: Sequence[go.Figure]) -> list[bytes]:
     import kaleido
 
     _use_system_chromium()
+    _quiet_browser_driver_logs()
     with _kaleido_lock:
         kaleido.start_sync_server(silence_warnings=True)
         try:

@@ -91,6 +91,15 @@ def test_png_export_uses_system_chromium():
     assert png.startswith(b"\x89PNG\r\n\x1a\n") and len(png) > 5000
 
 
+def test_png_export_keeps_the_browser_drivers_tracebacks_off_stderr():
+    # The driver logs a skipped stray Chromium message with a traceback; the CLI must not print it (seen in CI).
+    import logging
+
+    briefing.figure_png(_view().figure)
+    driver_log = logging.getLogger("choreographer.channels.pipe")
+    assert not driver_log.isEnabledFor(logging.ERROR)
+
+
 def test_long_tables_start_folded_in_the_html_pack_with_every_row():
     from leo_dash.briefing_pages import BUILDERS
     from leo_dash.catalogue import load_catalogue
