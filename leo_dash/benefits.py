@@ -179,7 +179,7 @@ def column_labels(entry: TableEntry) -> dict[str, str]:
     """Column -> label from the table's .meta.csv files (the publisher's own words for filters)."""
     metas = []
     for file in entry.files:
-        meta = paths.resolve(file).with_suffix(".meta.csv")
+        meta = paths.meta_path(file)
         if meta.exists():
             metas.append((str(meta), meta.stat().st_mtime_ns))
     return dict(_meta_labels(tuple(metas))) if metas else {}

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import gzip
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -35,7 +36,7 @@ from leo_dash.disclosure_profiles import (
     parse_profile,
 )
 from leo_dash.model import SYMBOL_LABELS, Indicator, IndicatorKind, status_column
-from leo_dash.paths import PROJECT_ROOT
+from leo_dash.paths import COMPRESSED_SUFFIX, PROJECT_ROOT, data_stem
 from leo_dash.sdc import is_single_person_extreme, round_half_up_expr
 
 Severity = Literal["error", "warning"]
@@ -559,20 +560,45 @@ def _decoded_lines(handle: BinaryIO, position: list[int]) -> Iterator[str]:
         yield text
 
 
+# A compressed file must not expand without limit (a few kilobytes of gzip can hold gigabytes of text).
+MAX_DECOMPRESSED_BYTES = 2 * 1024**3
+
+
+def _open_binary(path: Path) -> BinaryIO:
+    """The file's bytes, decompressed on the fly when it is stored as name.csv.gz."""
+    if path.name.endswith(".gz"):
+        return gzip.open(path, "rb")  # type: ignore[return-value]
+    return path.open("rb")
+
+
+def _decompressed_size_problem(path: Path) -> str | None:
+    """Why a .csv.gz cannot be read whole (damaged, or expands past the limit), or None."""
+    total = 0
+    try:
+        with gzip.open(path, "rb") as handle:
+            while chunk := handle.read(1 << 20):
+                total += len(chunk)
+                if total > MAX_DECOMPRESSED_BYTES:
+                    return f"expands to more than {MAX_DECOMPRESSED_BYTES // 1024**3} GiB"
+    except (OSError, EOFError, gzip.BadGzipFile):
+        return "is not a readable gzip file"
+    return None
+
+
 def _locate_bad_row(path: Path, expected_fields: int | None) -> int | None:
     """Spreadsheet row of the first record with bad UTF-8 or the wrong field count. Streams the file: only ever
     called on the error path, after Polars has refused (or padded) a row."""
     position = [0]
     record = 0
     try:
-        with path.open("rb") as handle:
+        with _open_binary(path) as handle:
             reader = csv.reader(_decoded_lines(handle, position), strict=True)
             for record, fields in enumerate(reader, start=1):
                 if expected_fields is None:
                     expected_fields = len(fields)
                 elif len(fields) != expected_fields:
                     return record
-    except (UnicodeDecodeError, csv.Error):
+    except (UnicodeDecodeError, csv.Error, OSError, EOFError):
         return record + 1
     return None
 
@@ -581,12 +607,12 @@ def _read_header(path: Path) -> tuple[list[str] | None, str | None]:
     """Column names from the first line, or a reason it could not be read. Polars replaces bad bytes in a header
     silently, so the header is decoded here strictly."""
     try:
-        with path.open("rb") as handle:
+        with _open_binary(path) as handle:
             first = handle.readline()
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError:
         return None, "encoding"
-    except OSError as exc:
+    except (OSError, EOFError) as exc:
         return None, str(exc)
     if not text.strip():
         return None, "empty"
@@ -615,11 +641,15 @@ class _Screener:
         profile: PublicationProfile | None = None,
     ) -> None:
         name = path.name
-        if name.endswith(".meta.csv"):  # pointed at the metadata: screen its data file
-            path = path.with_name(name[: -len(".meta.csv")] + ".csv")
+        if name.endswith(".meta.csv"):  # pointed at the metadata: screen its data file (stored compressed or not)
+            stem = name[: -len(".meta.csv")]
+            compressed = path.with_name(stem + COMPRESSED_SUFFIX)
+            path = compressed if compressed.is_file() and not path.with_name(stem + ".csv").is_file() else (
+                path.with_name(stem + ".csv")
+            )
         self.path = path
         self.file = path.name
-        self.stem = path.name[:-4] if path.name.endswith(".csv") else path.stem
+        self.stem = data_stem(path)
         self.meta_path = path.with_name(f"{self.stem}.meta.csv")
         self.meta_file = self.meta_path.name
         self.count_base = count_base or DEFAULT_COUNT_BASE
@@ -714,7 +744,7 @@ class _Screener:
 
     # --- L1, L2: files ------------------------------------------------------------------------------------------
     def _check_files(self) -> bool:
-        if not self.path.name.endswith(".csv"):
+        if not self.path.name.endswith((".csv", COMPRESSED_SUFFIX)):
             self.error("L1", f"{self.file} is not a .csv file; EES data files are name.csv + name.meta.csv.")
             return False
         if not self.path.is_file():
@@ -736,6 +766,9 @@ class _Screener:
                 self.error("L2", f"{file} is empty; a header row is needed.", row=1, file=file)
             else:
                 self.error("L2", f"{file} row 1: bad encoding or field count.", row=1, file=file)
+            return None
+        if path.name.endswith(".gz") and (problem := _decompressed_size_problem(path)) is not None:
+            self.error("L2", f"{file} {problem}; it cannot be read.", row=None, file=file)
             return None
         try:
             df = pl.read_csv(path, infer_schema=False, encoding="utf8", raise_if_empty=False)

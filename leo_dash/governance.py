@@ -119,7 +119,7 @@ def meta_labels(entry: TableEntry) -> dict[str, str]:
     """Column labels from the tables' .meta.csv files (first file wins); {} for a file that cannot be read."""
     labels: dict[str, str] = {}
     for file in entry.files:
-        meta = paths.resolve(file).with_suffix(".meta.csv")
+        meta = paths.meta_path(file)
         try:
             with meta.open(encoding="utf-8-sig", newline="") as handle:
                 for row in csv.DictReader(handle):

@@ -184,7 +184,7 @@ def outcome_labels(entry: TableEntry) -> list[str]:
 def _meta_filter_labels(files: tuple[str, ...]) -> dict[str, str]:
     labels: dict[str, str] = {}
     for file in files:
-        meta = paths.resolve(file).with_suffix(".meta.csv")
+        meta = paths.meta_path(file)
         if not meta.exists():
             continue
         rows = pl.read_csv(meta, infer_schema=False).filter(pl.col("col_type") == "Filter")

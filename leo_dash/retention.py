@@ -168,7 +168,7 @@ def retire(item: ReviewItem, data_dir: Path | None = None, *, now: dt.datetime |
         "catalogue_file": str(item.catalogue_file),
         "archived_to": str(target),
         "source_files_kept": [
-            str(p) for f in item.entry.files for p in (paths.resolve(f), paths.resolve(f).with_suffix(".meta.csv"))
+            str(p) for f in item.entry.files for p in (paths.resolve(f), paths.meta_path(f))
         ],
         "derived_cache_removed": [str(c) for c in caches if c.exists()],
     }

@@ -42,7 +42,7 @@ def parquet_dir(data_dir: Path | None = None) -> Path:
 def _fingerprint(entry: TableEntry) -> list[list[object]]:
     out: list[list[object]] = []
     for file in entry.files:
-        for p in (paths.resolve(file), paths.resolve(file).with_suffix(".meta.csv")):
+        for p in (paths.resolve(file), paths.meta_path(file)):
             stat = p.stat()
             out.append([str(p), stat.st_size, stat.st_mtime_ns])
     # A parquet screened under other loader rules or another declared convention is screened again.

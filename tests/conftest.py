@@ -1,4 +1,4 @@
-"""Shared fixtures. The real reference data must be present (CI has ../shared beside the checkout): tests that use
+"""Shared fixtures. The real reference data must be present (the repository ships it in data/reference): tests that use
 it fail, never skip, when it is missing."""
 
 from __future__ import annotations
@@ -37,8 +37,8 @@ def fresh_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
 
 @pytest.fixture(scope="session")
 def reference_dir() -> Path:
-    assert (REFERENCE_DIR / "fe_outcomes_provider_benefits.csv").exists(), (
-        f"real reference data missing at {REFERENCE_DIR}: CI must have ../shared beside the checkout"
+    assert (REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz").exists(), (
+        f"real reference data missing at {REFERENCE_DIR}: the repository ships them in data/reference"
     )
     return REFERENCE_DIR
 

@@ -33,7 +33,7 @@ def test_every_analysis_page_is_registered() -> None:
 def test_rebuilt_item_equals_the_view_the_page_showed(page: str, params: dict[str, list[str]]) -> None:
     tables = list(load_catalogue())
     if params.get("table") and params["table"][0] not in {t.id for t in tables}:
-        pytest.fail(f"{params['table'][0]} is not registered: ../shared/reference-data must be beside the checkout")
+        pytest.fail(f"{params['table'][0]} is not registered: the real tables ship in data/reference")
     shown = PAGES_WITH_VIEWS[page](params, tables)
     assert shown, page
     for view in shown:

@@ -35,7 +35,7 @@ def test_every_committed_entry_has_review_date_access_and_roles():
 def test_round_trip(data_dir):
     entry = make_entry(
         "round_trip",
-        files=("../shared/reference-data/fe_outcomes_provider_benefits.csv",),
+        files=("data/reference/fe_outcomes_provider_benefits.csv.gz",),
         roles={"time": "time_period", "provider_id": "provider_ukprn"},
         indicators=(Indicator("x_percent", "X (%)", "rate", "%", 0, base="n"), Indicator("n", "N", "base")),
         footnotes=("A note.",),
@@ -101,7 +101,7 @@ def test_required_table_without_files_is_an_error(data_dir):
 
 
 def test_duplicate_ids_refused(data_dir, reference_dir):
-    raw = BASE | {"files": ["../shared/reference-data/fe_outcomes_provider_benefits.csv"]}
+    raw = BASE | {"files": ["data/reference/fe_outcomes_provider_benefits.csv.gz"]}
     _write(data_dir, "a", raw)
     _write(data_dir, "b", raw)
     with pytest.raises(CatalogueError, match="already used"):

@@ -18,7 +18,7 @@ def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
-@pytest.mark.parametrize("name", ["fe_outcomes_provider_benefits.csv", "fe_outcomes_community_learning.csv"])
+@pytest.mark.parametrize("name", ["fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz"])
 def test_check_passes_the_real_reference_files(reference_dir, name):
     result = run_cli("check", str(reference_dir / name))
     assert result.returncode == 0, result.stdout + result.stderr

@@ -383,7 +383,7 @@ def test_provider_names_are_fictional(reference_dir, tables):
 
 def test_ids_are_fictional(reference_dir, tables):
     real_ukprns: set[str] = set()
-    for name in ("fe_outcomes_provider_benefits.csv", "fe_outcomes_community_learning.csv"):
+    for name in ("fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz"):
         real_ukprns |= set(
             pl.read_csv(reference_dir / name, columns=["provider_ukprn"], infer_schema=False)["provider_ukprn"]
         )

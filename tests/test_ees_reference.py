@@ -11,13 +11,13 @@ from leo_dash import ees
 from leo_dash.model import status_column
 from leo_dash.paths import REFERENCE_DIR
 
-REAL_FILES = ("fe_outcomes_provider_benefits.csv", "fe_outcomes_community_learning.csv")
+REAL_FILES = ("fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz")
 
 
 @pytest.fixture(scope="module", params=REAL_FILES)
 def screened(request: pytest.FixtureRequest) -> tuple[Path, ees.ScreenResult, pl.DataFrame]:
     path = REFERENCE_DIR / request.param
-    assert path.exists(), f"real reference data missing at {path}: CI must have ../shared beside the checkout"
+    assert path.exists(), f"real reference data missing at {path}: the repository ships them in data/reference"
     raw = pl.read_csv(path, infer_schema=False)
     # FE outcomes counts are rounded to 10: screening with the stricter base must pass too.
     return path, ees.screen(path, count_base=10), raw

@@ -681,7 +681,7 @@ def test_summary_crossing_groups_uses_relative_wording() -> None:
 # The real FE outcomes provider file, end to end
 # ---------------------------------------------------------------------------------------------------------------
 SYMBOLS = ("c", "x", "z", "low", "k", "u")
-REAL_FILE = REFERENCE_DIR / "fe_outcomes_provider_benefits.csv"
+REAL_FILE = REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz"
 
 
 def test_real_fe_outcomes_file_runs_end_to_end() -> None:

@@ -169,7 +169,7 @@ def test_record_level_files_are_refused(name: str, column: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "name", ["fe_outcomes_provider_benefits.csv", "fe_outcomes_community_learning.csv"]
+    "name", ["fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz"]
 )
 def test_real_provider_tables_still_load(name: str) -> None:
     # ~2,000 providers, 50k+ rows, names of sole traders: provider columns are geography, never record keys.
@@ -307,7 +307,7 @@ def test_counts_of_institutions_load_unrounded_and_are_never_bases(tmp_path: Pat
 
 
 def test_real_graduate_industry_table_number_of_providers_is_not_rounded() -> None:
-    result = ees.screen(REFERENCE_DIR / "leo_graduate_industry_regional_201819.csv")
+    result = ees.screen(REFERENCE_DIR / "leo_graduate_industry_regional_201819.csv.gz")
     assert result.ok, "\n".join(map(str, result.errors))
 
 
@@ -366,7 +366,7 @@ def test_committed_real_tables_declare_their_publication_profile() -> None:
     catalogue = load_catalogue(PROJECT_ROOT / "data")
     entry = catalogue.get("fe_provider_benefits")
     assert entry.disclosure.publication_profile == ("counts rounded to 10", "percentages whole")
-    result = ees.screen(REFERENCE_DIR / "fe_outcomes_provider_benefits.csv", profile=entry.disclosure.publication_profile)
+    result = ees.screen(REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz", profile=entry.disclosure.publication_profile)
     assert result.ok, "\n".join(map(str, result.errors))
 
 

@@ -11,7 +11,7 @@ from leo_dash.catalogue import load_catalogue
 from leo_dash.model import DisclosureProfile, TableEntry, status_column
 
 S = status_column
-FILE = paths.REFERENCE_DIR / "fe_outcomes_provider_benefits.csv"
+FILE = paths.REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz"
 BY_PROVISION = ["time_period", "provision", "benefit_learner"]
 HIERARCHIES = [(["time_period", "benefit_learner"], "provision"), (["time_period", "provision"], "benefit_learner")]
 
