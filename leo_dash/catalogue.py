@@ -14,6 +14,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import tomli_w
 
@@ -40,6 +41,16 @@ def _as_date(value: Any, file: Path, name: str) -> dt.date:
         raise CatalogueError(f"{file.name}: {name} must be a date (YYYY-MM-DD), not {value!r}.") from exc
 
 
+def _check_source_url(url: str, file: Path) -> None:
+    """The source link becomes a button on the catalogue page: only a plain https address may get there (never
+    javascript:, data: or a relative path that a browser would resolve against the dashboard)."""
+    if not url:
+        return
+    parts = urlsplit(url)
+    if parts.scheme != "https" or not parts.hostname or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        raise CatalogueError(f"{file.name}: source_url must be an https:// address, not {url[:80]!r}.")
+
+
 def entry_from_dict(raw: Mapping[str, Any], file: Path) -> TableEntry:
     """Build a TableEntry from parsed TOML, refusing unknown roles or controllers with a clear message."""
     try:
@@ -53,6 +64,7 @@ def entry_from_dict(raw: Mapping[str, Any], file: Path) -> TableEntry:
             raise CatalogueError(
                 f"{file.name}: controllers must be among {', '.join(CONTROLLERS)}; got {list(controllers)}."
             )
+        _check_source_url(str(raw.get("source_url", "")), file)
         access = raw.get("access", "public")
         if access not in ("public", "restricted"):
             raise CatalogueError(f"{file.name}: access must be 'public' or 'restricted', not {access!r}.")

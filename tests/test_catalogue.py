@@ -112,3 +112,31 @@ def test_overdue(data_dir):
     entry = make_entry(next_review=dt.date(2020, 1, 1))
     assert entry.is_overdue(dt.date(2026, 11, 29))
     assert not make_entry().is_overdue(dt.date(2026, 11, 29))
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "javascript:alert(document.cookie)",
+        "JaVaScRiPt:alert(1)",
+        "data:text/html,<script>alert(1)</script>",
+        "http://example.org/plain-http",
+        "/relative/path",
+        "//evil.example/protocol-relative",
+        "https://",
+        "https://explore-education-statistics.service.gov.uk/x\njavascript:alert(1)",
+    ],
+)
+def test_a_source_link_that_is_not_a_plain_https_address_is_refused(data_dir, reference_dir, url):
+    # The source link becomes a button on the catalogue page: a hostile catalogue file must not plant a script link.
+    raw = BASE | {"files": ["data/reference/fe_outcomes_provider_benefits.csv.gz"], "source_url": url}
+    _write(data_dir, "a", raw)
+    with pytest.raises(CatalogueError, match=r"a\.toml: source_url must be an https:// address"):
+        load_catalogue(data_dir)
+
+
+def test_a_plain_https_source_link_is_kept(data_dir, reference_dir):
+    url = "https://explore-education-statistics.service.gov.uk/find-statistics/further-education-outcomes"
+    raw = BASE | {"files": ["data/reference/fe_outcomes_provider_benefits.csv.gz"], "source_url": url}
+    _write(data_dir, "a", raw)
+    assert load_catalogue(data_dir).get("t1").source_url == url
