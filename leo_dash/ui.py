@@ -546,3 +546,8 @@ def _record_hidden_table_request(table_id: str) -> None:
             _record_denial_once(identity, table_id, f"asked for by URL: {decision.reason}")
     except Exception:
         log.warning("access denial for %s not recorded", table_id, exc_info=True)
+
+
+def browser_title(page_title: str) -> str:
+    """The browser tab title of a page: 'Subject earnings – LEO Explorer' (the home page is just 'LEO Explorer')."""
+    return "LEO Explorer" if page_title in ("", "Home") else f"{page_title} – LEO Explorer"
