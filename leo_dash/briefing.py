@@ -21,6 +21,7 @@ import zlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
 
 import plotly.graph_objects as go
 import plotly.io as pio
@@ -228,6 +229,31 @@ def rebuild_all(basket: Basket, tables: Sequence[TableEntry]) -> list[RebuiltIte
         except (LookupError, ValueError) as exc:
             out.append(RebuiltItem(ref, None, str(exc)))
     return out
+
+
+# ---------------------------------------------------------------- share link
+
+PUBLIC_URL_ENV = "LEO_PUBLIC_URL"  # the dashboard's public address, when it sits behind a proxy that rewrites hosts
+BRIEFING_PATH = "briefing"
+
+
+def share_link(token: str, page_url: str | None = None, public_url: str | None = None) -> str:
+    """An absolute, clickable link that rebuilds the basket: on the configured public address when there is one,
+    else on the address the user's browser shows for the briefing page. Relative only when neither is a usable
+    http(s) address (a link with another scheme is never offered)."""
+    query = f"basket={token}"
+    for base, is_page in ((public_url, False), (page_url, True)):
+        parts = urlsplit(base or "")
+        if parts.scheme not in ("http", "https") or not parts.netloc:
+            continue
+        path = parts.path.rstrip("/")
+        if is_page:
+            # The browser is on .../briefing (possibly under a path prefix): link to that same page.
+            path = path if path.endswith(f"/{BRIEFING_PATH}") else f"{path}/{BRIEFING_PATH}"
+        else:
+            path = f"{path}/{BRIEFING_PATH}"
+        return urlunsplit((parts.scheme, parts.netloc, path, query, ""))
+    return f"/{BRIEFING_PATH}?{query}"
 
 
 # ---------------------------------------------------------------- PNG (kaleido on the system Chromium)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import os
 import zipfile
 
 import streamlit as st
@@ -75,8 +76,11 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
 def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None:
     views = [r.view for r in rebuilt if r.view is not None]
     token = current.encode()
+    link = briefing.share_link(token, page_url=st.context.url, public_url=os.environ.get(briefing.PUBLIC_URL_ENV))
     st.markdown("**Link to this briefing** (rebuilds the same items from the data):")
-    st.code(f"/briefing?basket={token}", language=None, wrap_lines=True)  # no scroll box keyboards cannot reach
+    if link.startswith(("https://", "http://")):
+        st.link_button("Open this briefing's link", link, icon=":material/link:")
+    st.code(link, language=None, wrap_lines=True)  # to copy; no scroll box keyboards cannot reach
     if not exports_allowed():
         return
     files = st.session_state.get(_FILES_KEY)

@@ -122,3 +122,23 @@ def test_png_size_follows_the_figures_own_height():
     tall = go.Figure(layout={"height": 872})
     assert briefing._png_size(tall) == {"width": briefing.PNG_SIZE["width"], "height": 872}
     assert briefing._png_size(go.Figure()) == briefing.PNG_SIZE
+
+
+def test_share_link_is_absolute_on_the_page_the_user_is_on():
+    token = "eJxLTEoGAAJNASc"
+    assert briefing.share_link(token, page_url="http://127.0.0.1:8501/briefing") == (
+        f"http://127.0.0.1:8501/briefing?basket={token}"
+    )
+    # Served under a path prefix, and a page address with a trailing slash.
+    assert briefing.share_link(token, page_url="https://stats.example.gov.uk/leo/briefing/") == (
+        f"https://stats.example.gov.uk/leo/briefing?basket={token}"
+    )
+    # The configured public address wins over what the proxy passed on.
+    assert briefing.share_link(
+        token, page_url="http://10.0.0.5:8501/briefing", public_url="https://leo.example.gov.uk/"
+    ) == f"https://leo.example.gov.uk/briefing?basket={token}"
+
+
+@pytest.mark.parametrize("page_url", [None, "", "javascript:alert(1)//briefing", "file:///etc/briefing", "/briefing"])
+def test_share_link_never_uses_another_scheme(page_url):
+    assert briefing.share_link("abc", page_url=page_url) == "/briefing?basket=abc"

@@ -44,10 +44,12 @@ def test_added_chart_reaches_the_briefing_and_its_link_rebuilds_it(
     assert dom.page_problems(page) == []
 
     link = main.locator('[data-testid="stCode"]').filter(has_text="/briefing?basket=").inner_text().strip()
+    # The share link is absolute (issue 14, item 3): pasted into an e-mail it opens this dashboard's briefing page.
+    assert link.startswith(f"{app_url}/briefing?basket="), link
     fresh_context = browser.new_context(**browser_context_args)
     try:
         fresh = fresh_context.new_page()
-        dom.open_page(fresh, f"{app_url}{link}", heading="Briefing pack")
+        dom.open_page(fresh, link, heading="Briefing pack")
         expect(fresh.get_by_text(f"1. {title}", exact=True)).to_be_visible()
         fresh.get_by_text("Chart and table", exact=True).click()
         fresh.locator('[data-testid="stPlotlyChart"] .main-svg').first.wait_for()
