@@ -96,6 +96,9 @@ def main() -> None:
         for column, values in benefits.filter_controls(entry, options, split).items()
     )
     labels = [period_label(p) for p in options.periods]
+    # Another table: the change runs over its own first and last years (a year both tables have is not a choice).
+    if ui_benefits.changed("years_table", entry.id)[0]:
+        ui_benefits.forget(["from_year", "year"])
     start = period_value(ui.url_select("Change from", labels, key="from_year", default=labels[0]))
     end = period_value(ui.url_select("Change to", labels, key="year", default=labels[-1]))
 

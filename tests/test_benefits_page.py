@@ -320,3 +320,26 @@ def test_no_table_with_a_benefit_rate(data_dir: Path) -> None:
     at = run_page({"table": TABLE_A})
     assert benefits.NO_TABLE_MESSAGE in infos(at)
     assert not at.get("plotly_chart")
+
+
+def test_switching_table_runs_the_change_over_the_new_tables_own_years(catalogue) -> None:
+    # Issue 14: after a table switch the change kept 2019-20 as its start on a table that begins in 2018-19.
+    at = run_page({"table": "demo_benefit_claims"})
+    years = {s.label: s for s in at.sidebar.selectbox if s.label.startswith("Change")}
+    assert (years["Change from"].value, years["Change to"].value) == ("2019-20", "2023-24")
+    at.sidebar.selectbox(key="table").set_value("fe_provider_benefits").run()
+    assert_clean(at)
+    years = {s.label: s for s in at.sidebar.selectbox if s.label.startswith("Change")}
+    assert (years["Change from"].value, years["Change to"].value) == ("2018-19", "2022-23")
+    assert "from_year" not in at.query_params and "year" not in at.query_params
+    # A later choice of years on the same table stands.
+    years["Change from"].set_value("2020-21").run()
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="from_year").value == "2020-21"
+
+
+def test_a_links_own_years_stand_on_first_opening(catalogue) -> None:
+    at = run_page({"table": "fe_provider_benefits", "from_year": "2019-20", "year": "2021-22"})
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="from_year").value == "2019-20"
+    assert at.sidebar.selectbox(key="year").value == "2021-22"
