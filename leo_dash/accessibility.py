@@ -173,6 +173,11 @@ FIXED_IN_TESTING: tuple[str, ...] = (
     "3.7 to 1. Charts now use LEO Explorer's own chart style, with near-black text on white, well above 4.5 to 1.",
     "The link to a briefing was shown in a box that scrolled sideways but could not be reached with the keyboard. "
     "The link now wraps onto several lines instead.",
+    "Every page had the same browser title, LEO Explorer. Each page now has its own title, such as "
+    "'Subject earnings – LEO Explorer'.",
+    "On the Briefing pack page, item titles were bold text rather than headings, every item's buttons had the same "
+    "names ('Move up', 'Remove') and removing an item was not announced. Item titles are now headings, each button "
+    "names its item ('Remove item 2') and a removal is announced in a status message.",
 )
 
 NOT_TESTED: tuple[str, ...] = (

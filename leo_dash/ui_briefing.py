@@ -36,8 +36,12 @@ def _move(index: int, offset: int) -> None:
     basket().move(index, offset)
 
 
-def _remove(index: int) -> None:
+_REMOVED_KEY = "_briefing_removed"  # what the last Remove took out, announced once on the next run
+
+
+def _remove(index: int, title: str) -> None:
     basket().remove(index)
+    st.session_state[_REMOVED_KEY] = f"Removed item {index + 1} ({title}) from the briefing."
 
 
 def _set_title() -> None:
@@ -46,9 +50,11 @@ def _set_title() -> None:
 
 def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
     for index, item in enumerate(rebuilt):
+        number = index + 1
         with st.container(border=True):
             title = item.view.title if item.view else item.ref.view
-            st.markdown(f"**{index + 1}. {plain(title)}**")
+            # A heading per item: screen-reader users move between items by heading.
+            st.subheader(f"{number}. {plain(title)}", anchor=False)
             if item.view is None:
                 st.warning(plain(f"This item can no longer be shown: {item.problem}"))
             else:
@@ -64,13 +70,17 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
             if item.ref.page in briefing.known_pages():  # never a path taken from a link that names no page of ours
                 st.page_link(
-                    f"pages/{item.ref.page}.py", label="Open on its page", icon=":material/open_in_new:",
+                    f"pages/{item.ref.page}.py", label=f"Open item {number} on its page", icon=":material/open_in_new:",
                     query_params=item.ref.params_dict(),
                 )
-            up, down, remove, _ = st.columns([1, 1, 1, 5])
-            up.button("Move up", key=f"up-{index}", on_click=_move, args=(index, -1), disabled=index == 0)
-            down.button("Move down", key=f"down-{index}", on_click=_move, args=(index, 1), disabled=index == len(rebuilt) - 1)
-            remove.button("Remove", key=f"remove-{index}", on_click=_remove, args=(index,))
+            up, down, remove, _ = st.columns([1, 1, 1, 2])
+            # Each button names its item: a list of twelve identical "Remove" buttons says nothing to a screen reader.
+            up.button(f"Move item {number} up", key=f"up-{index}", on_click=_move, args=(index, -1), disabled=index == 0)
+            down.button(
+                f"Move item {number} down", key=f"down-{index}", on_click=_move, args=(index, 1),
+                disabled=index == len(rebuilt) - 1,
+            )
+            remove.button(f"Remove item {number}", key=f"remove-{index}", on_click=_remove, args=(index, title))
 
 
 def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None:
@@ -137,6 +147,10 @@ def render_briefing_page() -> None:
     load_basket_from_link()
     current = basket()
     st.text_input("Briefing title", value=current.title, key="briefing_title", on_change=_set_title, max_chars=200)
+    removed = st.session_state.pop(_REMOVED_KEY, None)
+    if removed:
+        # A status message, so screen readers announce what the button did (the item itself has left the page).
+        st.success(plain(removed), icon=":material/delete:")
     if not current.items:
         st.info("The briefing is empty. Use 'Add to briefing' under any chart to collect it here.")
         return

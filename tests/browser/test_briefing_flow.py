@@ -58,3 +58,24 @@ def test_added_chart_reaches_the_briefing_and_its_link_rebuilds_it(
         assert dom.page_problems(fresh) == []
     finally:
         fresh_context.close()
+
+
+def test_briefing_items_are_headings_with_named_buttons_and_removal_is_announced(page: Page, app_url: str) -> None:
+    # Issue 14, item 8: titles were bold text, every item's buttons were called "Move up"/"Remove", and a removal
+    # left screen-reader users with no word of what happened.
+    dom.open_page(page, f"{app_url}/earnings", heading="Subject earnings", charts=1)
+    title = dom.view_tabs(page).first.locator("xpath=preceding::*[self::h2 or self::h3 or self::h4][1]").inner_text()
+    page.get_by_role("button", name="Add to briefing").first.click()
+    expect(page.get_by_text("Added to the briefing.")).to_be_visible()
+    dom.wait_idle(page)
+    page.locator('[data-testid="stSidebarNav"]').get_by_role("link", name="Briefing pack").click()
+    main = page.locator('[data-testid="stMain"]')
+    expect(main.get_by_role("heading", name="Briefing pack", level=1)).to_be_visible()
+    dom.wait_idle(page)
+    expect(main.get_by_role("heading", name=f"1. {title}", level=3)).to_be_visible()
+    expect(main.get_by_role("button", name="Move item 1 up")).to_be_disabled()
+    expect(main.get_by_role("link", name="Open item 1 on its page")).to_be_visible()
+    main.get_by_role("button", name="Remove item 1").click()
+    # Streamlit's alerts are live regions (role "status"), which screen readers announce.
+    expect(main.get_by_role("status").filter(has_text="Removed item 1")).to_be_visible()
+    expect(main.get_by_role("heading", name=f"1. {title}", level=3)).to_have_count(0)
