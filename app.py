@@ -15,6 +15,7 @@ PAGES = {
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),  # served at the root
         st.Page("pages/overview.py", title="Headlines", icon=":material/insights:", url_path="overview"),
         st.Page("pages/earnings.py", title="Subject earnings", icon=":material/payments:", url_path="earnings"),
+        st.Page("pages/subject_ranking.py", title="Subject ranking", icon=":material/leaderboard:", url_path="subject_ranking"),
         st.Page("pages/institutions.py", title="Institution performance", icon=":material/account_balance:", url_path="institutions"),
         st.Page("pages/benefits.py", title="Benefit claims", icon=":material/trending_up:", url_path="benefits"),
     ],

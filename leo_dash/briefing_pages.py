@@ -15,6 +15,12 @@ def _earnings(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry])
     return earnings.views_for_params(params)
 
 
+def _subject_ranking(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import subject_ranking
+
+    return subject_ranking.views_for_params(params, tables)
+
+
 def _impact(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
     from leo_dash import impact_views
 
@@ -43,6 +49,7 @@ BUILDERS: dict[str, briefing.ViewBuilder] = {
     "overview": _overview,
     "institutions": _institutions,
     "earnings": _earnings,
+    "subject_ranking": _subject_ranking,
     "benefits": _benefits,
     "impact": _impact,
 }

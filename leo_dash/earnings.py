@@ -472,7 +472,7 @@ def _period_labels(periods: pl.Expr, options: EarningsOptions) -> pl.Expr:
     return periods.replace_strict({p: period_label(p) for p in options.periods}, return_dtype=pl.String)
 
 
-def _base_indicator(entry: TableEntry, measure: EarningsMeasure) -> Indicator | None:
+def base_indicator(entry: TableEntry, measure: EarningsMeasure) -> Indicator | None:
     base = measure.median.base
     if not base:
         return None
@@ -482,7 +482,7 @@ def _base_indicator(entry: TableEntry, measure: EarningsMeasure) -> Indicator | 
         return Indicator(base, base, "base")
 
 
-def _select_rows(
+def select_rows(
     entry: TableEntry, spec: EarningsSpec, options: EarningsOptions, data_dir: Path | None
 ) -> pl.DataFrame:
     """Published rows for the spec (provider and national), with a NATIONAL flag and the provider id as text."""
@@ -535,12 +535,12 @@ def earnings_data(
     """The disclosure-controlled frame of one view: one row per line and point, gaps as null + symbol."""
     options = options or table_options(entry, data_dir=data_dir)
     measure = next((m for m in options.measures if m.key == spec.measure), options.measures[0])
-    base = _base_indicator(entry, measure)
+    base = base_indicator(entry, measure)
     indicators = [*measure.indicators, *([base] if base else [])]
     value_columns = [i.column for i in indicators]
     notes: list[str] = []
 
-    rows = _select_rows(entry, spec, options, data_dir)
+    rows = select_rows(entry, spec, options, data_dir)
     subject, yag, time = (str(entry.role(r)) for r in ("subject", "years_after", "time"))
     group_column = entry.role("characteristic_value") if spec.characteristic else None
     cohort = entry.role("cohort")

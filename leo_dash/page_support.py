@@ -28,6 +28,9 @@ PAGES: tuple[PageNeeds, ...] = (
     PageNeeds(
         "Earnings by subject", "earnings", "supports", ("subject", "years_after", "time"), "median earnings indicator (£)"
     ),
+    PageNeeds(
+        "Subject ranking", "subject_ranking", "supports", ("subject", "years_after", "time"), "median earnings indicator (£)"
+    ),
     PageNeeds("Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"),
     PageNeeds(
         "How providers compare",

@@ -16,6 +16,22 @@ def main() -> None:
     tables = ui.visible_tables()
     if any(t.demo for t in tables):
         ui.demo_banner(force=True)
+    st.header("Start with a question")
+    st.page_link(
+        "pages/subject_ranking.py",
+        label="Which subjects have the highest earnings five years after graduation?",
+        icon=":material/leaderboard:",
+    )
+    st.page_link(
+        "pages/institutions.py", label="How does a provider compare with its peers?", icon=":material/account_balance:"
+    )
+    st.page_link(
+        "pages/impact.py", label="Did an intervention change an outcome?", icon=":material/science:"
+    )
+    st.page_link(
+        "pages/benefits.py", label="How many learners claim out-of-work benefits, year by year?",
+        icon=":material/trending_up:",
+    )
     st.header("Approved tables")
     rows = catalogue_rows(tables, prepare=ui.prepare)
     st.dataframe(rows, hide_index=True, key="home-catalogue")
