@@ -268,19 +268,18 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
             go.Scatter(
                 x=medians, y=names, mode="markers", name="Median",
                 marker={"color": charts.DARK_BLUE, "size": 10, "symbol": "circle"},
-                hovertemplate="%{y}: %{x:$,.0f}<extra>Median</extra>", meta={"role": "median"},
+                hovertemplate="%{y}: £%{x:,.0f}<extra>Median</extra>", meta={"role": "median"},
             )
         )
         reference = frame.filter(pl.col(earnings.SUBJECT) == REFERENCE_LABEL)
         if not reference.is_empty() and reference[median][0] is not None:
             value = reference[median][0]
             figure.add_vline(
-                x=value, line={"color": charts.REFERENCE, "dash": "dash", "width": 2},
+                x=value, line={"color": charts.REFERENCE, "dash": "dash", "width": 2}, opacity=1,
                 annotation={"text": f"All subjects: {_money(value)}", "font": {"color": charts.REFERENCE}},
-                annotation_position="top",
+                annotation_position="bottom right",  # clear of the title and legend above the plot
             )
         figure.update_layout(
-            height=max(420, 120 + 26 * len(names)),
             yaxis={"categoryorder": "array", "categoryarray": list(reversed(names)), "automargin": True,
                    "showgrid": False, "title": None},
             xaxis={"title": x_title, "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
@@ -321,7 +320,7 @@ def ranking_view(
         "The all-subjects median is drawn as a reference line and is not ranked.",
         "Earnings are in cash terms, as published (not adjusted for inflation).",
     )
-    return make_view(
+    view = make_view(
         key=VIEW_KEY,
         entry=entry,
         title=title,
@@ -334,6 +333,14 @@ def ranking_view(
         extra_footnotes=footnotes,
         charted=[measure.median.column],
     )
+    if view.figure is not None:
+        # Room for the wrapped title and the legend above the plot, then 26px a subject so none is squeezed.
+        legend = [t.name for t in view.figure.data if t.name]
+        earnings.fit_header(view.figure, legend)
+        n_subjects = frame.filter(pl.col(earnings.SUBJECT) != REFERENCE_LABEL).height
+        header = int(view.figure.layout.margin.t) + int(view.figure.layout.margin.b or 80)
+        view.figure.update_layout(height=header + max(earnings.PLOT_AREA_PX, 40 + 26 * n_subjects))
+    return view
 
 
 def views_for_params(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None) -> list[View]:
