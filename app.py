@@ -32,7 +32,8 @@ PAGES = {
 
 ui.refuse_unsafe_identity_setup()  # trusted-header mode without a proxy secret or address: refuse to start
 
-page = st.navigation(PAGES, position="sidebar")
+# Every page listed, none behind "View more": a collapsed list hides pages from keyboard and screen-reader users.
+page = st.navigation(PAGES, position="sidebar", expanded=True)
 # Each page gets its own browser tab title (screen readers and tab lists tell pages apart by it).
 st.set_page_config(page_title=ui.browser_title(page.title))
 st.sidebar.caption(

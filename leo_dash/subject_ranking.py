@@ -282,7 +282,7 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
         figure.update_layout(
             yaxis={"categoryorder": "array", "categoryarray": list(reversed(names)), "automargin": True,
                    "showgrid": False, "title": None},
-            xaxis={"title": x_title, "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
+            xaxis={"title": charts.plain_text(x_title),  # labels come from the table's metadata: inert text "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
                    "gridcolor": "#E5E5E5", "rangemode": "tozero"},
             showlegend=True,
         )

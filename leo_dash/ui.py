@@ -375,7 +375,21 @@ def render_downloads(view: View) -> None:
         on_click=_record_export,
         args=(view.table_id, "xlsx", view.filters, rows),
     )
-    st.caption("Downloads hold exactly the rows and columns of the table tab, with source, filters and notes above.")
+    guidance = export.guidance_bytes(view)
+    st.download_button(
+        "Download data guidance (TXT)",
+        guidance,
+        file_name=f"{name}-data-guidance.txt",
+        mime="text/plain",
+        key=f"guidance-{view.key}",
+        on_click=_record_export,
+        args=(view.table_id, "guidance", view.filters, rows),  # it quotes the summary sentence's figures
+    )
+    st.caption(
+        "Downloads hold exactly the rows and columns of the table tab as data: plain numbers, with a status column "
+        "beside each value giving the symbol (c, x, z, low, u) where no number may be shown. Title, source, filters "
+        "and notes are in the data guidance file and on the Excel file's 'About this data' sheet."
+    )
 
 
 def _ensure_router() -> None:

@@ -62,8 +62,13 @@ class View:
         return extra + self.notes + self.footnotes
 
     def table(self) -> pl.DataFrame:
-        """The table exactly as shown on screen and downloaded: formatted text, symbols as their labels."""
+        """The table exactly as shown on screen: formatted text, symbols as their labels."""
         return display_table(self.frame, self.columns)
+
+    def data(self) -> pl.DataFrame:
+        """The same rows and columns as data, for downloads: numbers as shown (rounded the same way), each value
+        column followed by its status column holding the symbol where no number may be shown."""
+        return data_table(self.frame, self.columns)
 
 
 def format_number(value: float | None, unit: str = "", dp: int = 0) -> str:
@@ -108,9 +113,51 @@ def display_table(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFram
                 cells.append(symbol_label("x"))
             else:
                 cells.append(format_number(value, col.unit, col.dp))
-        heading = col.label if not col.unit or col.unit in col.label else f"{col.label} ({col.unit})"
-        out[heading] = cells
+        out[value_heading(col)] = cells
     return pl.DataFrame(out, schema=dict.fromkeys(out, pl.String))
+
+
+def value_heading(col: Column) -> str:
+    """The heading of a value column on screen and in downloads: its label, with its unit when the label lacks it."""
+    return col.label if not col.unit or col.unit in col.label else f"{col.label} ({col.unit})"
+
+
+def status_heading(col: Column) -> str:
+    return f"{value_heading(col)} status"
+
+
+def shown_number(value: float | None, dp: int) -> float | None:
+    """A value rounded exactly as `format_number` shows it (half-up, D8), as a number."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return None
+    from leo_dash.sdc import round_half_up
+
+    rounded = float(round_half_up(value, 10**-dp) if dp > 0 else round_half_up(value, 1))
+    return round(rounded, dp) if dp > 0 else rounded
+
+
+def data_table(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFrame:
+    """Typed table for downloads, as EES publishes data: dimension columns as text, value columns as numbers (null
+    where a symbol stands), each followed by a status column with the symbol (c, x, z, low, u) or null."""
+    out: dict[str, pl.Series] = {}
+    for col in columns:
+        if col.kind == "dimension":
+            out[col.label] = pl.Series(col.label, ["" if v is None else str(v) for v in frame[col.name].to_list()], dtype=pl.String)
+            continue
+        values = frame[col.name].to_list()
+        status_name = status_column(col.name)
+        statuses = frame[status_name].to_list() if status_name in frame.columns else [None] * len(values)
+        numbers: list[float | None] = []
+        symbols: list[str | None] = []
+        for value, status in zip(values, statuses, strict=True):
+            if status is None and value is None:
+                status = "x"  # shown as 'Not available' on screen
+            numbers.append(None if status is not None else shown_number(value, col.dp))
+            symbols.append(status)
+        heading = value_heading(col)
+        out[heading] = pl.Series(heading, numbers, dtype=pl.Float64)
+        out[status_heading(col)] = pl.Series(status_heading(col), symbols, dtype=pl.String)
+    return pl.DataFrame(list(out.values()))
 
 
 def symbols_in(frame: pl.DataFrame, value_columns: Sequence[str]) -> dict[str, int]:

@@ -108,7 +108,7 @@ def test_download_click_records_an_export(env):
     _, audit_dir = env
     at = run_view({"table": "open_outcomes"}, user={"is_logged_in": True, "email": "ann@example.org", "email_verified": True})
     buttons = at.get("download_button")
-    assert len(buttons) == 2
+    assert len(buttons) == 3  # CSV, XLSX and the data guidance
     assert [r for r in records(audit_dir) if r["event"] == "export"] == []  # showing the button is not an export
     buttons[1].click().run()
     assert not at.exception
@@ -147,7 +147,7 @@ def test_download_whose_record_fails_is_an_operator_error_and_the_rerun_stops_do
 ):
     _, audit_dir = env
     at = run_view({"table": "open_outcomes"})
-    assert len(at.get("download_button")) == 2
+    assert len(at.get("download_button")) == 3  # CSV, XLSX and the data guidance
     blocker = tmp_path / "audit-now-a-file"
     blocker.write_text("not a folder", encoding="utf-8")
     monkeypatch.setenv(audit.AUDIT_DIR_ENV, str(blocker))  # the audit store breaks between drawing and clicking

@@ -195,21 +195,32 @@ def test_csv_export_neutralises_formulas():
     for name in FORMULA_CELLS:
         assert "'" + name in cells
     assert "Fenwick Vale University" in cells and "-2.1%" in cells  # data, left alone
-    assert "'=HYPERLINK(\"http://evil.example\")" in cells  # the title in the header block
-    assert "'@Rate (%)" in cells and "'=cmd footnote" in cells and "'+summary" in cells
+    assert "'@Rate (%)" in cells and "'@Rate (%) status" in cells
+    assert "50" in cells  # the rate itself is a plain numeral
+
+
+def test_data_guidance_is_plain_text_with_the_metadata():
+    # The guidance file is a text file, not a spreadsheet: its title and notes are written as published.
+    guidance = export.guidance_text(_formula_view())
+    assert guidance.startswith('# =HYPERLINK("http://evil.example")')
+    assert "Note: =cmd footnote" in guidance and "Summary: +summary" in guidance
 
 
 def test_xlsx_export_neutralises_formulas():
     workbook = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(_formula_view())))
     cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert cells
-    assert all(cell.data_type == "s" for cell in cells), [(c.coordinate, c.data_type) for c in cells if c.data_type != "s"]
+    # Text cells are strings (never formulas); the rates are numbers.
+    assert all(cell.data_type in ("s", "n") for cell in cells), [(c.coordinate, c.data_type) for c in cells]
+    numbers = [cell.value for cell in cells if cell.data_type == "n"]
+    assert numbers == [50] * len(FORMULA_CELLS + SAFE_CELLS)
     # xlsxwriter stores a carriage return as the OOXML escape _x000D_, which Excel decodes and openpyxl does not.
-    values = [str(cell.value).replace("_x000D_", "\r") for cell in cells]
+    values = [str(cell.value).replace("_x000D_", "\r") for cell in cells if cell.data_type == "s"]
     assert not [v for v in values if _dangerous(v)]
     for name in FORMULA_CELLS:
         assert "'" + name in values
     assert "-2.1%" in values and "'+summary" in values
+    assert "'=HYPERLINK(\"http://evil.example\")" in values and "'=cmd footnote" in values  # the About sheet
 
 
 # ---------------------------------------------------------------- production config and error boundary

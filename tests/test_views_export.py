@@ -89,37 +89,60 @@ def _csv_rows(data: bytes) -> list[list[str]]:
     return list(csv.reader(io.StringIO(data.decode("utf-8-sig"))))
 
 
-def test_csv_download_is_header_block_then_exactly_the_table():
+def test_csv_download_is_data_a_program_reads():
+    # Issue 14, item 5: numbers as plain numerals, symbols in status columns, the header row first.
     view = _view()
-    rows = _csv_rows(export.csv_bytes(view))
-    blank = rows.index([])
-    header = dict((r[0], r[1]) for r in rows[:blank])
-    assert header["Title"] == view.title
-    assert header["Filters"] == "Year: 2022-23"
-    assert header["Warning"].startswith("SYNTHETIC DEMO DATA")
-    assert "Counts rounded to 5." in [r[1] for r in rows[:blank] if r[0] == "Note"]
-    body = rows[blank + 1 :]
-    table = view.table()
-    assert body[0] == table.columns
-    # Same cells as the screen, except that formula-like text is neutralised.
-    expected = [[export.neutralise(c) for c in row] for row in table.iter_rows()]
-    assert body[1:] == expected
-    assert body[2][0].startswith("'=")
+    data = export.csv_bytes(view)
+    assert data.startswith("\ufeff".encode())  # so Excel reads '£' in the headings
+    frame = pl.read_csv(io.BytesIO(data))
+    assert frame.columns == [
+        "Provider",
+        "Sustained employment (%)",
+        "Sustained employment (%) status",
+        "Median earnings (£)",
+        "Median earnings (£) status",
+    ]
+    assert frame.schema["Sustained employment (%)"].is_numeric()
+    assert frame.schema["Median earnings (£)"].is_numeric()
+    # The numbers the screen shows (72.45 shows as 72.5%, half-up), and a blank where a symbol stands.
+    assert frame["Sustained employment (%)"].to_list() == [72.5, None, None]
+    assert frame["Sustained employment (%) status"].to_list() == [None, "c", "low"]
+    assert frame["Median earnings (£)"].to_list() == [29300, 31000, None]
+    assert frame["Median earnings (£) status"].to_list() == [None, None, "x"]
+    # Same rows as the screen's table; formula-like text neutralised.
+    assert frame["Provider"].to_list() == [export.neutralise(c) for c in view.table()["Provider"].to_list()]
+    assert frame["Provider"][1].startswith("'=")
+    text = data.decode("utf-8-sig")
+    assert "£" not in text.split("\r\n", 1)[1] and "%" not in text.split("\r\n", 1)[1]  # no units in cells
 
 
-def test_xlsx_download_matches_csv_and_neutralises_formulas():
+def test_data_guidance_holds_the_metadata():
+    view = _view()
+    guidance = export.guidance_bytes(view).decode("utf-8")
+    assert guidance.startswith(f"# {view.title}")
+    assert "Filters: Year: 2022-23" in guidance and "Warning: SYNTHETIC DEMO DATA" in guidance
+    assert "Note: Counts rounded to 5." in guidance and "c = suppressed" in guidance
+    assert "- Median earnings (£) status:" in guidance
+
+
+def test_xlsx_download_has_numeric_data_and_an_about_sheet():
     view = _view()
     workbook = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(view)))
-    sheet = workbook.worksheets[0]
-    cells = [[c if c is not None else "" for c in row] for row in sheet.iter_rows(values_only=True)]
-    csv_rows = [r for r in _csv_rows(export.csv_bytes(view))]
-    # Header keys and table rows agree with the CSV (the 'Downloaded' stamp is the same view's).
-    non_blank_xlsx = [r[: len(r)] for r in cells if any(r)]
-    non_blank_csv = [r for r in csv_rows if r]
-    assert [r[: len(c)] for r, c in zip(non_blank_xlsx, non_blank_csv, strict=True)] == non_blank_csv
-    for row in sheet.iter_rows():
-        for cell in row:
-            assert cell.data_type != "f", f"formula written at {cell.coordinate}"
+    assert workbook.sheetnames == [export.DATA_SHEET, export.ABOUT_SHEET]
+    sheet = workbook[export.DATA_SHEET]
+    rows = list(sheet.iter_rows(values_only=True))
+    assert list(rows[0]) == view.data().columns
+    assert rows[1][1] == 72.5 and isinstance(rows[1][3], (int, float)) and rows[1][3] == 29300
+    assert rows[2][1] is None and rows[2][2] == "c"
+    assert sheet.cell(row=2, column=2).number_format == '0.0"%"'
+    assert sheet.cell(row=2, column=4).number_format == "£#,##0"
+    assert rows[2][0].startswith("'=")
+    about = dict((r[0], r[1]) for r in workbook[export.ABOUT_SHEET].iter_rows(values_only=True) if r[0])
+    assert about["Title"] == view.title and about["Filters"] == "Year: 2022-23"
+    for worksheet in workbook.worksheets:
+        for row in worksheet.iter_rows():
+            for cell in row:
+                assert cell.data_type != "f", f"formula written at {cell.coordinate}"
 
 
 def test_neutralise_keeps_negative_numbers_readable():

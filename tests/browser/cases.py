@@ -49,6 +49,7 @@ CASES: dict[str, PageCase] = {
     "pages/home.py": PageCase("LEO Explorer", demo=True),
     "pages/overview.py": PageCase("Headlines", charts=2, demo=True, change="Table", title_changes=False),
     "pages/earnings.py": PageCase("Subject earnings", charts=1, demo=True, change="Tax year"),
+    "pages/subject_ranking.py": PageCase("Subject ranking", charts=1, demo=True, change="Years after graduation"),
     "pages/institutions.py": PageCase(
         "Institution performance", charts=3, demo=True, change="Tax year", real_table="fe_provider_benefits"
     ),

@@ -244,34 +244,37 @@ def read_grid(dataframe: Locator) -> Grid:
 @dataclass(frozen=True)
 class CsvDownload:
     filename: str
-    header_block: dict[str, list[str]]  # first column -> values (Note repeats)
     columns: list[str]
     rows: list[list[str]]
+    guidance: str  # the data-guidance file downloaded beside the CSV
 
 
-def parse_export_csv(data: bytes) -> tuple[dict[str, list[str]], list[str], list[list[str]]]:
-    """Split a leo_dash.export CSV into its header block, the table's column names and its rows."""
+def parse_export_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
+    """A leo_dash.export CSV: its header row (first line) and its rows, as text."""
     text = data.decode("utf-8")
     assert text.startswith("\ufeff"), "CSV lacks the UTF-8 byte-order mark Excel needs"
     records = list(csv.reader(io.StringIO(text[1:])))
-    blank = records.index([])
-    header: dict[str, list[str]] = {}
-    for key, value in records[:blank]:
-        header.setdefault(key, []).append(value)
-    return header, records[blank + 1], records[blank + 2 :]
+    return records[0], records[1:]
 
 
-def download_csv(page: Page, tabs: Locator) -> CsvDownload:
-    """Open a view's Download tab and download its CSV."""
-    tabs.get_by_role("tab", name="Download", exact=True).click()
-    button = tabs.get_by_role("button", name="Download CSV")
+def _download(page: Page, tabs: Locator, button_name: str) -> tuple[str, bytes]:
+    button = tabs.get_by_role("button", name=button_name)
     expect(button).to_be_visible()
     with page.expect_download() as info:
         button.click()
     download = info.value
     assert download.failure() is None, download.failure()
-    header, columns, rows = parse_export_csv(Path(download.path()).read_bytes())
-    return CsvDownload(download.suggested_filename, header, columns, rows)
+    return download.suggested_filename, Path(download.path()).read_bytes()
+
+
+def download_csv(page: Page, tabs: Locator) -> CsvDownload:
+    """Open a view's Download tab and download its CSV and its data guidance."""
+    tabs.get_by_role("tab", name="Download", exact=True).click()
+    filename, data = _download(page, tabs, "Download CSV")
+    wait_idle(page)  # each download click reruns the page (it records the export)
+    _, guidance = _download(page, tabs, "Download data guidance")
+    columns, rows = parse_export_csv(data)
+    return CsvDownload(filename, columns, rows, guidance.decode("utf-8"))
 
 
 # ---------------------------------------------------------------------------------------------------- axe

@@ -8,6 +8,7 @@ import pytest
 from playwright.sync_api import Browser, Page, expect
 
 from leo_dash.export import neutralise
+from leo_dash.model import SYMBOL_LABELS
 from leo_dash.views import DEMO_WARNING
 from tests.browser import streamlit_dom as dom
 from tests.browser.cases import CHANGE_PAGES, CHART_PAGES, NAV_PAGES, NavPage, PageCase, case_for, page_id
@@ -94,6 +95,35 @@ def test_filter_change_updates_view_and_its_link_reopens_it(
         fresh_context.close()
 
 
+SYMBOL_LABELS_SHOWN = {label: symbol for symbol, label in SYMBOL_LABELS.items()}
+
+
+def _screen_number(text: str) -> float:
+    """'£26,900' -> 26900; '72.4%' -> 72.4; '-1.5 percentage points' -> -1.5; '1,234' -> 1234."""
+    cleaned = text.replace("£", "").replace(",", "").replace("%", "")
+    cleaned = cleaned.replace(" percentage points", "").replace(" percentage point", "").removesuffix("m")
+    return float(cleaned)
+
+
+def assert_csv_is_the_grid(
+    columns: list[str], rows: list[list[str]], head: list[str], grid_rows: list[list[str]], *, view: int
+) -> None:
+    status_of = {c: f"{c} status" for c in head if f"{c} status" in columns}
+    expected_columns = [name for c in head for name in ([neutralise(c)] + ([status_of[c]] if c in status_of else []))]
+    assert columns == expected_columns, f"view {view}: CSV columns differ"
+    assert len(rows) == len(grid_rows), f"view {view}: CSV rows differ"
+    for csv_row, grid_row in zip(rows, grid_rows, strict=True):
+        cells = dict(zip(columns, csv_row, strict=True))
+        for name, shown in zip(head, grid_row, strict=True):
+            if name not in status_of:
+                assert cells[neutralise(name)] == neutralise(shown), f"view {view}: {name} {shown!r}"
+            elif shown in SYMBOL_LABELS_SHOWN:
+                assert cells[name] == "" and cells[status_of[name]] == SYMBOL_LABELS_SHOWN[shown], (view, name, shown)
+            else:
+                assert cells[status_of[name]] == "", (view, name, shown)
+                assert float(cells[name]) == _screen_number(shown), f"view {view}: {name} {shown!r} vs {cells[name]!r}"
+
+
 @pytest.mark.parametrize("nav", CHART_PAGES, ids=page_id)
 def test_csv_download_holds_what_the_table_shows(page: Page, app_url: str, nav: NavPage) -> None:
     case = open_nav_page(page, app_url, nav)
@@ -108,11 +138,12 @@ def test_csv_download_holds_what_the_table_shows(page: Page, app_url: str, nav: 
         dom.wait_idle(page)  # the download button's click reruns the page (it records the export)
 
         assert download.filename.endswith(".csv")
-        # The CSV is the table tab's cells, with spreadsheet formulas made inert (leo_dash.export.neutralise).
-        assert download.columns == [neutralise(c) for c in grid.head], f"view {index}: CSV columns differ"
-        assert download.rows == [[neutralise(c) for c in row] for row in grid.rows], f"view {index}: CSV rows differ"
-        (title,) = download.header_block["Title"]
-        assert " ".join(title.split()) in headings, f"CSV title {title!r} is not a heading on the page"
-        assert ("Warning" in download.header_block) == case.demo
+        # The CSV is the table tab as data (issue 14, item 5): the same rows and columns, text cells with formulas
+        # made inert, figures as plain numerals equal to what the screen shows, and a status column beside each
+        # value holding the symbol where the screen shows its label.
+        assert_csv_is_the_grid(download.columns, download.rows, grid.head, grid.rows, view=index)
+        title = download.guidance.splitlines()[0].removeprefix("# ")
+        assert " ".join(title.split()) in headings, f"guidance title {title!r} is not a heading on the page"
+        assert ("Warning: SYNTHETIC DEMO DATA" in download.guidance) == case.demo
         label = tabs.get_by_role("button", name="Download CSV").inner_text()
         assert f"{len(grid.rows):,} rows" in label
