@@ -67,7 +67,8 @@ def test_defaults(demo) -> None:
     title = spec["layout"]["title"]["text"].replace("<br>", " ")
     assert "nominal (cash) terms" in title and f"{period_label(options.latest_period)} tax year" in title
     assert any("Synthetic demo data" in str(w.value) for w in at.warning)  # the demo banner
-    assert len(at.get("download_button")) == 2
+    keys = [b.key for b in at.get("download_button")]
+    assert keys == ["csv-earnings-trajectory", "xlsx-earnings-trajectory", "guidance-earnings-trajectory"]
     assert any(str(m.value).startswith("Median earnings rose") for m in at.markdown)
     assert_no_zero_for_a_gap(spec)
 

@@ -146,7 +146,9 @@ def test_defaults_for_each_table(committed, table_id: str) -> None:
     assert trend_x == [[period_label(p) for p in options.periods]]  # the benchmark alone
     banner = any("Synthetic demo data" in str(w.value) for w in at.warning)
     assert banner == entry.demo
-    assert len(at.get("download_button")) == 2 * (4 if "funnel" in specs else 2)
+    keys = [b.key for b in at.get("download_button")]
+    assert len(keys) == 3 * (4 if "funnel" in specs else 2)  # CSV, XLSX and data guidance per view
+    assert {key.split("-", 1)[0] for key in keys} == {"csv", "xlsx", "guidance"}
 
 
 @pytest.mark.parametrize("table_id", PROVIDER_TABLES)

@@ -106,7 +106,7 @@ def test_defaults_show_the_five_headlines(catalogue) -> None:
         },
     ) in pages
     specs = charts(at)
-    assert len(specs) == 2 and len(at.get("download_button")) == 4
+    assert len(specs) == 2 and len(at.get("download_button")) == 6  # CSV, XLSX and data guidance per chart
     earnings = {t["meta"]["key"]: t for t in specs[0]["data"]}
     assert list(earnings) == ["earnings-1", "earnings-3", "earnings-5", "employment"]
     assert earnings["earnings-5"]["y"] == [five.get(p) for p in sorted(five)]
