@@ -279,3 +279,13 @@ def test_access_register_page_reports_a_broken_register(env):
 def test_overview_frame_is_strings():
     frame = governance.catalogue_overview([entry()], rows={"t_one": 1})
     assert all(dtype == pl.String for dtype in frame.dtypes)
+
+
+def test_accessibility_statement_names_the_configured_contact_route(env, monkeypatch: pytest.MonkeyPatch):
+    from leo_dash import accessibility
+
+    monkeypatch.setenv(accessibility.CONTACT_ENV, "leo-explorer-team@example.gov.uk")
+    at = run_app_page("pages/accessibility.py")
+    assert not at.exception and not at.error
+    texts = " ".join(all_texts(at))
+    assert "leo-explorer-team@example.gov.uk" in texts.replace("\\", "")
