@@ -402,44 +402,74 @@ DATA_USE: tuple[Section, ...] = (
 )
 
 
+# The published LEO privacy notice (all five controllers, with each one's data protection contact) and the ICO's
+# complaint route. Addresses are the publishers' own pages, checked when written; never a site's home page.
+LEO_PRIVACY_NOTICE_URL = (
+    "https://www.gov.uk/government/publications/longitudinal-education-outcomes-study-how-we-use-and-share-data/"
+    "longitudinal-education-outcomes-leo-privacy-notice"
+)
+ICO_COMPLAINT_URL = "https://ico.org.uk/make-a-complaint/"
+OFFICIAL_LINK_HOSTS: frozenset[str] = frozenset({"www.gov.uk", "www.gov.wales", "www.gov.scot", "ico.org.uk"})
+
+
 @dataclass(frozen=True)
 class ControllerRoute:
     code: str  # key in model.CONTROLLERS
     records: str  # which records it is responsible for, so a person knows whom to ask
-    how: str  # where to find its data protection contact, without inventing addresses
+    how: str  # what its page explains
+    link_text: str  # the name of that page
+    url: str  # the controller's own privacy page (personal information charter or privacy notice)
+
+    def markdown(self, controller_name: str) -> str:
+        return f"**{controller_name}**, for {self.records}.  \n{self.how} [{self.link_text}]({self.url})"
 
 
 CONTROLLER_ROUTES: tuple[ControllerRoute, ...] = (
     ControllerRoute(
         "DfE",
         "education in England: schools, further education and apprenticeships, and higher education",
-        "Its personal information charter and its LEO privacy notice on GOV.UK (www.gov.uk) explain how to make a "
-        "subject access request and how to contact its data protection officer.",
+        "Its personal information charter explains how to make a subject access request and how to contact its data "
+        "protection officer:",
+        "Department for Education personal information charter",
+        "https://www.gov.uk/government/organisations/department-for-education/about/personal-information-charter",
     ),
     ControllerRoute(
         "WG",
         "education in Wales",
-        "Its privacy notices on gov.wales name its data protection officer and explain how to ask for your "
-        "information.",
+        "Its privacy notice names its data protection officer and explains how to ask for your information:",
+        "Welsh Government privacy notice",
+        "https://www.gov.wales/about/welsh-government-privacy-notice",
     ),
     ControllerRoute(
         "DWP",
         "benefit records",
-        "Its personal information charter on GOV.UK (www.gov.uk) explains how to ask for your information and how "
-        "to contact its data protection officer.",
+        "Its personal information charter explains how to ask for your information and how to contact its data "
+        "protection officer:",
+        "Department for Work and Pensions personal information charter",
+        "https://www.gov.uk/government/organisations/department-for-work-pensions/about/personal-information-charter",
     ),
     ControllerRoute(
         "HMRC",
         "employment, earnings and self-assessment records",
-        "Its personal information charter on GOV.UK (www.gov.uk) explains how to ask for your information and how "
-        "to contact its data protection officer.",
+        "Its personal information charter explains how to ask for your information and how to contact its data "
+        "protection officer:",
+        "HM Revenue and Customs personal information charter",
+        "https://www.gov.uk/government/organisations/hm-revenue-customs/about/personal-information-charter",
     ),
     ControllerRoute(
         "SG",
         "education in Scotland, including Modern Apprenticeships",
-        "Its privacy notice for LEO on gov.scot names its data protection officer and explains how to ask for your "
-        "information.",
+        "Its privacy notice gives its data protection officer's contact details and explains how to ask for your "
+        "information:",
+        "Scottish Government privacy notice",
+        "https://www.gov.scot/privacy/",
     ),
+)
+
+PRIVACY_NOTICE_TEXT = (
+    "The five departments publish one privacy notice for LEO. It says what is linked, why, on what legal basis, "
+    "for how long, and gives each department's data protection contact: "
+    f"[Longitudinal Education Outcomes (LEO): privacy notice]({LEO_PRIVACY_NOTICE_URL}) on GOV.UK."
 )
 
 RIGHTS_TEXT = (
@@ -450,7 +480,7 @@ RIGHTS_TEXT = (
 CONCERN_TEXT = (
     "If you are worried about how your information is used, raise it first with the department's data protection "
     "officer. If you are not satisfied with the answer, you can complain to the Information Commissioner's Office "
-    "(ICO), the UK's independent regulator for data protection, through its website ico.org.uk."
+    f"(ICO), the UK's independent regulator for data protection: [make a complaint to the ICO]({ICO_COMPLAINT_URL})."
 )
 DASHBOARD_TEXT = (
     "LEO Explorer itself holds no personal information about learners, so it cannot answer questions about any "
@@ -460,16 +490,34 @@ DASHBOARD_TEXT = (
 
 # ---------------------------------------------------------------------------------------------------- register
 
+# Decision, status and expiry come straight after the project, so they are visible without scrolling sideways.
 REGISTER_COLUMNS_SHOWN: tuple[str, ...] = (
     "Project",
-    "Organisation",
-    "Project title",
-    "Tables granted",
-    "Approved",
+    "Status",
     "Panel outcome",
     "Expires",
-    "Status",
+    "Organisation",
+    "Project title",
+    "Approved",
+    "Tables granted",
 )
+
+# The register's sections, in order: a project is listed under its real status, never under approvals it lacks.
+REGISTER_SECTIONS: tuple[tuple[str, str], ...] = (
+    ("current", "Organisations approved now"),
+    ("upcoming", "Approved, access not yet started"),
+    ("expired", "Approvals that have expired"),
+    ("refused", "Applications not approved or withdrawn"),
+)
+
+
+def register_section(project: ApprovedProject, today: dt.date) -> str:
+    """Which section of the register a project belongs in, from its panel outcome and dates."""
+    if not project.grants_access:
+        return "refused"
+    if today < project.approval_date:
+        return "upcoming"
+    return "expired" if project.is_expired(today) else "current"
 
 
 def tables_granted_text(project: ApprovedProject, titles: Mapping[str, str]) -> str:
@@ -489,19 +537,32 @@ def newest_first(projects: Sequence[ApprovedProject]) -> list[ApprovedProject]:
 def register_rows(
     projects: Sequence[ApprovedProject], titles: Mapping[str, str], today: dt.date | None = None
 ) -> pl.DataFrame:
-    """The approved access register as shown: one row per project, newest approval first."""
+    """Register rows as shown: one row per project, newest approval first."""
     today = today or dt.date.today()
     records = [
         {
             "Project": p.project_id + (" (illustrative)" if p.illustrative else ""),
-            "Organisation": p.organisation,
-            "Project title": p.title,
-            "Tables granted": tables_granted_text(p, titles),
-            "Approved": p.approval_date.isoformat(),
+            "Status": p.status(today),
             "Panel outcome": p.panel_outcome,
             "Expires": p.expiry.isoformat(),
-            "Status": p.status(today),
+            "Organisation": p.organisation,
+            "Project title": p.title,
+            "Approved": p.approval_date.isoformat(),
+            "Tables granted": tables_granted_text(p, titles),
         }
         for p in newest_first(projects)
     ]
     return pl.DataFrame(records, schema=dict.fromkeys(REGISTER_COLUMNS_SHOWN, pl.String))
+
+
+def register_sections(
+    projects: Sequence[ApprovedProject], titles: Mapping[str, str], today: dt.date | None = None
+) -> list[tuple[str, pl.DataFrame]]:
+    """(heading, rows) for each section of the register that has projects, in REGISTER_SECTIONS order."""
+    today = today or dt.date.today()
+    out: list[tuple[str, pl.DataFrame]] = []
+    for key, heading in REGISTER_SECTIONS:
+        members = [p for p in projects if register_section(p, today) == key]
+        if members:
+            out.append((heading, register_rows(members, titles, today)))
+    return out

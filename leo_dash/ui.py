@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 import streamlit as st
+from streamlit.errors import StreamlitAPIException
 
 from leo_dash import access, audit, export, store
 from leo_dash.briefing import Basket, ItemRef
@@ -125,6 +126,45 @@ def _note_bad_param(key: str, label: str, raw: Sequence[str], fallback: str) -> 
     )
 
 
+_RESET_PENDING = "_leo_reset_to_default"
+
+
+def start_afresh(keys: Sequence[str]) -> None:
+    """Make the URL-bound widgets `keys` start from their defaults the next time they are drawn, in the widget and
+    in the link alike. (Dropping their state is not enough: Streamlit would seed them again from the link, and it
+    refuses direct edits of a widget-bound URL key; assigning the widget's value is its supported reset.)"""
+    pending = set(st.session_state.get(_RESET_PENDING, ()))
+    st.session_state[_RESET_PENDING] = pending | set(keys)
+
+
+def drop_link_value(key: str) -> bool:
+    """Remove ?key= from the link when it came with the link itself. False when a widget of this page drew it on an
+    earlier run (Streamlit refuses direct edits of a widget-bound value and clears it when that widget is not drawn),
+    so the caller can tell a link's own value from one the user left behind by changing another choice."""
+    if key not in st.query_params:
+        return False
+    try:
+        del st.query_params[key]
+    except StreamlitAPIException:
+        return False
+    return True
+
+
+def drop_pending_resets() -> None:
+    """Forget resets for widgets this run did not draw (the new table lacks them), so they cannot surprise a later
+    page that happens to use the same key."""
+    st.session_state.pop(_RESET_PENDING, None)
+
+
+def _reset_if_pending(key: str, default: object) -> bool:
+    pending = st.session_state.get(_RESET_PENDING)
+    if not pending or key not in pending:
+        return False
+    pending.discard(key)
+    st.session_state[key] = default
+    return True
+
+
 def url_select(
     label: str, options: Sequence[str], *, key: str, default: str | None = None, help: str | None = None
 ) -> str:
@@ -139,6 +179,7 @@ def url_select(
         st.session_state.pop(key, None)
     if key in st.session_state and st.session_state[key] not in options:
         del st.session_state[key]  # a value from a previous table that this table lacks
+    _reset_if_pending(key, chosen_default)
     value = st.sidebar.selectbox(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", help=help
     )
@@ -204,6 +245,7 @@ def url_multiselect(
             # also passing a default would make Streamlit warn that the value was set twice.)
             del st.session_state[key]
             default_values = kept[: max_selections or None]
+    _reset_if_pending(key, default_values)
     values = st.sidebar.multiselect(
         label,
         options,
@@ -225,6 +267,7 @@ def url_radio(label: str, options: Sequence[str], *, key: str, default: str | No
     if raw and raw[-1] not in options:
         _note_bad_param(key, label, raw, chosen_default)
         st.session_state.pop(key, None)
+    _reset_if_pending(key, chosen_default)
     value = st.sidebar.radio(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", horizontal=True
     )

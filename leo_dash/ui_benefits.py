@@ -40,11 +40,8 @@ def changed(marker: str, value: object) -> tuple[bool, object]:
 
 
 def forget(keys: Sequence[str]) -> None:
-    """Forget widget state and link values under `keys`, so those controls start again from their defaults."""
-    for key in keys:
-        st.session_state.pop(key, None)
-        if key in st.query_params:
-            del st.query_params[key]
+    """The controls under `keys` start again from their defaults, in the widgets and in the link."""
+    ui.start_afresh(keys)
 
 
 def as_value_state(key: str) -> None:

@@ -1,5 +1,5 @@
-"""Approved access register: organisations approved to use the linked LEO data, their projects and the
-independent panel's decisions."""
+"""Approved access register: projects that applied to use the linked LEO data, each listed under its real status
+(approved now, not yet started, expired, not approved or withdrawn), with the independent panel's decisions."""
 
 import streamlit as st
 
@@ -10,8 +10,9 @@ from leo_dash.ui_governance import identity_panel, project_roles_note
 def main() -> None:
     st.title("Approved access register")
     st.markdown(
-        "Organisations approved to use the linked LEO data, a summary of each research proposal and the decision "
-        "of the independent panel that assessed it. Access ends on the expiry date."
+        "Projects that applied to use the linked LEO data: a summary of each research proposal and the decision of "
+        "the independent panel that assessed it. Each project is listed under its real status; access ends on the "
+        "expiry date."
     )
     identity_panel()
     try:
@@ -29,7 +30,9 @@ def main() -> None:
         )
     project_roles_note(projects)
     titles = {t.id: t.title for t in ui.visible_tables()}
-    st.dataframe(governance.register_rows(projects, titles), hide_index=True, key="register-table")
+    for index, (heading, rows) in enumerate(governance.register_sections(projects, titles)):
+        st.header(heading)
+        st.dataframe(rows, hide_index=True, key=f"register-table-{index}")
     st.header("Purposes")
     for project in governance.newest_first(projects):
         with st.expander(ui.plain(f"{project.project_id}: {project.title}")):

@@ -101,6 +101,7 @@ def main() -> None:
         ui_benefits.forget(["from_year", "year"])
     start = period_value(ui.url_select("Change from", labels, key="from_year", default=labels[0]))
     end = period_value(ui.url_select("Change to", labels, key="year", default=labels[-1]))
+    ui.drop_pending_resets()  # a reset control this table does not draw is not reset later elsewhere
 
     ui.demo_banner(entry)
     ui.overdue_warning(entry)

@@ -11,11 +11,13 @@ def main() -> None:
     for section in governance.DATA_USE:
         st.header(section.heading)
         st.markdown(governance.section_markdown(section))
+    st.header("The LEO privacy notice")
+    st.markdown(governance.PRIVACY_NOTICE_TEXT)
     st.header("Asking about your own data")
     st.markdown(governance.DASHBOARD_TEXT)
     st.markdown(governance.RIGHTS_TEXT)
     for route in governance.CONTROLLER_ROUTES:
-        st.markdown(f"**{CONTROLLERS[route.code]}**, for {route.records}.  \n{route.how}")
+        st.markdown(route.markdown(CONTROLLERS[route.code]))
     st.header("Raising a concern")
     st.markdown(governance.CONCERN_TEXT)
 

@@ -23,6 +23,7 @@ def sidebar() -> tuple[dict[str, list[str]], TableEntry, list[TableEntry]]:
     """Read the URL-bound widgets and return the page's URL parameters."""
     tables = ui.visible_tables(impact_views.is_eligible)
     entry = ui.url_table_select(tables)
+    ui_impact.reset_choices_on_table_switch(entry.id, entry.title)
     outcome = ui.url_select("Outcome", impact_views.outcome_labels(entry), key="outcome")
     dimension_key = ui.url_select(
         "Form groups by", impact_views.dimension_keys(entry) or ["none"], key="treat_by", help=TREAT_BY_HELP
@@ -74,6 +75,9 @@ def main() -> None:
     st.title("Intervention impact")
     st.markdown(INTRO)
     params, entry, tables = sidebar()
+    # Every widget key this run drew (the group keys vary with the grouping), for the next table switch.
+    ui_impact.remember_choice_keys([*params, "se", "outcome", "treat_by", "treated", "comparison", "start"])
+    ui_impact.show_switch_note()
     ui.show_url_notes()
     ui.demo_banner(entry)
     ui.overdue_warning(entry)

@@ -36,11 +36,11 @@ def main() -> None:
         labels = [period_label(p) for p in reversed(facts.periods)]
         period = period_value(ui.url_select(entry.time_label, labels, key="year", default=labels[0]))
     else:
-        if st.query_params.get_all("year"):
+        # Said once, for a link's own year; a year left behind by switching back from one table goes quietly.
+        if ui.drop_link_value("year"):
             ui_benefits.note(
                 "A year in the link applies only when one table is chosen; each headline shows its latest year."
             )
-            del st.query_params["year"]  # said once: a later rerun should not repeat it
         for table in tables:
             ui.prepare(table)
 

@@ -4,6 +4,7 @@ themselves in AppTest."""
 import datetime as dt
 import re
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import polars as pl
 import pytest
@@ -138,14 +139,20 @@ def test_data_use_names_purposes_coverage_five_controllers_and_the_ico():
     body = " ".join(p for s in governance.DATA_USE for p in s.paragraphs)
     assert "1995" in body and "statistics and research only" in body
     assert [r.code for r in governance.CONTROLLER_ROUTES] == list(CONTROLLERS)
-    assert "Information Commissioner's Office" in governance.CONCERN_TEXT and "ico.org.uk" in governance.CONCERN_TEXT
-    # No invented addresses: no e-mail addresses and no full URLs, only the well-known site names.
-    everything = " ".join([body, governance.RIGHTS_TEXT, governance.CONCERN_TEXT, governance.DASHBOARD_TEXT]
-                          + [r.how for r in governance.CONTROLLER_ROUTES])
-    assert "@" not in everything and "http" not in everything
-    assert set(re.findall(r"\b(?:www\.)?[a-z]+\.(?:gov\.uk|wales|scot|org\.uk)\b", everything)) <= {
-        "www.gov.uk", "gov.wales", "gov.scot", "ico.org.uk"
-    }
+    assert "Information Commissioner's Office" in governance.CONCERN_TEXT
+    # Issue 14, item 9: links go to the actual LEO privacy notice, each controller's own privacy page and the ICO's
+    # complaint route — https pages on the publishers' own sites, never a home page, never an invented address.
+    everything = " ".join([body, governance.RIGHTS_TEXT, governance.CONCERN_TEXT, governance.DASHBOARD_TEXT,
+                           governance.PRIVACY_NOTICE_TEXT] + [r.how for r in governance.CONTROLLER_ROUTES])
+    assert "@" not in everything
+    urls = re.findall(r"\]\((\S+?)\)", everything) + [r.url for r in governance.CONTROLLER_ROUTES]
+    assert governance.LEO_PRIVACY_NOTICE_URL in urls and governance.ICO_COMPLAINT_URL in urls
+    assert len(set(urls)) == len(governance.CONTROLLER_ROUTES) + 2
+    for url in urls:
+        parts = urlsplit(url)
+        assert parts.scheme == "https" and parts.hostname in governance.OFFICIAL_LINK_HOSTS, url
+        assert parts.path.strip("/"), f"{url} is a home page"
+    assert "longitudinal-education-outcomes-leo-privacy-notice" in governance.LEO_PRIVACY_NOTICE_URL
 
 
 # ---------------------------------------------------------------- register
@@ -159,6 +166,29 @@ def project(pid: str, **over: object) -> ApprovedProject:
     }
     fields.update(over)
     return ApprovedProject(**fields)  # type: ignore[arg-type]
+
+
+def test_register_lists_each_project_under_its_real_status():
+    # Issue 14, item 9: a refused or expired project was listed under "Organisations approved".
+    projects = [
+        project("NOW"),
+        project("OLD", approval_date=dt.date(2023, 1, 1), expiry=dt.date(2024, 1, 1)),
+        project("NO", panel_outcome="Not approved"),
+        project("WD", panel_outcome="Withdrawn"),
+        project("SOON", approval_date=TODAY + dt.timedelta(days=30), expiry=TODAY + dt.timedelta(days=400)),
+    ]
+    sections = {heading: rows["Project"].to_list() for heading, rows in governance.register_sections(projects, {}, today=TODAY)}
+    assert list(sections) == [
+        "Organisations approved now",
+        "Approved, access not yet started",
+        "Approvals that have expired",
+        "Applications not approved or withdrawn",
+    ]
+    assert sections["Organisations approved now"] == ["NOW (illustrative)"]
+    assert sections["Approvals that have expired"] == ["OLD (illustrative)"]
+    assert sorted(sections["Applications not approved or withdrawn"]) == ["NO (illustrative)", "WD (illustrative)"]
+    # Decision and expiry come straight after the project: visible without scrolling sideways.
+    assert governance.REGISTER_COLUMNS_SHOWN[:4] == ("Project", "Status", "Panel outcome", "Expires")
 
 
 def test_register_rows_hide_tables_the_viewer_may_not_see():
@@ -217,6 +247,10 @@ def test_data_use_page_names_every_department_and_the_ico(env):
     for name in CONTROLLERS.values():
         assert name in texts, name
     assert "Information Commissioner's Office" in texts and "1995" in texts
+    links = " ".join(m.value for m in at.markdown)
+    assert f"]({governance.LEO_PRIVACY_NOTICE_URL})" in links and f"]({governance.ICO_COMPLAINT_URL})" in links
+    for route in governance.CONTROLLER_ROUTES:
+        assert f"[{route.link_text}]({route.url})" in links
 
 
 def test_access_register_page_is_labelled_illustrative(env):
@@ -228,6 +262,11 @@ def test_access_register_page_is_labelled_illustrative(env):
     assert any("not signed in" in i.value for i in at.info)
     frame = at.dataframe[0].value
     assert list(frame.columns) == list(governance.REGISTER_COLUMNS_SHOWN)
+    # The committed register has a refused project: it has its own section, not under the approvals.
+    headers = [h.value for h in at.header]
+    assert "Applications not approved or withdrawn" in headers
+    approved_now = at.dataframe[headers.index("Organisations approved now")].value  # one table per section, in order
+    assert set(approved_now["Status"]) <= {"Active"}
 
 
 def test_access_register_page_reports_a_broken_register(env):
@@ -240,3 +279,13 @@ def test_access_register_page_reports_a_broken_register(env):
 def test_overview_frame_is_strings():
     frame = governance.catalogue_overview([entry()], rows={"t_one": 1})
     assert all(dtype == pl.String for dtype in frame.dtypes)
+
+
+def test_accessibility_statement_names_the_configured_contact_route(env, monkeypatch: pytest.MonkeyPatch):
+    from leo_dash import accessibility
+
+    monkeypatch.setenv(accessibility.CONTACT_ENV, "leo-explorer-team@example.gov.uk")
+    at = run_app_page("pages/accessibility.py")
+    assert not at.exception and not at.error
+    texts = " ".join(all_texts(at))
+    assert "leo-explorer-team@example.gov.uk" in texts.replace("\\", "")

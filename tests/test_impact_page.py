@@ -255,3 +255,28 @@ def test_spec_round_trips_the_standard_error_choice() -> None:
     assert "se" not in iv.resolve_spec(FE_LINK).params()
     with pytest.raises(iv.ImpactInputError, match="not an option"):
         iv.resolve_spec({**FE_LINK, "se": ["Sideways"]})
+
+
+def test_switching_table_resets_every_choice_to_the_new_tables_defaults_and_says_so() -> None:
+    # Issue 14, item 4: after a table switch the sidebar kept the old outcome, grouping, groups and start year.
+    at = run_page(FE_LINK)
+    assert at.sidebar.selectbox(key="start").value == "2020-21"
+    demo = DEMO_TABLES[0]
+    at.sidebar.selectbox(key="table").set_value(demo).run()
+    assert_clean(at)
+    entry = load_catalogue(COMMITTED_DATA).get(demo)
+    fresh = run_page({"table": demo})  # the new table opened on its own: its defaults
+    for key in ("outcome", "treat_by", "start"):
+        assert at.sidebar.selectbox(key=key).value == fresh.sidebar.selectbox(key=key).value, key
+    for key in ("treated", "comparison"):
+        assert at.sidebar.multiselect(key=key).value == fresh.sidebar.multiselect(key=key).value, key
+    assert at.sidebar.selectbox(key="start").value == iv.default_start(entry)
+    assert any(f"You switched to {entry.title}" in t for t in texts(at.info))
+    assert metric(at, "Difference-in-differences estimate") == metric(fresh, "Difference-in-differences estimate")
+    # The note is said once; later choices on the new table stand.
+    starts = iv.start_options(entry)
+    other = next(s for s in starts if s != iv.default_start(entry))
+    at.sidebar.selectbox(key="start").set_value(other).run()
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="start").value == other
+    assert not any("You switched to" in t for t in texts(at.info))

@@ -133,6 +133,11 @@ def sidebar_widgets(page: Page) -> dict[str, Any]:
     return {w["label"]: w["value"] for w in page.evaluate(_WIDGETS_JS, WIDGET_SELECTOR)}
 
 
+def sidebar_widget_kinds(page: Page) -> dict[str, str]:
+    """Label -> Streamlit kind (stSelectbox, stRadio, stMultiSelect, …) of every filter in the sidebar."""
+    return {w["label"]: w["kind"] for w in page.evaluate(_WIDGETS_JS, WIDGET_SELECTOR)}
+
+
 def sidebar_widget(page: Page, label: str) -> Locator:
     widgets = page.locator('[data-testid="stSidebarUserContent"]').locator(WIDGET_SELECTOR)
     return widgets.filter(has=page.get_by_text(label, exact=True)).first
@@ -162,6 +167,8 @@ def choose_other_option(page: Page, label: str) -> str:
     expect(listbox).to_be_visible()
     texts = [t.strip() for t in listbox.get_by_role("option").all_inner_texts()]
     choice = next((t for t in texts if t != current), None)
+    if choice is None:
+        page.keyboard.press("Escape")  # leave the page as it was: an open list would block the next step
     assert choice is not None, f"select box {label!r} offers only {texts}"
     listbox.get_by_role("option", name=choice, exact=True).click()
     expect(widget.get_by_role("combobox")).to_have_value(choice)
