@@ -978,7 +978,7 @@ def fit_header(figure: go.Figure, legend_names: Sequence[str]) -> None:
     top = 12 + TITLE_LINE_PX * title_lines + 10 + LEGEND_ROW_PX * rows
     bottom = int(figure.layout.margin.b or 80)
     figure.update_layout(
-        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
+        title=charts.title_at_top(figure.layout.title.text),
         legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom", "yref": "paper"},
         margin={"t": top},
         height=PLOT_AREA_PX + top + bottom,

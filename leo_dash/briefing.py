@@ -1,4 +1,5 @@
-"""Briefing packs for ministers' briefing preparation: a basket of views exported as HTML, XLSX and PNG.
+"""Briefing packs for ministers' briefing preparation: a basket of views exported as HTML, XLSX, Word, PowerPoint
+and PNG.
 
 A basket item is a *reference* to a view — the page, its URL parameters and the view's key — so a basket can be
 encoded in a link and rebuilt later by re-running the same page logic (and so the same disclosure control) on the
@@ -188,6 +189,17 @@ def known_pages() -> list[str]:
 
     briefing_pages.ensure_registered()
     return registered_pages()
+
+
+def rebuild_views(page: str, params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    """Every view `page` shows for `params` (the views a briefing item can pick from)."""
+    from leo_dash import briefing_pages
+
+    briefing_pages.ensure_registered()
+    builder = _builders.get(page)
+    if builder is None:
+        raise LookupError(f"Unknown page {page!r} in the briefing.")
+    return list(builder(params, tables))
 
 
 def rebuild(ref: ItemRef, tables: Sequence[TableEntry]) -> View:
@@ -413,6 +425,25 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
     return buffer.getvalue()
 
 
+# ---------------------------------------------------------------- Word and PowerPoint
+
+
+def docx_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None,
+                created: dt.datetime | None = None) -> bytes:
+    from leo_dash import briefing_office
+
+    return briefing_office.docx_report(title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT,
+                                       symbol_key=SYMBOL_KEY)
+
+
+def pptx_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None,
+                created: dt.datetime | None = None) -> bytes:
+    from leo_dash import briefing_office
+
+    return briefing_office.pptx_report(title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT,
+                                       symbol_key=SYMBOL_KEY)
+
+
 # ---------------------------------------------------------------- command line
 
 
@@ -420,6 +451,8 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
 class PackFiles:
     html: Path
     xlsx: Path
+    docx: Path
+    pptx: Path
     pngs: tuple[Path, ...]
     problems: tuple[str, ...]
 
@@ -432,7 +465,7 @@ def build_pack(
     with_png: bool = True,
     before_write: Callable[[Sequence[View]], None] | None = None,
 ) -> PackFiles:
-    """Rebuild every item and write briefing.html, briefing.xlsx and one PNG per chart into out_dir.
+    """Rebuild every item and write briefing.html, .xlsx, .docx, .pptx and one PNG per chart into out_dir.
 
     `before_write` (the audit record of the export) runs once the views are built and before any file is written:
     if it raises, nothing is written."""
@@ -447,13 +480,17 @@ def build_pack(
     html_path.write_text(html_report(basket.title, views, pngs=pngs), encoding="utf-8")
     xlsx_path = out_dir / "briefing.xlsx"
     xlsx_path.write_bytes(xlsx_report(basket.title, views))
+    docx_path = out_dir / "briefing.docx"
+    docx_path.write_bytes(docx_report(basket.title, views, pngs=pngs))
+    pptx_path = out_dir / "briefing.pptx"
+    pptx_path.write_bytes(pptx_report(basket.title, views, pngs=pngs))
     png_paths: list[Path] = []
     for index, (view, png) in enumerate(zip(views, pngs, strict=True), start=1):
         if png:
             path = out_dir / f"chart-{index:02d}-{view.key}.png"
             path.write_bytes(png)
             png_paths.append(path)
-    return PackFiles(html_path, xlsx_path, tuple(png_paths), problems)
+    return PackFiles(html_path, xlsx_path, docx_path, pptx_path, tuple(png_paths), problems)
 
 
 def basket_from_spec(spec: Mapping[str, object]) -> Basket:
@@ -505,7 +542,7 @@ def run_briefing(spec: Path, out: Path) -> int:
         return 1
     for problem in files.problems:
         print(f"Not included: {problem}")
-    print(f"Wrote {files.html}, {files.xlsx} and {len(files.pngs)} chart image(s).")
+    print(f"Wrote {files.html}, {files.xlsx}, {files.docx}, {files.pptx} and {len(files.pngs)} chart image(s).")
     return 1 if files.problems else 0
 
 

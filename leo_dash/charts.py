@@ -73,6 +73,19 @@ def _wrap(text: str, width: int = 110) -> str:
     return "<br>".join(textwrap.wrap(text, width)) if text else ""
 
 
+HOUSE_TOP, HOUSE_BOTTOM = 90, 80  # the margins base_layout's template gives; builders size heights against them
+TITLE_LINE_PX = 24  # one line of the 18 px chart title
+TITLE_TOP_PX = 12  # space above the title's first line
+# Plotly anchors a title of several lines about 13 px too high (measured on kaleido's PNGs for 2 to 5 lines), which
+# cut the top off the first line; its padding makes up the difference.
+MULTILINE_TITLE_SHIFT_PX = 14
+
+
+def title_at_top(title: str | None) -> dict[str, object]:
+    """Title position: its first line TITLE_TOP_PX below the top of the image, however many lines it has."""
+    lines = str(title or "").count("<br>") + 1
+    pad = TITLE_TOP_PX + (MULTILINE_TITLE_SHIFT_PX if lines > 1 else 0)
+    return {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": pad}}
 NOTE_WIDTH = 110  # characters per line of the source and notes under a chart
 
 
@@ -80,14 +93,18 @@ def finish_figure(figure: go.Figure, view: View, *, note_width: int = NOTE_WIDTH
     """Title from the view; source, gap notes and demo warning written under the plot area, `note_width`
     characters to a line (narrower where long axis labels push the plot area right)."""
     base_layout(figure)
-    figure.update_layout(title={"text": _wrap(plain_text(view.title), 80), "x": 0, "xanchor": "left", "font": {"size": 18}})
+    title = _wrap(plain_text(view.title), 80)
+    # The title sits at the top of the image with room for every line (a long title must not run into the plot
+    # or off the top of a PNG); builders with a legend above the plot make more room after this.
+    lines = title.count("<br>") + 1
+    figure.update_layout(
+        title={"text": title, "x": 0, "xanchor": "left", "font": {"size": 18}, **title_at_top(title)},
+        margin={"t": max(HOUSE_TOP, TITLE_TOP_PX + TITLE_LINE_PX * lines + 16)},
+    )
     write_notes(figure, view, note_width)
     # Gaps stay gaps: lines never bridge a missing (suppressed) point.
     figure.update_traces(connectgaps=False, selector={"type": "scatter"})
     return figure
-
-
-HOUSE_TOP, HOUSE_BOTTOM = 90, 80  # the margins base_layout's template gives; builders size heights against them
 
 
 def keep_plot_area(figure: go.Figure) -> go.Figure:

@@ -1463,7 +1463,7 @@ def _room_for_title(view: View, *, legend: bool) -> View:
     title = view.figure.layout.title.text or ""
     lines = title.count("<br>") + 1
     view.figure.update_layout(
-        title={"yref": "container", "y": 1.0, "yanchor": "top", "pad": {"t": 12}},
+        title=charts.title_at_top(view.figure.layout.title.text),
         margin={"t": 24 + 24 * lines + (34 if legend else 12)},
     )
     charts.keep_plot_area(view.figure)  # the title and the notes under the chart do not squeeze the plot

@@ -650,7 +650,7 @@ def fit_title(figure: go.Figure) -> None:
     top = 12 + 24 * title_lines + 16 + 18 * panel_lines
     bottom = int(figure.layout.margin.b or 80)
     figure.update_layout(
-        title={"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": 12}},
+        title=charts.title_at_top(figure.layout.title.text),
         margin={"t": top, "r": 110},
         height=380 + top + bottom,
     )

@@ -95,7 +95,8 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
         return
     files = st.session_state.get(_FILES_KEY)
     if files is None or files["token"] != token:
-        if st.button("Prepare HTML, Excel and PNG files", icon=":material/description:", type="primary"):
+        if st.button("Prepare HTML, Excel, Word, PowerPoint and PNG files", icon=":material/description:",
+                     type="primary"):
             with st.spinner("Drawing charts…"):
                 pngs = briefing.figures_to_png_optional(views)
                 archive = io.BytesIO()
@@ -107,6 +108,8 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
                     "token": token,
                     "html": briefing.html_report(current.title, views, pngs=pngs).encode("utf-8"),
                     "xlsx": briefing.xlsx_report(current.title, views),
+                    "docx": briefing.docx_report(current.title, views, pngs=pngs),
+                    "pptx": briefing.pptx_report(current.title, views, pngs=pngs),
                     "png": archive.getvalue(),
                 }
                 st.session_state[_FILES_KEY] = files
@@ -123,6 +126,18 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
         file_name="leo-briefing.xlsx",
         mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="briefing-xlsx",
         on_click=record_briefing_export, args=("briefing-xlsx",), kwargs=recorded,
+    )
+    st.download_button(
+        f"Download Word document DOCX ({export.size_label(files['docx'])})", files["docx"],
+        file_name="leo-briefing.docx",
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="briefing-docx",
+        on_click=record_briefing_export, args=("briefing-docx",), kwargs=recorded,
+    )
+    st.download_button(
+        f"Download PowerPoint slides PPTX ({export.size_label(files['pptx'])})", files["pptx"],
+        file_name="leo-briefing.pptx",
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="briefing-pptx",
+        on_click=record_briefing_export, args=("briefing-pptx",), kwargs=recorded,
     )
     st.download_button(
         f"Download chart images, PNG in a ZIP ({export.size_label(files['png'])})", files["png"],

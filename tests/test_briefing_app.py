@@ -5,7 +5,9 @@ import json
 import subprocess
 import sys
 
+import docx
 import openpyxl
+import pptx
 import pytest
 from streamlit.testing.v1 import AppTest
 
@@ -38,11 +40,13 @@ def test_add_from_earnings_page_then_export_from_briefing_page():
     again = Basket.decode(token)
     assert again.items[0].page == "earnings"
     at.text_input(key="briefing_title").input("Weekly outcomes brief").run()
-    _button(at, "Prepare HTML, Excel and PNG files").click().run()
+    _button(at, "Prepare HTML, Excel, Word, PowerPoint and PNG files").click().run()
     assert not at.exception
     labels = [d.proto.label for d in at.get("download_button")]
     assert any(label.startswith("Download HTML briefing") for label in labels)
     assert any("XLSX" in label for label in labels) and any("PNG" in label for label in labels)
+    assert any("Word document DOCX" in label for label in labels)
+    assert any("PowerPoint slides PPTX" in label for label in labels)
 
 
 def test_briefing_link_rebuilds_the_basket_in_a_new_session():
@@ -101,6 +105,12 @@ def test_command_line_pack(tmp_path):
     assert book.sheetnames[0] == "Cover" and len(book.sheetnames) == 2
     pngs = list(out.glob("chart-*.png"))
     assert len(pngs) == 1 and pngs[0].read_bytes().startswith(b"\x89PNG")
+    words = docx.Document(str(out / "briefing.docx"))
+    headings = [p.text for p in words.paragraphs if p.style.name == "Heading 1"]
+    assert len(headings) == 2 and headings[0].startswith("1. Median earnings") and headings[1] == "Symbols"
+    assert len(words.inline_shapes) == 1 and len(words.tables) == 1
+    deck = pptx.Presentation(str(out / "briefing.pptx"))
+    assert any(shape.shape_type == 13 for slide in deck.slides for shape in slide.shapes)  # the chart picture
 
 
 def test_command_line_refuses_a_bad_spec(tmp_path):

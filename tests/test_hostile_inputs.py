@@ -126,15 +126,17 @@ def test_briefing_link_tables_shown_and_briefing_downloads_are_recorded(no_png):
     shown = [r for r in _records("page_view") if r["page"] == "briefing" and r["table"]]
     assert [(r["table"], r["detail"]) for r in shown] == [("demo_graduate_outcomes", "earnings-cohorts")]
     assert shown[0]["filters"]["compare"] == ["Cohorts"]
-    next(b for b in at.button if b.label == "Prepare HTML, Excel and PNG files").click().run()
+    next(b for b in at.button if b.label == "Prepare HTML, Excel, Word, PowerPoint and PNG files").click().run()
     assert _records("export") == []  # preparing is not an export
-    for key in ("briefing-html", "briefing-xlsx"):
+    for key in ("briefing-html", "briefing-xlsx", "briefing-docx", "briefing-pptx"):
         next(d for d in at.get("download_button") if d.proto.id.endswith(key) or key in d.proto.id).click().run()
         assert not at.exception and not at.error
     exports = _records("export")
     assert [(r["export_type"], r["table"], r["page"]) for r in exports] == [
         ("briefing-html", "demo_graduate_outcomes", "briefing"),
         ("briefing-xlsx", "demo_graduate_outcomes", "briefing"),
+        ("briefing-docx", "demo_graduate_outcomes", "briefing"),
+        ("briefing-pptx", "demo_graduate_outcomes", "briefing"),
     ]
     assert all("Audited" in r["detail"] for r in exports)
 
