@@ -36,6 +36,7 @@ ui.refuse_unsafe_identity_setup()  # trusted-header mode without a proxy secret 
 page = st.navigation(PAGES, position="sidebar", expanded=True)
 # Each page gets its own browser tab title (screen readers and tab lists tell pages apart by it).
 st.set_page_config(page_title=ui.browser_title(page.title))
+ui.page_chrome()
 st.sidebar.caption(
     "LEO Explorer shows approved summary statistics from Longitudinal Education Outcomes data. "
     "No individual can be identified from anything shown."

@@ -117,26 +117,12 @@ KNOWN_ISSUES: tuple[KnownIssue, ...] = (
         ),
         criteria=("1.1.1 Non-text Content (A)", "2.1.1 Keyboard (A)"),
         mitigation=(
-            "Every chart is marked as a figure whose name is a one-sentence summary of what it shows, and the same "
-            "sentence is printed under the chart. Next to every chart, the Table tab lists every value drawn, with "
+            "Every chart is marked as a figure named by its title, with its drawing hidden from screen readers, and "
+            "a one-sentence summary of what it shows is printed under it. Next to every chart, the Table tab lists every value drawn, with "
             "suppressed values named rather than left blank, and the Download tab gives the same table as a CSV or "
             "Excel file with its source and notes. Titles, sources and notes are also written as text on the page."
         ),
         owner="Plotly",
-    ),
-    KnownIssue(
-        key="colour-series",
-        problem=(
-            "Charts with more than one line or group tell them apart mainly by colour. The six colours are the "
-            "Government Analysis Function's accessible palette, but some people may still find two of them hard "
-            "to tell apart."
-        ),
-        criteria=("1.4.1 Use of Colour (A)",),
-        mitigation=(
-            "The Table tab beside every chart gives each value with its group named, so colour is never the only "
-            "way to find a figure. We plan to label lines directly on all charts."
-        ),
-        owner="LEO Explorer",
     ),
     KnownIssue(
         key="data-grid",
@@ -178,6 +164,18 @@ FIXED_IN_TESTING: tuple[str, ...] = (
     "On the Briefing pack page, item titles were bold text rather than headings, every item's buttons had the same "
     "names ('Move up', 'Remove') and removing an item was not announced. Item titles are now headings, each button "
     "names its item ('Remove item 2') and a removal is announced in a status message.",
+    "At 200% zoom or on a screen 320 pixels wide the sidebar closes, but the Tab key still moved through its "
+    "links and filters off screen, so focus could not be seen. A closed sidebar is now out of the Tab order until "
+    "it is opened.",
+    "Lines and groups in charts were told apart by colour alone. Each line or group now also has its own marker "
+    "shape (circle, square, diamond and so on), dashed or dotted where it is a reference or a limit, and "
+    "highlighted providers are labelled with their names on the funnel plot.",
+    "Some chart shapes had too little contrast against white: the grey of other providers (1.8 to 1), the pale "
+    "quartile bands and the zero line. Other providers are now a darker grey with at least 3 to 1, and each "
+    "quartile band has dotted edges in its line's own colour.",
+    "Screen readers read the text inside a chart's drawing in a misleading order (values top to bottom, names "
+    "bottom to top) and then the summary again. The drawing is now hidden from screen readers: each chart is "
+    "named by its title and the summary is read once, under it.",
 )
 
 NOT_TESTED: tuple[str, ...] = (

@@ -20,7 +20,9 @@ if TYPE_CHECKING:
 PALETTE: tuple[str, ...] = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = PALETTE
 HIGHLIGHT = DARK_PINK
-MUTED = "#BFBFBF"  # non-highlighted bars: grey lets the highlighted providers stand out
+# Non-highlighted providers: a grey that lets the highlighted ones stand out yet keeps 3:1 against white (WCAG 1.4.11;
+# the #BFBFBF used before was 1.84:1).
+MUTED = "#8E8E8E"
 REFERENCE = "#0B0C0C"
 FONT_FAMILY = "Arial, Helvetica, sans-serif"
 MAX_SERIES = len(PALETTE)  # the guidance: no more than six colours in one chart
@@ -56,7 +58,7 @@ def _house_template() -> go.layout.Template:
         margin={"l": 70, "r": 30, "t": 90, "b": 80},
     )
     template.layout.xaxis.update(showgrid=False, ticks="outside")
-    template.layout.yaxis.update(showgrid=True, gridcolor="#E5E5E5", zeroline=True, zerolinecolor="#BFBFBF")
+    template.layout.yaxis.update(showgrid=True, gridcolor="#E5E5E5", zeroline=True, zerolinecolor=MUTED)
     return template
 
 
@@ -89,6 +91,27 @@ def title_at_top(title: str | None) -> dict[str, object]:
 NOTE_WIDTH = 110  # characters per line of the source and notes under a chart
 
 
+# Marker shapes, in order: series are told apart by shape as well as colour (WCAG 1.4.1), in the legend too.
+SERIES_SYMBOLS = ("circle", "square", "diamond", "triangle-up", "triangle-down", "star", "hexagon", "cross")
+
+
+def distinguish_by_shape(figure: go.Figure) -> go.Figure:
+    """Give each series (a colour of marked line or point group) its own marker shape, so no line or group is told
+    apart by colour alone. The crowd of other providers keeps plain dots; a trace with its own shape keeps it."""
+    symbols: dict[str, str] = {}
+    for trace in figure.data:
+        if trace.type != "scatter" or "markers" not in str(trace.mode or ""):
+            continue
+        meta = trace.meta if isinstance(trace.meta, dict) else {}
+        if meta.get("role") == "providers" or trace.marker.symbol is not None:
+            continue
+        colour = trace.marker.color if isinstance(trace.marker.color, str) else trace.line.color
+        if not isinstance(colour, str):
+            continue
+        trace.marker.symbol = symbols.setdefault(colour, SERIES_SYMBOLS[len(symbols) % len(SERIES_SYMBOLS)])
+    return figure
+
+
 def finish_figure(figure: go.Figure, view: View, *, note_width: int = NOTE_WIDTH) -> go.Figure:
     """Title from the view; source, gap notes and demo warning written under the plot area, `note_width`
     characters to a line (narrower where long axis labels push the plot area right)."""
@@ -102,6 +125,7 @@ def finish_figure(figure: go.Figure, view: View, *, note_width: int = NOTE_WIDTH
         margin={"t": max(HOUSE_TOP, TITLE_TOP_PX + TITLE_LINE_PX * lines + 16)},
     )
     write_notes(figure, view, note_width)
+    distinguish_by_shape(figure)
     # Gaps stay gaps: lines never bridge a missing (suppressed) point.
     figure.update_traces(connectgaps=False, selector={"type": "scatter"})
     return figure

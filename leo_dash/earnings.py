@@ -974,7 +974,8 @@ def build_figure(data: EarningsData, *, x_title: str, y_title: str) -> Callable[
                                 x=[run_x[0], run_x[0]],
                                 y=[run_low[0], run_high[0]],
                                 mode="lines",
-                                line={"color": charts.rgba(colour, 2 * band_alpha), "width": 12},
+                                # The line's own colour, dotted: a pale band alone is under 3:1 against white.
+                                line={"color": colour, "width": 2, "dash": "dot"},
                                 hoverinfo="skip",
                                 showlegend=False,
                                 legendgroup=name,
@@ -990,7 +991,9 @@ def build_figure(data: EarningsData, *, x_title: str, y_title: str) -> Callable[
                             mode="lines",
                             fill="toself",
                             fillcolor=charts.rgba(colour, band_alpha),
-                            line={"width": 0, "color": charts.rgba(colour, 0)},
+                            # Dotted edges in the line's colour mark the quartiles: the pale fill alone is under
+                            # 3:1 against white (WCAG 1.4.11) and runs together when bands overlap.
+                            line={"width": 1, "color": colour, "dash": "dot"},
                             hoverinfo="skip",
                             showlegend=False,
                             legendgroup=name,

@@ -1258,14 +1258,20 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
         if others.height:
             figure.add_scatter(
                 mode="markers", name="Other providers" if colours else "Providers",
-                marker={"color": charts.DARK_BLUE if not colours else charts.MUTED, "size": 7, "opacity": 0.8},
+                # Solid dots with a white rim: transparency took the grey under 3:1 against white.
+                marker={"color": charts.DARK_BLUE if not colours else charts.MUTED, "size": 7,
+                        "line": {"color": "white", "width": 0.5}},
                 hovertemplate=hover, meta={"role": "providers"}, **points(others),
             )
         for pid, colour in colours.items():
             own = placed.filter(pl.col(MEMBER) == pid)
             if own.height:
+                label = charts.plain_text(own[name_column][0] or pid)
+                # Each highlighted provider's dot is labelled with its name, not only coloured.
                 figure.add_scatter(
-                    mode="markers", name=charts.plain_text(own[name_column][0] or pid),
+                    mode="markers+text", name=label, text=[label] * own.height,
+                    textposition=[_label_side(x, smallest, largest) for x in own[base.column].to_list()],
+                    textfont={"color": charts.REFERENCE, "size": 12},
                     marker={"color": colour, "size": 12, "line": {"color": "white", "width": 1}},
                     hovertemplate=hover, meta={"role": "highlight", "provider": pid}, **points(own),
                 )
@@ -1275,6 +1281,14 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
     figure.update_yaxes(title_text=charts.plain_text(indicator.label), **_value_axis(indicator.unit))
     figure.update_layout(height=620)
     return figure
+
+
+def _label_side(x: float | None, smallest: float, largest: float) -> str:
+    """Where a dot's name goes: towards the middle of the chart, so names near either edge are not cut off (the
+    base axis is logarithmic when it spans a wide range, hence the geometric middle)."""
+    if x is None or smallest <= 0:
+        return "top center"
+    return "top left" if x > (smallest * largest) ** 0.5 else "top right"
 
 
 def dispersion_note(result: Comparison, dispersion: funnel.Overdispersion) -> str | None:

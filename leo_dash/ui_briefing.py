@@ -10,7 +10,16 @@ import streamlit as st
 
 from leo_dash import briefing, export
 from leo_dash.briefing import Basket
-from leo_dash.ui import CHART_CONFIG, basket, exports_allowed, plain, record_export, record_tables_shown, visible_tables
+from leo_dash.ui import (
+    CHART_CONFIG,
+    basket,
+    chart_name,
+    exports_allowed,
+    plain,
+    record_export,
+    record_tables_shown,
+    visible_tables,
+)
 from leo_dash.views import View
 
 _FILES_KEY = "_leo_briefing_files"
@@ -64,7 +73,7 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                 with st.expander("Chart and table"):
                     if item.view.figure is not None:
                         st.plotly_chart(
-                            item.view.figure, key=f"brief-chart-{index}", alt=item.view.summary, theme=None,
+                            item.view.figure, key=f"brief-chart-{index}", alt=chart_name(item.view, summary_is="above"), theme=None,
                             config=CHART_CONFIG,
                         )
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
