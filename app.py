@@ -37,6 +37,7 @@ page = st.navigation(PAGES, position="sidebar", expanded=True)
 # Each page gets its own browser tab title (screen readers and tab lists tell pages apart by it).
 st.set_page_config(page_title=ui.browser_title(page.title))
 ui.page_chrome()
+ui.forget_other_pages_links(page.url_path)
 st.sidebar.caption(
     "LEO Explorer shows approved summary statistics from Longitudinal Education Outcomes data. "
     "No individual can be identified from anything shown."

@@ -4,6 +4,7 @@ component every view is rendered with. Pages call these; the logic they render l
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import json
 import logging
@@ -178,7 +179,9 @@ def url_select(
         _note_bad_param(key, label, raw, chosen_default)
         st.session_state.pop(key, None)
     if key in st.session_state and st.session_state[key] not in options:
-        del st.session_state[key]  # a value from a previous table that this table lacks
+        # A value of a previous table that this table lacks: assigned, not deleted, so the widget on screen
+        # changes with it.
+        st.session_state[key] = chosen_default
     _reset_if_pending(key, chosen_default)
     value = st.sidebar.selectbox(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", help=help
@@ -214,11 +217,7 @@ def url_labelled_select(
             wanted = None
         st.session_state[widget_key] = wanted if wanted is not None else chosen_default
     value = str(st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help))
-    if value == chosen_default:
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get_all(key) != [value]:
-        st.query_params[key] = value
+    write_link(key, [] if value == chosen_default else [value])
     return value
 
 
@@ -231,33 +230,60 @@ def url_multiselect(
     max_selections: int | None = None,
     help: str | None = None,
 ) -> list[str]:
-    """A sidebar multiselect bound to the URL (?key=a&key=b). Unknown values are dropped with a note."""
+    """A sidebar multiselect whose values live in the URL (?key=a&key=b). Unknown values are dropped with a note.
+
+    Not a Streamlit-bound widget: Streamlit leaves a bound value out of the link when it equals the default the
+    widget was first drawn with, but these defaults move with other choices (a provider's own subjects, the groups
+    of a grouping), so the link lost selections that differed from the current default (issue 14, item 3). Here the
+    link is written after every run against the current default, and state is assigned, never deleted, so the
+    widget on screen always shows the values the page used."""
     options = list(options)
-    default_values = [d for d in default if d in options][: max_selections or None]
-    raw = st.query_params.get_all(key)
-    unknown = [r for r in raw if r not in options]
-    if unknown:
-        _note_bad_param(key, label, unknown, "the rest of the selection")
-    if key in st.session_state:
-        kept = [v for v in st.session_state[key] if v in options]
-        if kept != st.session_state[key]:
-            # Values from another table: restart the widget from what still applies. (Assigning the state and
-            # also passing a default would make Streamlit warn that the value was set twice.)
-            del st.session_state[key]
-            default_values = kept[: max_selections or None]
-    _reset_if_pending(key, default_values)
-    values = st.sidebar.multiselect(
-        label,
-        options,
-        default=default_values,
-        key=key,
-        bind="query-params",
-        max_selections=max_selections,
-        help=help,
-    )
+    limit = max_selections or None
+    default_values = [d for d in default if d in options][:limit]
+    raw = list(dict.fromkeys(st.query_params.get_all(key)))
+    pending = st.session_state.get(_RESET_PENDING)
+    if pending and key in pending:
+        pending.discard(key)
+        value = default_values
+    elif key not in st.session_state:
+        unknown = [r for r in raw if r not in options]
+        if unknown:
+            _note_bad_param(key, label, unknown, "the rest of the selection")
+        known = [r for r in raw if r in options][:limit]
+        value = known if known else default_values
+    else:
+        remembered = st.session_state[key] if isinstance(st.session_state[key], list) else [st.session_state[key]]
+        kept = [v for v in remembered if v in options][:limit]
+        # Values of another table or grouping: keep what still applies, else start from the default.
+        value = kept if kept or not remembered else default_values
+    # Assigned on every run: when the widget's options or help change, Streamlit makes it a new widget, which
+    # would otherwise start empty.
+    st.session_state[key] = value
+    values = st.sidebar.multiselect(label, options, key=key, max_selections=max_selections, help=help)
     chosen = [str(v) for v in values]
+    write_link(key, [] if chosen == default_values else chosen)
     _note_filter(key, chosen)
     return chosen
+
+
+_LINK_WRITES = "_leo_link_writes"  # {key: values} this page wrote into the link itself (not widget-bound)
+_LINK_PAGE = "_leo_link_page"
+
+
+def write_link(key: str, values: Sequence[str]) -> None:
+    """?key=… holds `values` (none: the parameter is left out, meaning the default). When a select box drew the
+    same key on the previous run (one page can offer one value or several under one name), Streamlit still holds
+    it bound and refuses the edit for this run; it releases it at the end of the run, and the next run writes."""
+    st.session_state.setdefault(_LINK_WRITES, {})[key] = list(values)
+    if list(st.query_params.get_all(key)) == list(values):
+        return
+    try:
+        if values:
+            st.query_params[key] = list(values)
+        elif key in st.query_params:
+            del st.query_params[key]
+    except StreamlitAPIException:
+        pass
 
 
 def url_radio(label: str, options: Sequence[str], *, key: str, default: str | None = None) -> str:
@@ -361,6 +387,20 @@ _HIDE_CHART_DRAWINGS = """<script>
 </script>"""
 
 
+def forget_other_pages_links(page_id: str) -> None:
+    """On moving to another page, drop the link values the previous page wrote itself (Streamlit clears the values
+    of its bound widgets but carries these over), so one page's table or selection never leaks into the next
+    page's link. A value a page link set on purpose differs from what was written, and stays."""
+    previous = st.session_state.get(_LINK_PAGE)
+    st.session_state[_LINK_PAGE] = page_id
+    if previous is None or previous == page_id:
+        return
+    for key, values in st.session_state.pop(_LINK_WRITES, {}).items():
+        if values and list(st.query_params.get_all(key)) == values:
+            with contextlib.suppress(StreamlitAPIException):
+                del st.query_params[key]
+
+
 def page_chrome() -> None:
     """Styles and behaviour every page needs for keyboard and screen-reader users (see the notes above)."""
     # In the sidebar: the script's empty block would push every page's heading down.
@@ -370,7 +410,9 @@ def page_chrome() -> None:
 
 def chart_name(view: View, *, summary_is: str = "below") -> str:
     """The chart's accessible name: what it shows. Its summary sentence is the text beside the chart, read once."""
-    return f"Chart: {plain(view.title)}. Summary {summary_is}; every value is in the table."
+    # An attribute, not Markdown: escaping here would have screen readers read out backslashes.
+    title = " ".join(str(view.title).split())
+    return f"Chart: {title}. Summary {summary_is}; every value is in the table."
 
 
 def render_view(

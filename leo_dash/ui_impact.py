@@ -8,19 +8,6 @@ import streamlit as st
 
 from leo_dash.ui import drop_pending_resets, plain, start_afresh
 
-
-def forget_stale_selection(key: str, options: Sequence[str]) -> None:
-    """Forget a multiselect's remembered values when none of them is an option any more.
-
-    When the user changes what the groups are made of (e.g. from type of provision to providers), the old items
-    cannot be kept; forgetting them lets the widget start from its default instead of an empty group. An
-    explicitly emptied selection is kept empty: the page then asks for a choice.
-    """
-    remembered = st.session_state.get(key)
-    if remembered and not any(value in options for value in remembered):
-        del st.session_state[key]
-
-
 _TABLE_SEEN = "_impact_table_seen"
 _KEYS_USED = "_impact_keys_used"
 _SWITCH_NOTE = "_impact_switch_note"

@@ -24,11 +24,7 @@ def _note(text: str) -> None:
 
 def _sync_url(key: str, values: Sequence[str], default: Sequence[str]) -> None:
     """Write `values` to ?key=…, or remove the parameter when the values are the default (a clean link)."""
-    if list(values) == list(default):
-        if key in st.query_params:
-            del st.query_params[key]
-    elif st.query_params.get_all(key) != list(values):
-        st.query_params[key] = list(values)
+    ui.write_link(key, [] if list(values) == list(default) else list(values))
 
 
 def url_labelled_multiselect(

@@ -40,8 +40,6 @@ def sidebar() -> tuple[dict[str, list[str]], TableEntry, list[TableEntry]]:
     items = impact_views.group_options(entry, dimension, context)
     treated_default, comparison_default = impact_views.default_groups(dimension, items)
     comparison_items = impact_views.comparison_options(items)
-    ui_impact.forget_stale_selection("treated", items)
-    ui_impact.forget_stale_selection("comparison", comparison_items)
     treated = ui.url_multiselect(
         f"Treated group ({dimension.label.lower()})", items, key="treated", default=treated_default
     )

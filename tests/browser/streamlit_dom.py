@@ -6,6 +6,7 @@ Every wait is on a DOM condition (never a fixed sleep), so the tests are as fast
 
 from __future__ import annotations
 
+import contextlib
 import csv
 import io
 import json
@@ -14,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from leo_dash import paths
 
@@ -417,6 +419,15 @@ _STATE_JS = """() => JSON.stringify({
 def view_state(page: Page) -> str:
     """A fingerprint of what the main area shows: every figure's title and data, and every heading."""
     return str(page.evaluate(_STATE_JS))
+
+
+def settle_after_choice(page: Page, before: str, timeout_ms: int = 6000) -> None:
+    """After changing a choice: wait for the view to change and that run to end, or, for a choice that changes
+    nothing drawn, give its run `timeout_ms` to start and finish (an idle check straight after the click can run
+    before the rerun has begun)."""
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(f"before => ({_STATE_JS})() !== before", arg=before, timeout=timeout_ms)
+    wait_idle(page)
 
 
 def wait_view_changed(page: Page, before: str) -> None:

@@ -126,6 +126,7 @@ def test_every_chart_has_a_text_and_table_alternative_and_legible_text(
         expect(chart).to_have_attribute("role", "figure")
         name = chart.get_attribute("aria-label") or ""
         assert name.startswith("Chart: ") and "Summary below" in name, f"chart {index} is not named: {name!r}"
+        assert "\\" not in name, f"Markdown escapes in the chart's name would be read out: {name!r}"
         summary = tabs.locator("xpath=following::*[@data-testid='stMarkdownContainer'][1]")
         expect(summary).to_be_visible()
         assert len(summary.inner_text().split()) >= 5, f"chart {index} has no summary: {summary.inner_text()!r}"

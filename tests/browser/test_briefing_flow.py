@@ -17,6 +17,10 @@ def test_added_chart_reaches_the_briefing_and_its_link_rebuilds_it(
 ) -> None:
     dom.open_page(page, f"{app_url}/earnings", heading="Subject earnings", charts=1)
     (figure,) = dom.figures(page)
+    # The summary sentence printed under the chart's tabs.
+    sentence = dom.view_tabs(page).first.locator(
+        "xpath=following::*[@data-testid='stMarkdownContainer'][1]"
+    ).inner_text()
     title = dom.view_tabs(page).first.locator("xpath=preceding::*[self::h2 or self::h3 or self::h4][1]").inner_text()
     page.get_by_role("button", name="Add to briefing").first.click()
     expect(page.get_by_text("Added to the briefing.")).to_be_visible()
@@ -35,8 +39,10 @@ def test_added_chart_reaches_the_briefing_and_its_link_rebuilds_it(
     expect(chart).to_have_attribute("role", "figure")
     dom.wait_idle(page)
     assert [f.title for f in dom.figures(page)] == [figure.title]
-    summary = chart.get_attribute("aria-label") or ""
-    expect(main.get_by_text(summary, exact=True)).to_be_visible()
+    # Named by its title; the item's summary sentence is printed once, above it.
+    name = chart.get_attribute("aria-label") or ""
+    assert name.startswith(f"Chart: {title}") and "Summary above" in name, name
+    expect(main.get_by_text(sentence, exact=True)).to_be_visible()
     assert dom.read_grid(main.locator('[data-testid="stDataFrame"]')).rows
     low = [(text, fill) for text, fill in dom.svg_text_colours(page) if contrast_on_white(fill) < MIN_TEXT_CONTRAST]
     assert not low, f"chart text below {MIN_TEXT_CONTRAST}:1: {low[:5]}"

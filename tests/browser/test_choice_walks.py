@@ -28,11 +28,12 @@ def change_every_choice(page: Page, skip: str) -> list[str]:
         if label is None:
             return done
         changed.add(label)
+        before = dom.view_state(page)
         try:
             choice = dom.choose_other_option(page, label)
         except AssertionError:  # a control with a single option
             continue
-        dom.wait_idle(page)
+        dom.settle_after_choice(page, before)
         done.append(f"{label}={choice}")
         assert dom.page_problems(page) == [], done
 
@@ -48,10 +49,11 @@ def test_change_everything_then_switch_table(page: Page, app_url: str, nav) -> N
         return
     tables_seen = {dom.sidebar_widgets(page)["Table"]}
     for _ in range(8):  # every table the page offers, each reached from the last one's changed choices
+        before = dom.view_state(page)
         table = _next_table(page, tables_seen)
         if table is None:
             break
-        dom.wait_idle(page)
+        dom.settle_after_choice(page, before)
         steps.append(f"Table={table}")
         assert dom.page_problems(page) == [], steps
         steps += change_every_choice(page, skip="Table")

@@ -26,7 +26,10 @@ MAX_PRESSES = 45  # enough to cross the header, the sidebar (when walked) and th
 _FOCUSED_BOX_JS = """() => {
   const a = document.activeElement;
   if (!a || a === document.body) return null;
-  const r = a.getBoundingClientRect();
+  // Streamlit's data grid is a canvas; focus moves through a zero-size table kept for assistive technology while
+  // the grid draws the focus ring on its cells, so the grid's own box is what must be on screen.
+  const grid = a.closest('[data-testid="stDataFrame"]');
+  const r = (grid || a).getBoundingClientRect();
   const label = (a.getAttribute('aria-label') || a.innerText || a.tagName).trim().slice(0, 40);
   return {label, left: r.left, right: r.right, top: r.top, bottom: r.bottom, width: r.width, height: r.height,
           inSidebar: !!a.closest('[data-testid="stSidebar"]')};
