@@ -309,12 +309,24 @@ def url_table_select(tables: Sequence[TableEntry], *, key: str = "table") -> Tab
     by_id = {t.id: t for t in tables}
     ids = list(by_id)
     default = next((t.id for t in tables if t.demo), ids[0])
-    asked = st.query_params.get_all(key)
-    if asked and asked[-1] not in by_id:
-        _record_hidden_table_request(asked[-1])
-    chosen = url_select("Table", ids, key=key, default=default)
+    # The list shows each table's title from the catalogue, the link keeps its id (issue 14, item 6). Not a bound
+    # widget: Streamlit would write the shown title into the link; the link is written here instead.
+    if key in st.session_state and st.session_state[key] not in by_id:
+        st.session_state[key] = default  # a table this user may no longer see
+    if key not in st.session_state:
+        asked = st.query_params.get_all(key)
+        wanted = asked[-1] if asked else None
+        if wanted is not None and wanted not in by_id:
+            _record_hidden_table_request(wanted)
+            _note_bad_param(key, "Table", [wanted], by_id[default].title)
+            wanted = None
+        st.session_state[key] = wanted if wanted is not None else default
+    chosen = str(
+        st.sidebar.selectbox("Table", ids, format_func=lambda table_id: by_id[table_id].title, key=key)
+    )
+    write_link(key, [] if chosen == default else [chosen])
     _note_filter(key, chosen, table=True)
-    st.sidebar.caption(plain(by_id[chosen].title))
+    st.sidebar.caption(plain(f"Table id: {chosen}"))
     return by_id[chosen]
 
 

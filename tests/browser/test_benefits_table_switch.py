@@ -28,7 +28,9 @@ def test_switching_table_resets_the_change_years(page: Page, app_url: str) -> No
     new_table = dom.choose_other_option(page, "Table")
     dom.wait_idle(page)
     assert dom.page_problems(page) == []
-    entry = load_catalogue(paths.PROJECT_ROOT / "data").get(new_table)
+    # The list shows catalogue titles (never ids); the link holds the id.
+    entry = next(e for e in load_catalogue(paths.PROJECT_ROOT / "data") if e.title == new_table)
+    new_table = entry.id
     labels = [period_label(p) for p in benefits.table_options(entry).periods]
     widgets = dom.sidebar_widgets(page)
     assert (widgets["Change from"], widgets["Change to"]) == (labels[0], labels[-1])

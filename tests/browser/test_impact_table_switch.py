@@ -29,7 +29,9 @@ def test_switching_table_starts_the_new_table_from_its_defaults(page: Page, app_
 
     new_table = dom.choose_other_option(page, "Table")
     dom.wait_idle(page)
-    entry = load_catalogue(paths.PROJECT_ROOT / "data").get(new_table)
+    # The list shows catalogue titles (never ids); the link holds the id.
+    entry = next(e for e in load_catalogue(paths.PROJECT_ROOT / "data") if e.title == new_table)
+    new_table = entry.id
     main = page.locator('[data-testid="stMain"]')
     expect(main.get_by_text(f"You switched to {entry.title}")).to_be_visible()
     widgets = dom.sidebar_widgets(page)

@@ -7,6 +7,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
+from leo_dash import paths
+from leo_dash.catalogue import load_catalogue
 from leo_dash.export import neutralise
 from leo_dash.model import SYMBOL_LABELS
 from leo_dash.views import DEMO_WARNING
@@ -55,7 +57,8 @@ def test_page_loads_without_error(page: Page, app_url: str, nav: NavPage) -> Non
 @pytest.mark.parametrize("nav", [p for p in NAV_PAGES if (c := case_for(p)) and c.real_table], ids=page_id)
 def test_published_table_shows_no_synthetic_data_banner(page: Page, app_url: str, nav: NavPage) -> None:
     case = open_nav_page(page, app_url, nav, f"?table={case_for(nav).real_table}")
-    assert dom.sidebar_widgets(page)["Table"] == case.real_table
+    # The list shows the table's catalogue title, never its id (issue 14, item 6).
+    assert dom.sidebar_widgets(page)["Table"] == load_catalogue(paths.PROJECT_ROOT / "data").get(case.real_table).title
     assert dom.page_problems(page) == []
     assert dom.figures(page), "no chart drawn for the published table"
     expect(page.locator('[data-testid="stMain"]').get_by_text("Synthetic demo data")).to_have_count(0)
