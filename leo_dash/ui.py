@@ -192,7 +192,13 @@ def url_select(
 
 
 def url_labelled_select(
-    label: str, options: Mapping[str, str], *, key: str, default: str | None = None, help: str | None = None
+    label: str,
+    options: Mapping[str, str],
+    *,
+    key: str,
+    default: str | None = None,
+    help: str | None = None,
+    widget_key: str | None = None,
 ) -> str:
     """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value, so
     the screen shows names (providers, measures) while the link keeps the stable value (a UKPRN, a column).
@@ -204,9 +210,9 @@ def url_labelled_select(
     if not values:
         raise ValueError(f"No options for {label}.")
     chosen_default = default if default in options else values[0]
-    widget_key = f"_labelled_{key}"
+    widget_key = widget_key or f"_labelled_{key}"
     if widget_key in st.session_state and st.session_state[widget_key] not in options:
-        del st.session_state[widget_key]  # a value that this table (or scope) does not offer
+        del st.session_state[widget_key]  # a value that this table (or scope) does not offer: said below
     if widget_key not in st.session_state:
         raw = st.query_params.get_all(key)
         wanted = raw[-1] if raw else None
@@ -309,22 +315,10 @@ def url_table_select(tables: Sequence[TableEntry], *, key: str = "table") -> Tab
     by_id = {t.id: t for t in tables}
     ids = list(by_id)
     default = next((t.id for t in tables if t.demo), ids[0])
-    # The list shows each table's title from the catalogue, the link keeps its id (issue 14, item 6). Not a bound
-    # widget: Streamlit would write the shown title into the link; the link is written here instead.
-    if key in st.session_state and st.session_state[key] not in by_id:
-        st.session_state[key] = default  # a table this user may no longer see
-    if key not in st.session_state:
-        asked = st.query_params.get_all(key)
-        wanted = asked[-1] if asked else None
-        if wanted is not None and wanted not in by_id:
-            _record_hidden_table_request(wanted)
-            _note_bad_param(key, "Table", [wanted], by_id[default].title)
-            wanted = None
-        st.session_state[key] = wanted if wanted is not None else default
-    chosen = str(
-        st.sidebar.selectbox("Table", ids, format_func=lambda table_id: by_id[table_id].title, key=key)
+    # The list shows each table's catalogue title, the link keeps its id (issue 14, item 6).
+    chosen = url_labelled_select(
+        "Table", {table_id: by_id[table_id].title for table_id in ids}, key=key, default=default, widget_key=key
     )
-    write_link(key, [] if chosen == default else [chosen])
     _note_filter(key, chosen, table=True)
     st.sidebar.caption(plain(f"Table id: {chosen}"))
     return by_id[chosen]
