@@ -25,8 +25,9 @@ def test_switching_table_resets_the_change_years(page: Page, app_url: str) -> No
     widgets = dom.sidebar_widgets(page)
     assert (widgets["Change from"], widgets["Change to"]) == ("2019-20", "2021-22")
 
+    before = dom.view_state(page)
     new_table = dom.choose_other_option(page, "Table")
-    dom.wait_idle(page)
+    dom.wait_view_changed(page, before)  # an idle check straight after the click can run before the rerun
     assert dom.page_problems(page) == []
     # The list shows catalogue titles (never ids); the link holds the id.
     entry = next(e for e in load_catalogue(paths.PROJECT_ROOT / "data") if e.title == new_table)
