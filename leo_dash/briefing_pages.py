@@ -33,6 +33,12 @@ def _institutions(params: Mapping[str, Sequence[str]], tables: Sequence[TableEnt
     return institutions.briefing_views(params, tables)
 
 
+def _provider(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import provider_profile
+
+    return provider_profile.views_for_params(params, tables)
+
+
 def _benefits(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
     from leo_dash import benefits
 
@@ -50,6 +56,7 @@ BUILDERS: dict[str, briefing.ViewBuilder] = {
     "institutions": _institutions,
     "earnings": _earnings,
     "subject_ranking": _subject_ranking,
+    "provider": _provider,
     "benefits": _benefits,
     "impact": _impact,
 }

@@ -55,6 +55,7 @@ Source = Literal["provider", "published", "derived"]
 MissingReason = Literal["no_row", "symbol", "secondary", "outside_peer"]
 _UNIT_SUFFIX = re.compile(r"\s*\((%|£|£m|pp)\)\s*$")
 _MAX_CHART_NAME = 36
+VALUE_COLUMN_AT = 1.25  # the ranked chart's value column, as a multiple of the longest bar
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -413,6 +414,15 @@ def benchmark_name(spec: InstitutionSpec) -> str:
     """The benchmark series: 'All providers', 'HEI providers', ..."""
     label = peer_label(spec)
     return label[:1].upper() + label[1:]
+
+
+def selection_words(entry: TableEntry, spec: InstitutionSpec) -> str:
+    """The breakdown and year a figure is for, without the measure: 'one year after graduation, all subjects,
+    2023-24 tax year'."""
+    parts = [years_after_phrase(spec.years_after)] if spec.years_after is not None and entry.role("years_after") else []
+    parts += _selection_parts(entry, spec)
+    parts.append(f"{period_label(spec.period)} {entry.time_label.lower()}")
+    return ", ".join(parts)
 
 
 def _selection_parts(entry: TableEntry, spec: InstitutionSpec) -> list[str]:
@@ -957,19 +967,19 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
         trace["y"].append(label)
         rank = f"Rank {row[RANK]:,}" if row[RANK] is not None else SYMBOL_LABELS.get(row[status], row[status])
         value_text = _value_text(row[indicator.column], indicator, dp) if row[status] is None else ""
-        trace["customdata"].append([row[MEMBER], rank, charts.plain_text(row[name_column] or "")])
+        trace["customdata"].append([row[MEMBER], rank, charts.plain_text(row[name_column] or ""), value_text])
         trace["text"].append(value_text)
         if row[status] is not None:
             suppressed_labels.append((label, row[status]))
     figure = go.Figure()
     others_colour = charts.MUTED if colours else charts.DARK_BLUE
-    hover = "%{customdata[2]} (%{customdata[0]})<br>%{customdata[1]}<br>%{text}<extra></extra>"
+    hover = "%{customdata[2]} (%{customdata[0]})<br>%{customdata[1]}<br>%{customdata[3]}<extra></extra>"
     if "__others" in traces:
         t = traces["__others"]
         figure.add_bar(
             x=t["x"], y=t["y"], orientation="h", name="Other providers" if colours else "Providers",
-            marker_color=others_colour, customdata=t["customdata"], text=t["text"], textposition="outside",
-            hovertemplate=hover, meta={"role": "providers"}, showlegend=bool(colours),
+            marker_color=others_colour, customdata=t["customdata"], hovertemplate=hover, meta={"role": "providers"},
+            showlegend=bool(colours),
         )
     for pid, colour in colours.items():
         if pid not in traces:
@@ -977,8 +987,7 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
         t = traces[pid]
         figure.add_bar(
             x=t["x"], y=t["y"], orientation="h", name=t["customdata"][0][2] or pid, marker_color=colour,
-            customdata=t["customdata"], text=t["text"], textposition="outside", hovertemplate=hover,
-            meta={"role": "highlight", "provider": pid},
+            customdata=t["customdata"], hovertemplate=hover, meta={"role": "highlight", "provider": pid},
         )
     if gaps:
         figure.add_bar(
@@ -1007,6 +1016,16 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             meta={"role": "benchmark"},
         )
         largest = max(largest, bench.value)
+    # Values are written in a column at the right of the plot, past every bar and the benchmark line, so the line
+    # never strikes through a value (issue 14, item 6).
+    value_x = (largest or 1) * VALUE_COLUMN_AT
+    valued = [(y, text) for t in traces.values() for y, text in zip(t["y"], t["text"], strict=True) if text]
+    if valued:
+        figure.add_scatter(
+            x=[value_x] * len(valued), y=[y for y, _ in valued], text=[text for _, text in valued], mode="text",
+            textposition="middle left", textfont={"color": charts.REFERENCE}, showlegend=False, hoverinfo="skip",
+            meta={"role": "values"},
+        )
     if not labels:
         figure.add_annotation(
             text="No provider has a row for this selection.", x=0.5, y=0.5, xref="paper", yref="paper",
@@ -1020,7 +1039,7 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     )
     figure.update_xaxes(
         title_text=charts.plain_text(indicator.label), showgrid=True, gridcolor="#E5E5E5",
-        range=[0, (largest or 1) * 1.12],  # room for the value written after the longest bar
+        range=[0, (largest or 1) * VALUE_COLUMN_AT],  # the value column ends at the plot's right edge
         **_value_axis(indicator.unit),
     )
     return figure
@@ -1157,6 +1176,12 @@ def _funnel_frame(result: Comparison, phi: float = 1.0) -> pl.DataFrame:
     return pl.concat([benchmark_row, providers], how="diagonal_relaxed").with_columns(
         _range_text("95%"), _range_text("99.8%")
     )
+
+
+def funnel_frame(result: Comparison) -> pl.DataFrame:
+    """Every provider of the chosen year with its funnel position (POSITION) under chance-only limits, and the
+    benchmark row: what the funnel plot places, for other pages to read a provider's place from."""
+    return _funnel_frame(result)
 
 
 def _range_text(level: str) -> pl.Expr:

@@ -31,6 +31,10 @@ PAGES: tuple[PageNeeds, ...] = (
     PageNeeds(
         "Subject ranking", "subject_ranking", "supports", ("subject", "years_after", "time"), "median earnings indicator (£)"
     ),
+    PageNeeds(
+        "Provider profile", "provider_profile", "supports", ("time", "provider_id", "provider_name"),
+        "rate or earnings indicator",
+    ),
     PageNeeds("Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"),
     PageNeeds(
         "How providers compare",

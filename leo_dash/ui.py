@@ -199,9 +199,13 @@ def url_labelled_select(
     default: str | None = None,
     help: str | None = None,
     widget_key: str | None = None,
+    follow_default: bool = False,
 ) -> str:
     """A sidebar select box of `options` (value -> shown label) whose value lives in the URL as ?key=value, so
     the screen shows names (providers, measures) while the link keeps the stable value (a UKPRN, a column).
+
+    With `follow_default`, a value chosen earlier that the options no longer offer (another choice changed what is
+    on offer, e.g. a new provider has other outcomes) quietly becomes the default: the user changed nothing here.
 
     The URL is read when the widget is first drawn; an unknown value falls back to the default with a note (and,
     for ?table=, a request for a table this user may not see is audited). The value is written back after every
@@ -211,6 +215,8 @@ def url_labelled_select(
         raise ValueError(f"No options for {label}.")
     chosen_default = default if default in options else values[0]
     widget_key = widget_key or f"_labelled_{key}"
+    if follow_default and widget_key in st.session_state and st.session_state[widget_key] not in options:
+        st.session_state[widget_key] = chosen_default
     if widget_key in st.session_state and st.session_state[widget_key] not in options:
         del st.session_state[widget_key]  # a value that this table (or scope) does not offer: said below
     if widget_key not in st.session_state:

@@ -23,7 +23,7 @@ def main() -> None:
         icon=":material/leaderboard:",
     )
     st.page_link(
-        "pages/institutions.py", label="How does a provider compare with its peers?", icon=":material/account_balance:"
+        "pages/provider.py", label="How does a provider compare with its peers?", icon=":material/person_search:"
     )
     st.page_link(
         "pages/impact.py", label="Did an intervention change an outcome?", icon=":material/science:"

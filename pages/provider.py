@@ -1,0 +1,105 @@
+"""Provider profile: one provider against its peers on every outcome, its subjects against the national figure,
+and one outcome in detail (ranking, funnel plot and trend with the provider labelled)."""
+
+import streamlit as st
+
+from leo_dash import institutions, provider_profile, ui
+from leo_dash.briefing import ItemRef
+from leo_dash.periods import period_label
+
+
+def main() -> None:
+    st.title("Provider profile")
+    st.markdown(
+        "How one provider compares with its peers: where it sits among all providers on every outcome published "
+        "for it (out-of-work benefit rates included), its graduates' earnings subject by subject against the "
+        "national figure, and one outcome in detail. Search for a provider by name or UKPRN in the sidebar."
+    )
+    tables = ui.visible_tables(provider_profile.supports)
+    directory = provider_profile.provider_directory(tables)
+    if not directory:
+        st.info(provider_profile.NO_TABLE_MESSAGE, icon=":material/info:")
+        return
+    provider = ui.url_labelled_select(
+        "Provider",
+        {pid: institutions.provider_option_label(pid, name) for pid, name in directory.items()},
+        key="provider",
+        default=provider_profile.default_provider(tables, directory),
+        help="Type part of the provider's name or its UKPRN to search.",
+    )
+    params: dict[str, list[str]] = {"provider": [provider]}
+    outcomes = provider_profile.outcomes_for(tables, provider)
+    if outcomes:
+        params["outcome"] = [
+            ui.url_labelled_select(
+                "Outcome in detail", {o.key: o.label for o in outcomes}, key="outcome", follow_default=True,
+                help="The outcome whose ranking, funnel plot and trend are shown below the summary.",
+            )
+        ]
+    source = provider_profile.earnings_entry(tables, provider)
+    if source is not None:
+        options = provider_profile.earnings.table_options(source)
+        labels = [period_label(p) for p in reversed(options.periods)]
+        params["year"] = [ui.url_select(f"Earnings: {source.time_label.lower()}", labels, key="year", default=labels[0])]
+        params["yag"] = [
+            ui.url_select(
+                "Earnings: years after graduation", options.years_after, key="yag",
+                default=provider_profile.subject_ranking.default_years_after(options),
+            )
+        ]
+
+    profile = provider_profile.build_profile(tables, params)
+    holding = provider_profile.tables_holding(tables, provider)
+    if any(e.demo for e in holding):
+        ui.demo_banner(force=True)
+    for entry in holding:
+        ui.overdue_warning(entry)
+    ui.show_url_notes()
+    for note in profile.notes:
+        st.info(ui.plain(note), icon=":material/link_off:")
+    link = provider_profile.profile_params(profile)
+    ui.record_page_view(provider_profile.PAGE, link, table=profile.outcome.entry.id if profile.outcome else None)
+
+    def brief(key: str) -> ItemRef:
+        return ItemRef.make(provider_profile.PAGE, link, key)
+
+    st.header(ui.plain(profile.name), divider="gray")
+    facts = [f"{institutions.id_label(holding[0]) if holding else 'ID'} {profile.provider}"]
+    provider_type = profile.facts.get("provider_type")
+    if provider_type:
+        facts.append(f"Provider type: {provider_type}")
+    if profile.facts.get("region"):
+        facts.append(f"Region: {profile.facts['region']}")
+    st.markdown(
+        ui.plain(" · ".join(facts)),
+        help=provider_profile.provider_type_help(provider_type) if provider_type else None,
+    )
+    if profile.overview is not None:
+        ui.render_view(profile.overview, briefing=brief(profile.overview.key), heading_level=3)
+    if profile.subjects is not None:
+        st.header("Earnings by subject against all providers", divider="gray")
+        ui.render_view(profile.subjects, briefing=brief(profile.subjects.key), heading_level=3)
+    detail = profile.detail
+    if detail is not None and profile.outcome is not None:
+        st.header(ui.plain(f"{institutions.measure_title(profile.outcome.indicator)} in detail"), divider="gray")
+        if detail.missing:
+            st.info(
+                "**Why this provider has no figure here**\n\n"
+                + "\n".join(f"- {ui.plain(note.text)}" for note in detail.missing),
+                icon=":material/help:",
+            )
+        ui.render_view(detail.ranked, briefing=brief(detail.ranked.key), heading_level=3)
+        if detail.funnel is not None:
+            ui.render_view(detail.funnel, briefing=brief(detail.funnel.key), heading_level=3)
+        else:
+            st.info(ui.plain(detail.funnel_reason or "There is no funnel plot for this outcome."), icon=":material/info:")
+        ui.render_view(detail.trend, briefing=brief(detail.trend.key), heading_level=3)
+        st.page_link(
+            "pages/institutions.py",
+            label="Change the subject, group, year or peer group on Institution performance",
+            icon=":material/account_balance:",
+            query_params=provider_profile.institutions_link(profile),
+        )
+
+
+ui.run_page(main)
