@@ -25,7 +25,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, paths, query, sdc
+from leo_dash import charts, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import in_sentence, join_words, number_word, upper_first, years_after_phrase
@@ -164,27 +164,6 @@ def change_phrase(
 # What a table offers
 
 
-@functools.lru_cache(maxsize=32)
-def _meta_labels(meta_files: tuple[tuple[str, int], ...]) -> dict[str, str]:
-    labels: dict[str, str] = {}
-    for name, _mtime in meta_files:
-        meta = pl.read_csv(name, infer_schema=False, columns=["col_name", "label"])
-        for column, label in meta.iter_rows():
-            if column and label:
-                labels.setdefault(str(column), str(label))
-    return labels
-
-
-def column_labels(entry: TableEntry) -> dict[str, str]:
-    """Column -> label from the table's .meta.csv files (the publisher's own words for filters)."""
-    metas = []
-    for file in entry.files:
-        meta = paths.meta_path(file)
-        if meta.exists():
-            metas.append((str(meta), meta.stat().st_mtime_ns))
-    return dict(_meta_labels(tuple(metas))) if metas else {}
-
-
 def nice_name(column: str) -> str:
     """'benefit_learner' -> 'Benefit learner' (when the metadata has no label)."""
     return upper_first(column.replace("_", " "))
@@ -293,7 +272,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
         default_years_after=default_yag,
         filters=filters,
         filter_defaults=defaults,
-        labels=column_labels(entry),
+        labels=query.column_labels(entry),
     )
 
 

@@ -683,6 +683,11 @@ def in_sentence(name: str) -> str:
     return name if len(name) > 1 and name[1].isupper() else _lower_first(name)
 
 
+def filter_label(entry: TableEntry, column: str) -> str:
+    """A filter column's name on screen: the publisher's label, never the column id."""
+    return query.column_label(entry, column)
+
+
 def nice_name(column_or_type: str) -> str:
     """'prior_attainment_code' → 'Prior attainment code'; 'POLAR4' stays 'POLAR4'."""
     return upper_first(column_or_type.replace("_", " "))
@@ -1127,7 +1132,7 @@ def earnings_view(
         filters.append((nice_name(spec.characteristic), ", ".join(spec.characteristic_values)))
     if spec.provider:
         filters.append(("Provider", f"{provider_label} ({spec.provider})" if provider_label else spec.provider))
-    filters += [(nice_name(c), v) for c, v in spec.filters]
+    filters += [(query.column_label(entry, c), v) for c, v in spec.filters]
     filters.append(("Basis", basis_phrase(data.basis, data.base_period)))
     summary = summary_sentence(
         series_values(data, provider_label),

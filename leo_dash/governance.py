@@ -7,7 +7,6 @@ definitions), written for people using the dashboard.
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -15,9 +14,16 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from leo_dash import paths
+from leo_dash import query
 from leo_dash.access import ApprovedProject
-from leo_dash.model import CONTROLLERS, SYMBOL_LABELS, SYMBOL_MEANINGS, DisclosureProfile, TableEntry
+from leo_dash.model import (
+    CONTROLLERS,
+    PROVIDER_TYPE_MEANINGS,
+    SYMBOL_LABELS,
+    SYMBOL_MEANINGS,
+    DisclosureProfile,
+    TableEntry,
+)
 from leo_dash.store import PreparedTable
 
 log = logging.getLogger("leo_dash.governance")
@@ -117,18 +123,7 @@ def catalogue_overview(
 
 def meta_labels(entry: TableEntry) -> dict[str, str]:
     """Column labels from the tables' .meta.csv files (first file wins); {} for a file that cannot be read."""
-    labels: dict[str, str] = {}
-    for file in entry.files:
-        meta = paths.meta_path(file)
-        try:
-            with meta.open(encoding="utf-8-sig", newline="") as handle:
-                for row in csv.DictReader(handle):
-                    name, label = (row.get("col_name") or "").strip(), (row.get("label") or "").strip()
-                    if name and label:
-                        labels.setdefault(name, label)
-        except (OSError, UnicodeDecodeError, csv.Error):
-            log.warning("labels unavailable from %s", meta)
-    return labels
+    return query.column_labels(entry)
 
 
 COLUMN_COLUMNS: tuple[str, ...] = ("Column", "Label", "Role", "Details")
@@ -251,6 +246,11 @@ GLOSSARY: tuple[Term, ...] = (
     Term(
         "Industry",
         "The Standard Industrial Classification section of the employer that paid the person most in the tax year.",
+    ),
+    Term(
+        "Provider types (HEI, FEC, AP)",
+        " ".join(f"{code}: {meaning}." for code, meaning in PROVIDER_TYPE_MEANINGS.items())
+        + " Graduate tables compare providers of the same type as peers when asked.",
     ),
     Term(
         "Provider and UKPRN",

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import charts, funnel, query, sdc
-from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
+from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, provider_type_help, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import in_sentence, years_after_phrase
 from leo_dash.views import Column, View, format_number, make_view
@@ -97,10 +97,9 @@ def id_label(entry: TableEntry) -> str:
     return "UKPRN" if "ukprn" in column else "URN" if "urn" in column else "ID"
 
 
-def nice_name(column: str) -> str:
-    """'benefit_learner' -> 'Benefit learner'."""
-    text = column.replace("_", " ")
-    return text[:1].upper() + text[1:]
+def filter_label(entry: TableEntry, column: str) -> str:
+    """A filter column's name on screen: the publisher's label ('Benefit status at start of learning')."""
+    return query.column_label(entry, column)
 
 
 def _totals_first(values: Sequence[str]) -> list[str]:
@@ -178,6 +177,11 @@ def provider_attributes(entry: TableEntry, provider_id: str, *, data_dir: Path |
         provider_id,
     )
     return dict(zip(roles, values, strict=True))
+
+
+def provider_types_help(types: Sequence[str]) -> str | None:
+    """Tooltip for the provider-type control: what each abbreviation (HEI, FEC, AP) stands for."""
+    return provider_type_help(types)
 
 
 def peer_options(entry: TableEntry) -> list[str]:
@@ -851,7 +855,7 @@ def _filters(entry: TableEntry, spec: InstitutionSpec, indicator: Indicator) -> 
         out.append(("Characteristic", spec.characteristic_type))
     if spec.characteristic_value is not None:
         out.append(("Characteristic group", spec.characteristic_value))
-    out += [(nice_name(c), v) for c, v in spec.filters]
+    out += [(filter_label(entry, c), v) for c, v in spec.filters]
     out.append(("Compared with", peer_label(spec)))
     return out
 

@@ -7,6 +7,7 @@ column *is* without knowing its name.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
@@ -19,6 +20,22 @@ SYMBOL_LABELS: dict[str, str] = {
     "k": "Low",
     "u": "Low reliability",
 }
+# What the provider-type abbreviations in LEO tables stand for: a tooltip wherever a type is shown or chosen, and
+# a glossary entry.
+PROVIDER_TYPE_MEANINGS: dict[str, str] = {
+    "HEI": "higher education institution: a university or college with degree-awarding powers",
+    "FEC": "further education college: a college that also teaches higher education courses",
+    "AP": "alternative provider: a higher education provider without direct public funding",
+    "SFC": "sixth form college",
+}
+
+
+def provider_type_help(types: Sequence[str]) -> str | None:
+    """'FEC: further education college: …' for each type of `types` with a known meaning (None: none has)."""
+    known = [f"{t}: {PROVIDER_TYPE_MEANINGS[t.strip().upper()]}." for t in types if t.strip().upper() in PROVIDER_TYPE_MEANINGS]
+    return "  \n".join(known) if known else None
+
+
 SYMBOL_MEANINGS: dict[str, str] = {
     "c": "suppressed to protect confidentiality",
     "x": "not available",

@@ -144,7 +144,7 @@ def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFact
             item = query.default_item(entry, column, items)
             if item is not None:
                 defaults[column] = item
-    return TableFacts(has_national, tuple(years), default_yag, periods, benefits.column_labels(entry), defaults)
+    return TableFacts(has_national, tuple(years), default_yag, periods, query.column_labels(entry), defaults)
 
 
 def table_specs(entry: TableEntry, facts: TableFacts) -> list[HeadlineSpec]:
@@ -249,8 +249,12 @@ class Headline:
 
     @property
     def change_text(self) -> str | None:
-        """'up 1.2 percentage points from 2021-22' (None when there is nothing to compare)."""
-        return self.change_pair[0]
+        """'up 1.2 percentage points from 2021-22'; for earnings 'up 7.3% from 2022-23 in cash terms' (published
+        earnings are not adjusted for inflation, so a rise may be a fall in real terms). None: nothing to compare."""
+        text = self.change_pair[0]
+        if text is not None and self.indicator.kind == "earnings":
+            return f"{text} in cash terms"
+        return text
 
     @property
     def change(self) -> float | None:
@@ -678,7 +682,7 @@ def headlines_title(headlines: Sequence[Headline]) -> str:
         first = headlines[members[0]]
         if first.spec.kind == "earnings" and len(members) > 1:
             years = [headlines[n].spec.years_after for n in members]
-            event = benefits.after_event(first.entry, benefits.column_labels(first.entry)) or "graduation"
+            event = benefits.after_event(first.entry, query.column_labels(first.entry)) or "graduation"
             words = join_words([years_after_phrase(y, event).split(" ")[0] for y in years if y])
             parts.append(f"Median earnings {words} years after {event}")
         else:

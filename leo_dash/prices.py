@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import functools
+import logging
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -21,6 +22,8 @@ import polars as pl
 from leo_dash import paths
 from leo_dash.periods import period_label
 
+log = logging.getLogger("leo_dash.prices")
+_LOGGED_UNVERIFIED: set[str] = set()
 CPIH_PATH = paths.PROJECT_ROOT / "data" / "cpih.csv"
 CPIH_NAME = "CPIH (ONS series L522, 2015=100)"
 PeriodType = Literal["calendar_year", "financial_year"]
@@ -235,11 +238,15 @@ def method_footnote(
 
 
 def unverified_note(points: Sequence[IndexPoint]) -> str | None:
-    """A warning when any index value used has not been checked against the ONS series; None when all are."""
+    """A caveat for readers when any index value used has not been checked against the ONS series (None when all
+    are). Plain words on screen; the operator's to-do (check data/cpih.csv) goes to the log."""
     if not points:
         return None
     listed = ", ".join(p.period for p in points)
+    if listed not in _LOGGED_UNVERIFIED:  # once per process, not on every rerun
+        _LOGGED_UNVERIFIED.add(listed)
+        log.warning("CPIH values for %s are marked unverified in data/cpih.csv: check them against ONS series L522", listed)
     return (
-        f"Check before publishing: the CPIH values used for {listed} have not yet been verified against ONS series "
-        "L522 (see data/cpih.md)."
+        f"Real-terms figures are provisional: the price index (CPIH) values used for {listed} have not yet been "
+        "checked against the Office for National Statistics series L522."
     )

@@ -22,7 +22,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import benefits, charts, earnings, funnel, institutions, sdc, subject_ranking
-from leo_dash.model import SYMBOL_LABELS, Indicator, TableEntry, status_column
+from leo_dash.model import SYMBOL_LABELS, Indicator, TableEntry, provider_type_help, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.views import Column, View, format_number, make_view
 
@@ -51,14 +51,6 @@ NATIONAL_MEDIAN = "national_median"
 COMPARED = "compared"
 ABOVE, BELOW, SAME = "Above", "Below", "Same"
 ALL_SUBJECTS = subject_ranking.REFERENCE_LABEL
-
-# What provider-type abbreviations used in LEO tables stand for (shown as a tooltip on the profile).
-PROVIDER_TYPE_GLOSSARY: dict[str, str] = {
-    "HEI": "higher education institution (university or college with degree-awarding powers)",
-    "FEC": "further education college (offers higher education courses too)",
-    "AP": "alternative provider (a higher education provider without direct public funding)",
-    "SFC": "sixth form college",
-}
 
 FUNNEL_WORDS: dict[str, str] = {
     funnel.ABOVE_998: "above the 99.8% limits (well above what chance alone gives)",
@@ -146,6 +138,10 @@ def earnings_entry(tables: Sequence[TableEntry], provider: str, *, data_dir: Pat
     return None
 
 
+def type_help(provider_type: str) -> str | None:
+    return provider_type_help([provider_type])
+
+
 def provider_facts(tables: Sequence[TableEntry], provider: str, *, data_dir: Path | None = None) -> dict[str, str]:
     """The provider's latest type and region, from the first table holding it that publishes them."""
     facts: dict[str, str] = {}
@@ -154,11 +150,6 @@ def provider_facts(tables: Sequence[TableEntry], provider: str, *, data_dir: Pat
             if value is not None:
                 facts.setdefault(role, str(value))
     return facts
-
-
-def provider_type_help(provider_type: str) -> str | None:
-    meaning = PROVIDER_TYPE_GLOSSARY.get(provider_type.strip().upper())
-    return f"{provider_type}: {meaning}." if meaning else None
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -7,14 +7,19 @@ own row they describe the provider, not a breakdown.
 
 from __future__ import annotations
 
+import csv
 import functools
+import logging
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
 
-from leo_dash import store
+from leo_dash import paths, store
 from leo_dash.model import TableEntry, status_column
+from leo_dash.sentences import upper_first
+
+log = logging.getLogger("leo_dash.query")
 
 BREAKDOWN_ROLES: tuple[str, ...] = ("subject", "years_after", "characteristic_type", "characteristic_value", "cohort")
 ATTRIBUTE_ROLES: tuple[str, ...] = ("provider_type", "region")
@@ -228,3 +233,38 @@ def select(
                 wanted.append(status_column(column))
         lazy = lazy.select(list(dict.fromkeys(wanted)))
     return lazy.collect()
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Column labels: the publisher's own words, from the EES .meta.csv beside each data file
+
+
+@functools.lru_cache(maxsize=64)
+def _meta_labels(meta_files: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str], ...]:
+    labels: dict[str, str] = {}
+    for name, _mtime in meta_files:
+        try:
+            with open(name, encoding="utf-8-sig", newline="") as handle:
+                for row in csv.DictReader(handle):
+                    column, label = (row.get("col_name") or "").strip(), (row.get("label") or "").strip()
+                    if column and label:
+                        labels.setdefault(column, label)
+        except (OSError, UnicodeDecodeError, csv.Error):
+            log.warning("labels unavailable from %s", name)
+    return tuple(labels.items())
+
+
+def column_labels(entry: TableEntry) -> dict[str, str]:
+    """Column -> label from the table's .meta.csv files (first file wins; {} when none can be read)."""
+    metas = []
+    for file in entry.files:
+        meta = paths.meta_path(file)
+        if meta.exists():
+            metas.append((str(meta), meta.stat().st_mtime_ns))
+    return dict(_meta_labels(tuple(metas))) if metas else {}
+
+
+def column_label(entry: TableEntry, column: str) -> str:
+    """What a filter or breakdown column is called on screen: its metadata label ('Benefit status at start of
+    learning'), else its name in words ('benefit_learner' -> 'Benefit learner'), never the raw id."""
+    return column_labels(entry).get(column) or upper_first(column.replace("_", " "))

@@ -93,7 +93,7 @@ def main() -> None:
                 ),
             )
     filters = tuple(
-        (column, ui.url_select(earnings.nice_name(column), items, key=column, default=options.filter_defaults[column]))
+        (column, ui.url_select(earnings.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]))
         for column, items in options.filters.items()
     )
     basis = earnings.BASIS_OPTIONS[ui.url_radio("Earnings basis", list(earnings.BASIS_OPTIONS), key="basis")]

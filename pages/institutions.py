@@ -55,7 +55,7 @@ def main() -> None:
                 )
     filters = tuple(
         (column, ui_institutions.select_if_choice(
-            institutions.nice_name(column), items, key=column, default=options.filter_defaults[column]
+            institutions.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]
         ))
         for column, items in options.filters.items()
     )
@@ -79,7 +79,8 @@ def main() -> None:
         ui_institutions.follow_focus(focus, peer, own, {"provider_type": "provider_type", "region": "region"})
         if uses_type and options.provider_types:
             provider_type = ui.url_select(
-                "Provider type", options.provider_types, key="provider_type", default=own.get("provider_type")
+                "Provider type", options.provider_types, key="provider_type", default=own.get("provider_type"),
+                help=institutions.provider_types_help(options.provider_types),
             )
         if uses_region and options.regions:
             region = ui.url_select("Region", options.regions, key="region", default=own.get("region"))

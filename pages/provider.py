@@ -72,7 +72,7 @@ def main() -> None:
         facts.append(f"Region: {profile.facts['region']}")
     st.markdown(
         ui.plain(" · ".join(facts)),
-        help=provider_profile.provider_type_help(provider_type) if provider_type else None,
+        help=provider_profile.type_help(provider_type) if provider_type else None,
     )
     if profile.overview is not None:
         ui.render_view(profile.overview, briefing=brief(profile.overview.key), heading_level=3)

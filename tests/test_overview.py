@@ -120,10 +120,10 @@ def test_headlines_from_published_national_rows(tables) -> None:
     one = found[f"{TABLE_A}:earnings-1"]
     assert (one.period, one.value, one.previous_value) == (202223, a_earnings("1", 202223), a_earnings("1", 202122))
     change = round((a_earnings("1", 202223) - a_earnings("1", 202122)) / a_earnings("1", 202122) * 100, 1)
-    assert one.change_text == f"up {change}% from 2021-22"  # money: percent change
+    assert one.change_text == f"up {change}% from 2021-22 in cash terms"  # money: percent change
     assert (
         one.sentence
-        == f"Median earnings one year after graduation were £{a_earnings('1', 202223):,} in 2022-23, up {change}% from 2021-22."
+        == f"Median earnings one year after graduation were £{a_earnings('1', 202223):,} in 2022-23, up {change}% from 2021-22 in cash terms."
     )
     claim = found[f"{TABLE_A}:benefits"]
     now, before = (a_rate(None, "Total", "Total", "Total", "Total", "1", y) for y in (202223, 202122))
@@ -195,7 +195,7 @@ def test_never_a_suppressed_value_in_any_sentence(tables) -> None:
             for v, s in zip(h.series["value"].to_list(), h.series[status_column("value")].to_list(), strict=True)
             if s is None
         }
-        cited = {float(n.replace(",", "")) for n in re.findall(r"£?(\d[\d,]*\.?\d*)(?:%| in)", h.sentence)}
+        cited = {float(n.replace(",", "")) for n in re.findall(r"(?<![\d-])£?(\d[\d,]*\.?\d*)(?:%| in)", h.sentence)}
         years = {float(y) for y in re.findall(r"(\d{4})-\d{2}", h.sentence)}
         changes = {abs(h.change)} if h.change is not None else set()
         assert cited - years <= shown | changes, h.sentence
