@@ -144,12 +144,13 @@ def keep_plot_area(figure: go.Figure) -> go.Figure:
     return figure
 
 
-_NOTES_NAME = "source-and-notes"  # names the annotation so it can be found and re-written
+_NOTES_NAME = "source-and-notes"
+DEMO_NOTE = "SYNTHETIC DEMO DATA – not official statistics."  # names the annotation so it can be found and re-written
 
 
 def write_notes(figure: go.Figure, view: View, width: int = NOTE_WIDTH) -> go.Figure:
     """Write (or re-write) the source, demo warning and notes block under the plot, wrapped at `width`."""
-    under = (["SYNTHETIC DEMO DATA – not official statistics."] if view.demo else []) + [view.source, *view.notes]
+    under = ([DEMO_NOTE] if view.demo else []) + [view.source, *view.notes]
     text = "<br>".join(_wrap(plain_text(line), width) for line in under if line)
     figure.update_layout(margin={"b": 80 + 18 * (text.count("<br>") + 1)})
     existing = next((a for a in figure.layout.annotations if a.name == _NOTES_NAME), None)
@@ -171,6 +172,31 @@ def write_notes(figure: go.Figure, view: View, width: int = NOTE_WIDTH) -> go.Fi
         font={"size": 12, "color": "#505A5F"},
     )
     return figure
+
+
+SCREEN_TOP_MIN_PX = 24  # top margin left on screen once the title is gone (a legend above the plot keeps its room)
+
+
+def screen_figure(figure: go.Figure) -> go.Figure:
+    """The figure as drawn on a page, under its view's heading: without the title (the heading above says it: one
+    title per chart) and without the source-and-notes block (the page writes it as text under the chart, where it
+    wraps at any width and zoom instead of running off a narrow screen). Exports keep both. The title stays in
+    `layout.meta["title"]` for anyone reading the drawn figure. The plot area keeps its height."""
+    shown = go.Figure(figure)
+    title = str(shown.layout.title.text or "")
+    lines = title.count("<br>") + 1 if title else 0
+    top = int(shown.layout.margin.t if shown.layout.margin.t is not None else HOUSE_TOP)
+    bottom = int(shown.layout.margin.b if shown.layout.margin.b is not None else HOUSE_BOTTOM)
+    new_top = max(SCREEN_TOP_MIN_PX, top - TITLE_TOP_PX - TITLE_LINE_PX * lines) if lines else top
+    notes = [a for a in shown.layout.annotations if a.name == _NOTES_NAME]
+    new_bottom = HOUSE_BOTTOM if notes else bottom  # room for the axis title only
+    meta = dict(shown.layout.meta) if isinstance(shown.layout.meta, dict) else {}
+    meta["title"] = title
+    shown.layout.annotations = tuple(a for a in shown.layout.annotations if a.name != _NOTES_NAME)
+    shown.update_layout(title={"text": ""}, meta=meta, margin={"t": new_top, "b": new_bottom})
+    if shown.layout.height is not None:
+        shown.update_layout(height=int(shown.layout.height) - (top - new_top) - (bottom - new_bottom))
+    return shown
 
 
 def axis_format(unit: str) -> dict[str, str]:

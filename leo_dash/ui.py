@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from leo_dash import access, audit, export, store
+from leo_dash import access, audit, charts, export, store
 from leo_dash.briefing import Basket, ItemRef
 from leo_dash.catalogue import Catalogue, load_catalogue
 from leo_dash.model import TableEntry
@@ -446,7 +446,7 @@ def render_view(
     if view.figure is not None:
         with tabs["Chart"]:
             st.plotly_chart(
-                view.figure,
+                charts.screen_figure(view.figure),
                 key=f"chart-{view.key}",
                 config=CHART_CONFIG,
                 alt=chart_name(view),
@@ -457,6 +457,8 @@ def render_view(
         st.dataframe(view.table(), hide_index=True, key=f"table-{view.key}")
     with tabs["Download"]:
         render_downloads(view)
+    # The source and notes the chart image carries in exports, as text under the chart on screen (it reflows).
+    notes_under_chart(view)
     st.markdown(plain(view.summary))
     with st.expander("Source and notes"):
         st.text(view.source)
@@ -471,6 +473,17 @@ def render_view(
             args=(briefing,),
             help="Collect this chart, its table, summary and footnotes into the briefing pack.",
         )
+
+
+def source_and_notes(view: View) -> list[str]:
+    """The lines an exported chart carries under it, as text under the chart on screen: the source, then the view's
+    notes (gaps explained, caveats). (The synthetic-data label is already under the view's heading.)"""
+    return [line for line in (view.source, *view.notes) if line]
+
+
+def notes_under_chart(view: View) -> None:
+    for line in source_and_notes(view):
+        st.caption(plain(line))
 
 
 def exports_allowed() -> bool:

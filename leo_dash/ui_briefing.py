@@ -8,13 +8,14 @@ import zipfile
 
 import streamlit as st
 
-from leo_dash import briefing, export
+from leo_dash import briefing, charts, export
 from leo_dash.briefing import Basket
 from leo_dash.ui import (
     CHART_CONFIG,
     basket,
     chart_name,
     exports_allowed,
+    notes_under_chart,
     plain,
     record_export,
     record_tables_shown,
@@ -73,10 +74,11 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                 with st.expander("Chart and table"):
                     if item.view.figure is not None:
                         st.plotly_chart(
-                            item.view.figure, key=f"brief-chart-{index}", alt=chart_name(item.view, summary_is="above"), theme=None,
-                            config=CHART_CONFIG,
+                            charts.screen_figure(item.view.figure), key=f"brief-chart-{index}",
+                            alt=chart_name(item.view, summary_is="above"), theme=None, config=CHART_CONFIG,
                         )
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
+                    notes_under_chart(item.view)
             if item.ref.page in briefing.known_pages():  # never a path taken from a link that names no page of ours
                 st.page_link(
                     f"pages/{item.ref.page}.py", label=f"Open item {number} on its page", icon=":material/open_in_new:",

@@ -30,3 +30,13 @@ def assert_clean(at: AppTest) -> None:
 def plotly_specs(at: AppTest) -> list[dict]:
     """Every Plotly figure on the page, as the JSON spec sent to the browser, in page order."""
     return [json.loads(c.proto.spec) for c in at.get("plotly_chart")]
+
+
+def chart_title(spec: dict) -> str:
+    """A drawn chart's title (the page shows it as the heading above the chart; the figure keeps it in meta)."""
+    return str(spec["layout"]["meta"]["title"]).replace("<br>", " ")
+
+
+def notes_text(at: AppTest) -> str:
+    """The source and notes written under the charts on the page (in exports they sit inside the chart image)."""
+    return " ".join(str(c.value) for c in at.caption).replace("\\", "")

@@ -17,7 +17,7 @@ from leo_dash import benefits, paths, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
-from tests.apptest_pages import assert_clean, open_page
+from tests.apptest_pages import assert_clean, notes_text, open_page
 from tests.apptest_pages import plotly_specs as charts
 from tests.test_benefits_fixture import (
     A_YEARS,
@@ -83,7 +83,7 @@ def assert_chart_is_the_data(at: AppTest, entry, params: dict) -> None:
         want = [v if st is None else None for v, st in zip(rows[value], statuses, strict=True)]
         assert lines[s.label]["x"] == labels and lines[s.label]["y"] == want
         gaps += sum(st is not None for st in statuses)
-    notes = " ".join(a["text"] for a in charts(at)[0]["layout"]["annotations"]).replace("<br>", " ")
+    notes = notes_text(at)
     assert ("Gaps in the chart are not zero" in notes) == (gaps > 0)
 
 
@@ -122,7 +122,7 @@ def test_demo_default_is_the_published_national_line(catalogue) -> None:
     assert name == "All providers"
     national = published(entry, {"years_after": ["1"]})
     assert line["y"] == [national[x] for x in line["x"]]
-    title = charts(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
+    title = charts(at)[0]["layout"]["meta"]["title"].replace("<br>", " ")
     assert "Out-of-work benefit claim rate one year after graduation" in title and "all providers" in title
     assert change(at)["meta"] == {"role": "change", "start": "2019-20", "end": "2023-24"}
 
@@ -171,7 +171,7 @@ def test_demo_provider_by_characteristic_three_years_after(catalogue) -> None:
     assert lines[f"FSM eligible – {name}"]["y"] == [own.get(x) for x in lines[f"FSM eligible – {name}"]["x"]]
     assert lines["FSM eligible – All providers"]["line"]["dash"] == "dash"
     assert change(at)["meta"]["start"] == "2021-22"
-    title = charts(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
+    title = charts(at)[0]["layout"]["meta"]["title"].replace("<br>", " ")
     assert "three years after graduation by FSM" in title and f"{name} against all providers" in title
 
 
@@ -187,7 +187,7 @@ def test_demo_school_table_second_measure_and_provider_type(catalogue) -> None:
     at = run_page(params)
     assert list(trend(at)) == ["Further education college", "School", "Sixth form college"]
     assert_chart_is_the_data(at, catalogue.get(params["table"]), {k: [v] for k, v in params.items()})
-    title = charts(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
+    title = charts(at)[0]["layout"]["meta"]["title"].replace("<br>", " ")
     assert title.startswith("Out-of-work benefit rate 3 years after leaving by")
 
 
@@ -214,9 +214,9 @@ def test_real_fe_benefit_status_by_provision_for_a_provider(catalogue) -> None:
     assert line["y"] == [own.get(x) for x in line["x"]]  # published whole percentages, gaps as null
     derived = [v for v in lines["Benefit learners – All providers"]["y"] if v is not None]
     assert derived and all(round(v * 10) == pytest.approx(v * 10) for v in derived)
-    title = charts(at)[0]["layout"]["title"]["text"].replace("<br>", " ")
+    title = charts(at)[0]["layout"]["meta"]["title"].replace("<br>", " ")
     assert "by benefit status at start of learning" in title and "type of provision: Apprenticeship" in title
-    notes = " ".join(a["text"] for a in charts(at)[0]["layout"]["annotations"]).replace("<br>", " ")
+    notes = notes_text(at)
     assert "derived from the providers' published figures" in notes
     # Compare by type of provision instead: three provision types for the provider and for all providers.
     at = run_page(
@@ -251,7 +251,7 @@ def test_fixture_suppressed_cell_is_a_gap_and_no_change_is_computed(fixture_app)
         a_rate(None, "Total", "Total", "FSM", "Not FSM eligible", "1", 202223)
         - a_rate(None, "Total", "Total", "FSM", "Not FSM eligible", "1", 202122)
     )
-    change_notes = " ".join(a["text"] for a in charts(at)[1]["layout"]["annotations"]).replace("<br>", " ")
+    change_notes = notes_text(at)
     assert "its 2021-22 figure is suppressed to protect confidentiality ('c')" in change_notes
     table = at.dataframe[0].value
     assert "Suppressed" in table.astype(str).values.ravel().tolist()

@@ -15,7 +15,7 @@ from leo_dash import earnings, paths, prices, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
-from tests.apptest_pages import assert_clean, open_page
+from tests.apptest_pages import assert_clean, notes_text, open_page
 from tests.test_earnings_fixture import TABLE_ID, make_table, median_for
 
 DEMO = "demo_graduate_outcomes"
@@ -64,7 +64,7 @@ def test_defaults(demo) -> None:
     lines = medians(spec)
     assert list(lines) == earnings.default_subjects(options)
     assert all(x == list(options.years_after) for x, _ in lines.values())
-    title = spec["layout"]["title"]["text"].replace("<br>", " ")
+    title = spec["layout"]["meta"]["title"].replace("<br>", " ")
     assert "nominal (cash) terms" in title and f"{period_label(options.latest_period)} tax year" in title
     assert any("Synthetic demo data" in str(w.value) for w in at.warning)  # the demo banner
     keys = [b.key for b in at.get("download_button")]
@@ -81,7 +81,7 @@ def test_invalid_link_falls_back_with_notes(demo) -> None:
         assert ui.plain(asked) in notes  # link values are echoed escaped (issue 12, item 8)
     lines = medians(chart(at))
     assert list(lines) == earnings.default_subjects(options)
-    assert "nominal (cash) terms" in chart(at)["layout"]["title"]["text"]
+    assert "nominal (cash) terms" in chart(at)["layout"]["meta"]["title"]
 
 
 def test_link_with_subjects_yags_year_and_real_terms(demo) -> None:
@@ -93,7 +93,7 @@ def test_link_with_subjects_yags_year_and_real_terms(demo) -> None:
     lines = medians(spec)
     assert list(lines) == subjects
     assert all(x == ["1", "5"] for x, _ in lines.values())
-    title = spec["layout"]["title"]["text"].replace("<br>", " ")
+    title = spec["layout"]["meta"]["title"].replace("<br>", " ")
     assert f"real terms ({prices.prices_label(options.latest_period)})" in title and f"{year} tax year" in title
     assert any("CPIH" in str(t.value) for t in at.get("text"))  # the method footnote in Source and notes
     # Real-terms figures are the published ones repriced and rounded to £100.
@@ -115,9 +115,9 @@ def test_cohort_comparison_and_a_suppressed_national_cell_is_a_gap(demo) -> None
     assert xs == [period_label(p) for p in options.periods]
     assert ys[xs.index(period_label(row["time_period"]))] is None  # a gap, never 0
     assert_no_zero_for_a_gap(spec)
-    annotation = spec["layout"]["annotations"][0]["text"]
+    annotation = notes_text(at)
     assert "Gaps in the chart are not zero" in annotation and "('c')" in annotation
-    title = spec["layout"]["title"]["text"].replace("<br>", " ")
+    title = spec["layout"]["meta"]["title"].replace("<br>", " ")
     assert f"{row['yag']} years after graduation by tax year" in title or f"{row['yag']} year after" in title
 
 
@@ -128,7 +128,7 @@ def test_characteristic_split(demo) -> None:
     at = run_page({"subject": "Computing", "characteristic": "Sex"})
     lines = medians(chart(at))
     assert list(lines) == [f"Computing – {g}" for g in groups]
-    assert "by sex" in chart(at)["layout"]["title"]["text"].replace("<br>", " ")
+    assert "by sex" in chart(at)["layout"]["meta"]["title"].replace("<br>", " ")
 
 
 def test_provider_against_national(demo) -> None:
@@ -142,7 +142,7 @@ def test_provider_against_national(demo) -> None:
     assert traces[f"{subject} – All providers"]["line"]["dash"] == "dash"
     bands = {t["meta"]["series"] for t in spec["data"] if t["meta"]["role"] == "band"}
     assert f"{subject} – All providers" not in bands  # bands for the chosen provider only
-    assert name in spec["layout"]["title"]["text"].replace("<br>", " ")
+    assert name in spec["layout"]["meta"]["title"].replace("<br>", " ")
 
 
 def test_bad_provider_table_and_characteristic(demo) -> None:
@@ -171,10 +171,10 @@ def test_switching_views_in_one_session(demo) -> None:
     assert_clean(at)
     at.sidebar.radio(key="basis").set_value("Real terms").run()
     assert_clean(at)
-    assert "real terms" in chart(at)["layout"]["title"]["text"].replace("<br>", " ")
+    assert "real terms" in chart(at)["layout"]["meta"]["title"].replace("<br>", " ")
     at.sidebar.selectbox(key="characteristic").set_value("Sex").run()
     assert_clean(at)
-    assert "by sex" in chart(at)["layout"]["title"]["text"].replace("<br>", " ")
+    assert "by sex" in chart(at)["layout"]["meta"]["title"].replace("<br>", " ")
 
 
 def test_choosing_a_provider_without_the_chosen_subjects_switches_to_its_subjects(demo) -> None:
@@ -229,7 +229,7 @@ def test_fixture_small_base_and_real_terms(fixture_app) -> None:
     spec = chart(at)
     [(xs, ys)] = medians(spec).values()
     assert ys[xs.index("10")] is None  # base of 5: suppressed by disclosure control, not drawn
-    assert "real terms (2022-23 prices)" in spec["layout"]["title"]["text"].replace("<br>", " ")
+    assert "real terms (2022-23 prices)" in spec["layout"]["meta"]["title"].replace("<br>", " ")
 
 
 # ---------------------------------------------------------------- only the real FE tables

@@ -117,7 +117,7 @@ def test_hostile_provider_names_render_literally_through_a_view(hostile):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in strings
     assert "&lt;img src=x onerror=alert(1)&gt;" in strings
     figure = json.loads(spec)
-    assert "&lt;script&gt;" in figure["layout"]["title"]["text"]
+    assert "&lt;script&gt;" in figure["layout"]["meta"]["title"]
 
 
 def test_hostile_catalogue_text_renders_literally(hostile):

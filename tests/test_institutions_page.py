@@ -64,7 +64,7 @@ def url_values(at: AppTest, key: str) -> list[str]:
 
 
 def title(spec: dict) -> str:
-    return spec["layout"]["title"]["text"].replace("<br>", " ")
+    return spec["layout"]["meta"]["title"].replace("<br>", " ")
 
 
 def infos(at: AppTest) -> str:

@@ -16,7 +16,7 @@ from leo_dash import overview, paths, query, ui
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
-from tests.apptest_pages import open_page
+from tests.apptest_pages import notes_text, open_page
 from tests.apptest_pages import plotly_specs as charts
 from tests.test_benefits_fixture import TABLE_A, TABLE_B, a_earnings, b_all_providers, make_tables
 
@@ -133,7 +133,7 @@ def test_each_table(table_id: str, catalogue) -> None:
     assert at.sidebar.selectbox(key="_labelled_table").value == table_id
     if not result.headlines[0].derived:
         return
-    notes = " ".join(a["text"] for a in spec["layout"]["annotations"]).replace("<br>", " ")
+    notes = notes_text(at)
     assert "This table has no national rows" in notes
 
 

@@ -60,3 +60,25 @@ def test_a_title_of_any_length_starts_at_the_same_place(lines: int) -> None:
     figure.update_layout(height=600, margin={"t": 40 + 24 * lines}, title={"text": title, **charts.title_at_top(title)})
     (png,) = briefing.figures_to_png([figure])
     assert charts.TITLE_TOP_PX - 3 <= first_ink_row(png) <= charts.TITLE_TOP_PX + 3
+
+
+def test_screen_figure_has_one_title_and_notes_as_page_text() -> None:
+    """On a page the view's heading is the chart's only title, and the source and notes are text under the chart
+    (they reflow at 390 px and 200% zoom); the export figure keeps both, and the plot area keeps its height."""
+    from leo_dash import charts, earnings
+
+    view = earnings.views_for_params({})[0]
+    exported = view.figure
+    assert exported is not None
+    before = exported.to_plotly_json()
+    shown = charts.screen_figure(exported)
+    assert exported.to_plotly_json() == before  # the export figure is untouched
+    assert not shown.layout.title.text and shown.layout.meta["title"] == exported.layout.title.text
+    names = [a.name for a in shown.layout.annotations]
+    assert "source-and-notes" not in names and "source-and-notes" in [a.name for a in exported.layout.annotations]
+
+    def plot_area(figure) -> int:
+        return int(figure.layout.height) - int(figure.layout.margin.t) - int(figure.layout.margin.b)
+
+    assert plot_area(shown) == plot_area(exported)
+    assert shown.layout.margin.t >= charts.SCREEN_TOP_MIN_PX

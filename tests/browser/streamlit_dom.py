@@ -79,7 +79,9 @@ def page_problems(page: Page) -> list[str]:
 
 _FIGURES_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
     const plain = (key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);
-    const title = gd.layout && gd.layout.title ? (gd.layout.title.text ?? gd.layout.title) : null;
+    // On a page the title is the heading above the chart; the drawn figure keeps it in layout.meta.
+    const meta = gd.layout && gd.layout.meta && gd.layout.meta.title;
+    const title = meta || (gd.layout && gd.layout.title ? (gd.layout.title.text ?? gd.layout.title) : null);
     const traces = (gd.data || []).map(t => JSON.stringify(
         {type: t.type, name: t.name, x: t.x, y: t.y, text: t.text, customdata: t.customdata}, plain));
     return {title: title, traces: traces};
@@ -408,7 +410,7 @@ def main_heading_levels(page: Page) -> list[int]:
 _STATE_JS = """() => JSON.stringify({
     figures: Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => {
         const plain = (key, value) => (ArrayBuffer.isView(value) ? Array.from(value) : value);
-        return JSON.stringify({title: gd.layout && gd.layout.title, data: (gd.data || []).map(
+        return JSON.stringify({title: gd.layout && (gd.layout.meta || gd.layout.title), data: (gd.data || []).map(
             t => ({type: t.type, name: t.name, x: t.x, y: t.y}))}, plain);
     }),
     headings: Array.from(document.querySelectorAll('[data-testid="stMain"] h1, [data-testid="stMain"] h2, '

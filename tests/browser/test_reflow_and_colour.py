@@ -78,7 +78,7 @@ def test_keyboard_focus_stays_on_screen_when_narrow(browser: Browser, app_url: s
 
 
 _LEGEND_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot')).map(gd => ({
-  title: String(gd.layout.title && gd.layout.title.text || ''),
+  title: String((gd.layout.meta && gd.layout.meta.title) || (gd.layout.title && gd.layout.title.text) || ''),
   entries: (gd._fullData || []).filter(t => t.type === 'scatter' && t.showlegend !== false && t.visible === true)
     .map(t => {
       const mode = String(t.mode || '');
