@@ -179,7 +179,7 @@ SCREEN_TOP_MIN_PX = 24  # top margin left on screen once the title is gone (a le
 
 def screen_figure(figure: go.Figure) -> go.Figure:
     """The figure as drawn on a page, under its view's heading: without the title (the heading above says it: one
-    title per chart) and without the source-and-notes block (the page writes it as text under the chart, where it
+    title per chart) and without the source-and-notes block, bar the synthetic-data label (the page writes it as text under the chart, where it
     wraps at any width and zoom instead of running off a narrow screen). Exports keep both. The title stays in
     `layout.meta["title"]` for anyone reading the drawn figure. The plot area keeps its height."""
     shown = go.Figure(figure)
@@ -189,10 +189,17 @@ def screen_figure(figure: go.Figure) -> go.Figure:
     bottom = int(shown.layout.margin.b if shown.layout.margin.b is not None else HOUSE_BOTTOM)
     new_top = max(SCREEN_TOP_MIN_PX, top - TITLE_TOP_PX - TITLE_LINE_PX * lines) if lines else top
     notes = [a for a in shown.layout.annotations if a.name == _NOTES_NAME]
-    new_bottom = HOUSE_BOTTOM if notes else bottom  # room for the axis title only
+    demo = any(str(a.text or "").startswith(DEMO_NOTE) for a in notes)
+    # Room for the axis title, and for the synthetic-data label a screenshot of a demo chart must still carry.
+    new_bottom = (HOUSE_BOTTOM + (18 if demo else 0)) if notes else bottom
     meta = dict(shown.layout.meta) if isinstance(shown.layout.meta, dict) else {}
     meta["title"] = title
     shown.layout.annotations = tuple(a for a in shown.layout.annotations if a.name != _NOTES_NAME)
+    if demo:
+        shown.add_annotation(
+            name=_NOTES_NAME, text=DEMO_NOTE, xref="paper", yref="paper", x=0, y=0, yshift=-60, xanchor="left",
+            yanchor="top", showarrow=False, align="left", font={"size": 12, "color": "#505A5F"},
+        )
     shown.update_layout(title={"text": ""}, meta=meta, margin={"t": new_top, "b": new_bottom})
     if shown.layout.height is not None:
         shown.update_layout(height=int(shown.layout.height) - (top - new_top) - (bottom - new_bottom))

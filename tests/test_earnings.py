@@ -410,4 +410,33 @@ def test_header_makes_room_for_a_wrapped_title_and_legend(entry) -> None:
     assert long.layout.margin.t > short.layout.margin.t
     for figure in (short, long):
         assert figure.layout.legend.yanchor == "bottom" and figure.layout.title.yref == "container"
-        assert figure.layout.height == earnings.PLOT_AREA_PX + figure.layout.margin.t + figure.layout.margin.b
+        panel_rows = (figure.layout.meta or {}).get("panel_rows") if isinstance(figure.layout.meta, dict) else None
+        plot_area = panel_rows * earnings.PANEL_PX if panel_rows else earnings.PLOT_AREA_PX  # small multiples: rows
+        assert figure.layout.height == plot_area + figure.layout.margin.t + figure.layout.margin.b
+
+
+def test_three_or_more_banded_lines_get_a_panel_each_on_one_scale() -> None:
+    """Quartile bands drawn over each other become a grey wash (issue 14, item 6): from three banded lines on,
+    each subject gets its own panel, all panels share one earnings scale, and a provider's line and the national
+    line for the same subject share a panel."""
+    [view] = earnings.views_for_params({})  # three subjects by default
+    figure = view.figure
+    assert figure is not None and figure.layout.meta["panels"] == 3
+    medians = [t for t in figure.data if t.meta["role"] == "median"]
+    assert len({t.xaxis for t in medians}) == 3  # a panel each
+    y_axes = [k for k in figure.layout if k.startswith("yaxis")]
+    assert all(figure.layout[k].matches == "y" for k in y_axes if k != "yaxis") and len(y_axes) >= 3
+    for trace in figure.data:  # a band sits in its own line's panel
+        if trace.meta["role"] == "band":
+            line = next(t for t in medians if t.meta["series"] == trace.meta["series"])
+            assert trace.xaxis == line.xaxis
+    [two] = earnings.views_for_params({"subject": ["Computing", "Engineering"]})
+    assert two.figure is not None and not (two.figure.layout.meta or {}).get("panels")
+    [with_provider] = earnings.views_for_params({"provider": ["90000019"]})
+    fig = with_provider.figure
+    assert fig is not None and fig.layout.meta["panels"] == 3
+    lines = [t for t in fig.data if t.meta["role"] == "median"]
+    by_axis: dict[str, list[str]] = {}
+    for t in lines:
+        by_axis.setdefault(t.xaxis, []).append(t.meta["series"])
+    assert all(len(series) == 2 for series in by_axis.values())  # provider and national side by side

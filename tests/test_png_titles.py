@@ -74,8 +74,10 @@ def test_screen_figure_has_one_title_and_notes_as_page_text() -> None:
     shown = charts.screen_figure(exported)
     assert exported.to_plotly_json() == before  # the export figure is untouched
     assert not shown.layout.title.text and shown.layout.meta["title"] == exported.layout.title.text
-    names = [a.name for a in shown.layout.annotations]
-    assert "source-and-notes" not in names and "source-and-notes" in [a.name for a in exported.layout.annotations]
+    under = [a.text for a in shown.layout.annotations if a.name == "source-and-notes"]
+    assert under == [charts.DEMO_NOTE]  # a demo chart still says so in a screenshot; source and notes are page text
+    exported_notes = next(a.text for a in exported.layout.annotations if a.name == "source-and-notes")
+    assert "Source:" in exported_notes
 
     def plot_area(figure) -> int:
         return int(figure.layout.height) - int(figure.layout.margin.t) - int(figure.layout.margin.b)
