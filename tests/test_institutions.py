@@ -415,3 +415,28 @@ def test_plot_area_keeps_its_height_whatever_the_title_legend_and_notes_take() -
         layout = view.figure.layout
         assert layout.height - layout.margin.t - layout.margin.b == plot_area, view.key
         assert layout.margin.b > 80  # the notes block took room below the plot, not from it
+
+
+def test_no_earnings_selection_fails_closed_when_secondary_suppression_hides_a_base() -> None:
+    """Issue 11: '/institutions?table=demo_graduate_outcomes&measure=earnings_lq&year=2021-22&yag=3&subject=Health
+    and social care' ended in "Sorry, this view could not be shown": secondary suppression hid a provider's base but
+    not its earnings, and the last guard (D5) refused the view. Now the earnings figure on a base we hid is hidden
+    too, and every earnings selection of the year renders; nothing hidden is shown."""
+    entry = load_catalogue(paths.PROJECT_ROOT / "data").get("demo_graduate_outcomes")
+    options = institutions.page_options(entry)
+    hidden_with_base = 0
+    for measure in ("earnings_lq", "earnings_median", "earnings_uq"):
+        for yag in options.years_after:
+            for subject in institutions.subjects(entry, yag):
+                spec = institutions.spec_from_params(
+                    entry, {"measure": [measure], "yag": [yag], "subject": [subject], "year": ["2021-22"]}
+                )
+                frame = institutions.comparison(entry, spec).frame  # raises DisclosureError if it fails closed
+                base = entry.indicator(measure).base
+                ours = frame.filter(
+                    pl.col(f"{status_column(base)}__before").is_null() & pl.col(status_column(base)).is_not_null()
+                )
+                assert ours[status_column(measure)].is_not_null().all()  # a base we hid hides its earnings
+                assert ours[measure].is_null().all()
+                hidden_with_base += ours.height
+    assert hidden_with_base > 0  # the case that failed closed is among them
