@@ -605,6 +605,13 @@ def build_profile(
     )
 
 
+def tables_read(profile: Profile) -> list[tuple[str, str]]:
+    """(table id, view key) of every table the profile reads: the outcomes view reads one table per outcome."""
+    pairs = [(o.entry.id, OUTCOMES_KEY) for o in profile.outcomes]
+    pairs += [(v.table_id, v.key) for v in profile.views() if v.key != OUTCOMES_KEY]
+    return list(dict.fromkeys(pairs))
+
+
 def profile_params(profile: Profile) -> dict[str, list[str]]:
     """The URL parameters that rebuild this profile (the audit record and the briefing reference)."""
     out: dict[str, list[str]] = {"provider": [profile.provider]}

@@ -59,6 +59,10 @@ def main() -> None:
         st.info(ui.plain(note), icon=":material/link_off:")
     link = provider_profile.profile_params(profile)
     ui.record_page_view(provider_profile.PAGE, link, table=profile.outcome.entry.id if profile.outcome else None)
+    # The profile reads every table holding the provider: each is recorded, with the view it feeds.
+    ui.record_tables_shown(
+        provider_profile.PAGE, [(table, link, key) for table, key in provider_profile.tables_read(profile)]
+    )
 
     def brief(key: str) -> ItemRef:
         return ItemRef.make(provider_profile.PAGE, link, key)

@@ -239,6 +239,15 @@ def test_page_shows_the_profile_the_library_builds(fresh_app, tables) -> None:
     assert len(plotly_specs(at)) == 3  # ranking, funnel, trend (no subject earnings for FE)
 
 
+def test_page_records_every_table_it_reads(fresh_app, tmp_path) -> None:
+    from leo_dash import audit
+
+    open_page("pages/provider.py", {"provider": REAL_PROVIDER})
+    records = [r for r in audit.read_records(tmp_path / "audit").records if r["event"] == "page_view"]
+    tables = {r.get("table") for r in records if r.get("page") == provider_profile.PAGE}
+    assert {"fe_provider_benefits", "fe_community_learning"} <= tables
+
+
 def test_page_switching_provider_keeps_a_valid_outcome_without_a_note(fresh_app) -> None:
     at = open_page("pages/provider.py", {"provider": DEMO_PROVIDER, "outcome": "demo_benefit_claims:claim_rate"})
     outcome = at.sidebar.selectbox(key="_labelled_outcome")
