@@ -20,7 +20,7 @@ import threading
 import warnings
 import zlib
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -545,6 +545,3 @@ def run_briefing(spec: Path, out: Path) -> int:
     print(f"Wrote {files.html}, {files.xlsx}, {files.docx}, {files.pptx} and {len(files.pngs)} chart image(s).")
     return 1 if files.problems else 0
 
-
-def basket_summary(basket: Basket) -> list[dict[str, object]]:
-    return [asdict(ref) for ref in basket.items]

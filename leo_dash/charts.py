@@ -19,7 +19,6 @@ if TYPE_CHECKING:
 # Analysis Function categorical palette: dark blue, turquoise, dark pink, orange, dark grey, light purple.
 PALETTE: tuple[str, ...] = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
 DARK_BLUE, TURQUOISE, DARK_PINK, ORANGE, DARK_GREY, LIGHT_PURPLE = PALETTE
-HIGHLIGHT = DARK_PINK
 # Non-highlighted providers: a grey that lets the highlighted ones stand out yet keeps 3:1 against white (WCAG 1.4.11;
 # the #BFBFBF used before was 1.84:1).
 MUTED = "#8E8E8E"

@@ -555,7 +555,8 @@ class Profile:
     notes: tuple[str, ...]
 
     def views(self) -> list[View]:
-        detail = self.detail.all() if self.detail is not None else []
+        """Exactly the views the page draws, in its order (the outliers list is Institution performance's)."""
+        detail = [v for v in (self.detail.ranked, self.detail.funnel, self.detail.trend) if v is not None] if self.detail else []
         return [v for v in (self.overview, self.subjects, *detail) if v is not None]
 
 

@@ -166,17 +166,6 @@ def _match(column: str, values: Sequence[object], dtype: pl.DataType) -> pl.Expr
     return pl.col(column).cast(pl.String).is_in([str(v) for v in values])
 
 
-def where_expr(
-    entry: TableEntry,
-    where: Mapping[str, Sequence[object]],
-    *,
-    vary: Sequence[str] = (),
-    data_dir: Path | None = None,
-) -> pl.Expr:
-    """Filter expression for `where` (role or column -> allowed values), pinning unchosen breakdowns to default."""
-    return _where_expr(entry, where, vary, *_version(entry, data_dir))
-
-
 def _where_expr(
     entry: TableEntry, where: Mapping[str, Sequence[object]], vary: Sequence[str], parquet: Path, mtime_ns: int
 ) -> pl.Expr:

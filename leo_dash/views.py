@@ -11,7 +11,7 @@ import datetime as dt
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Literal
+from typing import Literal
 
 import plotly.graph_objects as go
 import polars as pl
@@ -258,6 +258,3 @@ def _class_disclosure_footnote(entry: TableEntry, columns: Sequence[Column]) -> 
     rates_with_bases = any(i.kind == "rate" and i.base and i.column in shown for i in entry.indicators)
     return class_disclosure_note(rates_with_bases, entry.disclosure)
 
-
-def as_records(view: View) -> list[dict[str, Any]]:
-    return view.table().to_dicts()
