@@ -544,4 +544,3 @@ def run_briefing(spec: Path, out: Path) -> int:
         print(f"Not included: {problem}")
     print(f"Wrote {files.html}, {files.xlsx}, {files.docx}, {files.pptx} and {len(files.pngs)} chart image(s).")
     return 1 if files.problems else 0
-

@@ -257,4 +257,3 @@ def _class_disclosure_footnote(entry: TableEntry, columns: Sequence[Column]) -> 
     shown = {c.name for c in columns if c.kind == "value"}
     rates_with_bases = any(i.kind == "rate" and i.base and i.column in shown for i in entry.indicators)
     return class_disclosure_note(rates_with_bases, entry.disclosure)
-
