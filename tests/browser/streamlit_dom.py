@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Locator, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
 from leo_dash import paths
@@ -436,3 +436,23 @@ def wait_view_changed(page: Page, before: str) -> None:
     """Wait until the view differs from `before` and the run that changed it has finished."""
     page.wait_for_function(f"before => ({_STATE_JS})() !== before", arg=before, timeout=PAGE_TIMEOUT_MS)
     wait_idle(page)
+
+
+def assert_link_reopens(
+    browser: Browser, context_args: dict, page: Page, *, heading: str, sentence: str, sidebar: dict[str, Any] | None = None
+) -> None:
+    """Open `page`'s link in a fresh browser context (no session): the same figures and the same `sentence` are on
+    screen, and, when given, the same sidebar choices."""
+    shown = figures(page)
+    context = browser.new_context(**context_args)
+    try:
+        fresh = context.new_page()
+        open_page(fresh, page.url, heading=heading, charts=len(shown))
+        wait_idle(fresh)
+        assert figures(fresh) == shown
+        expect(fresh.locator('[data-testid="stMain"]').get_by_text(sentence, exact=True).first).to_be_visible()
+        if sidebar is not None:
+            widgets = sidebar_widgets(fresh)
+            assert {label: widgets.get(label) for label in sidebar} == sidebar
+    finally:
+        context.close()

@@ -28,14 +28,6 @@ def test_intervention_effect_in_one_click_from_home(
     expect(answer).to_be_visible()
     assert dom.page_problems(page) == []
 
-    sentence = answer.inner_text()
-    shown = dom.figures(page)
-    fresh_context = browser.new_context(**browser_context_args)
-    try:
-        fresh = fresh_context.new_page()
-        dom.open_page(fresh, page.url, heading="Intervention impact", charts=len(shown))
-        dom.wait_idle(fresh)
-        assert dom.figures(fresh) == shown
-        expect(fresh.locator('[data-testid="stMain"]').get_by_text(sentence, exact=True).first).to_be_visible()
-    finally:
-        fresh_context.close()
+    dom.assert_link_reopens(
+        browser, browser_context_args, page, heading="Intervention impact", sentence=answer.inner_text()
+    )

@@ -47,14 +47,7 @@ def test_provider_compared_with_peers_in_three_clicks_from_home(
         ], figure.title
     assert dom.page_problems(page) == []
 
-    sentence = answer.inner_text()
-    fresh_context = browser.new_context(**browser_context_args)
-    try:
-        fresh = fresh_context.new_page()
-        dom.open_page(fresh, page.url, heading="Provider profile", charts=3)
-        dom.wait_idle(fresh)
-        assert dom.figures(fresh) == shown
-        expect(fresh.locator('[data-testid="stMain"]').get_by_text(sentence, exact=True)).to_be_visible()
-        assert dom.sidebar_widgets(fresh)["Provider"] == f"{PROVIDER} ({PROVIDER_ID})"
-    finally:
-        fresh_context.close()
+    dom.assert_link_reopens(
+        browser, browser_context_args, page, heading="Provider profile", sentence=answer.inner_text(),
+        sidebar={"Provider": f"{PROVIDER} ({PROVIDER_ID})"},
+    )

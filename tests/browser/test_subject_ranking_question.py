@@ -34,13 +34,4 @@ def test_highest_earning_subjects_in_one_click_from_home(
     dom.wait_view_changed(page, before)  # the chart redrawn in the new order, not only the link updated
     expect(page).to_have_url(re.compile(r"sort=lq"))
     sentence = main.get_by_text(ANSWER).inner_text()
-    shown = dom.figures(page)
-    fresh_context = browser.new_context(**browser_context_args)
-    try:
-        fresh = fresh_context.new_page()
-        dom.open_page(fresh, page.url, heading="Subject ranking", charts=1)
-        dom.wait_idle(fresh)
-        assert dom.figures(fresh) == shown
-        expect(fresh.locator('[data-testid="stMain"]').get_by_text(sentence, exact=True)).to_be_visible()
-    finally:
-        fresh_context.close()
+    dom.assert_link_reopens(browser, browser_context_args, page, heading="Subject ranking", sentence=sentence)
