@@ -332,6 +332,14 @@ class SubjectChoice:
     years_after: str
 
 
+def subject_choices(entry: TableEntry, *, data_dir: Path | None = None) -> tuple[list[str], list[str], str]:
+    """What the page offers for the subject earnings: year labels (latest first), years after graduation, and the
+    default years after graduation (five when published)."""
+    options = earnings.table_options(entry, data_dir=data_dir)
+    labels = [period_label(p) for p in reversed(options.periods)]
+    return labels, list(options.years_after), subject_ranking.default_years_after(options)
+
+
 def subject_choice(
     entry: TableEntry, params: Mapping[str, Sequence[str]], *, data_dir: Path | None = None
 ) -> tuple[SubjectChoice, list[str]]:
@@ -604,6 +612,17 @@ def build_profile(
         detail=detail,
         notes=tuple(notes),
     )
+
+
+def facts_line(profile: Profile, holding: Sequence[TableEntry]) -> tuple[str, str | None]:
+    """'UKPRN 90000019 · Provider type: FEC · Region: London', and the provider type's meaning for a tooltip."""
+    facts = [f"{institutions.id_label(holding[0]) if holding else 'ID'} {profile.provider}"]
+    provider_type = profile.facts.get("provider_type")
+    if provider_type:
+        facts.append(f"Provider type: {provider_type}")
+    if profile.facts.get("region"):
+        facts.append(f"Region: {profile.facts['region']}")
+    return " · ".join(facts), type_help(provider_type) if provider_type else None
 
 
 def tables_read(profile: Profile) -> list[tuple[str, str]]:

@@ -5,7 +5,6 @@ import streamlit as st
 
 from leo_dash import institutions, provider_profile, ui
 from leo_dash.briefing import ItemRef
-from leo_dash.periods import period_label
 
 
 def main() -> None:
@@ -38,15 +37,9 @@ def main() -> None:
         ]
     source = provider_profile.earnings_entry(tables, provider)
     if source is not None:
-        options = provider_profile.earnings.table_options(source)
-        labels = [period_label(p) for p in reversed(options.periods)]
+        labels, years_after, default_yag = provider_profile.subject_choices(source)
         params["year"] = [ui.url_select(f"Earnings: {source.time_label.lower()}", labels, key="year", default=labels[0])]
-        params["yag"] = [
-            ui.url_select(
-                "Earnings: years after graduation", options.years_after, key="yag",
-                default=provider_profile.subject_ranking.default_years_after(options),
-            )
-        ]
+        params["yag"] = [ui.url_select("Earnings: years after graduation", years_after, key="yag", default=default_yag)]
 
     profile = provider_profile.build_profile(tables, params)
     holding = provider_profile.tables_holding(tables, provider)
@@ -68,16 +61,8 @@ def main() -> None:
         return ItemRef.make(provider_profile.PAGE, link, key)
 
     st.header(ui.plain(profile.name), divider="gray")
-    facts = [f"{institutions.id_label(holding[0]) if holding else 'ID'} {profile.provider}"]
-    provider_type = profile.facts.get("provider_type")
-    if provider_type:
-        facts.append(f"Provider type: {provider_type}")
-    if profile.facts.get("region"):
-        facts.append(f"Region: {profile.facts['region']}")
-    st.markdown(
-        ui.plain(" · ".join(facts)),
-        help=provider_profile.type_help(provider_type) if provider_type else None,
-    )
+    facts, glossary = provider_profile.facts_line(profile, holding)
+    st.markdown(ui.plain(facts), help=glossary)
     if profile.overview is not None:
         ui.render_view(profile.overview, briefing=brief(profile.overview.key), heading_level=3)
     if profile.subjects is not None:

@@ -187,6 +187,15 @@ def test_profile_of_a_real_fe_provider(tables) -> None:
     assert REAL_PROVIDER in profile.detail.comparison.spec.providers
 
 
+def test_facts_line_names_id_type_and_region_with_the_type_explained(tables) -> None:
+    profile = provider_profile.build_profile(tables, {"provider": [DEMO_PROVIDER]})
+    line, glossary = provider_profile.facts_line(profile, provider_profile.tables_holding(tables, DEMO_PROVIDER))
+    assert line == "UKPRN 90000019 · Provider type: FEC · Region: London"
+    assert glossary is not None and glossary.startswith("FEC: further education college")
+    labels, years_after, default_yag = provider_profile.subject_choices(_by_id(tables, "demo_graduate_outcomes"))
+    assert labels[0] == "2023-24" and default_yag == "5" and "5" in years_after
+
+
 def test_bad_link_values_fall_back_with_a_note(tables) -> None:
     profile = provider_profile.build_profile(
         tables, {"provider": ["<script>"], "outcome": ["nope:nothing"], "year": ["1066-67"], "yag": ["99"]}
