@@ -627,7 +627,8 @@ def comparison(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | Non
         how="vertical_relaxed",
     ).with_columns(pl.col(status_column(c)).alias(f"{status_column(c)}__before") for c in value_columns)
     combined = _secondary_by_year(combined, time, value_columns)
-    combined = _hide_earnings_on_hidden_bases(combined, indicators)
+    # A base hidden just now hides its earnings too; before, such a selection failed closed at the guard.
+    combined = sdc.earnings_rule_after_suppression(combined, indicators, profile)
     _guard(combined, time, indicators, entry)
     return Comparison(
         entry=entry,
@@ -681,23 +682,6 @@ def _secondary_by_year(frame: pl.DataFrame, time: str, value_columns: Sequence[s
         for part in frame.partition_by(time, maintain_order=True)
     ]
     return pl.concat(parts) if parts else frame
-
-
-def _hide_earnings_on_hidden_bases(frame: pl.DataFrame, indicators: Sequence[Indicator]) -> pl.DataFrame:
-    """D5 after secondary suppression: an earnings figure whose base secondary suppression has just hidden can no
-    longer be seen to rest on enough people, so it is hidden too ('c'), as the last guard requires; before, such a
-    selection failed closed with no view at all."""
-    for indicator in indicators:
-        base = indicator.base
-        if indicator.kind != "earnings" or base is None or status_column(base) not in frame.columns:
-            continue
-        status = status_column(indicator.column)
-        hide = pl.col(status).is_null() & pl.col(status_column(base)).is_in(list(sdc.SMALL_BASE_SYMBOLS))
-        frame = frame.with_columns(
-            pl.when(hide).then(None).otherwise(pl.col(indicator.column)).alias(indicator.column),
-            pl.when(hide).then(pl.lit("c")).otherwise(pl.col(status)).alias(status),
-        )
-    return frame
 
 
 def _guard(combined: pl.DataFrame, time: str, indicators: Sequence[Indicator], entry: TableEntry) -> None:

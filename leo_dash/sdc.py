@@ -381,6 +381,14 @@ def _protect_earnings(
     )
 
 
+def earnings_rule_after_suppression(
+    frame: pl.DataFrame, indicators: Sequence[Indicator], profile: DisclosureProfile
+) -> pl.DataFrame:
+    """D5 again after secondary suppression: an earnings figure whose base has just been hidden can no longer be
+    seen to rest on enough people, so it is hidden too (the same rule `protect` applies; rounding is unchanged)."""
+    return _protect_earnings(frame, indicators, profile)
+
+
 # D9 on published rates: the publisher's 0% / 100% on a tiny base tells every reader what each of those few
 # people did. The note views add wherever a table has rates with bases, so a reader knows why such a cell is `c`.
 CLASS_DISCLOSURE_NOTE = (
