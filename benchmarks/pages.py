@@ -72,7 +72,9 @@ def earnings_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWor
     subjects = [s for s in options.subjects if s != "Total"] or list(options.subjects)
     periods = [period_label(p) for p in options.periods]
     providers = [pid for pid, _ in options.providers]
-    trajectory, cohorts = (next(k for k, v in earnings.MODE_OPTIONS.items() if v == m) for m in ("trajectory", "cohorts"))
+    trajectory, cohorts = (
+        next(k for k, v in earnings.MODE_OPTIONS.items() if v == m) for m in ("trajectory", "cohorts")
+    )
     nominal, real = (next(k for k, v in earnings.BASIS_OPTIONS.items() if v == b) for b in ("nominal", "real"))
     sets: list[Params] = []
     for i in range(n_sets):

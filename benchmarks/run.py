@@ -132,7 +132,14 @@ def run_server_side(dataset: datasets.Dataset, settings: Settings) -> dict[str, 
     }
     output = settings.work_dir / f"server_side_{dataset.name}.json"
     env = os.environ | {"LEO_DATA_DIR": str(dataset.data_dir), "LEO_AUDIT_DIR": str(settings.work_dir / "audit")}
-    command = [sys.executable, str(Path(__file__).resolve()), "--worker", json.dumps(options), "--worker-out", str(output)]
+    command = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        json.dumps(options),
+        "--worker-out",
+        str(output),
+    ]
     subprocess.run(command, cwd=PROJECT_ROOT, env=env, check=True)
     return dict(json.loads(output.read_text()))
 
@@ -184,7 +191,9 @@ def browser_measures(dataset: datasets.Dataset, settings: Settings, *, cold_unbu
         if cold_unbuilt and not settings.quick:
             # One run: a first-ever start screens the CSVs (tens of seconds at 2M rows), so it is not repeated.
             dataset.drop_parquet()
-            out["cold_start_unbuilt"] = [server.cold_start(browser, dataset.data_dir, page, parquet_built=False).as_dict()]
+            out["cold_start_unbuilt"] = [
+                server.cold_start(browser, dataset.data_dir, page, parquet_built=False).as_dict()
+            ]
         prepare_all(dataset)
         runs = [
             server.cold_start(browser, dataset.data_dir, page, parquet_built=True).as_dict()
@@ -193,7 +202,11 @@ def browser_measures(dataset: datasets.Dataset, settings: Settings, *, cold_unbu
         out["cold_start_built"] = runs
         paths_for_sessions = session_paths(dataset, page, max(settings.session_counts))
         memory = server.session_memory(
-            browser, dataset.data_dir, paths_for_sessions, counts=settings.session_counts, settle_s=1.0 if settings.quick else 3.0
+            browser,
+            dataset.data_dir,
+            paths_for_sessions,
+            counts=settings.session_counts,
+            settle_s=1.0 if settings.quick else 3.0,
         )
         out["sessions"] = memory.as_dict()
     return out
@@ -217,7 +230,10 @@ def machine_facts() -> dict[str, Any]:
             mem_total = int(line.split()[1]) * 1024
     try:
         chromium = subprocess.run(
-            [os.environ.get("LEO_CHROMIUM", "/usr/bin/chromium"), "--version"], capture_output=True, text=True, check=False
+            [os.environ.get("LEO_CHROMIUM", "/usr/bin/chromium"), "--version"],
+            capture_output=True,
+            text=True,
+            check=False,
         ).stdout.strip()
     except OSError:
         chromium = "not installed"
@@ -289,7 +305,11 @@ def rows_for(name: str, result: dict[str, Any]) -> list[tuple[str, str, str, str
                     name,
                     f"median {t['median_s'] * 1000:.0f} ms, p95 {t['p95_s'] * 1000:.0f} ms "
                     f"(first view {info['first_view_s'] * 1000:.0f} ms)"
-                    + (f"; {len(info['errors'])} of {info['filter_sets']} sets raised an error" if info.get("errors") else ""),
+                    + (
+                        f"; {len(info['errors'])} of {info['filter_sets']} sets raised an error"
+                        if info.get("errors")
+                        else ""
+                    ),
                     "—",
                     "—",
                 )
@@ -308,13 +328,23 @@ def rows_for(name: str, result: dict[str, Any]) -> list[tuple[str, str, str, str
             )
         )
         rows.append(
-            ("a/b (LEO path over the floor)", name, f"{three['a_over_b']:.2f}", f"≤ {TARGET_A_OVER_B:g}", _met(three["a_over_b"] <= TARGET_A_OVER_B) if big else "—")
+            (
+                "a/b (LEO path over the floor)",
+                name,
+                f"{three['a_over_b']:.2f}",
+                f"≤ {TARGET_A_OVER_B:g}",
+                _met(three["a_over_b"] <= TARGET_A_OVER_B) if big else "—",
+            )
         )
+        rows.append(("a_select/b (query stage over the floor)", name, f"{stages['select'] / b:.2f}", "—", "—"))
         rows.append(
-            ("a_select/b (query stage over the floor)", name, f"{stages['select'] / b:.2f}", "—", "—")
-        )
-        rows.append(
-            ("c/a (analyst over LEO path)", name, f"{three['c_over_a']:.0f}", f"≥ {TARGET_C_OVER_A:g}", _met(three["c_over_a"] >= TARGET_C_OVER_A) if big else "—")
+            (
+                "c/a (analyst over LEO path)",
+                name,
+                f"{three['c_over_a']:.0f}",
+                f"≥ {TARGET_C_OVER_A:g}",
+                _met(three["c_over_a"] >= TARGET_C_OVER_A) if big else "—",
+            )
         )
     return rows
 

@@ -84,10 +84,14 @@ def choose_view(entry: TableEntry, parquet: Path) -> ViewSpec:
         .to_list()
     )
     yags = tuple(scan.filter(pl.col(pid).is_not_null()).select(pl.col(yag).unique().sort()).collect()[yag].to_list())
-    return ViewSpec(pid, provider, subject, tuple(subjects), time, int(latest), yag, yags, pinned, median, quartiles, base)
+    return ViewSpec(
+        pid, provider, subject, tuple(subjects), time, int(latest), yag, yags, pinned, median, quartiles, base
+    )
 
 
-def line_figure(subjects: Sequence[str], x: Sequence[Sequence[object]], y: Sequence[Sequence[float | None]]) -> go.Figure:
+def line_figure(
+    subjects: Sequence[str], x: Sequence[Sequence[object]], y: Sequence[Sequence[float | None]]
+) -> go.Figure:
     """One line per subject (shared by paths a and c, so the figure work is the same)."""
     figure = go.Figure()
     for name, xs, ys in zip(subjects, x, y, strict=True):
@@ -99,7 +103,9 @@ def line_figure(subjects: Sequence[str], x: Sequence[Sequence[object]], y: Seque
 # ------------------------------------------------------------------------------------------------ (a) LEO Explorer
 
 
-def leo_path(entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None, stages: dict[str, list[float]] | None = None) -> View:
+def leo_path(
+    entry: TableEntry, spec: ViewSpec, data_dir: Path | None = None, stages: dict[str, list[float]] | None = None
+) -> View:
     """(a). With `stages`, the seconds of each stage (select, protect, view and figure) are appended to it."""
     indicators = [spec.measure, *spec.quartiles, *([spec.base] if spec.base else [])]
     started = time.perf_counter()

@@ -154,9 +154,15 @@ def parse_role_config(raw: Mapping[str, Any], file: Path, *, proxy_secret: str =
         try:
             ipaddress.ip_network(proxy.strip(), strict=False)
         except ValueError as exc:
-            raise RoleConfigError(f"{file.name}: identity.trusted_proxies has {proxy!r}, not an address or network.") from exc
+            raise RoleConfigError(
+                f"{file.name}: identity.trusted_proxies has {proxy!r}, not an address or network."
+            ) from exc
     config = RoleConfig(
-        header, groups_header, tuple(claims), users, groups,
+        header,
+        groups_header,
+        tuple(claims),
+        users,
+        groups,
         proxy_secret_header=secret_header,
         proxy_secret=proxy_secret if secret_header else "",
         trusted_proxies=tuple(p.strip() for p in proxies),
@@ -270,8 +276,10 @@ def resolve_identity(
     An OIDC `email` names the user only with `email_verified: true`; an unverified one is never used.
     """
     if claims and claims.get("is_logged_in") is True:
-        keys = ("email", "preferred_username", "sub") if _verified(claims.get("email_verified")) else (
-            "preferred_username", "sub"
+        keys = (
+            ("email", "preferred_username", "sub")
+            if _verified(claims.get("email_verified"))
+            else ("preferred_username", "sub")
         )
         if claims.get("email") and "email" not in keys:
             log.warning("ignored an OIDC email claim without email_verified: true")

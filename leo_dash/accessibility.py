@@ -295,9 +295,7 @@ def statement_sections(contact: str | None = None, run: TestRun = LAST_TEST) -> 
         ),
         Section(
             "Compliance status",
-            (
-                f"{SERVICE_NAME} is {status} with the {STANDARD}, because of the non-compliances listed below.",
-            ),
+            (f"{SERVICE_NAME} is {status} with the {STANDARD}, because of the non-compliances listed below.",),
         ),
         Section(
             "Non-accessible content",

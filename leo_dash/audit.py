@@ -182,7 +182,10 @@ def record_export(**fields: Any) -> dict[str, Any]:
     except Exception as exc:
         log.error(
             "AUDIT TRAIL NOT WRITABLE, export not recorded (user %s, table %s, type %s)",
-            fields.get("user"), fields.get("table"), fields.get("export_type"), exc_info=True,
+            fields.get("user"),
+            fields.get("table"),
+            fields.get("export_type"),
+            exc_info=True,
         )
         raise AuditUnavailable(EXPORTS_STOPPED) from exc
 
@@ -374,8 +377,6 @@ def run_audit_summary(since: str | None, user: str | None) -> int:
         print(f"No audit records yet in {directory}.")
         return 0
     chosen = select_records(log_.records, since=since_date, user=user)
-    scope = "".join(
-        [f", since {since_date.isoformat()}" if since_date else "", f", user {user}" if user else ""]
-    )
+    scope = "".join([f", since {since_date.isoformat()}" if since_date else "", f", user {user}" if user else ""])
     print(format_summary(summarise(chosen), source=str(directory), damaged=log_.damaged, scope=scope))
     return 0

@@ -329,7 +329,9 @@ def _esc(text: object) -> str:
 LONG_TABLE_ROWS = 40  # tables longer than this start folded in the HTML pack (the rows are all there)
 
 
-def html_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None) -> str:
+def html_report(
+    title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
+) -> str:
     """A self-contained HTML briefing: charts as embedded PNGs, tables, headline sentences, footnotes, sources."""
     created = created or dt.datetime.now().replace(microsecond=0)
     pngs = list(pngs) if pngs is not None else figures_to_png_optional(views)
@@ -428,20 +430,24 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
 # ---------------------------------------------------------------- Word and PowerPoint
 
 
-def docx_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None,
-                created: dt.datetime | None = None) -> bytes:
+def docx_report(
+    title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
+) -> bytes:
     from leo_dash import briefing_office
 
-    return briefing_office.docx_report(title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT,
-                                       symbol_key=SYMBOL_KEY)
+    return briefing_office.docx_report(
+        title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT, symbol_key=SYMBOL_KEY
+    )
 
 
-def pptx_report(title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None,
-                created: dt.datetime | None = None) -> bytes:
+def pptx_report(
+    title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
+) -> bytes:
     from leo_dash import briefing_office
 
-    return briefing_office.pptx_report(title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT,
-                                       symbol_key=SYMBOL_KEY)
+    return briefing_office.pptx_report(
+        title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT, symbol_key=SYMBOL_KEY
+    )
 
 
 # ---------------------------------------------------------------- command line
@@ -529,8 +535,12 @@ def run_briefing(spec: Path, out: Path) -> int:
     def record_exports(views: Sequence[View]) -> None:
         for number, view in enumerate(views, start=1):
             audit.record_export(
-                user=user, page="briefing-cli", table=view.table_id, filters=list(view.filters),
-                export_type="briefing-pack", rows=view.frame.height,
+                user=user,
+                page="briefing-cli",
+                table=view.table_id,
+                filters=list(view.filters),
+                export_type="briefing-pack",
+                rows=view.frame.height,
                 detail=f"briefing '{basket.title}', item {number} of {len(views)}: {view.key}; written to {out}",
             )
 

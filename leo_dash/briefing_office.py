@@ -158,8 +158,18 @@ SLIDE_HEIGHT = SlideInches(7.5)
 MARGIN = SlideInches(0.5)
 
 
-def _text_box(slide: object, left: int, top: int, width: int, height: int, text: str, *, size: int,
-              bold: bool = False, colour: tuple[int, int, int] = TEXT_BLACK) -> None:
+def _text_box(
+    slide: object,
+    left: int,
+    top: int,
+    width: int,
+    height: int,
+    text: str,
+    *,
+    size: int,
+    bold: bool = False,
+    colour: tuple[int, int, int] = TEXT_BLACK,
+) -> None:
     box = slide.shapes.add_textbox(left, top, width, height)  # type: ignore[attr-defined]
     frame = box.text_frame
     frame.word_wrap = True  # long titles wrap rather than run off the slide
@@ -180,8 +190,17 @@ def _title_size(title: str) -> int:
 
 
 def _slide_title(slide: object, title: str) -> None:
-    _text_box(slide, MARGIN, SlideInches(0.3), SLIDE_WIDTH - 2 * MARGIN, SlideInches(1.1), title,
-              size=_title_size(title), bold=True, colour=DARK_BLUE)
+    _text_box(
+        slide,
+        MARGIN,
+        SlideInches(0.3),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(1.1),
+        title,
+        size=_title_size(title),
+        bold=True,
+        colour=DARK_BLUE,
+    )
 
 
 def _speaker_notes(slide: object, lines: Sequence[str]) -> None:
@@ -205,15 +224,20 @@ def _table_slides(deck: Presentation, view: View, number: int, footer: list[str]
     table = view.table()
     numeric = [_is_numeric_column(view, heading) for heading in table.columns]
     rows = table.rows()
-    chunks = [rows[start:start + SLIDE_TABLE_ROWS] for start in range(0, len(rows), SLIDE_TABLE_ROWS)] or [[]]
+    chunks = [rows[start : start + SLIDE_TABLE_ROWS] for start in range(0, len(rows), SLIDE_TABLE_ROWS)] or [[]]
     shown = chunks[:MAX_TABLE_SLIDES]
     for part, chunk in enumerate(shown, start=1):
         slide = deck.slides.add_slide(deck.slide_layouts[6])
-        suffix = f" (rows {(part - 1) * SLIDE_TABLE_ROWS + 1:,} to {(part - 1) * SLIDE_TABLE_ROWS + len(chunk):,} of {len(rows):,})" if len(chunks) > 1 else ""
+        suffix = (
+            f" (rows {(part - 1) * SLIDE_TABLE_ROWS + 1:,} to {(part - 1) * SLIDE_TABLE_ROWS + len(chunk):,} of {len(rows):,})"
+            if len(chunks) > 1
+            else ""
+        )
         _slide_title(slide, f"Table {number}: {view.title}{suffix}")
         height = SlideInches(0.4) * (len(chunk) + 1)
-        shape = slide.shapes.add_table(len(chunk) + 1, len(table.columns), MARGIN, SlideInches(1.5),
-                                       SLIDE_WIDTH - 2 * MARGIN, height)
+        shape = slide.shapes.add_table(
+            len(chunk) + 1, len(table.columns), MARGIN, SlideInches(1.5), SLIDE_WIDTH - 2 * MARGIN, height
+        )
         grid = shape.table
         for column, heading in enumerate(table.columns):
             _cell(grid.cell(0, column), heading, bold=True, right=numeric[column])
@@ -222,10 +246,21 @@ def _table_slides(deck: Presentation, view: View, number: int, footer: list[str]
                 _cell(grid.cell(row_number, column), value, right=numeric[column])
         note = [_text(view.source)]
         if part == len(shown) and len(chunks) > MAX_TABLE_SLIDES:
-            note = [f"The first {len(shown) * SLIDE_TABLE_ROWS:,} of {len(rows):,} rows; every row is in the Excel "
-                    "workbook and the Word document of this pack.", *note]
-        _text_box(slide, MARGIN, SLIDE_HEIGHT - SlideInches(0.9), SLIDE_WIDTH - 2 * MARGIN, SlideInches(0.7),
-                  "\n".join(note), size=11, colour=NOTE_GREY)
+            note = [
+                f"The first {len(shown) * SLIDE_TABLE_ROWS:,} of {len(rows):,} rows; every row is in the Excel "
+                "workbook and the Word document of this pack.",
+                *note,
+            ]
+        _text_box(
+            slide,
+            MARGIN,
+            SLIDE_HEIGHT - SlideInches(0.9),
+            SLIDE_WIDTH - 2 * MARGIN,
+            SlideInches(0.7),
+            "\n".join(note),
+            size=11,
+            colour=NOTE_GREY,
+        )
         _speaker_notes(slide, [view.summary, *footer])
 
 
@@ -263,20 +298,51 @@ def pptx_report(
     blank = deck.slide_layouts[6]
 
     cover = deck.slides.add_slide(blank)
-    _text_box(cover, MARGIN, SlideInches(1.5), SLIDE_WIDTH - 2 * MARGIN, SlideInches(1.5), title,
-              size=_title_size(title) + 8, bold=True, colour=DARK_BLUE)
-    _text_box(cover, MARGIN, SlideInches(3.2), SLIDE_WIDTH - 2 * MARGIN, SlideInches(0.6),
-              f"Prepared {created:%d %B %Y at %H:%M} with LEO Explorer.", size=16)
+    _text_box(
+        cover,
+        MARGIN,
+        SlideInches(1.5),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(1.5),
+        title,
+        size=_title_size(title) + 8,
+        bold=True,
+        colour=DARK_BLUE,
+    )
+    _text_box(
+        cover,
+        MARGIN,
+        SlideInches(3.2),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(0.6),
+        f"Prepared {created:%d %B %Y at %H:%M} with LEO Explorer.",
+        size=16,
+    )
     lines = [DEMO_WARNING] if any(v.demo for v in views) else []
-    _text_box(cover, MARGIN, SlideInches(4.0), SLIDE_WIDTH - 2 * MARGIN, SlideInches(2.5),
-              "\n".join([*lines, disclosure]), size=14)
+    _text_box(
+        cover,
+        MARGIN,
+        SlideInches(4.0),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(2.5),
+        "\n".join([*lines, disclosure]),
+        size=14,
+    )
 
     for number, view in enumerate(views, start=1):
         footer = _footer_lines(view)
         slide = deck.slides.add_slide(blank)
         _slide_title(slide, f"{number}. {view.title}")
-        _text_box(slide, MARGIN, SlideInches(1.4), SLIDE_WIDTH - 2 * MARGIN, SlideInches(0.8), view.summary,
-                  size=16, bold=True)
+        _text_box(
+            slide,
+            MARGIN,
+            SlideInches(1.4),
+            SLIDE_WIDTH - 2 * MARGIN,
+            SlideInches(0.8),
+            view.summary,
+            size=16,
+            bold=True,
+        )
         png = pngs[number - 1] if number - 1 < len(pngs) else None
         if png:
             top = SlideInches(2.25)
@@ -287,16 +353,30 @@ def pptx_report(
             _set_picture_alt_text(picture, view.summary)
         # Under the chart: what was chosen and where it comes from; every footnote is in the speaker notes.
         under = [line for line in footer if line.startswith("Filters: ")] + [_text(view.source)]
-        _text_box(slide, MARGIN, SLIDE_HEIGHT - SlideInches(0.85), SLIDE_WIDTH - 2 * MARGIN, SlideInches(0.7),
-                  "\n".join(under), size=11, colour=NOTE_GREY)
+        _text_box(
+            slide,
+            MARGIN,
+            SLIDE_HEIGHT - SlideInches(0.85),
+            SLIDE_WIDTH - 2 * MARGIN,
+            SlideInches(0.7),
+            "\n".join(under),
+            size=11,
+            colour=NOTE_GREY,
+        )
         _speaker_notes(slide, [view.summary, *footer])
         _table_slides(deck, view, number, footer)
 
     closing = deck.slides.add_slide(blank)
     _slide_title(closing, "About these figures")
-    _text_box(closing, MARGIN, SlideInches(1.5), SLIDE_WIDTH - 2 * MARGIN, SlideInches(4.5),
-              "\n".join([disclosure, "", f"Symbols: {symbol_key}"]), size=16)
+    _text_box(
+        closing,
+        MARGIN,
+        SlideInches(1.5),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(4.5),
+        "\n".join([disclosure, "", f"Symbols: {symbol_key}"]),
+        size=16,
+    )
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()
-

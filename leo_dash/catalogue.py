@@ -199,7 +199,9 @@ def load_catalogue(data_dir: Path | None = None) -> Catalogue:
                 raise CatalogueError(f"{file.name}: not valid TOML ({exc}).") from exc
         entry = entry_from_dict(raw, file)
         if entry.id in catalogue.entries:
-            raise CatalogueError(f"{file.name}: table id {entry.id!r} is already used by {catalogue.sources[entry.id].name}.")
+            raise CatalogueError(
+                f"{file.name}: table id {entry.id!r} is already used by {catalogue.sources[entry.id].name}."
+            )
         missing = [f for f in entry.files if not paths.resolve(f).exists()]
         if missing:
             reason = f"file(s) not present here: {', '.join(missing)}"

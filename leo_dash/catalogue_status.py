@@ -30,21 +30,26 @@ def table_status(entry: TableEntry, *, data_dir: Path | None = None, today: dt.d
     except ees.EESLoadError as exc:
         first = exc.findings[0] if exc.findings else None
         detail = f"{len(exc.findings)} error(s); first: {first}" if first else str(exc)
-        return TableStatus(entry.id, entry.title, "failed checks", detail, None, entry.access, entry.demo, entry.next_review)
+        return TableStatus(
+            entry.id, entry.title, "failed checks", detail, None, entry.access, entry.demo, entry.next_review
+        )
     if entry.is_overdue(today):
         status, detail = "overdue for review", f"review was due {entry.next_review.isoformat()}"
     else:
         status, detail = "ok", f"next review {entry.next_review.isoformat()}"
     if prepared.warnings:
         detail += f"; {len(prepared.warnings)} loader warning(s)"
-    return TableStatus(entry.id, entry.title, status, detail, prepared.rows, entry.access, entry.demo, entry.next_review)
+    return TableStatus(
+        entry.id, entry.title, status, detail, prepared.rows, entry.access, entry.demo, entry.next_review
+    )
 
 
 def catalogue_statuses(*, data_dir: Path | None = None, today: dt.date | None = None) -> list[TableStatus]:
     catalogue = load_catalogue(data_dir)
     statuses = [table_status(e, data_dir=data_dir, today=today) for e in catalogue]
     statuses += [
-        TableStatus(tid, tid, "unavailable", reason, None, "", False, None) for tid, reason in catalogue.unavailable.items()
+        TableStatus(tid, tid, "unavailable", reason, None, "", False, None)
+        for tid, reason in catalogue.unavailable.items()
     ]
     return statuses
 

@@ -87,6 +87,8 @@ def title_at_top(title: str | None) -> dict[str, object]:
     lines = str(title or "").count("<br>") + 1
     pad = TITLE_TOP_PX + (MULTILINE_TITLE_SHIFT_PX if lines > 1 else 0)
     return {"y": 1, "yref": "container", "yanchor": "top", "pad": {"t": pad}}
+
+
 NOTE_WIDTH = 110  # characters per line of the source and notes under a chart
 
 
@@ -196,8 +198,18 @@ def screen_figure(figure: go.Figure) -> go.Figure:
     shown.layout.annotations = tuple(a for a in shown.layout.annotations if a.name != _NOTES_NAME)
     if demo:
         shown.add_annotation(
-            name=_NOTES_NAME, text=DEMO_NOTE, xref="paper", yref="paper", x=0, y=0, yshift=-60, xanchor="left",
-            yanchor="top", showarrow=False, align="left", font={"size": 12, "color": "#505A5F"},
+            name=_NOTES_NAME,
+            text=DEMO_NOTE,
+            xref="paper",
+            yref="paper",
+            x=0,
+            y=0,
+            yshift=-60,
+            xanchor="left",
+            yanchor="top",
+            showarrow=False,
+            align="left",
+            font={"size": 12, "color": "#505A5F"},
         )
     shown.update_layout(title={"text": ""}, meta=meta, margin={"t": new_top, "b": new_bottom})
     if shown.layout.height is not None:

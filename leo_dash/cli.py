@@ -91,9 +91,7 @@ _PROFILE_HELP = (
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m leo_dash", description="LEO Explorer data tools.")
-    parser.add_argument(
-        "--data-dir", type=Path, default=None, help=f"data folder (default {paths.DATA_DIR})"
-    )
+    parser.add_argument("--data-dir", type=Path, default=None, help=f"data folder (default {paths.DATA_DIR})")
     sub = parser.add_subparsers(dest="command", required=True)
 
     p = sub.add_parser("check", help="screen EES files (checks L1–L26); exit 1 on any error")
@@ -118,10 +116,15 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--base", action="append", help="INDICATOR=BASE_COLUMN, or *=BASE_COLUMN for every rate")
     p.add_argument("--filter", action="append", help="other filter column users may choose (repeatable)")
     p.add_argument(
-        "--count-base", type=int, default=None, help="rounding base of derived counts (5 HE LEO, 10 FE; default: the profile's, else 5)"
+        "--count-base",
+        type=int,
+        default=None,
+        help="rounding base of derived counts (5 HE LEO, 10 FE; default: the profile's, else 5)",
     )
     p.add_argument("--profile", action="append", help=_PROFILE_HELP)
-    p.add_argument("--no-base-reason", help="why earnings or rates of this table need no base column (else add refuses them)")
+    p.add_argument(
+        "--no-base-reason", help="why earnings or rates of this table need no base column (else add refuses them)"
+    )
     p.add_argument("--time-label", default="Year")
     p.add_argument("--footnote", action="append")
     p.set_defaults(func=_cmd_add)
@@ -131,7 +134,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--out", help="output folder (default data/demo, which also registers the tables)")
     p.set_defaults(func=_cmd_demo)
 
-    p = sub.add_parser("review", help="list tables past their review date and audit files past their retention; --apply retires the tables and deletes those files")
+    p = sub.add_parser(
+        "review",
+        help="list tables past their review date and audit files past their retention; --apply retires the tables and deletes those files",
+    )
     p.add_argument("--apply", action="store_true")
     p.set_defaults(func=_cmd_review)
 

@@ -96,7 +96,9 @@ def parse_profile(names: Sequence[str]) -> PublicationProfile:
     for name in split_names(names):
         rule = convention(name)
         if rule.kind in chosen and chosen[rule.kind] != rule:
-            raise ProfileError(f"Disclosure profile names two conventions for {rule.kind}: '{chosen[rule.kind].name}' and '{rule.name}'.")
+            raise ProfileError(
+                f"Disclosure profile names two conventions for {rule.kind}: '{chosen[rule.kind].name}' and '{rule.name}'."
+            )
         chosen[rule.kind] = rule
     return PublicationProfile(chosen.get("counts"), chosen.get("earnings"), chosen.get("percentages"))
 

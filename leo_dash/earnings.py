@@ -484,9 +484,7 @@ def base_indicator(entry: TableEntry, measure: EarningsMeasure) -> Indicator | N
         return Indicator(base, base, "base")
 
 
-def select_rows(
-    entry: TableEntry, spec: EarningsSpec, options: EarningsOptions, data_dir: Path | None
-) -> pl.DataFrame:
+def select_rows(entry: TableEntry, spec: EarningsSpec, options: EarningsOptions, data_dir: Path | None) -> pl.DataFrame:
     """Published rows for the spec (provider and national), with a NATIONAL flag and the provider id as text."""
     subject, yag, time = (str(entry.role(r)) for r in ("subject", "years_after", "time"))
     where: dict[str, list[object]] = {subject: list(spec.subjects)}
@@ -897,7 +895,11 @@ def _trend_clause(
         return f"{measure}{context} did not change {span_between} for {lines}"
     parts = [
         p
-        for p, n in ((f"rose for {number_word(rose)}", rose), (f"fell for {number_word(fell)}", fell), (f"did not change for {number_word(same)}", same))
+        for p, n in (
+            (f"rose for {number_word(rose)}", rose),
+            (f"fell for {number_word(fell)}", fell),
+            (f"did not change for {number_word(same)}", same),
+        )
         if n
     ]
     return f"{measure}{context} {join_words(parts)} of the {number_word(len(ends))} lines {span_between}"
@@ -1059,8 +1061,11 @@ def build_figure(data: EarningsData, *, x_title: str, y_title: str) -> Callable[
         if panels:
             rows = math.ceil(len(panels) / PANEL_COLUMNS)
             figure = make_subplots(
-                rows=rows, cols=PANEL_COLUMNS, subplot_titles=[charts.plain_text(p) for p in panels],
-                horizontal_spacing=0.1, vertical_spacing=min(0.3, 0.5 / rows),
+                rows=rows,
+                cols=PANEL_COLUMNS,
+                subplot_titles=[charts.plain_text(p) for p in panels],
+                horizontal_spacing=0.1,
+                vertical_spacing=min(0.3, 0.5 / rows),
             )
         else:
             figure = go.Figure()
@@ -1072,8 +1077,11 @@ def build_figure(data: EarningsData, *, x_title: str, y_title: str) -> Callable[
                 cell = {"row": position // PANEL_COLUMNS + 1, "col": position % PANEL_COLUMNS + 1}
             for trace in _series_traces(data, s, rows_of, x_title=x_title, band_alpha=band_alpha):
                 figure.add_trace(trace, **cell)
-        x_axis = {"type": "category", "categoryorder": "array",
-                  "categoryarray": [charts.plain_text(x) for x in data.x_order]}
+        x_axis = {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": [charts.plain_text(x) for x in data.x_order],
+        }
         y_axis = {"rangemode": "tozero", **charts.axis_format("£")}
         if panels:
             # One scale for every panel, so panels compare; axis titles once, at the bottom and on the left.

@@ -644,8 +644,10 @@ class _Screener:
         if name.endswith(".meta.csv"):  # pointed at the metadata: screen its data file (stored compressed or not)
             stem = name[: -len(".meta.csv")]
             compressed = path.with_name(stem + COMPRESSED_SUFFIX)
-            path = compressed if compressed.is_file() and not path.with_name(stem + ".csv").is_file() else (
-                path.with_name(stem + ".csv")
+            path = (
+                compressed
+                if compressed.is_file() and not path.with_name(stem + ".csv").is_file()
+                else (path.with_name(stem + ".csv"))
             )
         self.path = path
         self.file = path.name
@@ -1611,7 +1613,11 @@ class _Screener:
             return True
 
         for c in counts:
-            if report(f"fraction_{c}", c, f"{c} is a count but holds fractions: value {{value}} on row {{row}} is not a whole number"):
+            if report(
+                f"fraction_{c}",
+                c,
+                f"{c} is a count but holds fractions: value {{value}} on row {{row}} is not a whole number",
+            ):
                 continue
             if c not in people:
                 continue  # a count of institutions: organisations, not people, so never rounded for disclosure
@@ -1652,7 +1658,11 @@ class _Screener:
                 # The data standard: a rate published with more decimals than its indicator_dp is rounded (half-up)
                 # to that dp and loaded with a warning, so no view can show (or send the browser) more precision.
                 self.rates_to_round[c] = dp
-                limit = f"its indicator_dp of {dp}" if c in self.dps else f"the {dp} dp a rate with no indicator_dp is shown to"
+                limit = (
+                    f"its indicator_dp of {dp}"
+                    if c in self.dps
+                    else f"the {dp} dp a rate with no indicator_dp is shown to"
+                )
                 self.warn(
                     "L24",
                     f"{c} has more decimals than {limit}: value {df[c][i]} on row {i + 2} "

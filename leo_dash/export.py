@@ -102,8 +102,12 @@ def guidance_text(view: View) -> str:
         if col.kind == "dimension":
             lines.append(f"- {col.label}: text")
         else:
-            unit = {"£": "pounds", "£m": "millions of pounds", "%": "per cent", "pp": "percentage points"}.get(col.unit, "number")
-            lines.append(f"- {value_heading(col)}: number ({unit}, {col.dp} decimal places), blank where a symbol stands")
+            unit = {"£": "pounds", "£m": "millions of pounds", "%": "per cent", "pp": "percentage points"}.get(
+                col.unit, "number"
+            )
+            lines.append(
+                f"- {value_heading(col)}: number ({unit}, {col.dp} decimal places), blank where a symbol stands"
+            )
             lines.append(f"- {status_heading(col)}: the symbol explaining a blank value, else empty")
     lines += ["", "## Symbols", "", SYMBOLS_TEXT, ""]
     return "\n".join(lines)
@@ -126,7 +130,9 @@ def _number_format(col: Column) -> str:
     return f"#,##0{decimals}"
 
 
-def _write_data(workbook: xlsxwriter.Workbook, sheet: xlsxwriter.worksheet.Worksheet, first_row: int, view: View) -> None:
+def _write_data(
+    workbook: xlsxwriter.Workbook, sheet: xlsxwriter.worksheet.Worksheet, first_row: int, view: View
+) -> None:
     """The view's data from `first_row`: a heading row, then numbers as numeric cells with number formats, symbols
     and text as (neutralised) text cells."""
     header = workbook.add_format({"bold": True, "bg_color": "#F3F2F1", "border": 1, "text_wrap": True})

@@ -28,6 +28,10 @@ def catalogue_rows(tables: Sequence[TableEntry], *, prepare: Callable[[TableEntr
                 "Id": entry.id,
             }
         )
-    return pl.DataFrame(rows, schema=dict.fromkeys(
-        ["Table", "Data", "Publication", "Controllers", "Released", "Next review", "Access", "Rows", "Id"], pl.String
-    ))
+    return pl.DataFrame(
+        rows,
+        schema=dict.fromkeys(
+            ["Table", "Data", "Publication", "Controllers", "Released", "Next review", "Access", "Rows", "Id"],
+            pl.String,
+        ),
+    )

@@ -150,7 +150,9 @@ def provider_option_label(provider_id: str, name: str) -> str:
 
 
 @functools.lru_cache(maxsize=256)
-def _attributes(parquet: Path, mtime_ns: int, id_column: str, columns: tuple[str, ...], time_column: str, pid: str) -> tuple:
+def _attributes(
+    parquet: Path, mtime_ns: int, id_column: str, columns: tuple[str, ...], time_column: str, pid: str
+) -> tuple:
     frame = (
         pl.scan_parquet(parquet)
         .filter(pl.col(id_column).cast(pl.String) == pid)
@@ -243,7 +245,9 @@ def page_options(entry: TableEntry, *, data_dir: Path | None = None) -> PageOpti
         default_years_after=_default(entry, yag_column, yags) if yag_column else None,
         filters=filters,
         filter_defaults={c: str(_default(entry, c, items)) for c, items in filters.items()},
-        provider_types=tuple(v for v in provider_values(entry, "provider_type", data_dir=data_dir) if v not in query.TOTAL_ITEMS),
+        provider_types=tuple(
+            v for v in provider_values(entry, "provider_type", data_dir=data_dir) if v not in query.TOTAL_ITEMS
+        ),
         regions=tuple(v for v in provider_values(entry, "region", data_dir=data_dir) if v not in query.TOTAL_ITEMS),
         peers=tuple(peer_options(entry)),
         providers=provider_names(entry, data_dir=data_dir),
@@ -466,7 +470,7 @@ def _providers_word(n: int) -> str:
 
 
 def _symbols_phrase(symbols: Mapping[str, int]) -> str:
-    """"24 providers' figures are suppressed and 3 are not available" (most common symbol first)."""
+    """ "24 providers' figures are suppressed and 3 are not available" (most common symbol first)."""
     parts: list[str] = []
     for n, (symbol, count) in enumerate(sorted(symbols.items(), key=lambda kv: (-kv[1], kv[0]))):
         meaning = "suppressed" if symbol == "c" else SYMBOL_LABELS.get(symbol, symbol).lower()
@@ -708,9 +712,7 @@ def rank_providers(frame: pl.DataFrame, value_column: str, name_column: str) -> 
     ranked = providers.with_columns(
         pl.when(shown).then(pl.col(value_column).rank(method="min", descending=True)).cast(pl.Int64).alias(RANK)
     )
-    return ranked.sort(
-        [RANK, name_column, MEMBER], descending=[False, False, False], nulls_last=True
-    )
+    return ranked.sort([RANK, name_column, MEMBER], descending=[False, False, False], nulls_last=True)
 
 
 def chart_selection(ranked: pl.DataFrame, top_n: int | None, highlighted: Sequence[str]) -> list[tuple[str, object]]:
@@ -983,8 +985,14 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     if "__others" in traces:
         t = traces["__others"]
         figure.add_bar(
-            x=t["x"], y=t["y"], orientation="h", name="Other providers" if colours else "Providers",
-            marker_color=others_colour, customdata=t["customdata"], hovertemplate=hover, meta={"role": "providers"},
+            x=t["x"],
+            y=t["y"],
+            orientation="h",
+            name="Other providers" if colours else "Providers",
+            marker_color=others_colour,
+            customdata=t["customdata"],
+            hovertemplate=hover,
+            meta={"role": "providers"},
             showlegend=bool(colours),
         )
     for pid, colour in colours.items():
@@ -992,21 +1000,38 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             continue
         t = traces[pid]
         figure.add_bar(
-            x=t["x"], y=t["y"], orientation="h", name=t["customdata"][0][2] or pid, marker_color=colour,
-            customdata=t["customdata"], hovertemplate=hover, meta={"role": "highlight", "provider": pid},
+            x=t["x"],
+            y=t["y"],
+            orientation="h",
+            name=t["customdata"][0][2] or pid,
+            marker_color=colour,
+            customdata=t["customdata"],
+            hovertemplate=hover,
+            meta={"role": "highlight", "provider": pid},
         )
     if gaps:
         figure.add_bar(
-            x=[None] * len(gaps), y=gaps, orientation="h", showlegend=False, hoverinfo="skip",
-            marker_color=charts.MUTED, meta={"role": "gap"},
+            x=[None] * len(gaps),
+            y=gaps,
+            orientation="h",
+            showlegend=False,
+            hoverinfo="skip",
+            marker_color=charts.MUTED,
+            meta={"role": "gap"},
         )
     # One layout update for every symbol label: add_annotation validates the whole list on each call, which cost
     # seconds with tens of thousands of providers ("Top: All" on the 20M-row benchmark table).
     figure.update_layout(
         annotations=[
             {
-                "x": 0, "y": label, "xref": "x", "yref": "y", "xanchor": "left", "showarrow": False,
-                "text": f"{SYMBOL_LABELS.get(symbol, symbol)} ('{symbol}')", "font": {"size": 12, "color": "#505A5F"},
+                "x": 0,
+                "y": label,
+                "xref": "x",
+                "yref": "y",
+                "xanchor": "left",
+                "showarrow": False,
+                "text": f"{SYMBOL_LABELS.get(symbol, symbol)} ('{symbol}')",
+                "font": {"size": 12, "color": "#505A5F"},
             }
             for label, symbol in suppressed_labels
         ]
@@ -1016,9 +1041,12 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     if bench is not None and bench.status is None and bench.value is not None and labels:
         # A line across every bar, named in the legend: the reference the bars are read against.
         figure.add_scatter(
-            x=[bench.value, bench.value], y=[labels[0], labels[-1]], mode="lines",
+            x=[bench.value, bench.value],
+            y=[labels[0], labels[-1]],
+            mode="lines",
             name=f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}",
-            line={"color": charts.REFERENCE, "dash": "dash", "width": 2}, hoverinfo="skip",
+            line={"color": charts.REFERENCE, "dash": "dash", "width": 2},
+            hoverinfo="skip",
             meta={"role": "benchmark"},
         )
         largest = max(largest, bench.value)
@@ -1028,23 +1056,40 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     valued = [(y, text) for t in traces.values() for y, text in zip(t["y"], t["text"], strict=True) if text]
     if valued:
         figure.add_scatter(
-            x=[value_x] * len(valued), y=[y for y, _ in valued], text=[text for _, text in valued], mode="text",
-            textposition="middle left", textfont={"color": charts.REFERENCE}, showlegend=False, hoverinfo="skip",
+            x=[value_x] * len(valued),
+            y=[y for y, _ in valued],
+            text=[text for _, text in valued],
+            mode="text",
+            textposition="middle left",
+            textfont={"color": charts.REFERENCE},
+            showlegend=False,
+            hoverinfo="skip",
             meta={"role": "values"},
         )
     if not labels:
         figure.add_annotation(
-            text="No provider has a row for this selection.", x=0.5, y=0.5, xref="paper", yref="paper",
+            text="No provider has a row for this selection.",
+            x=0.5,
+            y=0.5,
+            xref="paper",
+            yref="paper",
             showarrow=False,
         )
     figure.update_layout(height=max(420, 26 * len(labels) + 300), barmode="overlay", bargap=0.25, showlegend=True)
     figure.update_traces(cliponaxis=False, selector={"type": "bar"})
     figure.update_yaxes(
-        type="category", categoryorder="array", categoryarray=labels, autorange="reversed", showgrid=False,
-        zeroline=False, automargin=True,
+        type="category",
+        categoryorder="array",
+        categoryarray=labels,
+        autorange="reversed",
+        showgrid=False,
+        zeroline=False,
+        automargin=True,
     )
     figure.update_xaxes(
-        title_text=charts.plain_text(indicator.label), showgrid=True, gridcolor="#E5E5E5",
+        title_text=charts.plain_text(indicator.label),
+        showgrid=True,
+        gridcolor="#E5E5E5",
         range=[0, (largest or 1) * VALUE_COLUMN_AT],  # the value column ends at the plot's right edge
         **_value_axis(indicator.unit),
     )
@@ -1225,7 +1270,8 @@ def funnel_summary(result: Comparison, frame: pl.DataFrame) -> str:
         """'2 are above and 3 below', '1 is below' (no verb: '2 above and 3 below')."""
         parts = [(n, side) for n, side in ((above, "above"), (below, "below")) if n]
         words = [
-            f"{n:,} {('is ' if n == 1 else 'are ') if verb and i == 0 else ''}{side}" for i, (n, side) in enumerate(parts)
+            f"{n:,} {('is ' if n == 1 else 'are ') if verb and i == 0 else ''}{side}"
+            for i, (n, side) in enumerate(parts)
         ]
         return " and ".join(words)
 
@@ -1261,8 +1307,12 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
             "x": rows[base.column].to_list(),
             "y": rows[indicator.column].to_list(),
             "customdata": [
-                [r[MEMBER], charts.plain_text(r[name_column] or ""), _value_text(r[indicator.column], indicator, dp),
-                 r[POSITION]]
+                [
+                    r[MEMBER],
+                    charts.plain_text(r[name_column] or ""),
+                    _value_text(r[indicator.column], indicator, dp),
+                    r[POSITION],
+                ]
                 for r in rows.iter_rows(named=True)
             ],
         }
@@ -1275,24 +1325,43 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
         for level, dash in (("99.8%", "dot"), ("95%", "dash")):
             for side in ("upper", "lower"):
                 figure.add_scatter(
-                    x=curve["base"].to_list(), y=curve[funnel.limit_column(side, level)].to_list(), mode="lines",
-                    name=f"{level} limits", legendgroup=level, showlegend=side == "upper", hoverinfo="skip",
-                    line={"color": charts.DARK_GREY if level == "99.8%" else charts.TURQUOISE, "dash": dash, "width": 1.5},
+                    x=curve["base"].to_list(),
+                    y=curve[funnel.limit_column(side, level)].to_list(),
+                    mode="lines",
+                    name=f"{level} limits",
+                    legendgroup=level,
+                    showlegend=side == "upper",
+                    hoverinfo="skip",
+                    line={
+                        "color": charts.DARK_GREY if level == "99.8%" else charts.TURQUOISE,
+                        "dash": dash,
+                        "width": 1.5,
+                    },
                     meta={"role": "limit", "level": level, "side": side},
                 )
         figure.add_scatter(
-            x=[curve["base"][0], curve["base"][-1]], y=[bench.value, bench.value], mode="lines",
+            x=[curve["base"][0], curve["base"][-1]],
+            y=[bench.value, bench.value],
+            mode="lines",
             name=f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}",
-            line={"color": charts.REFERENCE, "width": 2}, hoverinfo="skip", meta={"role": "benchmark"},
+            line={"color": charts.REFERENCE, "width": 2},
+            hoverinfo="skip",
+            meta={"role": "benchmark"},
         )
         others = placed.filter(~pl.col(MEMBER).is_in(list(colours)))
         if others.height:
             figure.add_scatter(
-                mode="markers", name="Other providers" if colours else "Providers",
+                mode="markers",
+                name="Other providers" if colours else "Providers",
                 # Solid dots with a white rim: transparency took the grey under 3:1 against white.
-                marker={"color": charts.DARK_BLUE if not colours else charts.MUTED, "size": 7,
-                        "line": {"color": "white", "width": 0.5}},
-                hovertemplate=hover, meta={"role": "providers"}, **points(others),
+                marker={
+                    "color": charts.DARK_BLUE if not colours else charts.MUTED,
+                    "size": 7,
+                    "line": {"color": "white", "width": 0.5},
+                },
+                hovertemplate=hover,
+                meta={"role": "providers"},
+                **points(others),
             )
         for pid, colour in colours.items():
             own = placed.filter(pl.col(MEMBER) == pid)
@@ -1300,11 +1369,15 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
                 label = charts.plain_text(own[name_column][0] or pid)
                 # Each highlighted provider's dot is labelled with its name, not only coloured.
                 figure.add_scatter(
-                    mode="markers+text", name=label, text=[label] * own.height,
+                    mode="markers+text",
+                    name=label,
+                    text=[label] * own.height,
                     textposition=[_label_side(x, smallest, largest) for x in own[base.column].to_list()],
                     textfont={"color": charts.REFERENCE, "size": 12},
                     marker={"color": colour, "size": 12, "line": {"color": "white", "width": 1}},
-                    hovertemplate=hover, meta={"role": "highlight", "provider": pid}, **points(own),
+                    hovertemplate=hover,
+                    meta={"role": "highlight", "provider": pid},
+                    **points(own),
                 )
         if largest / max(smallest, 1e-9) >= 20:
             figure.update_xaxes(type="log", dtick="D2")  # labels at 1, 2 and 5 of each power of ten
@@ -1426,17 +1499,20 @@ def trend_frame(result: Comparison) -> pl.DataFrame:
     )
     value, status = indicator.column, status_column(indicator.column)
     frame = grid.join(rows.select(time, MEMBER, value, status), on=[time, MEMBER], how="left").with_columns(
-        pl.when(pl.col(value).is_null() & pl.col(status).is_null()).then(pl.lit(sdc.NOT_AVAILABLE)).otherwise(
-            pl.col(status)
-        ).alias(status),
+        pl.when(pl.col(value).is_null() & pl.col(status).is_null())
+        .then(pl.lit(sdc.NOT_AVAILABLE))
+        .otherwise(pl.col(status))
+        .alias(status),
         pl.col(MEMBER).replace_strict(names, return_dtype=pl.String).alias(SERIES),
         pl.when(pl.col(MEMBER) == BENCHMARK_KEY).then(pl.lit("")).otherwise(pl.col(MEMBER)).alias(pid),
         pl.col(time).map_elements(period_label, return_dtype=pl.String).alias(PERIOD_LABEL),
     )
     order = {m: i for i, m in enumerate(members)}
-    return frame.with_columns(pl.col(MEMBER).replace_strict(order, return_dtype=pl.Int64).alias("__order")).sort(
-        ["__order", time]
-    ).drop("__order")
+    return (
+        frame.with_columns(pl.col(MEMBER).replace_strict(order, return_dtype=pl.Int64).alias("__order"))
+        .sort(["__order", time])
+        .drop("__order")
+    )
 
 
 def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
@@ -1485,14 +1561,23 @@ def _trend_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
         ]
         is_bench = key == BENCHMARK_KEY
         figure.add_scatter(
-            x=rows[PERIOD_LABEL].to_list(), y=ys, mode="lines+markers", name=charts.plain_text(rows[SERIES][0]),
-            line={"color": charts.REFERENCE if is_bench else colours.get(key, charts.DARK_GREY),
-                  "dash": "dash" if is_bench else "solid", "width": 2 if is_bench else 3},
-            marker={"size": 7 if is_bench else 9}, text=texts,
+            x=rows[PERIOD_LABEL].to_list(),
+            y=ys,
+            mode="lines+markers",
+            name=charts.plain_text(rows[SERIES][0]),
+            line={
+                "color": charts.REFERENCE if is_bench else colours.get(key, charts.DARK_GREY),
+                "dash": "dash" if is_bench else "solid",
+                "width": 2 if is_bench else 3,
+            },
+            marker={"size": 7 if is_bench else 9},
+            text=texts,
             hovertemplate="%{fullData.name}<br>%{x}: %{text}<extra></extra>",
             meta={"role": "benchmark" if is_bench else "highlight", "provider": None if is_bench else key},
         )
-    figure.update_xaxes(type="category", categoryorder="array", categoryarray=labels, title_text=result.entry.time_label)
+    figure.update_xaxes(
+        type="category", categoryorder="array", categoryarray=labels, title_text=result.entry.time_label
+    )
     figure.update_yaxes(title_text=charts.plain_text(indicator.label), **_value_axis(indicator.unit))
     figure.update_layout(height=520)
     return figure
@@ -1572,4 +1657,3 @@ def briefing_views(
             raise LookupError(f"The table {asked[-1]!r} is not available to you.")
         entry = next((e for e in usable if e.demo), usable[0])
     return build_views(entry, spec_from_params(entry, params, data_dir=data_dir), data_dir=data_dir).all()
-

@@ -32,7 +32,11 @@ PROVIDER_TYPE_MEANINGS: dict[str, str] = {
 
 def provider_type_help(types: Sequence[str]) -> str | None:
     """'FEC: further education college: …' for each type of `types` with a known meaning (None: none has)."""
-    known = [f"{t}: {PROVIDER_TYPE_MEANINGS[t.strip().upper()]}." for t in types if t.strip().upper() in PROVIDER_TYPE_MEANINGS]
+    known = [
+        f"{t}: {PROVIDER_TYPE_MEANINGS[t.strip().upper()]}."
+        for t in types
+        if t.strip().upper() in PROVIDER_TYPE_MEANINGS
+    ]
     return "  \n".join(known) if known else None
 
 

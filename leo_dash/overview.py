@@ -691,10 +691,7 @@ def headlines_title(headlines: Sequence[Headline]) -> str:
     periods = headlines[0].series[PERIOD].to_list()
     span = benefits.years_phrase(entry, periods)
     context = f" ({headlines[0].context})" if headlines[0].context else ""
-    return (
-        join_words([parts[0]] + [in_sentence(p) for p in parts[1:]])
-        + f"{context}, all providers, {span}"
-    )
+    return join_words([parts[0]] + [in_sentence(p) for p in parts[1:]]) + f"{context}, all providers, {span}"
 
 
 def headlines_view(headlines: Sequence[Headline]) -> View:

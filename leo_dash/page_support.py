@@ -24,18 +24,37 @@ class PageNeeds:
 
 
 PAGES: tuple[PageNeeds, ...] = (
-    PageNeeds("Headlines", "overview", "supports", ("time",), "median earnings, sustained employment or benefit-claim rate indicator"),
     PageNeeds(
-        "Earnings by subject", "earnings", "supports", ("subject", "years_after", "time"), "median earnings indicator (£)"
+        "Headlines",
+        "overview",
+        "supports",
+        ("time",),
+        "median earnings, sustained employment or benefit-claim rate indicator",
     ),
     PageNeeds(
-        "Subject ranking", "subject_ranking", "supports", ("subject", "years_after", "time"), "median earnings indicator (£)"
+        "Earnings by subject",
+        "earnings",
+        "supports",
+        ("subject", "years_after", "time"),
+        "median earnings indicator (£)",
     ),
     PageNeeds(
-        "Provider profile", "provider_profile", "supports", ("time", "provider_id", "provider_name"),
+        "Subject ranking",
+        "subject_ranking",
+        "supports",
+        ("subject", "years_after", "time"),
+        "median earnings indicator (£)",
+    ),
+    PageNeeds(
+        "Provider profile",
+        "provider_profile",
+        "supports",
+        ("time", "provider_id", "provider_name"),
         "rate or earnings indicator",
     ),
-    PageNeeds("Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"),
+    PageNeeds(
+        "Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"
+    ),
     PageNeeds(
         "How providers compare",
         "institutions",
@@ -43,7 +62,9 @@ PAGES: tuple[PageNeeds, ...] = (
         ("time", "provider_id", "provider_name"),
         "rate or earnings indicator",
     ),
-    PageNeeds("Impact estimate", "impact_views", "is_eligible", ("time",), "rate or earnings indicator with a base column"),
+    PageNeeds(
+        "Impact estimate", "impact_views", "is_eligible", ("time",), "rate or earnings indicator with a base column"
+    ),
 )
 
 

@@ -245,7 +245,9 @@ def unverified_note(points: Sequence[IndexPoint]) -> str | None:
     listed = ", ".join(p.period for p in points)
     if listed not in _LOGGED_UNVERIFIED:  # once per process, not on every rerun
         _LOGGED_UNVERIFIED.add(listed)
-        log.warning("CPIH values for %s are marked unverified in data/cpih.csv: check them against ONS series L522", listed)
+        log.warning(
+            "CPIH values for %s are marked unverified in data/cpih.csv: check them against ONS series L522", listed
+        )
     return (
         f"Real-terms figures are provisional: the price index (CPIH) values used for {listed} have not yet been "
         "checked against the Office for National Statistics series L522."

@@ -80,7 +80,9 @@ def provider_directory(tables: Sequence[TableEntry], *, data_dir: Path | None = 
     return dict(sorted(names.items(), key=lambda item: (item[1].lower(), item[0])))
 
 
-def default_provider(tables: Sequence[TableEntry], directory: Mapping[str, str], *, data_dir: Path | None = None) -> str:
+def default_provider(
+    tables: Sequence[TableEntry], directory: Mapping[str, str], *, data_dir: Path | None = None
+) -> str:
     """The first provider (by name) of the first demo table, else of the directory: the page always shows a profile."""
     for entry in tables:
         if entry.demo and supports(entry):
@@ -282,9 +284,15 @@ def outcomes_view(positions: Sequence[Position], name: str, provider: str) -> Vi
             FUNNEL_TEXT: [funnel_text(p) for p in positions],
         },
         schema={
-            OUTCOME: pl.String, TABLE: pl.String, SELECTION: pl.String, VALUE: pl.Float64,
-            status_column(VALUE): pl.String, BENCHMARK: pl.Float64, status_column(BENCHMARK): pl.String,
-            RANK_TEXT: pl.String, FUNNEL_TEXT: pl.String,
+            OUTCOME: pl.String,
+            TABLE: pl.String,
+            SELECTION: pl.String,
+            VALUE: pl.Float64,
+            status_column(VALUE): pl.String,
+            BENCHMARK: pl.Float64,
+            status_column(BENCHMARK): pl.String,
+            RANK_TEXT: pl.String,
+            FUNNEL_TEXT: pl.String,
         },
     )
     columns = [
@@ -307,9 +315,7 @@ def outcomes_view(positions: Sequence[Position], name: str, provider: str) -> Vi
     ]
     tables = {p.outcome.entry.id: p.outcome.entry for p in positions}
     if len(tables) > 1:
-        footnotes.append(
-            "Sources: " + "; ".join(f"{e.title} ({e.publication})" for e in tables.values()) + "."
-        )
+        footnotes.append("Sources: " + "; ".join(f"{e.title} ({e.publication})" for e in tables.values()) + ".")
     return make_view(
         key=OUTCOMES_KEY,
         entry=entry,
@@ -374,8 +380,11 @@ def subjects_frame(
 
     def ranking(who: str | None) -> tuple[pl.DataFrame, earnings.EarningsMeasure]:
         spec = subject_ranking.RankingSpec(
-            table_id=entry.id, measure=options.measures[0].key, period=choice.period,
-            years_after=choice.years_after, provider=who,
+            table_id=entry.id,
+            measure=options.measures[0].key,
+            period=choice.period,
+            years_after=choice.years_after,
+            provider=who,
         )
         frame, measure, _total = subject_ranking.ranking_frame(entry, spec, data_dir=data_dir)
         return frame, measure
@@ -384,10 +393,14 @@ def subjects_frame(
     national, _ = ranking(None)
     median = measure.median.column
     own = own.select(
-        SUBJECT, pl.col(median).alias(PROVIDER_MEDIAN), pl.col(status_column(median)).alias(status_column(PROVIDER_MEDIAN))
+        SUBJECT,
+        pl.col(median).alias(PROVIDER_MEDIAN),
+        pl.col(status_column(median)).alias(status_column(PROVIDER_MEDIAN)),
     )
     national = national.select(
-        SUBJECT, pl.col(median).alias(NATIONAL_MEDIAN), pl.col(status_column(median)).alias(status_column(NATIONAL_MEDIAN))
+        SUBJECT,
+        pl.col(median).alias(NATIONAL_MEDIAN),
+        pl.col(status_column(median)).alias(status_column(NATIONAL_MEDIAN)),
     )
     frame = own.join(national, on=SUBJECT, how="left").with_columns(
         pl.when(pl.col(NATIONAL_MEDIAN).is_null() & pl.col(status_column(NATIONAL_MEDIAN)).is_null())
@@ -432,7 +445,10 @@ def subjects_summary(frame: pl.DataFrame, name: str, *, yag: str, year: str) -> 
             f"{when}, the median earnings of {name}'s graduates were above the national median for the subject in "
             f"{counts[ABOVE]:,} of {compared:,} subject{'s' if compared != 1 else ''}"
         )
-        rest = [f"below it in {counts[BELOW]:,}" if counts[BELOW] else "", f"the same in {counts[SAME]:,}" if counts[SAME] else ""]
+        rest = [
+            f"below it in {counts[BELOW]:,}" if counts[BELOW] else "",
+            f"the same in {counts[SAME]:,}" if counts[SAME] else "",
+        ]
         rest = [r for r in rest if r]
         if rest:
             sentence += ", " + " and ".join(rest)
@@ -469,28 +485,54 @@ def _subjects_figure(name: str, x_title: str) -> Callable[[pl.DataFrame], go.Fig
                 ys += [label, label, None]
         figure = go.Figure()
         figure.add_trace(
-            go.Scatter(x=xs, y=ys, mode="lines", line={"color": charts.MUTED, "width": 2}, hoverinfo="skip",
-                       showlegend=False, meta={"role": "connector"})
-        )
-        figure.add_trace(
             go.Scatter(
-                x=national, y=labels, mode="markers", name="All providers (national)",
-                marker={"color": charts.ORANGE, "size": 11, "symbol": "diamond"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>All providers</extra>", meta={"role": "national"},
+                x=xs,
+                y=ys,
+                mode="lines",
+                line={"color": charts.MUTED, "width": 2},
+                hoverinfo="skip",
+                showlegend=False,
+                meta={"role": "connector"},
             )
         )
         figure.add_trace(
             go.Scatter(
-                x=own, y=labels, mode="markers", name=charts.plain_text(name),
+                x=national,
+                y=labels,
+                mode="markers",
+                name="All providers (national)",
+                marker={"color": charts.ORANGE, "size": 11, "symbol": "diamond"},
+                hovertemplate="%{y}: £%{x:,.0f}<extra>All providers</extra>",
+                meta={"role": "national"},
+            )
+        )
+        figure.add_trace(
+            go.Scatter(
+                x=own,
+                y=labels,
+                mode="markers",
+                name=charts.plain_text(name),
                 marker={"color": charts.DARK_BLUE, "size": 11, "symbol": "circle"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>" + charts.plain_text(name) + "</extra>", meta={"role": "provider"},
+                hovertemplate="%{y}: £%{x:,.0f}<extra>" + charts.plain_text(name) + "</extra>",
+                meta={"role": "provider"},
             )
         )
         figure.update_layout(
-            yaxis={"categoryorder": "array", "categoryarray": list(reversed(labels)), "automargin": True,
-                   "showgrid": False, "title": None},
-            xaxis={"title": charts.plain_text(x_title), "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
-                   "gridcolor": "#E5E5E5", "rangemode": "tozero"},
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": list(reversed(labels)),
+                "automargin": True,
+                "showgrid": False,
+                "title": None,
+            },
+            xaxis={
+                "title": charts.plain_text(x_title),
+                "tickprefix": "£",
+                "tickformat": ",.0f",
+                "showgrid": True,
+                "gridcolor": "#E5E5E5",
+                "rangemode": "tozero",
+            },
             showlegend=True,
         )
         return figure
@@ -499,7 +541,12 @@ def _subjects_figure(name: str, x_title: str) -> Callable[[pl.DataFrame], go.Fig
 
 
 def subjects_view(
-    entry: TableEntry, provider: str, name: str, choice: SubjectChoice, *, notes: Sequence[str] = (),
+    entry: TableEntry,
+    provider: str,
+    name: str,
+    choice: SubjectChoice,
+    *,
+    notes: Sequence[str] = (),
     data_dir: Path | None = None,
 ) -> View:
     frame, measure = subjects_frame(entry, provider, choice, data_dir=data_dir)
@@ -564,7 +611,11 @@ class Profile:
 
     def views(self) -> list[View]:
         """Exactly the views the page draws, in its order (the outliers list is Institution performance's)."""
-        detail = [v for v in (self.detail.ranked, self.detail.funnel, self.detail.trend) if v is not None] if self.detail else []
+        detail = (
+            [v for v in (self.detail.ranked, self.detail.funnel, self.detail.trend) if v is not None]
+            if self.detail
+            else []
+        )
         return [v for v in (self.overview, self.subjects, *detail) if v is not None]
 
 
@@ -599,7 +650,9 @@ def build_profile(
         subjects = subjects_view(source, provider, name, choice, data_dir=data_dir)
     detail = None
     if outcome is not None:
-        detail = institutions.build_views(outcome.entry, outcome_spec(outcome, provider, data_dir=data_dir), data_dir=data_dir)
+        detail = institutions.build_views(
+            outcome.entry, outcome_spec(outcome, provider, data_dir=data_dir), data_dir=data_dir
+        )
     return Profile(
         provider=provider,
         name=name,
@@ -648,7 +701,9 @@ def institutions_link(profile: Profile) -> dict[str, list[str]]:
     if profile.detail is None:
         return {}
     params = institutions.spec_params(profile.detail.comparison.spec)
-    return {k: [str(x) for x in v] if isinstance(v, list | tuple) else [str(v)] for k, v in params.items() if v is not None}
+    return {
+        k: [str(x) for x in v] if isinstance(v, list | tuple) else [str(v)] for k, v in params.items() if v is not None
+    }
 
 
 def views_for_params(

@@ -145,7 +145,9 @@ def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> i
     for finding in result.errors + result.warnings:
         print(finding)  # Finding escapes control characters from the file
     if not result.ok:
-        print(f"Refused: {ees.printable(request.path.name)} failed {len(result.errors)} check(s); the catalogue was not changed.")
+        print(
+            f"Refused: {ees.printable(request.path.name)} failed {len(result.errors)} check(s); the catalogue was not changed."
+        )
         return 1
     try:
         entry = build_entry(request, result)

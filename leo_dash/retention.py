@@ -167,9 +167,7 @@ def retire(item: ReviewItem, data_dir: Path | None = None, *, now: dt.datetime |
         "by": _who(),
         "catalogue_file": str(item.catalogue_file),
         "archived_to": str(target),
-        "source_files_kept": [
-            str(p) for f in item.entry.files for p in (paths.resolve(f), paths.meta_path(f))
-        ],
+        "source_files_kept": [str(p) for f in item.entry.files for p in (paths.resolve(f), paths.meta_path(f))],
         "derived_cache_removed": [str(c) for c in caches if c.exists()],
     }
     try:

@@ -317,7 +317,9 @@ def _order_columns(columns: Sequence[str], indicator_columns: Iterable[str]) -> 
 # files call them `earnings_lower` / `earnings_upper` ("Minimum Earnings" / "Maximum Earnings"), so "lower"/"upper"
 # count too, unless a quartile/decile/percentile follows ("Lower Quartile of Earnings", `earnings_lower_quartile`).
 _EXTREME_WORD = r"(min|max|minimum|maximum|lowest|highest|smallest|largest)"
-_EXTREME_NAME = re.compile(rf"(^|_){_EXTREME_WORD}($|_)|(^|_)(lower|upper)(?!_?(q|quartile|quart|decile|percentile|quintile|pct)\b)($|_)")
+_EXTREME_NAME = re.compile(
+    rf"(^|_){_EXTREME_WORD}($|_)|(^|_)(lower|upper)(?!_?(q|quartile|quart|decile|percentile|quintile|pct)\b)($|_)"
+)
 _EXTREME_LABEL = re.compile(
     rf"\b{_EXTREME_WORD}\b|\b(lower|upper)\b(?!\s*(quartile|decile|percentile|quintile|quarter))", re.IGNORECASE
 )
@@ -423,16 +425,19 @@ def _protect_published_rates(
     def disclosive(rate: Indicator) -> pl.Expr:
         base = str(rate.base)
         small = (pl.col(base) < threshold) | _status_or_missing(frame, base).is_in(SMALL_BASE_SYMBOLS)
-        return (pl.col(status_column(rate.column)).is_null() & pl.col(rate.column).is_in([0.0, 100.0]) & small).fill_null(
-            False
-        )
+        return (
+            pl.col(status_column(rate.column)).is_null() & pl.col(rate.column).is_in([0.0, 100.0]) & small
+        ).fill_null(False)
 
     flags = {r.column: disclosive(r) for r in rates}
     return frame.with_columns(
         expr
         for column, hide in flags.items()
         for expr in (
-            pl.when(hide).then(pl.lit(SUPPRESSED)).otherwise(pl.col(status_column(column))).alias(status_column(column)),
+            pl.when(hide)
+            .then(pl.lit(SUPPRESSED))
+            .otherwise(pl.col(status_column(column)))
+            .alias(status_column(column)),
             pl.when(hide).then(_null_float()).otherwise(pl.col(column)).alias(column),
         )
     )
@@ -445,7 +450,9 @@ def protect(frame: pl.DataFrame, indicators: Sequence[Indicator], profile: Discl
     null here gets status "c"; a null that arrives without a reason gets "x". Counts are the publisher's; rates
     are too, except a 0% or 100% on a base under the class-disclosure threshold (D9), which becomes `c`.
     """
-    hidden = [c for i in indicators if _never_shown(i) for c in (i.column, status_column(i.column)) if c in frame.columns]
+    hidden = [
+        c for i in indicators if _never_shown(i) for c in (i.column, status_column(i.column)) if c in frame.columns
+    ]
     frame = frame.drop(hidden)
     shown = [i for i in indicators if not _never_shown(i) and i.column in frame.columns]
     for indicator in shown:

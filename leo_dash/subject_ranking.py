@@ -125,7 +125,9 @@ def spec_params(spec: RankingSpec, options: earnings.EarningsOptions) -> dict[st
     return params
 
 
-def ranking_frame(entry: TableEntry, spec: RankingSpec, *, data_dir: Path | None = None) -> tuple[pl.DataFrame, earnings.EarningsMeasure, str | None]:
+def ranking_frame(
+    entry: TableEntry, spec: RankingSpec, *, data_dir: Path | None = None
+) -> tuple[pl.DataFrame, earnings.EarningsMeasure, str | None]:
     """The protected frame: one row per subject (and the all-subjects row last, rank null), with median, quartiles
     and their statuses, ranked by `spec.sort`. Also the measure and the all-subjects item, if any."""
     options = earnings.table_options(entry, data_dir=data_dir)
@@ -260,30 +262,51 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
                     ys += [name, name, None]
             figure.add_trace(
                 go.Scatter(
-                    x=xs, y=ys, mode="lines", name="Lower to upper quartile",
-                    line={"color": charts.DARK_BLUE, "width": 2}, hoverinfo="skip", meta={"role": "quartiles"},
+                    x=xs,
+                    y=ys,
+                    mode="lines",
+                    name="Lower to upper quartile",
+                    line={"color": charts.DARK_BLUE, "width": 2},
+                    hoverinfo="skip",
+                    meta={"role": "quartiles"},
                 )
             )
         figure.add_trace(
             go.Scatter(
-                x=medians, y=names, mode="markers", name="Median",
+                x=medians,
+                y=names,
+                mode="markers",
+                name="Median",
                 marker={"color": charts.DARK_BLUE, "size": 10, "symbol": "circle"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>Median</extra>", meta={"role": "median"},
+                hovertemplate="%{y}: £%{x:,.0f}<extra>Median</extra>",
+                meta={"role": "median"},
             )
         )
         reference = frame.filter(pl.col(earnings.SUBJECT) == REFERENCE_LABEL)
         if not reference.is_empty() and reference[median][0] is not None:
             value = reference[median][0]
             figure.add_vline(
-                x=value, line={"color": charts.REFERENCE, "dash": "dash", "width": 2}, opacity=1,
+                x=value,
+                line={"color": charts.REFERENCE, "dash": "dash", "width": 2},
+                opacity=1,
                 annotation={"text": f"All subjects: {_money(value)}", "font": {"color": charts.REFERENCE}},
                 annotation_position="bottom right",  # clear of the title and legend above the plot
             )
         figure.update_layout(
-            yaxis={"categoryorder": "array", "categoryarray": list(reversed(names)), "automargin": True,
-                   "showgrid": False, "title": None},
-            xaxis={"title": charts.plain_text(x_title),  # labels come from the table's metadata: inert text "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
-                   "gridcolor": "#E5E5E5", "rangemode": "tozero"},
+            yaxis={
+                "categoryorder": "array",
+                "categoryarray": list(reversed(names)),
+                "automargin": True,
+                "showgrid": False,
+                "title": None,
+            },
+            xaxis={
+                "title": charts.plain_text(
+                    x_title
+                ),  # labels come from the table's metadata: inert text "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
+                "gridcolor": "#E5E5E5",
+                "rangemode": "tozero",
+            },
             showlegend=True,
         )
         return figure
@@ -343,7 +366,9 @@ def ranking_view(
     return view
 
 
-def views_for_params(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None) -> list[View]:
+def views_for_params(
+    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
+) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
     usable = [e for e in tables if supports(e)]
     if not usable:

@@ -87,9 +87,7 @@ def current_identity() -> access.Identity:
     """Who this session is: the Streamlit OIDC user when logged in (st.login, configured in
     .streamlit/secrets.toml), else the user named by the trusted proxy header when data/roles.toml configures one,
     else anonymous. Roles come from the role mapping in data/roles.toml (LEO_ROLES_FILE overrides)."""
-    return access.resolve_identity(
-        _user_claims(), _request_headers(), access.current_role_config(), _client_address()
-    )
+    return access.resolve_identity(_user_claims(), _request_headers(), access.current_role_config(), _client_address())
 
 
 def refuse_unsafe_identity_setup() -> None:

@@ -74,21 +74,31 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                 with st.expander("Chart and table"):
                     if item.view.figure is not None:
                         st.plotly_chart(
-                            charts.screen_figure(item.view.figure), key=f"brief-chart-{index}",
-                            alt=chart_name(item.view, summary_is="above"), theme=None, config=CHART_CONFIG,
+                            charts.screen_figure(item.view.figure),
+                            key=f"brief-chart-{index}",
+                            alt=chart_name(item.view, summary_is="above"),
+                            theme=None,
+                            config=CHART_CONFIG,
                         )
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
                     notes_under_chart(item.view)
             if item.ref.page in briefing.known_pages():  # never a path taken from a link that names no page of ours
                 st.page_link(
-                    f"pages/{item.ref.page}.py", label=f"Open item {number} on its page", icon=":material/open_in_new:",
+                    f"pages/{item.ref.page}.py",
+                    label=f"Open item {number} on its page",
+                    icon=":material/open_in_new:",
                     query_params=item.ref.params_dict(),
                 )
             up, down, remove, _ = st.columns([1, 1, 1, 2])
             # Each button names its item: a list of twelve identical "Remove" buttons says nothing to a screen reader.
-            up.button(f"Move item {number} up", key=f"up-{index}", on_click=_move, args=(index, -1), disabled=index == 0)
+            up.button(
+                f"Move item {number} up", key=f"up-{index}", on_click=_move, args=(index, -1), disabled=index == 0
+            )
             down.button(
-                f"Move item {number} down", key=f"down-{index}", on_click=_move, args=(index, 1),
+                f"Move item {number} down",
+                key=f"down-{index}",
+                on_click=_move,
+                args=(index, 1),
                 disabled=index == len(rebuilt) - 1,
             )
             remove.button(f"Remove item {number}", key=f"remove-{index}", on_click=_remove, args=(index, title))
@@ -106,8 +116,9 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
         return
     files = st.session_state.get(_FILES_KEY)
     if files is None or files["token"] != token:
-        if st.button("Prepare HTML, Excel, Word, PowerPoint and PNG files", icon=":material/description:",
-                     type="primary"):
+        if st.button(
+            "Prepare HTML, Excel, Word, PowerPoint and PNG files", icon=":material/description:", type="primary"
+        ):
             with st.spinner("Drawing charts…"):
                 pngs = briefing.figures_to_png_optional(views)
                 archive = io.BytesIO()
@@ -128,32 +139,54 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
             return
     recorded = {"title": current.title, "views": views}
     st.download_button(
-        f"Download HTML briefing ({export.size_label(files['html'])})", files["html"],
-        file_name="leo-briefing.html", mime="text/html", key="briefing-html",
-        on_click=record_briefing_export, args=("briefing-html",), kwargs=recorded,
+        f"Download HTML briefing ({export.size_label(files['html'])})",
+        files["html"],
+        file_name="leo-briefing.html",
+        mime="text/html",
+        key="briefing-html",
+        on_click=record_briefing_export,
+        args=("briefing-html",),
+        kwargs=recorded,
     )
     st.download_button(
-        f"Download Excel workbook XLSX ({export.size_label(files['xlsx'])})", files["xlsx"],
+        f"Download Excel workbook XLSX ({export.size_label(files['xlsx'])})",
+        files["xlsx"],
         file_name="leo-briefing.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", key="briefing-xlsx",
-        on_click=record_briefing_export, args=("briefing-xlsx",), kwargs=recorded,
+        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        key="briefing-xlsx",
+        on_click=record_briefing_export,
+        args=("briefing-xlsx",),
+        kwargs=recorded,
     )
     st.download_button(
-        f"Download Word document DOCX ({export.size_label(files['docx'])})", files["docx"],
+        f"Download Word document DOCX ({export.size_label(files['docx'])})",
+        files["docx"],
         file_name="leo-briefing.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document", key="briefing-docx",
-        on_click=record_briefing_export, args=("briefing-docx",), kwargs=recorded,
+        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        key="briefing-docx",
+        on_click=record_briefing_export,
+        args=("briefing-docx",),
+        kwargs=recorded,
     )
     st.download_button(
-        f"Download PowerPoint slides PPTX ({export.size_label(files['pptx'])})", files["pptx"],
+        f"Download PowerPoint slides PPTX ({export.size_label(files['pptx'])})",
+        files["pptx"],
         file_name="leo-briefing.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation", key="briefing-pptx",
-        on_click=record_briefing_export, args=("briefing-pptx",), kwargs=recorded,
+        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
+        key="briefing-pptx",
+        on_click=record_briefing_export,
+        args=("briefing-pptx",),
+        kwargs=recorded,
     )
     st.download_button(
-        f"Download chart images, PNG in a ZIP ({export.size_label(files['png'])})", files["png"],
-        file_name="leo-briefing-charts.zip", mime="application/zip", key="briefing-png",
-        on_click=record_briefing_export, args=("briefing-png",), kwargs=recorded,
+        f"Download chart images, PNG in a ZIP ({export.size_label(files['png'])})",
+        files["png"],
+        file_name="leo-briefing-charts.zip",
+        mime="application/zip",
+        key="briefing-png",
+        on_click=record_briefing_export,
+        args=("briefing-png",),
+        kwargs=recorded,
     )
 
 
@@ -162,7 +195,11 @@ def record_briefing_export(export_type: str, *, title: str, views: list[View]) -
     chosen = [v for v in views if v.figure is not None] if export_type == "briefing-png" else views
     for number, view in enumerate(chosen, start=1):
         recorded = record_export(
-            view.table_id, export_type, view.filters, view.frame.height, page="briefing",
+            view.table_id,
+            export_type,
+            view.filters,
+            view.frame.height,
+            page="briefing",
             detail=f"briefing '{title}', item {number} of {len(chosen)}: {view.key}",
         )
         if not recorded:

@@ -24,8 +24,7 @@ def reset_choices_on_table_switch(table_id: str, table_title: str) -> None:
         return
     start_afresh(st.session_state.get(_KEYS_USED, ()))
     st.session_state[_SWITCH_NOTE] = (
-        f"You switched to {table_title}: its outcome, groups, start year and other choices start from its own "
-        "defaults."
+        f"You switched to {table_title}: its outcome, groups, start year and other choices start from its own defaults."
     )
 
 

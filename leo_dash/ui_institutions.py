@@ -55,7 +55,9 @@ def url_labelled_multiselect(
             )
         known = [v for v in raw if v in options]
         if len(known) > max_selections:
-            _note(f"The link asked for {len(known)} {noun}; at most {max_selections} can be highlighted, so the first {max_selections} are.")
+            _note(
+                f"The link asked for {len(known)} {noun}; at most {max_selections} can be highlighted, so the first {max_selections} are."
+            )
         st.session_state[widget_key] = known[:max_selections]
     values = st.sidebar.multiselect(
         label,
@@ -97,7 +99,9 @@ def select_if_choice(
     only = options[0]
     asked = st.query_params.get_all(key)
     if asked and asked[-1] != only:
-        _note(f"The link asked for {label.lower()} '{asked[-1]}', which this table does not break down; showing {only}.")
+        _note(
+            f"The link asked for {label.lower()} '{asked[-1]}', which this table does not break down; showing {only}."
+        )
     return only
 
 

@@ -35,7 +35,9 @@ class Column:
     @staticmethod
     def for_indicator(indicator: Indicator, *, dp: int | None = None, label: str | None = None) -> Column:
         default_dp = indicator.dp if indicator.dp is not None else (1 if indicator.unit in ("%", "pp") else 0)
-        return Column(indicator.column, label or indicator.label, "value", indicator.unit, dp if dp is not None else default_dp)
+        return Column(
+            indicator.column, label or indicator.label, "value", indicator.unit, dp if dp is not None else default_dp
+        )
 
 
 @dataclass(frozen=True)
@@ -142,7 +144,9 @@ def data_table(frame: pl.DataFrame, columns: Sequence[Column]) -> pl.DataFrame:
     out: dict[str, pl.Series] = {}
     for col in columns:
         if col.kind == "dimension":
-            out[col.label] = pl.Series(col.label, ["" if v is None else str(v) for v in frame[col.name].to_list()], dtype=pl.String)
+            out[col.label] = pl.Series(
+                col.label, ["" if v is None else str(v) for v in frame[col.name].to_list()], dtype=pl.String
+            )
             continue
         values = frame[col.name].to_list()
         status_name = status_column(col.name)
@@ -179,7 +183,8 @@ def gap_note(frame: pl.DataFrame, value_columns: Sequence[str], *, chart: bool =
     if not counts:
         return None
     parts = [
-        f"{n:,} {'value' if n == 1 else 'values'} {SYMBOL_MEANINGS.get(s, s)} ('{s}')" for s, n in sorted(counts.items())
+        f"{n:,} {'value' if n == 1 else 'values'} {SYMBOL_MEANINGS.get(s, s)} ('{s}')"
+        for s, n in sorted(counts.items())
     ]
     return ("Gaps in the chart are not zero: " if chart else "Missing values are not zero: ") + "; ".join(parts) + "."
 

@@ -25,9 +25,7 @@ def main() -> None:
 
     measure = options.measures[0].column
     if len(options.measures) > 1:
-        measure = ui.url_labelled_select(
-            "Measure", {m.column: m.label for m in options.measures}, key="measure"
-        )
+        measure = ui.url_labelled_select("Measure", {m.column: m.label for m in options.measures}, key="measure")
     provider: str | None = None
     if options.providers:
         choices = {benefits.ALL_PROVIDERS: "All providers"} | {

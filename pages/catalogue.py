@@ -51,9 +51,7 @@ def main() -> None:
     st.subheader("Disclosure control")
     st.markdown(ui.plain(governance.disclosure_summary(entry.disclosure)))
     st.subheader("Columns")
-    st.dataframe(
-        governance.column_rows(entry, governance.meta_labels(entry)), hide_index=True, key="catalogue-columns"
-    )
+    st.dataframe(governance.column_rows(entry, governance.meta_labels(entry)), hide_index=True, key="catalogue-columns")
     st.subheader("Footnotes")
     if entry.footnotes:
         for note in entry.footnotes:

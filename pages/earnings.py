@@ -23,9 +23,7 @@ def main() -> None:
 
     measure = options.measures[0].key
     if len(options.measures) > 1:
-        measure = ui.url_labelled_select(
-            "Earnings measure", {m.key: m.label for m in options.measures}, key="measure"
-        )
+        measure = ui.url_labelled_select("Earnings measure", {m.key: m.label for m in options.measures}, key="measure")
     mode = earnings.MODE_OPTIONS[ui.url_radio("Compare", list(earnings.MODE_OPTIONS), key="compare")]
     st.sidebar.caption(
         "Trajectory: years after graduation within one tax year. Cohorts: one point after graduation across tax years."
@@ -93,7 +91,12 @@ def main() -> None:
                 ),
             )
     filters = tuple(
-        (column, ui.url_select(earnings.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]))
+        (
+            column,
+            ui.url_select(
+                earnings.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]
+            ),
+        )
         for column, items in options.filters.items()
     )
     basis = earnings.BASIS_OPTIONS[ui.url_radio("Earnings basis", list(earnings.BASIS_OPTIONS), key="basis")]

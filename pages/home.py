@@ -25,11 +25,10 @@ def main() -> None:
     st.page_link(
         "pages/provider.py", label="How does a provider compare with its peers?", icon=":material/person_search:"
     )
+    st.page_link("pages/impact.py", label="Did an intervention change an outcome?", icon=":material/science:")
     st.page_link(
-        "pages/impact.py", label="Did an intervention change an outcome?", icon=":material/science:"
-    )
-    st.page_link(
-        "pages/benefits.py", label="How many learners claim out-of-work benefits, year by year?",
+        "pages/benefits.py",
+        label="How many learners claim out-of-work benefits, year by year?",
         icon=":material/trending_up:",
     )
     st.header("Approved tables")

@@ -54,9 +54,12 @@ def main() -> None:
                     f"{characteristic} group", groups, key="characteristic_value"
                 )
     filters = tuple(
-        (column, ui_institutions.select_if_choice(
-            institutions.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]
-        ))
+        (
+            column,
+            ui_institutions.select_if_choice(
+                institutions.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]
+            ),
+        )
         for column, items in options.filters.items()
     )
     providers = ui_institutions.url_labelled_multiselect(
@@ -79,7 +82,10 @@ def main() -> None:
         ui_institutions.follow_focus(focus, peer, own, {"provider_type": "provider_type", "region": "region"})
         if uses_type and options.provider_types:
             provider_type = ui.url_select(
-                "Provider type", options.provider_types, key="provider_type", default=own.get("provider_type"),
+                "Provider type",
+                options.provider_types,
+                key="provider_type",
+                default=own.get("provider_type"),
                 help=institutions.provider_types_help(options.provider_types),
             )
         if uses_region and options.regions:

@@ -31,14 +31,19 @@ def main() -> None:
     if outcomes:
         params["outcome"] = [
             ui.url_labelled_select(
-                "Outcome in detail", {o.key: o.label for o in outcomes}, key="outcome", follow_default=True,
+                "Outcome in detail",
+                {o.key: o.label for o in outcomes},
+                key="outcome",
+                follow_default=True,
                 help="The outcome whose ranking, funnel plot and trend are shown below the summary.",
             )
         ]
     source = provider_profile.earnings_entry(tables, provider)
     if source is not None:
         labels, years_after, default_yag = provider_profile.subject_choices(source)
-        params["year"] = [ui.url_select(f"Earnings: {source.time_label.lower()}", labels, key="year", default=labels[0])]
+        params["year"] = [
+            ui.url_select(f"Earnings: {source.time_label.lower()}", labels, key="year", default=labels[0])
+        ]
         params["yag"] = [ui.url_select("Earnings: years after graduation", years_after, key="yag", default=default_yag)]
 
     profile = provider_profile.build_profile(tables, params)
@@ -81,7 +86,9 @@ def main() -> None:
         if detail.funnel is not None:
             ui.render_view(detail.funnel, briefing=brief(detail.funnel.key), heading_level=3)
         else:
-            st.info(ui.plain(detail.funnel_reason or "There is no funnel plot for this outcome."), icon=":material/info:")
+            st.info(
+                ui.plain(detail.funnel_reason or "There is no funnel plot for this outcome."), icon=":material/info:"
+            )
         ui.render_view(detail.trend, briefing=brief(detail.trend.key), heading_level=3)
         st.page_link(
             "pages/institutions.py",

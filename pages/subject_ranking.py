@@ -22,16 +22,16 @@ def main() -> None:
     options = earnings.table_options(entry)
     measure = options.measures[0].key
     if len(options.measures) > 1:
-        measure = ui.url_labelled_select(
-            "Earnings measure", {m.key: m.label for m in options.measures}, key="measure"
-        )
+        measure = ui.url_labelled_select("Earnings measure", {m.key: m.label for m in options.measures}, key="measure")
     provider: str | None = None
     if options.providers:
         choices = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
         choices |= {pid: f"{name} ({pid})" for pid, name in options.providers}
         provider = (
             ui.url_labelled_select(
-                "Provider", choices, key="provider",
+                "Provider",
+                choices,
+                key="provider",
                 help="Rank the subjects of one provider instead of the national figures. Type to search.",
             )
             or None
@@ -39,7 +39,9 @@ def main() -> None:
     labels = [period_label(p) for p in reversed(options.periods)]
     period = period_value(ui.url_select(entry.time_label, labels, key="year", default=labels[0]))
     yag = ui.url_select(
-        "Years after graduation", options.years_after, key="yag",
+        "Years after graduation",
+        options.years_after,
+        key="yag",
         default=subject_ranking.default_years_after(options),
     )
     sort = ui.url_labelled_select("Order", subject_ranking.SORTS, key="sort", default=subject_ranking.DEFAULT_SORT)

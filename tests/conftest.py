@@ -75,8 +75,12 @@ def write_ees(directory: Path, name: str, header: list[str], rows: list[list[obj
     """Write a small EES pair (name.csv + name.meta.csv) and return the data file's path."""
     directory.mkdir(parents=True, exist_ok=True)
     data = directory / f"{name}.csv"
-    data.write_text("\n".join([",".join(header)] + [",".join(str(v) for v in r) for r in rows]) + "\n", encoding="utf-8")
-    meta_header = "col_name,col_type,label,indicator_grouping,indicator_unit,indicator_dp,filter_hint,filter_grouping_column"
+    data.write_text(
+        "\n".join([",".join(header)] + [",".join(str(v) for v in r) for r in rows]) + "\n", encoding="utf-8"
+    )
+    meta_header = (
+        "col_name,col_type,label,indicator_grouping,indicator_unit,indicator_dp,filter_hint,filter_grouping_column"
+    )
     (directory / f"{name}.meta.csv").write_text(
         "\n".join([meta_header] + [",".join(m) for m in meta]) + "\n", encoding="utf-8"
     )

@@ -68,11 +68,31 @@ def write_table(
                         if index == 2 and subject == "Law" and yag == "5":
                             rate, earnings = "c", "c"
                         writer.writerow(
-                            [year, "Tax year", "Provider", "E92000001", "England", ukprn, provider, subject, yag,
-                             grads, rate, earnings]
+                            [
+                                year,
+                                "Tax year",
+                                "Provider",
+                                "E92000001",
+                                "England",
+                                ukprn,
+                                provider,
+                                subject,
+                                yag,
+                                grads,
+                                rate,
+                                earnings,
+                            ]
                         )
-    meta_header = ["col_name", "col_type", "label", "indicator_grouping", "indicator_unit", "indicator_dp",
-                   "filter_hint", "filter_grouping_column"]
+    meta_header = [
+        "col_name",
+        "col_type",
+        "label",
+        "indicator_grouping",
+        "indicator_unit",
+        "indicator_dp",
+        "filter_hint",
+        "filter_grouping_column",
+    ]
     with (directory / f"{name}.meta.csv").open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
         writer.writerow(meta_header)
@@ -115,10 +135,22 @@ def catalogue_entry(
         "disclosure": {"count_base": 5},
         "indicators": [
             {"column": "grads", "label": "Number of graduates", "kind": "count", "dp": 0},
-            {"column": "sust_emp_rate", "label": "Sustained employment (%)", "kind": "rate", "unit": "%", "dp": 0,
-             "base": "grads"},
-            {"column": "earnings_median", "label": "Median earnings", "kind": "earnings", "unit": "£", "dp": 0,
-             "base": "grads"},
+            {
+                "column": "sust_emp_rate",
+                "label": "Sustained employment (%)",
+                "kind": "rate",
+                "unit": "%",
+                "dp": 0,
+                "base": "grads",
+            },
+            {
+                "column": "earnings_median",
+                "label": "Median earnings",
+                "kind": "earnings",
+                "unit": "£",
+                "dp": 0,
+                "base": "grads",
+            },
         ],
     }
 

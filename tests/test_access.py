@@ -112,7 +112,11 @@ def test_malformed_header_value_is_anonymous():
 
 def test_oidc_login_wins_over_header():
     config = RoleConfig(trusted_header="X-User", users=CONFIG.users)
-    who = resolve_identity({"is_logged_in": True, "email": "team@example.org", "email_verified": True}, {"X-User": "ann@example.org"}, config)
+    who = resolve_identity(
+        {"is_logged_in": True, "email": "team@example.org", "email_verified": True},
+        {"X-User": "ann@example.org"},
+        config,
+    )
     assert who.user == "team@example.org"
 
 

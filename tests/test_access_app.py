@@ -180,7 +180,9 @@ def test_every_page_hides_restricted_tables_from_anonymous_users(env):
 def test_register_page_tells_members_about_their_projects(env):
     member = run_app_page("pages/access_register.py", user=login("member@example.org"))
     assert not member.exception and not member.error
-    assert any(ui.plain("member@example.org") in s.value and ui.plain("project:ACTIVE") in s.value for s in member.success)
+    assert any(
+        ui.plain("member@example.org") in s.value and ui.plain("project:ACTIVE") in s.value for s in member.success
+    )
     assert any("Your project ACTIVE: active" in c.value for c in member.caption)
     former = run_app_page("pages/access_register.py", user=login("former@example.org"))
     assert any("Your project OLD: expired" in w.value for w in former.warning)

@@ -77,7 +77,7 @@ def test_values_cannot_break_a_line_and_are_bounded(tmp_path: Path):
     audit.record(
         "page_view",
         user="",
-        page="p\n{\"event\":\"export\"}",
+        page='p\n{"event":"export"}',
         filters={"x": "a\nb\r\u2028c", "long": "y" * 5000, **{f"k{i}": i for i in range(200)}},
         directory=tmp_path,
     )
@@ -119,7 +119,9 @@ def test_reader_skips_a_torn_last_line_and_the_next_writer_starts_a_new_line(tmp
 
 def test_reader_counts_garbage_lines(tmp_path: Path):
     file = tmp_path / "audit-2026-01.jsonl"
-    file.write_bytes(b'\n[1,2]\n{"event":"nope","time":"x"}\n\xff\xfe\n{"event":"export","time":"2026-01-01T00:00:00+00:00"}\n')
+    file.write_bytes(
+        b'\n[1,2]\n{"event":"nope","time":"x"}\n\xff\xfe\n{"event":"export","time":"2026-01-01T00:00:00+00:00"}\n'
+    )
     result = audit.read_records(tmp_path)
     assert len(result.records) == 1 and result.damaged == 3
 
@@ -178,13 +180,23 @@ def _trail(directory: Path) -> None:
     audit.record("page_view", user="bob", page="institutions", table="demo_a", directory=directory, now=at(2))
     audit.record("page_view", user="bob", page="subjects", table="demo_b", directory=directory, now=at(3))
     audit.record(
-        "export", user="ann", table="demo_a", export_type="csv", rows=10, filters=[("Year", "2022-23")],
-        directory=directory, now=at(4),
+        "export",
+        user="ann",
+        table="demo_a",
+        export_type="csv",
+        rows=10,
+        filters=[("Year", "2022-23")],
+        directory=directory,
+        now=at(4),
     )
     audit.record("export", user="ann", table="demo_a", export_type="csv", rows=5, directory=directory, now=at(5))
     audit.record("export", user="bob", table="demo_b", export_type="xlsx", rows=7, directory=directory, now=at(6))
     audit.record(
-        "access_denied", user="eve", table="secret", detail="project P1 expired on 2026-01-31", directory=directory,
+        "access_denied",
+        user="eve",
+        table="secret",
+        detail="project P1 expired on 2026-01-31",
+        directory=directory,
         now=at(7),
     )
 

@@ -44,9 +44,7 @@ def view_script() -> None:
 
         def figure(protected: object) -> go.Figure:
             labels = [charts.plain_text(n) for n in names]
-            return go.Figure(
-                go.Bar(x=labels, y=frame["earnings_median"].to_list(), name=labels[0], hovertext=labels)
-            )
+            return go.Figure(go.Bar(x=labels, y=frame["earnings_median"].to_list(), name=labels[0], hovertext=labels))
 
         view = views.make_view(
             key="audit-view",
@@ -88,7 +86,9 @@ def test_page_view_is_recorded_with_the_chosen_filters(env):
 
 def test_signed_in_user_is_named(env):
     _, audit_dir = env
-    run_app_page("pages/methodology.py", user={"is_logged_in": True, "email": "ann@example.org", "email_verified": True})
+    run_app_page(
+        "pages/methodology.py", user={"is_logged_in": True, "email": "ann@example.org", "email_verified": True}
+    )
     assert [r["user"] for r in records(audit_dir) if r["page"] == "methodology"] == ["ann@example.org"]
 
 
@@ -106,7 +106,9 @@ def test_rerun_of_the_same_view_is_not_a_new_view_but_a_new_filter_is(env):
 
 def test_download_click_records_an_export(env):
     _, audit_dir = env
-    at = run_view({"table": "open_outcomes"}, user={"is_logged_in": True, "email": "ann@example.org", "email_verified": True})
+    at = run_view(
+        {"table": "open_outcomes"}, user={"is_logged_in": True, "email": "ann@example.org", "email_verified": True}
+    )
     buttons = at.get("download_button")
     assert len(buttons) == 3  # CSV, XLSX and the data guidance
     assert [r for r in records(audit_dir) if r["event"] == "export"] == []  # showing the button is not an export

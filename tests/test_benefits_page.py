@@ -109,7 +109,9 @@ def test_defaults_for_each_table(table_id: str, catalogue) -> None:
     assert_chart_is_the_data(at, entry, {})
     # CSV, XLSX and data guidance for the trend and for the change
     keys = [b.key for b in at.get("download_button")]
-    assert sorted(keys) == sorted(f"{kind}-benefits-{view}" for kind in ("csv", "xlsx", "guidance") for view in ("trend", "change"))
+    assert sorted(keys) == sorted(
+        f"{kind}-benefits-{view}" for kind in ("csv", "xlsx", "guidance") for view in ("trend", "change")
+    )
     demo_banner = any("Synthetic demo data" in str(w.value) for w in at.warning)
     assert demo_banner == entry.demo
     assert at.sidebar.selectbox(key="table").value == table_id

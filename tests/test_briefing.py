@@ -58,7 +58,7 @@ def test_html_report_is_self_contained_and_safe():
     assert "Synthetic demo data" in page
     assert html.escape(briefing.DISCLOSURE_STATEMENT) in page
     assert "Rates rounded to 0.1%." in page and "Suppressed" in page
-    assert "src=\"http" not in page and "<link" not in page  # nothing fetched from elsewhere
+    assert 'src="http' not in page and "<link" not in page  # nothing fetched from elsewhere
     # The suppressed rate appears only as its label, never as a number.
     assert "<td>Northmere University</td><td>Suppressed</td>" in page
 
@@ -135,9 +135,10 @@ def test_share_link_is_absolute_on_the_page_the_user_is_on():
         f"https://stats.example.gov.uk/leo/briefing?basket={token}"
     )
     # The configured public address wins over what the proxy passed on.
-    assert briefing.share_link(
-        token, page_url="http://10.0.0.5:8501/briefing", public_url="https://leo.example.gov.uk/"
-    ) == f"https://leo.example.gov.uk/briefing?basket={token}"
+    assert (
+        briefing.share_link(token, page_url="http://10.0.0.5:8501/briefing", public_url="https://leo.example.gov.uk/")
+        == f"https://leo.example.gov.uk/briefing?basket={token}"
+    )
 
 
 @pytest.mark.parametrize("page_url", [None, "", "javascript:alert(1)//briefing", "file:///etc/briefing", "/briefing"])

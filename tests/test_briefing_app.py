@@ -94,7 +94,10 @@ def test_command_line_pack(tmp_path):
     out = tmp_path / "pack"
     result = subprocess.run(
         [sys.executable, "-m", "leo_dash", "briefing", "--spec", str(spec_path), "--out", str(out)],
-        cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=300,
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=300,
     )
     assert result.returncode == 1  # one item could not be built, and it says which
     assert "Not included: item 2 (no-such-view)" in result.stdout
@@ -118,6 +121,9 @@ def test_command_line_refuses_a_bad_spec(tmp_path):
     spec_path.write_text("{not json")
     result = subprocess.run(
         [sys.executable, "-m", "leo_dash", "briefing", "--spec", str(spec_path), "--out", str(tmp_path / "o")],
-        cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        cwd=paths.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert result.returncode == 1 and "not valid JSON" in result.stdout

@@ -125,8 +125,13 @@ def test_powerpoint_pack_holds_every_item_and_titles_fit() -> None:
                 assert shape.text_frame.word_wrap is True
                 assert shape.left + shape.width <= deck.slide_width
     title_sizes = [
-        run.font.size for slide in slides for shape in slide.shapes if shape.has_text_frame
-        for paragraph in shape.text_frame.paragraphs for run in paragraph.runs if run.text.startswith("2. ")
+        run.font.size
+        for slide in slides
+        for shape in slide.shapes
+        if shape.has_text_frame
+        for paragraph in shape.text_frame.paragraphs
+        for run in paragraph.runs
+        if run.text.startswith("2. ")
     ]
     assert title_sizes and all(size <= Pt(22) for size in title_sizes)
 
@@ -140,7 +145,7 @@ def test_powerpoint_long_tables_say_where_every_row_is() -> None:
     assert f"of {rows:,} rows; every row is in the Excel workbook and the Word document" in text
 
 
-@pytest.mark.parametrize("hostile", ["=HYPERLINK(\"http://x\")", "bell\x07 and \x1b escape", "<script>x</script>"])
+@pytest.mark.parametrize("hostile", ['=HYPERLINK("http://x")', "bell\x07 and \x1b escape", "<script>x</script>"])
 def test_hostile_labels_are_written_as_plain_text(hostile: str) -> None:
     view = _view("a", name=hostile)
     document = docx.Document(io.BytesIO(briefing.docx_report(hostile, [view], pngs=[None])))

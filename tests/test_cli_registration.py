@@ -35,8 +35,22 @@ def test_check_refuses_a_bad_file_with_exit_1(tmp_path):
 
 def test_add_registers_a_good_file(data_dir, capsys):
     source = write_ees(data_dir / "src", "new_table", HEADER, _rows(), META)
-    code = main(["add", str(source), "--id", "new_table", "--title", "New", "--count-base", "10",
-                 "--base", "*=number_of_matched_learners", "--release-date", "2026-10-01"])
+    code = main(
+        [
+            "add",
+            str(source),
+            "--id",
+            "new_table",
+            "--title",
+            "New",
+            "--count-base",
+            "10",
+            "--base",
+            "*=number_of_matched_learners",
+            "--release-date",
+            "2026-10-01",
+        ]
+    )
     out = capsys.readouterr().out
     assert code == 0, out
     entry = load_catalogue(data_dir).get("new_table")
@@ -44,7 +58,9 @@ def test_add_registers_a_good_file(data_dir, capsys):
     assert entry.indicator("benefit_percent").base == "number_of_matched_learners"
     # The review date counts from registration (today), not from the release date (issue #13).
     today = dt.date.today()
-    assert entry.next_review == today.replace(year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day)
+    assert entry.next_review == today.replace(
+        year=today.year + 1, day=28 if (today.month, today.day) == (2, 29) else today.day
+    )
     assert entry.filters == ("provision",)
 
 

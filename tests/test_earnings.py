@@ -258,7 +258,10 @@ def test_real_terms_view_states_basis_and_unverified_index(entry) -> None:
     assert "real terms (2022-23 prices)" in view.title
     assert view.summary.endswith("in 2022-23 prices.")
     assert any("Real terms (2022-23 prices)" in f and "half-up" in f for f in view.footnotes)
-    assert any("not yet been checked against the Office for National Statistics series L522" in n and "cpih.md" not in n for n in view.notes)
+    assert any(
+        "not yet been checked against the Office for National Statistics series L522" in n and "cpih.md" not in n
+        for n in view.notes
+    )
     assert view.figure is not None and "L522" in view.figure.layout.annotations[0].text
     assert any("2022-23 prices" in c.label for c in view.columns if c.kind == "value")
 

@@ -49,8 +49,10 @@ def entry(**over: object):
 
 
 def test_catalogue_overview_has_every_field_and_flags_overdue():
-    current, stale = entry(), make_entry("t_two", next_review=dt.date(2026, 5, 31), access="restricted", demo=True,
-                                         publication="")
+    current, stale = (
+        entry(),
+        make_entry("t_two", next_review=dt.date(2026, 5, 31), access="restricted", demo=True, publication=""),
+    )
     frame = governance.catalogue_overview([current, stale], rows={"t_one": 12345, "t_two": None}, today=TODAY)
     assert frame.columns == list(governance.CATALOGUE_COLUMNS)
     one, two = frame.to_dicts()
@@ -76,8 +78,12 @@ def test_overdue_review_dates_are_styled_red():
 def test_column_rows_give_roles_labels_and_bases():
     rows = governance.column_rows(entry(), {"subject_name": "Subject studied", "grads": "Number of graduates"})
     by_column = {r["Column"]: r for r in rows.to_dicts()}
-    assert by_column["subject_name"] == {"Column": "subject_name", "Label": "Subject studied", "Role": "Subject",
-                                         "Details": ""}
+    assert by_column["subject_name"] == {
+        "Column": "subject_name",
+        "Label": "Subject studied",
+        "Role": "Subject",
+        "Details": "",
+    }
     assert by_column["provider_ukprn"]["Role"] == "Provider identifier (UKPRN)"
     assert by_column["sex"]["Role"] == "Filter" and by_column["sex"]["Details"] == "default item: All"
     assert by_column["rate"]["Details"] == "Percentage; unit %; base: Number of graduates"
@@ -111,8 +117,14 @@ def test_row_count_never_raises():
 def test_glossary_covers_the_required_terms_consistently_with_the_data_standard():
     text = {t.term: t.definition for t in governance.GLOSSARY}
     terms = " ".join(text)
-    for required in ("Years after graduation", "Sustained employment", "Activity not captured",
-                     "Out-of-work benefits", "CAH", "Tax year"):
+    for required in (
+        "Years after graduation",
+        "Sustained employment",
+        "Activity not captured",
+        "Out-of-work benefits",
+        "CAH",
+        "Tax year",
+    ):
         assert required in terms, required
     assert "6 April" in text["Tax year"] and "5 April" in text["Tax year"] and "202223" in text["Tax year"]
     yag = text["Years after graduation (YAG)"]
@@ -142,8 +154,16 @@ def test_data_use_names_purposes_coverage_five_controllers_and_the_ico():
     assert "Information Commissioner's Office" in governance.CONCERN_TEXT
     # Issue 14, item 9: links go to the actual LEO privacy notice, each controller's own privacy page and the ICO's
     # complaint route — https pages on the publishers' own sites, never a home page, never an invented address.
-    everything = " ".join([body, governance.RIGHTS_TEXT, governance.CONCERN_TEXT, governance.DASHBOARD_TEXT,
-                           governance.PRIVACY_NOTICE_TEXT] + [r.how for r in governance.CONTROLLER_ROUTES])
+    everything = " ".join(
+        [
+            body,
+            governance.RIGHTS_TEXT,
+            governance.CONCERN_TEXT,
+            governance.DASHBOARD_TEXT,
+            governance.PRIVACY_NOTICE_TEXT,
+        ]
+        + [r.how for r in governance.CONTROLLER_ROUTES]
+    )
     assert "@" not in everything
     urls = re.findall(r"\]\((\S+?)\)", everything) + [r.url for r in governance.CONTROLLER_ROUTES]
     assert governance.LEO_PRIVACY_NOTICE_URL in urls and governance.ICO_COMPLAINT_URL in urls
@@ -160,9 +180,15 @@ def test_data_use_names_purposes_coverage_five_controllers_and_the_ico():
 
 def project(pid: str, **over: object) -> ApprovedProject:
     fields: dict[str, object] = {
-        "project_id": pid, "organisation": "Org (fictional)", "title": "T", "purpose": "P",
-        "tables": ("shown_t", "secret_t", "other_secret"), "approval_date": dt.date(2025, 1, 1),
-        "panel_outcome": "Approved", "expiry": dt.date(2026, 12, 31), "illustrative": True,
+        "project_id": pid,
+        "organisation": "Org (fictional)",
+        "title": "T",
+        "purpose": "P",
+        "tables": ("shown_t", "secret_t", "other_secret"),
+        "approval_date": dt.date(2025, 1, 1),
+        "panel_outcome": "Approved",
+        "expiry": dt.date(2026, 12, 31),
+        "illustrative": True,
     }
     fields.update(over)
     return ApprovedProject(**fields)  # type: ignore[arg-type]
@@ -177,7 +203,9 @@ def test_register_lists_each_project_under_its_real_status():
         project("WD", panel_outcome="Withdrawn"),
         project("SOON", approval_date=TODAY + dt.timedelta(days=30), expiry=TODAY + dt.timedelta(days=400)),
     ]
-    sections = {heading: rows["Project"].to_list() for heading, rows in governance.register_sections(projects, {}, today=TODAY)}
+    sections = {
+        heading: rows["Project"].to_list() for heading, rows in governance.register_sections(projects, {}, today=TODAY)
+    }
     assert list(sections) == [
         "Organisations approved now",
         "Approved, access not yet started",
@@ -192,8 +220,11 @@ def test_register_lists_each_project_under_its_real_status():
 
 
 def test_register_rows_hide_tables_the_viewer_may_not_see():
-    projects = [project("A"), project("B", approval_date=dt.date(2025, 6, 1), expiry=dt.date(2026, 1, 1)),
-                project("C", panel_outcome="Not approved", tables=("secret_t",))]
+    projects = [
+        project("A"),
+        project("B", approval_date=dt.date(2025, 6, 1), expiry=dt.date(2026, 1, 1)),
+        project("C", panel_outcome="Not approved", tables=("secret_t",)),
+    ]
     frame = governance.register_rows(projects, {"shown_t": "Shown table"}, today=TODAY)
     assert frame.columns == list(governance.REGISTER_COLUMNS_SHOWN)
     rows = frame.to_dicts()
@@ -223,8 +254,15 @@ def test_catalogue_page_shows_each_field_of_the_chosen_table(env):
         assert f"**{label}:**" in facts
     assert "Department for Education, HM Revenue and Customs" in facts and "**Rows:** 54" in facts
     columns = at.dataframe[1].value
-    assert set(columns["Column"]) >= {"time_period", "provider_ukprn", "subject_name", "yag", "grads",
-                                       "sust_emp_rate", "earnings_median"}
+    assert set(columns["Column"]) >= {
+        "time_period",
+        "provider_ukprn",
+        "subject_name",
+        "yag",
+        "grads",
+        "sust_emp_rate",
+        "earnings_median",
+    }
     assert "Subject studied" not in set(columns["Label"])  # label, not hint
     assert "Subject" in set(columns["Label"])
     assert [t.value for t in at.get("text")] == ["Counts are rounded to the nearest 5."]
@@ -235,8 +273,16 @@ def test_methodology_page(env):
     at = run_app_page("pages/methodology.py")
     assert not at.exception and not at.error
     texts = " ".join(all_texts(at))
-    for term in ("Years after graduation", "Sustained employment", "Activity not captured", "Out-of-work benefits",
-                 "CAH", "Tax year", "Suppressed", "Low reliability"):
+    for term in (
+        "Years after graduation",
+        "Sustained employment",
+        "Activity not captured",
+        "Out-of-work benefits",
+        "CAH",
+        "Tax year",
+        "Suppressed",
+        "Low reliability",
+    ):
         assert term in texts, term
 
 

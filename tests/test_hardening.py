@@ -175,7 +175,7 @@ def _formula_view():
     return make_view(
         key="formula-view",
         entry=entry,
-        title="=HYPERLINK(\"http://evil.example\")",
+        title='=HYPERLINK("http://evil.example")',
         frame=frame,
         columns=(Column("provider_name", "Provider"), Column("rate", "@Rate", "value", "%", 0)),
         summary="+summary",
@@ -208,7 +208,9 @@ def test_data_guidance_is_plain_text_with_the_metadata():
 
 def test_xlsx_export_neutralises_formulas():
     workbook = openpyxl.load_workbook(io.BytesIO(export.xlsx_bytes(_formula_view())))
-    cells = [cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    cells = [
+        cell for sheet in workbook.worksheets for row in sheet.iter_rows() for cell in row if cell.value is not None
+    ]
     assert cells
     # Text cells are strings (never formulas); the rates are numbers.
     assert all(cell.data_type in ("s", "n") for cell in cells), [(c.coordinate, c.data_type) for c in cells]
@@ -220,7 +222,7 @@ def test_xlsx_export_neutralises_formulas():
     for name in FORMULA_CELLS:
         assert "'" + name in values
     assert "-2.1%" in values and "'+summary" in values
-    assert "'=HYPERLINK(\"http://evil.example\")" in values and "'=cmd footnote" in values  # the About sheet
+    assert '\'=HYPERLINK("http://evil.example")' in values and "'=cmd footnote" in values  # the About sheet
 
 
 # ---------------------------------------------------------------- production config and error boundary

@@ -16,7 +16,9 @@ from leo_dash import access, audit, briefing, export, paths, ui
 from leo_dash.access import ANONYMOUS, RoleConfig, resolve_identity
 from leo_dash.briefing import Basket, ItemRef
 
-HOSTILE_LINK = "[sign in again here](https://evil.example/login) ![x](https://evil.example/p.png) www.evil.example a@evil.example"
+HOSTILE_LINK = (
+    "[sign in again here](https://evil.example/login) ![x](https://evil.example/p.png) www.evil.example a@evil.example"
+)
 GOOD_ITEM = ItemRef.make("earnings", {"table": "demo_graduate_outcomes", "compare": "Cohorts"}, "earnings-cohorts")
 
 
@@ -246,7 +248,7 @@ def test_oidc_email_counts_only_when_verified():
 # ---------------------------------------------------------------- 13: formulas behind blanks and line breaks
 
 
-@pytest.mark.parametrize("cell", [" =1+1", "\n=HYPERLINK(\"http://x\")", "  +SUM(1)", "\r\n-2+3", " @cmd", "\u00a0=1"])
+@pytest.mark.parametrize("cell", [" =1+1", '\n=HYPERLINK("http://x")', "  +SUM(1)", "\r\n-2+3", " @cmd", "\u00a0=1"])
 def test_formula_after_leading_blanks_is_neutralised(cell: str):
     assert export.neutralise(cell) == "'" + cell
 

@@ -83,7 +83,12 @@ def test_options_come_from_provider_rows(national) -> None:
     assert options.years_after == ("1", "5") and options.default_years_after == "5"
     assert options.provider_types == ("AP", "FEC", "HEI")  # the national rows' "Total" is not a peer group
     assert options.regions == ("London", "North East", "Wales")
-    assert options.peers == (institutions.PEER_ALL, institutions.PEER_TYPE, institutions.PEER_REGION, institutions.PEER_BOTH)
+    assert options.peers == (
+        institutions.PEER_ALL,
+        institutions.PEER_TYPE,
+        institutions.PEER_REGION,
+        institutions.PEER_BOTH,
+    )
     assert options.providers[ETA] == "Eta College" and len(options.providers) == len(PROVIDERS)
     assert options.default_measure == RATE and options.id_label == "UKPRN"
     assert institutions.subjects(national, "5") == ["Total", "Computing"]
@@ -141,7 +146,9 @@ def test_a_lone_suppressed_provider_hides_the_derived_benchmark(providers_only) 
     result = institutions.comparison(providers_only, spec_for(providers_only, period=202122))
     assert result.benchmark(202122).status == "c"  # type: ignore[union-attr]
     assert row(result, 202122, BETA)[STATUS] is None  # no shown total: nothing else needs hiding
-    hei = institutions.comparison(providers_only, spec_for(providers_only, peer=institutions.PEER_TYPE, provider_type="HEI"))
+    hei = institutions.comparison(
+        providers_only, spec_for(providers_only, peer=institutions.PEER_TYPE, provider_type="HEI")
+    )
     assert hei.benchmark(202223).status == "c"  # type: ignore[union-attr]  # Delta is the only HEI `c`
 
 
@@ -153,8 +160,12 @@ def test_secondary_suppression_beside_a_published_total(national) -> None:
     # The selected year's frame holds no D6 pattern any more, and two `c` cells (2022-23) trigger nothing.
     for year in (202122, 202223):
         assert not sdc.check_visible(
-            result.year(year), result.indicators, national.disclosure, derived=False,
-            hierarchies=[([], MEMBER)], total_item=BENCHMARK_KEY,
+            result.year(year),
+            result.indicators,
+            national.disclosure,
+            derived=False,
+            hierarchies=[([], MEMBER)],
+            total_item=BENCHMARK_KEY,
         )
     assert row(result, 202223, BETA)[RATE] == 60.0
 
@@ -192,7 +203,14 @@ def test_chart_shows_both_ends_and_the_highlighted_in_between(providers_only) ->
     # Ranks: Zeta 1, Epsilon 2, Alpha 3, Gamma 4, Beta 5, Iota 6; Delta and Theta `c`.
     items = institutions.chart_selection(ranked, 1, [GAMMA, DELTA])
     shown = [(kind, item[MEMBER] if kind == "row" else item) for kind, item in items]  # type: ignore[index]
-    assert shown == [("row", ZETA), ("gap", (2, 3, 2)), ("row", GAMMA), ("gap", (5, 5, 1)), ("row", IOTA), ("row", DELTA)]
+    assert shown == [
+        ("row", ZETA),
+        ("gap", (2, 3, 2)),
+        ("row", GAMMA),
+        ("gap", (5, 5, 1)),
+        ("row", IOTA),
+        ("row", DELTA),
+    ]
     everything = institutions.chart_selection(ranked, None, [])
     assert [item[MEMBER] for _, item in everything][-2:] == [DELTA, THETA]  # type: ignore[index]
     assert len(everything) == 8
@@ -235,7 +253,10 @@ def test_titles_and_peer_labels(national) -> None:
     )
     both = spec_for(national, peer=institutions.PEER_BOTH, provider_type="HEI", region="London")
     assert institutions.peer_label(both) == "HEI providers in London"
-    assert institutions.peer_label(spec_for(national, peer=institutions.PEER_REGION, region="Wales")) == "providers in Wales"
+    assert (
+        institutions.peer_label(spec_for(national, peer=institutions.PEER_REGION, region="Wales"))
+        == "providers in Wales"
+    )
     # A type chosen while the peer group ignores types does not narrow anything.
     assert institutions.peer_label(spec_for(national, provider_type="HEI")) == "all providers"
     earnings = national.indicator("earnings_median")
@@ -343,16 +364,31 @@ def test_trend_figure_has_every_year_with_gaps(national) -> None:
 def test_spec_from_link_falls_back_and_round_trips(national) -> None:
     ids = list(PROVIDERS)
     bad = {
-        "year": ["1999"], "yag": ["7"], "measure": ["nope"], "subject": ["Law"], "peer": ["Sideways"],
-        "provider": ["nonsense", *ids], "top": ["3"],
+        "year": ["1999"],
+        "yag": ["7"],
+        "measure": ["nope"],
+        "subject": ["Law"],
+        "peer": ["Sideways"],
+        "provider": ["nonsense", *ids],
+        "top": ["3"],
     }
     spec = institutions.spec_from_params(national, bad)
     assert (spec.period, spec.years_after, spec.measure, spec.subject, spec.peer, spec.top) == (
-        202223, "5", RATE, "Total", institutions.PEER_ALL, institutions.DEFAULT_TOP,
+        202223,
+        "5",
+        RATE,
+        "Total",
+        institutions.PEER_ALL,
+        institutions.DEFAULT_TOP,
     )
     assert spec.providers == tuple(ids[:6])
     good = spec_for(
-        national, subject="Computing", peer=institutions.PEER_TYPE, provider_type="HEI", providers=(ALPHA, GAMMA), top="10"
+        national,
+        subject="Computing",
+        peer=institutions.PEER_TYPE,
+        provider_type="HEI",
+        providers=(ALPHA, GAMMA),
+        top="10",
     )
     params = {k: v if isinstance(v, list) else [str(v)] for k, v in institutions.spec_params(good).items()}
     assert institutions.spec_from_params(national, params) == good
@@ -368,7 +404,10 @@ def test_briefing_views_rebuild_the_page(national) -> None:
     params = {"table": [national.id], "provider": [ALPHA], "year": ["2021-22"]}
     views = institutions.briefing_views(params)
     assert [v.key for v in views] == [
-        "institutions-ranked", "institutions-funnel", "institutions-outliers", "institutions-trend",
+        "institutions-ranked",
+        "institutions-funnel",
+        "institutions-outliers",
+        "institutions-trend",
     ]
     assert "2021-22 tax year" in views[0].title
     assert [v.key for v in institutions.briefing_views(params, [national])] == [v.key for v in views]
@@ -380,7 +419,9 @@ def test_epsilon_is_within_limits_despite_its_rate(providers_only) -> None:
     """The point of the funnel: 90% on 20 graduates is not evidence of anything."""
     views = institutions.build_views(providers_only, spec_for(providers_only))
     assert views.funnel is not None
-    positions = dict(zip(views.funnel.frame[MEMBER].to_list(), views.funnel.frame[institutions.POSITION].to_list(), strict=True))
+    positions = dict(
+        zip(views.funnel.frame[MEMBER].to_list(), views.funnel.frame[institutions.POSITION].to_list(), strict=True)
+    )
     assert positions[EPSILON] == funnel.WITHIN and positions[ZETA] == funnel.ABOVE_998
     assert positions[DELTA] == funnel.NOT_PLACED and positions[BENCHMARK_KEY] == "Benchmark"
     assert math.isclose(views.funnel.frame.filter(pl.col(MEMBER) == BENCHMARK_KEY)[RATE][0], 85.5)

@@ -107,8 +107,24 @@ def _provider_rows() -> list[list[object]]:
         for ukprn, (rate, base, earnings, earnings_base) in cells.items():
             name, kind, region_code, region_name = PROVIDERS[ukprn]
             rows.append(
-                [year, "Tax year", "Provider", "E92000001", "England", region_code, region_name, ukprn, name, kind,
-                 subject, yag, base, rate, earnings_base, earnings]
+                [
+                    year,
+                    "Tax year",
+                    "Provider",
+                    "E92000001",
+                    "England",
+                    region_code,
+                    region_name,
+                    ukprn,
+                    name,
+                    kind,
+                    subject,
+                    yag,
+                    base,
+                    rate,
+                    earnings_base,
+                    earnings,
+                ]
             )
     return rows
 
@@ -158,7 +174,9 @@ def test_fixture_tables_load(data_dir: Path) -> None:
     providers_only = make_table(data_dir, national=False)
     loaded = catalogue.load_catalogue(data_dir)
     assert loaded.get(TABLE_WITH_NATIONAL) == with_national and loaded.get(TABLE_PROVIDERS_ONLY) == providers_only
-    frame = query.select(with_national, {"time": [202223], "subject": ["Total"], "years_after": ["5"]}, vary=["provider_type"])
+    frame = query.select(
+        with_national, {"time": [202223], "subject": ["Total"], "years_after": ["5"]}, vary=["provider_type"]
+    )
     assert frame.filter(pl.col("provider_ukprn").is_null()).height == 2  # all providers + HEI
     assert frame.filter(pl.col("provider_ukprn") == DELTA)["sust_emp__status"].to_list() == ["c"]
     assert frame.filter(pl.col("provider_ukprn") == IOTA)["grads_matched"].to_list() == [10.0]

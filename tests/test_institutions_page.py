@@ -197,8 +197,14 @@ def test_an_invalid_link_for_each_table_falls_back_with_notes(committed, table_i
     options = institutions.page_options(entry)
     at = run_page(
         {
-            "table": table_id, "year": "1999", "provider": ["nonsense", "12"], "yag": "7", "measure": "nope",
-            "peer": "Sideways", "top": "3", "subject": "Basket weaving",
+            "table": table_id,
+            "year": "1999",
+            "provider": ["nonsense", "12"],
+            "yag": "7",
+            "measure": "nope",
+            "peer": "Sideways",
+            "top": "3",
+            "subject": "Basket weaving",
         }
     )
     notes = infos(at)
@@ -243,7 +249,9 @@ def test_fe_table_hides_controls_it_cannot_support(committed) -> None:
     keys = {w.key for w in at.sidebar.selectbox} | {w.key for w in at.sidebar.radio}
     assert not keys & {"yag", "subject", "characteristic", "peer", "provider_type", "region"}
     assert {"provision", "benefit_learner", "year", "_labelled_measure", "top"} <= keys
-    at = run_page({"table": "fe_provider_benefits", "provision": "Apprenticeship", "benefit_learner": "Benefit learners"})
+    at = run_page(
+        {"table": "fe_provider_benefits", "provision": "Apprenticeship", "benefit_learner": "Benefit learners"}
+    )
     ranked = charts(at)["ranked"]
     assert "Apprenticeship" in title(ranked) and "Benefit learners" in title(ranked)
     entry = committed["fe_provider_benefits"]

@@ -54,7 +54,10 @@ def test_a_fractional_count_is_refused_and_does_not_hide_unrounded_counts(tmp_pa
     # Remove the fraction: the unrounded 73 it was hiding is reported against the (default) profile.
     again = ees.screen(copy_with("fractional_count", tmp_path, ",52.5\n", ",60\n"))
     assert [f.row for f in again.errors] == [6]
-    assert "breaks the default profile 'counts rounded to 5': value 73 on row 6 is not rounded to 5" in again.errors[0].message
+    assert (
+        "breaks the default profile 'counts rounded to 5': value 73 on row 6 is not rounded to 5"
+        in again.errors[0].message
+    )
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -145,11 +148,22 @@ def test_add_refuses_earnings_without_a_base(data_dir: Path, capsys: pytest.Capt
     assert code == 1
     assert "earnings_median (earnings)" in out and "no base column" in out and "--no-base-reason" in out
     assert not list((data_dir / "catalogue").glob("*.toml"))
-    assert main(["add", str(fixture("earnings_extremes")), "--id", "with_base", "--base", "*=grads_earnings_include"]) == 0
-    assert main([
-        "add", str(fixture("earnings_extremes")), "--id", "with_reason",
-        "--no-base-reason", "Earnings are published only where at least 11 graduates have earnings.",
-    ]) == 0
+    assert (
+        main(["add", str(fixture("earnings_extremes")), "--id", "with_base", "--base", "*=grads_earnings_include"]) == 0
+    )
+    assert (
+        main(
+            [
+                "add",
+                str(fixture("earnings_extremes")),
+                "--id",
+                "with_reason",
+                "--no-base-reason",
+                "Earnings are published only where at least 11 graduates have earnings.",
+            ]
+        )
+        == 0
+    )
     entry = load_catalogue(data_dir).get("with_reason")
     assert entry.disclosure.no_base_reason.startswith("Earnings are published only")
     assert load_catalogue(data_dir).get("with_base").indicator("earnings_median").base == "grads_earnings_include"
@@ -168,9 +182,7 @@ def test_record_level_files_are_refused(name: str, column: str) -> None:
     assert "record-level data" in str(result.errors[-1]) or any("record-level" in f.message for f in result.errors)
 
 
-@pytest.mark.parametrize(
-    "name", ["fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz"]
-)
+@pytest.mark.parametrize("name", ["fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz"])
 def test_real_provider_tables_still_load(name: str) -> None:
     # ~2,000 providers, 50k+ rows, names of sole traders: provider columns are geography, never record keys.
     result = ees.screen(REFERENCE_DIR / name, count_base=10)
@@ -235,7 +247,10 @@ def test_unrounded_suppressed_counts_need_their_profile() -> None:
     assert declared.ok, declared.errors
     small = ees.screen(fixture("unrounded_small_count_published"), profile=["counts unrounded, suppressed below 6"])
     assert [f.row for f in small.errors] == [6]
-    assert "breaks the declared profile 'counts unrounded, suppressed below 6': value 3 on row 6 is under 6" in small.errors[0].message
+    assert (
+        "breaks the declared profile 'counts unrounded, suppressed below 6': value 3 on row 6 is under 6"
+        in small.errors[0].message
+    )
 
 
 def test_profiles_parse_and_refuse_unknown_names() -> None:
@@ -247,14 +262,29 @@ def test_profiles_parse_and_refuse_unknown_names() -> None:
         parse_profile(["counts rounded to 5", "counts rounded to 10"])
 
 
-def test_add_with_a_profile_stores_it_and_the_store_loads_the_table(data_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_add_with_a_profile_stores_it_and_the_store_loads_the_table(
+    data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     source = fixture("unrounded_suppressed_counts")
     assert main(["add", str(source), "--id", "destinations"]) == 1
     assert "--profile" in capsys.readouterr().out
-    assert main([
-        "add", str(source), "--id", "destinations", "--profile", "counts unrounded, suppressed below 6",
-        "--profile", "percentages whole", "--base", "*=cohort",
-    ]) == 0
+    assert (
+        main(
+            [
+                "add",
+                str(source),
+                "--id",
+                "destinations",
+                "--profile",
+                "counts unrounded, suppressed below 6",
+                "--profile",
+                "percentages whole",
+                "--base",
+                "*=cohort",
+            ]
+        )
+        == 0
+    )
     out = capsys.readouterr().out
     assert "Disclosure profile: counts unrounded, suppressed below 6; percentages whole." in out
     entry = load_catalogue(data_dir).get("destinations")
@@ -268,14 +298,35 @@ def test_add_with_a_profile_stores_it_and_the_store_loads_the_table(data_dir: Pa
 
 def test_check_profile_option() -> None:
     run = subprocess.run(
-        [sys.executable, "-m", "leo_dash", "check", str(fixture("unrounded_suppressed_counts")),
-         "--profile", "counts unrounded, suppressed below 6"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "leo_dash",
+            "check",
+            str(fixture("unrounded_suppressed_counts")),
+            "--profile",
+            "counts unrounded, suppressed below 6",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert run.returncode == 0, run.stdout + run.stderr
     bad = subprocess.run(
-        [sys.executable, "-m", "leo_dash", "check", str(fixture("unrounded_suppressed_counts")), "--profile", "nonsense"],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120,
+        [
+            sys.executable,
+            "-m",
+            "leo_dash",
+            "check",
+            str(fixture("unrounded_suppressed_counts")),
+            "--profile",
+            "nonsense",
+        ],
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
     assert bad.returncode == 1 and "Unknown disclosure profile" in bad.stderr and "Traceback" not in bad.stderr
 
@@ -366,7 +417,9 @@ def test_committed_real_tables_declare_their_publication_profile() -> None:
     catalogue = load_catalogue(PROJECT_ROOT / "data")
     entry = catalogue.get("fe_provider_benefits")
     assert entry.disclosure.publication_profile == ("counts rounded to 10", "percentages whole")
-    result = ees.screen(REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz", profile=entry.disclosure.publication_profile)
+    result = ees.screen(
+        REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz", profile=entry.disclosure.publication_profile
+    )
     assert result.ok, "\n".join(map(str, result.errors))
 
 

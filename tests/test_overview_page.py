@@ -81,7 +81,10 @@ def test_defaults_show_the_five_headlines(catalogue) -> None:
     latest = max(five)
     change = round((five[latest] - five[latest - 101]) / five[latest - 101] * 100, 1)
     assert shown[2][1] == f"£{five[latest]:,.0f}"
-    assert shown[2][2] == f"{'up' if change > 0 else 'down'} {abs(change)}% from {period_label(latest - 101)} in cash terms"
+    assert (
+        shown[2][2]
+        == f"{'up' if change > 0 else 'down'} {abs(change)}% from {period_label(latest - 101)} in cash terms"
+    )
     rate = national(claims, "claim_rate", {"years_after": ["1"]})
     points = round(rate[latest] - rate[latest - 101], 1)
     assert shown[4][1] == f"{rate[latest]}%"

@@ -3,12 +3,17 @@ import pytest
 from leo_dash.periods import period_label, period_value, previous_period
 
 
-@pytest.mark.parametrize(("value", "label"), [(202223, "2022-23"), (199900, "1999-00"), (2022, "2022"), ("202122", "2021-22")])
+@pytest.mark.parametrize(
+    ("value", "label"), [(202223, "2022-23"), (199900, "1999-00"), (2022, "2022"), ("202122", "2021-22")]
+)
 def test_period_label(value, label):
     assert period_label(value) == label
 
 
-@pytest.mark.parametrize(("label", "value"), [("2022-23", 202223), ("2022/23", 202223), ("2022/2023", 202223), ("202223", 202223), ("2022", 2022)])
+@pytest.mark.parametrize(
+    ("label", "value"),
+    [("2022-23", 202223), ("2022/23", 202223), ("2022/2023", 202223), ("202223", 202223), ("2022", 2022)],
+)
 def test_period_value_round_trips(label, value):
     assert period_value(label) == value
     assert period_value(period_label(value)) == value

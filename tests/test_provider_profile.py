@@ -125,8 +125,10 @@ def test_subjects_agree_with_subject_ranking_for_provider_and_nation(tables) -> 
         if row[PROVIDER_MEDIAN] is None or row[NATIONAL_MEDIAN] is None:
             assert row[COMPARED] == "Cannot compare"  # never 'above'/'below' against a hidden figure
         else:
-            expected = ABOVE if row[PROVIDER_MEDIAN] > row[NATIONAL_MEDIAN] else (
-                BELOW if row[PROVIDER_MEDIAN] < row[NATIONAL_MEDIAN] else SAME
+            expected = (
+                ABOVE
+                if row[PROVIDER_MEDIAN] > row[NATIONAL_MEDIAN]
+                else (BELOW if row[PROVIDER_MEDIAN] < row[NATIONAL_MEDIAN] else SAME)
             )
             assert row[COMPARED] == expected
     assert frame[SUBJECT][-1] == ALL_SUBJECTS

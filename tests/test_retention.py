@@ -16,8 +16,9 @@ from tests.governance_fixture import build_data_dir, clear_app_caches, run_app_p
 @pytest.fixture
 def env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     data_dir, audit_dir = use_data_dir(tmp_path, monkeypatch)
-    files = build_data_dir(data_dir, public=("current_t", "stale_t"), restricted=("stale_secret",),
-                           overdue=("stale_t", "stale_secret"))
+    files = build_data_dir(
+        data_dir, public=("current_t", "stale_t"), restricted=("stale_secret",), overdue=("stale_t", "stale_secret")
+    )
     yield data_dir, files
     clear_app_caches()
 

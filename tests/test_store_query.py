@@ -15,16 +15,32 @@ META = [
     ["number_of_matched_learners", "Indicator", "Matched learners", "", "", "0", "", ""],
     ["benefit_percent", "Indicator", "On benefits (%)", "", "%", "0", "", ""],
 ]
-HEADER = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "provider_ukprn",
-          "provider_name", "provision", "number_of_matched_learners", "benefit_percent"]
+HEADER = [
+    "time_period",
+    "time_identifier",
+    "geographic_level",
+    "country_code",
+    "country_name",
+    "provider_ukprn",
+    "provider_name",
+    "provision",
+    "number_of_matched_learners",
+    "benefit_percent",
+]
 
 
 def _rows() -> list[list[object]]:
     rows = []
     for year in (202122, 202223):
         for ukprn, name in ((90000001, "Fenwick Vale College"), (90000002, "Northmere College")):
-            for provision, n, rate in (("Total", 120, 12), ("Apprenticeship", 60, "c"), ("Education & Training", 60, 9)):
-                rows.append([year, "Academic year", "Provider", "E92000001", "England", ukprn, name, provision, n, rate])
+            for provision, n, rate in (
+                ("Total", 120, 12),
+                ("Apprenticeship", 60, "c"),
+                ("Education & Training", 60, 9),
+            ):
+                rows.append(
+                    [year, "Academic year", "Provider", "E92000001", "England", ukprn, name, provision, n, rate]
+                )
     return rows
 
 
@@ -36,8 +52,10 @@ def small_table(data_dir):
         files=(str(path),),
         roles={"time": "time_period", "provider_id": "provider_ukprn", "provider_name": "provider_name"},
         filters=("provision",),
-        indicators=(Indicator("number_of_matched_learners", "Matched", "base"),
-                    Indicator("benefit_percent", "On benefits (%)", "rate", "%", 0, base="number_of_matched_learners")),
+        indicators=(
+            Indicator("number_of_matched_learners", "Matched", "base"),
+            Indicator("benefit_percent", "On benefits (%)", "rate", "%", 0, base="number_of_matched_learners"),
+        ),
     )
 
 
@@ -111,7 +129,9 @@ def test_concurrent_sessions_share_one_prepared_table(small_table):
 
 def test_real_fe_table_queries(reference_dir):
     entry = load_catalogue().get("fe_provider_benefits")
-    frame = query.select(entry, {"time": [202223], "benefit_learner": ["Benefit learners"]}, columns=["provider_id", "benefit_percent"])
+    frame = query.select(
+        entry, {"time": [202223], "benefit_learner": ["Benefit learners"]}, columns=["provider_id", "benefit_percent"]
+    )
     assert frame.height > 1000
     statuses = frame[status_column("benefit_percent")]
     # Every null has a reason; no symbol became a number.

@@ -173,6 +173,8 @@ def test_briefing_rebuilds_the_same_view(entry) -> None:
     params = {"table": ["demo_graduate_outcomes"], "yag": ["3"], "sort": ["name"]}
     spec, _ = subject_ranking.spec_from_params(entry, params)
     shown = subject_ranking.ranking_view(entry, spec)
-    ref = ItemRef.make(subject_ranking.PAGE, subject_ranking.spec_params(spec, earnings.table_options(entry)), shown.key)
+    ref = ItemRef.make(
+        subject_ranking.PAGE, subject_ranking.spec_params(spec, earnings.table_options(entry)), shown.key
+    )
     rebuilt = briefing.rebuild(ref, [entry])
     assert rebuilt.frame.equals(shown.frame) and rebuilt.summary == shown.summary

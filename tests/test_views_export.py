@@ -14,7 +14,7 @@ from tests.conftest import make_entry
 def _frame() -> pl.DataFrame:
     return pl.DataFrame(
         {
-            "provider_name": ["Fenwick Vale College", "=HYPERLINK(\"http://x\")", "Northmere University"],
+            "provider_name": ["Fenwick Vale College", '=HYPERLINK("http://x")', "Northmere University"],
             "rate": [72.45, None, None],
             status_column("rate"): [None, "c", "low"],
             "earnings_median": [29300.0, 31000.0, None],
@@ -175,7 +175,13 @@ def test_gap_note_counts_what_the_chart_draws_not_the_bases_beside_it():
 
     columns = [Column("year", "Year"), Column("rate", "Rate", "value", "%", 1), Column("base", "Base", "value")]
     frame = pl.DataFrame(
-        {"year": ["a", "b"], "rate": [None, 5.0], "rate__status": ["c", None], "base": [None, 20], "base__status": ["c", None]}
+        {
+            "year": ["a", "b"],
+            "rate": [None, 5.0],
+            "rate__status": ["c", None],
+            "base": [None, 20],
+            "base__status": ["c", None],
+        }
     )
     assert charted_columns(columns) == ["rate"]
     assert gap_note(frame, charted_columns(columns)) == (

@@ -53,9 +53,7 @@ CASES: dict[str, PageCase] = {
     "pages/institutions.py": PageCase(
         "Institution performance", charts=3, demo=True, change="Tax year", real_table="fe_provider_benefits"
     ),
-    "pages/provider.py": PageCase(
-        "Provider profile", charts=4, demo=True, change="Provider"
-    ),
+    "pages/provider.py": PageCase("Provider profile", charts=4, demo=True, change="Provider"),
     "pages/benefits.py": PageCase(
         "Benefit claims", charts=2, demo=True, change="Change from", real_table="fe_provider_benefits"
     ),

@@ -51,16 +51,30 @@ def wait_healthy(url: str, process: subprocess.Popen[bytes], timeout: float = 90
     raise TimeoutError(f"streamlit not healthy at {url} after {timeout}s")
 
 
-def start_streamlit(extra_env: dict[str, str] | None = None, log_path: Path | None = None) -> tuple[subprocess.Popen[bytes], str]:
+def start_streamlit(
+    extra_env: dict[str, str] | None = None, log_path: Path | None = None
+) -> tuple[subprocess.Popen[bytes], str]:
     port = free_port()
     url = f"http://127.0.0.1:{port}"
     env = os.environ | {"PYTHONUNBUFFERED": "1"} | (extra_env or {})
     log = open(log_path, "wb") if log_path else subprocess.DEVNULL  # noqa: SIM115 - handed to the child process
     process = subprocess.Popen(
         [
-            sys.executable, "-m", "streamlit", "run", "app.py",
-            "--server.port", str(port), "--server.address", "127.0.0.1", "--server.headless", "true",
-            "--browser.gatherUsageStats", "false", "--server.fileWatcherType", "none",
+            sys.executable,
+            "-m",
+            "streamlit",
+            "run",
+            "app.py",
+            "--server.port",
+            str(port),
+            "--server.address",
+            "127.0.0.1",
+            "--server.headless",
+            "true",
+            "--browser.gatherUsageStats",
+            "false",
+            "--server.fileWatcherType",
+            "none",
         ],
         cwd=paths.PROJECT_ROOT,
         env=env,

@@ -21,8 +21,19 @@ from leo_dash import paths
 
 AXE_SCRIPT = paths.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGE_TIMEOUT_MS = 60_000
-SIDEBAR_WIDGETS = ("stSelectbox", "stMultiSelect", "stRadio", "stTextInput", "stNumberInput", "stSlider",
-                   "stCheckbox", "stDateInput", "stSegmentedControl", "stPills", "stToggle")
+SIDEBAR_WIDGETS = (
+    "stSelectbox",
+    "stMultiSelect",
+    "stRadio",
+    "stTextInput",
+    "stNumberInput",
+    "stSlider",
+    "stCheckbox",
+    "stDateInput",
+    "stSegmentedControl",
+    "stPills",
+    "stToggle",
+)
 WIDGET_SELECTOR = ", ".join(f'[data-testid="{name}"]' for name in SIDEBAR_WIDGETS)
 ERROR_TEXTS = ("Sorry, this view could not be shown", "Traceback (most recent call last)")
 
@@ -54,7 +65,8 @@ def open_page(page: Page, url: str, *, heading: str, charts: int = 0) -> None:
     expect(main.get_by_role("heading", name=heading, level=1)).to_be_visible(timeout=PAGE_TIMEOUT_MS)
     if charts:
         page.wait_for_function(
-            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n", arg=charts,
+            "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
+            arg=charts,
             timeout=PAGE_TIMEOUT_MS,
         )
     wait_idle(page)
@@ -180,6 +192,7 @@ def choose_other_option(page: Page, label: str) -> str:
 
 
 # ---------------------------------------------------------------------------------------------------- views
+
 
 def view_tabs(page: Page) -> Locator:
     """The Chart/Table/Download tab sets rendered by ui.render_view, in page order."""
@@ -402,8 +415,10 @@ def main_headings(page: Page) -> list[str]:
 
 def main_heading_levels(page: Page) -> list[int]:
     """The level (1-6) of every heading in the main area, in order."""
-    return page.locator('[data-testid="stMain"]').locator("h1, h2, h3, h4, h5, h6").evaluate_all(
-        "hs => hs.map(h => Number(h.tagName.substring(1)))"
+    return (
+        page.locator('[data-testid="stMain"]')
+        .locator("h1, h2, h3, h4, h5, h6")
+        .evaluate_all("hs => hs.map(h => Number(h.tagName.substring(1)))")
     )
 
 
@@ -439,7 +454,13 @@ def wait_view_changed(page: Page, before: str) -> None:
 
 
 def assert_link_reopens(
-    browser: Browser, context_args: dict, page: Page, *, heading: str, sentence: str, sidebar: dict[str, Any] | None = None
+    browser: Browser,
+    context_args: dict,
+    page: Page,
+    *,
+    heading: str,
+    sentence: str,
+    sidebar: dict[str, Any] | None = None,
 ) -> None:
     """Open `page`'s link in a fresh browser context (no session): the same figures and the same `sentence` are on
     screen, and, when given, the same sidebar choices."""

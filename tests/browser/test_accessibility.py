@@ -105,9 +105,7 @@ def test_contrast_measure_matches_wcag_examples() -> None:
 
 
 @pytest.mark.parametrize("nav", CHART_PAGES, ids=page_id)
-def test_every_chart_has_a_text_and_table_alternative_and_legible_text(
-    page: Page, app_url: str, nav: NavPage
-) -> None:
+def test_every_chart_has_a_text_and_table_alternative_and_legible_text(page: Page, app_url: str, nav: NavPage) -> None:
     open_nav_page(page, app_url, nav)
     # Text drawn inside the charts is SVG, which axe-core does not check: measure it against the white background.
     texts = dom.svg_text_colours(page)
@@ -142,6 +140,9 @@ def test_every_chart_has_a_text_and_table_alternative_and_legible_text(
         assert grid.rows, f"chart {index}: its table is empty"
 
     assert texts, "no chart text found"
-    low = [(text, fill, round(contrast_on_white(fill), 2)) for text, fill in texts
-           if contrast_on_white(fill) < MIN_TEXT_CONTRAST]
+    low = [
+        (text, fill, round(contrast_on_white(fill), 2))
+        for text, fill in texts
+        if contrast_on_white(fill) < MIN_TEXT_CONTRAST
+    ]
     assert not low, f"chart text below {MIN_TEXT_CONTRAST}:1 on white: {low[:10]}"

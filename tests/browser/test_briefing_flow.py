@@ -18,9 +18,9 @@ def test_added_chart_reaches_the_briefing_and_its_link_rebuilds_it(
     dom.open_page(page, f"{app_url}/earnings", heading="Subject earnings", charts=1)
     (figure,) = dom.figures(page)
     # The summary sentence printed under the chart's tabs.
-    sentence = dom.view_tabs(page).first.locator(
-        "xpath=following::*[@data-testid='stMarkdownContainer'][1]"
-    ).inner_text()
+    sentence = (
+        dom.view_tabs(page).first.locator("xpath=following::*[@data-testid='stMarkdownContainer'][1]").inner_text()
+    )
     title = dom.view_tabs(page).first.locator("xpath=preceding::*[self::h2 or self::h3 or self::h4][1]").inner_text()
     page.get_by_role("button", name="Add to briefing").first.click()
     expect(page.get_by_text("Added to the briefing.")).to_be_visible()

@@ -24,7 +24,9 @@ def change_every_choice(page: Page, skip: str) -> list[str]:
     changed: set[str] = set()
     while True:
         kinds = dom.sidebar_widget_kinds(page)
-        label = next((lbl for lbl, kind in kinds.items() if kind in SINGLE_CHOICE and lbl not in changed | {skip}), None)
+        label = next(
+            (lbl for lbl, kind in kinds.items() if kind in SINGLE_CHOICE and lbl not in changed | {skip}), None
+        )
         if label is None:
             return done
         changed.add(label)

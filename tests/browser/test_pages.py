@@ -43,9 +43,7 @@ def test_page_loads_without_error(page: Page, app_url: str, nav: NavPage) -> Non
     case = open_nav_page(page, app_url, nav)
     assert dom.page_problems(page) == []
     assert len(dom.figures(page)) >= case.charts
-    banner = page.locator('[data-testid="stMain"] [data-testid="stAlertContentWarning"]').filter(
-        has_text=DEMO_WARNING
-    )
+    banner = page.locator('[data-testid="stMain"] [data-testid="stAlertContentWarning"]').filter(has_text=DEMO_WARNING)
     if case.demo:
         expect(banner.first).to_be_visible()
         for text in page.locator(".js-plotly-plot").all_text_contents():  # the chart carries it too, for screenshots

@@ -42,12 +42,17 @@ def test_provider_compared_with_peers_in_three_clicks_from_home(
     shown = dom.figures(page)
     assert len(shown) == 3  # ranking, funnel plot and trend of the outcome in detail (no earnings in FE tables)
     for figure in shown:  # the provider is named in each chart: bar label, funnel dot label, trend line
-        assert PROVIDER in "".join(figure.traces) or PROVIDER in page.locator(".js-plotly-plot").all_inner_texts()[
-            shown.index(figure)
-        ], figure.title
+        assert (
+            PROVIDER in "".join(figure.traces)
+            or PROVIDER in page.locator(".js-plotly-plot").all_inner_texts()[shown.index(figure)]
+        ), figure.title
     assert dom.page_problems(page) == []
 
     dom.assert_link_reopens(
-        browser, browser_context_args, page, heading="Provider profile", sentence=answer.inner_text(),
+        browser,
+        browser_context_args,
+        page,
+        heading="Provider profile",
+        sentence=answer.inner_text(),
         sidebar={"Provider": f"{PROVIDER} ({PROVIDER_ID})"},
     )

@@ -70,8 +70,12 @@ CASES = (
     ),
     HostileCase(f"benefits?table=hostile&provider={IMG_ID}", "Benefit claims", (XSS_IMG,), provider_select="Provider"),
     HostileCase("impact?table=hostile&treat_by=provider", "Intervention impact", (XSS_IMG,)),
-    HostileCase("catalogue?table=hostile", "Catalogue of approved tables",
-                (f"Described as {XSS_IMG}", f"Footnote {XSS_SCRIPT}"), in_chart=False),
+    HostileCase(
+        "catalogue?table=hostile",
+        "Catalogue of approved tables",
+        (f"Described as {XSS_IMG}", f"Footnote {XSS_SCRIPT}"),
+        in_chart=False,
+    ),
 )
 
 _INJECTED_JS = """() => ({
