@@ -6,8 +6,9 @@ convention (leo_dash.model): numeric indicator columns are Float64 with nulls wh
 its figure for a period is the base-weighted mean of its published cells. Cells whose outcome or base carries a
 symbol are left out and counted; a symbol is never filled, estimated or reversed (data standard D1).
 
-Only the standard library is used for the statistics (normal and chi-square tails are implemented below), so this
-module adds no dependency.
+The estimate, its interval, the event study and the pre-trend check come from a cell-level two-way fixed-effects
+model (leo_dash.did_model, fitted with statsmodels): each cell is compared only with itself, so which cells happen
+to be published in a year cannot bias it. The group figures in `series` are descriptive: what the chart draws.
 """
 
 from __future__ import annotations
@@ -17,8 +18,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import polars as pl
 
+from leo_dash import did_model
+from leo_dash.did_model import CellPanel, DidFit, Variance
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
 from leo_dash.sdc import round_half_up
@@ -43,67 +47,6 @@ _GROUP_GAP = "gap"
 # Reasons a cell is left out that are not GSS symbols.
 REASON_MISSING = "missing"  # null with no status column to explain it
 REASON_ZERO_BASE = "zero base"
-
-
-# --------------------------------------------------------------------------------------------------------------
-# Distribution tails (stdlib only)
-# --------------------------------------------------------------------------------------------------------------
-def normal_cdf(z: float) -> float:
-    """P(Z <= z) for a standard normal Z."""
-    return 0.5 * math.erfc(-z / math.sqrt(2.0))
-
-
-def normal_quantile(p: float) -> float:
-    """The z with P(Z <= z) = p, by bisection on the CDF (slow-ish but exact to double precision, no tables)."""
-    if not 0.0 < p < 1.0:
-        raise ValueError(f"probability must be strictly between 0 and 1, got {p}")
-    if p > 0.5:  # work in the lower tail, where erfc keeps full relative precision
-        return -normal_quantile(1.0 - p)
-    low, high = -40.0, 0.0
-    for _ in range(200):
-        mid = (low + high) / 2.0
-        if normal_cdf(mid) < p:
-            low = mid
-        else:
-            high = mid
-        if high - low < 1e-15:
-            break
-    return (low + high) / 2.0
-
-
-def chi2_sf(statistic: float, df: int) -> float:
-    """P(X >= statistic) for X ~ chi-square with integer `df` degrees of freedom (closed forms for integer df).
-
-    The series' terms are summed in log space, so a large statistic with many degrees of freedom (the
-    over-dispersion check pools thousands) does not underflow to 0.
-    """
-    if df < 1 or int(df) != df:
-        raise ValueError(f"degrees of freedom must be a positive integer, got {df}")
-    if statistic <= 0.0:
-        return 1.0
-    x = float(statistic)
-    if df % 2 == 0:
-        # Even df: Poisson-sum identity, Q = sum_{i < df/2} exp(-x/2) (x/2)^i / i!
-        log_half = math.log(x / 2.0)
-        logs = [-x / 2.0 + i * log_half - math.lgamma(i + 1) for i in range(df // 2)]
-        return min(1.0, _sum_exp(logs))
-    # Odd df: Q = erfc(sqrt(x/2)) + sum_{j=1}^{(df-1)/2} 2 phi(sqrt(x)) x^{(2j-1)/2} / (1*3*...*(2j-1)),
-    # with log(1*3*...*(2j-1)) = lgamma(2j+1) - j log 2 - lgamma(j+1).
-    log_x = math.log(x)
-    lead = math.log(2.0) - x / 2.0 - 0.5 * math.log(2.0 * math.pi)
-    logs = [
-        lead + (2 * j - 1) / 2.0 * log_x - (math.lgamma(2 * j + 1) - j * math.log(2.0) - math.lgamma(j + 1))
-        for j in range(1, (df - 1) // 2 + 1)
-    ]
-    return min(1.0, math.erfc(math.sqrt(x / 2.0)) + (_sum_exp(logs) if logs else 0.0))
-
-
-def _sum_exp(logs: Sequence[float]) -> float:
-    """sum(exp(v) for v in logs) without overflow or underflow of the largest terms."""
-    top = max(logs)
-    if top == -math.inf:
-        return 0.0
-    return math.exp(top) * math.fsum(math.exp(v - top) for v in logs)
 
 
 # --------------------------------------------------------------------------------------------------------------
@@ -173,15 +116,34 @@ class GroupDefinition:
 
 @dataclass(frozen=True)
 class PreTrendTest:
-    """Joint Wald test that all pre-period gaps are equal (no pre-trend); the slope is reported for context."""
+    """Joint test that every pre-period event-study coefficient is 0, with the same variance as the estimate.
 
-    statistic: float | None
+    `detectable_drift`: the smallest steady drift in the gap, in outcome units a year, the test finds 80% of the
+    time; a drift smaller than that could be hiding in the before years without being flagged."""
+
+    statistic: float | None  # F (t-based variance) or chi-square (normal)
     p_value: float | None
     df: int
     flagged: bool
     note: str
-    slope_per_year: float | None = None  # weighted least-squares slope of the pre-period gap, outcome units a year
-    slope_se: float | None = None
+    df_denominator: float | None = None
+    detectable_drift: float | None = None
+    untested: bool = False  # fewer than two years before the start: parallel trends cannot be checked at all
+
+
+@dataclass(frozen=True)
+class Placebo:
+    """The same estimate with a fake start year, using only years before the real start: it should find nothing."""
+
+    start: int
+    estimate: float
+    ci_low: float
+    ci_high: float
+    sampling_only: bool = False  # too few cells and years for an interval that allows for more than sampling
+
+    @property
+    def is_clear(self) -> bool:
+        return self.ci_low > 0 or self.ci_high < 0
 
 
 @dataclass(frozen=True)
@@ -212,7 +174,12 @@ class ImpactResult:
     post_gap: float | None = None
     unavailable_reason: str | None = None  # why `estimate` is None
     notes: tuple[str, ...] = ()  # data-specific warnings (dropped periods, quartile fallback, ...)
-    dispersion: Dispersion | None = None  # rates with several cells per group: over-dispersion found (and used)
+    variance: Variance = "all"  # which noise the interval was asked to allow for
+    interval_source: did_model.Source = "sampling"  # where the interval came from
+    interval_df: float | None = None  # t degrees of freedom of the interval (None: normal)
+    interval_note: str = ""  # plain words: what the interval allows for and why this one
+    cells_used: tuple[int, int] = (0, 0)  # treated and comparison cells in the fixed-effects fit
+    placebo: Placebo | None = None
 
     @property
     def is_clear(self) -> bool:
@@ -243,18 +210,6 @@ class _PeriodFigure:
     variance: float | None
     n_used: int
     n_excluded: int
-    pearson: float = 0.0  # rates: sum of w_i (y_i - p)^2 / (p (1 - p)) over the period's cells (0 for one cell)
-
-
-@dataclass(frozen=True)
-class Dispersion:
-    """How much more a rate's cells vary within each group and period than sampling alone gives (quasi-binomial:
-    Pearson chi-square over its degrees of freedom, pooled over both groups and every period used)."""
-
-    phi: float
-    df: int  # sum over group-periods of (cells used - 1)
-    significant: bool  # Pearson chi-square above the 95th percentile of chi-square on `df`
-    applied: bool  # whether the standard errors were multiplied by sqrt(phi)
 
 
 def _status_or_null(frame: pl.DataFrame, column: str) -> pl.Expr:
@@ -298,10 +253,8 @@ def _aggregate(
     *,
     kind: OutcomeKind,
     rounding_step: float,
-    phi: float = 1.0,
 ) -> dict[int, _PeriodFigure]:
-    """Base-weighted mean per period and its sampling variance (times `phi` for rates, plus a rounding
-    allowance)."""
+    """Base-weighted mean per period (what the chart draws) and its sampling variance plus a rounding allowance."""
     per_period = (
         cells.group_by("_period")
         .agg(
@@ -312,7 +265,6 @@ def _aggregate(
             (pl.col("_w") ** 2).filter(pl.col("_reason").is_null()).sum().alias("sum_w2"),
             # Earnings: sum of w^2 * Var(median_i) with Var(median_i) = (pi/2) sigma_i^2 / n_i and w_i = n_i.
             (pl.col("_w") * pl.col("_sigma") ** 2).filter(pl.col("_reason").is_null()).sum().alias("sum_w_sigma2"),
-            (pl.col("_w") * (pl.col("_v") / 100.0) ** 2).filter(pl.col("_reason").is_null()).sum().alias("sum_wy2"),
         )
         .sort("_period")
     )
@@ -325,18 +277,14 @@ def _aggregate(
             figures[period] = _PeriodFigure(period, None, 0.0, None, 0, n_excluded)
             continue
         value = float(row["sum_wv"]) / total_w
-        pearson = 0.0
         if kind == "rate":
             share = min(max(value / 100.0, 0.0), 1.0)
-            sampling = 100.0**2 * share * (1.0 - share) / total_w * phi
-            if n_used > 1 and 0.0 < share < 1.0:
-                # sum w (y - p)^2 = sum w y^2 - W p^2 (the weighted mean is p)
-                pearson = max(0.0, float(row["sum_wy2"]) - total_w * share**2) / (share * (1.0 - share))
+            sampling = 100.0**2 * share * (1.0 - share) / total_w
         else:
             sampling = MEDIAN_SE_FACTOR**2 * float(row["sum_w_sigma2"]) / total_w**2
         # Each published value is off by up to half a rounding step: uniform error, variance step^2/12.
         rounding = rounding_step**2 / 12.0 * float(row["sum_w2"]) / total_w**2
-        figures[period] = _PeriodFigure(period, value, total_w, sampling + rounding, n_used, n_excluded, pearson)
+        figures[period] = _PeriodFigure(period, value, total_w, sampling + rounding, n_used, n_excluded)
     return figures
 
 
@@ -358,13 +306,16 @@ def estimate_impact(
     upper_quartile: str | None = None,
     outcome_rounding: float | None = None,
     earnings_cv: float = DEFAULT_EARNINGS_CV,
-    allow_overdispersion: bool = False,
+    variance: Variance = "all",
+    cell_columns: Sequence[str] | None = None,
 ) -> ImpactResult:
     """Difference-in-differences of `outcome` between two groups of cells, before and from `intervention_start`.
 
-    allow_overdispersion (rates): multiply every binomial variance by the pooled quasi-binomial factor phi (never
-    below 1) when the cells within a group vary more than sampling alone gives; the result's `dispersion` says
-    what was found either way.
+    The estimate is the treated-after coefficient of a base-weighted model with a fixed effect for every cell and
+    every period (leo_dash.did_model). variance="all" (default) gives the interval that allows for noise in each
+    cell and for year-to-year movement of the gap between the groups; "sampling" allows for sampling and rounding
+    only and is optimistic. cell_columns: the columns that identify a cell across periods; by default every
+    column that is neither the time column, a float (indicator) column nor a status column.
 
     outcome_rounding: the step published values were rounded to (e.g. 1 for whole %, 100 for £); None infers it
     from the data, 0 switches the rounding allowance off. lower_quartile/upper_quartile (earnings only) give each
@@ -375,6 +326,9 @@ def estimate_impact(
         raise ValueError("quartile columns only apply to earnings")
     if earnings_cv <= 0:
         raise ValueError("earnings_cv must be positive")
+    if variance not in did_model.VARIANCES:
+        raise ValueError(f"variance must be one of {', '.join(did_model.VARIANCES)}, got {variance!r}")
+    cell_columns = _cell_columns(frame, time, cell_columns)
 
     periods = frame.get_column(time)
     if periods.dtype == pl.String:
@@ -438,12 +392,6 @@ def estimate_impact(
     comparison_cells = work.filter(pl.col("_comparison"))
     treated_fig = _aggregate(treated_cells, kind=kind, rounding_step=rounding_step)
     comparison_fig = _aggregate(comparison_cells, kind=kind, rounding_step=rounding_step)
-    dispersion = _dispersion(treated_fig, comparison_fig, kind) if kind == "rate" else None
-    if dispersion is not None and allow_overdispersion and dispersion.significant and dispersion.phi > 1:
-        dispersion = Dispersion(dispersion.phi, dispersion.df, dispersion.significant, applied=True)
-        treated_fig = _aggregate(treated_cells, kind=kind, rounding_step=rounding_step, phi=dispersion.phi)
-        comparison_fig = _aggregate(comparison_cells, kind=kind, rounding_step=rounding_step, phi=dispersion.phi)
-
     excluded = work.filter(pl.col("_reason").is_not_null()).get_column("_reason").value_counts(sort=True)
     excluded_by_symbol = {str(r): int(n) for r, n in excluded.iter_rows()}
     excluded_cells = sum(excluded_by_symbol.values())
@@ -458,39 +406,46 @@ def estimate_impact(
             + ", ".join(period_label(p) for p in one_sided)
             + "."
         )
-    if dispersion is not None and dispersion.significant and not dispersion.applied:
-        notes.append(
-            f"The cells within each group vary far more than sampling alone gives (quasi-binomial factor "
-            f"phi = {dispersion.phi:,.1f} on {dispersion.df:,} degrees of freedom), so this interval and the "
-            "pre-trend test are likely too narrow; allowing for over-dispersion widens them by sqrt(phi)."
-        )
     notes.extend(_mixing_notes(work, treated, comparison))
     notes.extend(_composition_notes(treated.label, treated_fig, common))
     notes.extend(_composition_notes(comparison.label, comparison_fig, common))
 
     pre = [p for p in common if p < intervention_start]
     post = [p for p in common if p >= intervention_start]
-    z = normal_quantile(0.5 + confidence / 2.0)
-
     series = _series_frame(treated, comparison, treated_fig, comparison_fig, common, intervention_start)
-    event_study = _event_study_frame(treated_fig, comparison_fig, pre, post, intervention_start, z)
-    pre_trend = _pre_trend_test(treated_fig, comparison_fig, pre, intervention_start)
 
     estimate = se = ci_low = ci_high = pre_gap = post_gap = None
     reason: str | None = None
+    fit: DidFit | None = None
+    placebo: Placebo | None = None
+    event_study = _event_study_frame(treated_fig, comparison_fig, None, [], intervention_start, confidence)
+    pre_trend = _untested_pre_trend(pre, intervention_start)
     if not pre:
         reason = f"no period before {period_label(intervention_start)} has usable cells in both groups"
     elif not post:
         reason = f"no period from {period_label(intervention_start)} onwards has usable cells in both groups"
     else:
-        pre_gap = _mean_gap(treated_fig, comparison_fig, pre)
-        post_gap = _mean_gap(treated_fig, comparison_fig, post)
-        estimate = post_gap - pre_gap
-        variance = sum(
-            _mean_variance(figures, span) for figures in (treated_fig, comparison_fig) for span in (pre, post)
-        )
-        se = math.sqrt(variance)
-        ci_low, ci_high = estimate - z * se, estimate + z * se
+        panel = _cell_panel(work, cell_columns, common, kind, rounding_step)
+        try:
+            fit = did_model.fit_did(panel, pre, post, variance, confidence)
+        except np.linalg.LinAlgError:
+            reason = (
+                "no cell of each group is published both before and from the start, so the change cannot be "
+                "measured within cells"
+            )
+        if fit is not None:
+            estimate, se = fit.estimate, fit.chosen.standard_error
+            half = fit.chosen.half_width(confidence)
+            ci_low, ci_high = estimate - half, estimate + half
+            pre_gap = _mean_gap(treated_fig, comparison_fig, pre)
+            post_gap = _mean_gap(treated_fig, comparison_fig, post)
+            study = did_model.event_study(panel, pre, post, fit)
+            event_study = _event_study_frame(treated_fig, comparison_fig, study, pre, intervention_start, confidence)
+            if len(pre) >= 2:
+                pre_trend = _pre_trend_test(did_model.pre_trend_check(study, pre), fit, intervention_start, kind)
+                placebo = _placebo(panel, pre, variance, confidence)
+            if fit.fallback_note:
+                notes.append(fit.fallback_note)
 
     return ImpactResult(
         estimate=estimate,
@@ -502,9 +457,7 @@ def estimate_impact(
         pre_trend=pre_trend,
         excluded_cells=excluded_cells,
         excluded_by_symbol=excluded_by_symbol,
-        method_note=_method_note(
-            kind, base, rounding_step, lower_quartile, upper_quartile, earnings_cv, confidence, dispersion
-        ),
+        method_note=_method_note(kind, base, rounding_step, lower_quartile, upper_quartile, earnings_cv, confidence),
         caveats=_caveats(kind, intervention_start, excluded_cells, rounding_step),
         kind=kind,
         outcome=outcome,
@@ -518,21 +471,13 @@ def estimate_impact(
         post_gap=post_gap,
         unavailable_reason=reason,
         notes=tuple(notes),
-        dispersion=dispersion,
+        variance=variance,
+        interval_source=fit.chosen.source if fit is not None else "sampling",
+        interval_df=fit.chosen.df if fit is not None else None,
+        interval_note=_interval_note(fit, confidence, len(pre) + len(post)) if fit is not None else "",
+        cells_used=(fit.treated_cells, fit.comparison_cells) if fit is not None else (0, 0),
+        placebo=placebo,
     )
-
-
-def _dispersion(
-    treated_fig: dict[int, _PeriodFigure], comparison_fig: dict[int, _PeriodFigure], kind: OutcomeKind
-) -> Dispersion | None:
-    """Pooled quasi-binomial dispersion of the rate's cells around their group-period means."""
-    figures = [f for group in (treated_fig, comparison_fig) for f in group.values() if f.value is not None]
-    df = sum(f.n_used - 1 for f in figures if f.n_used > 1)
-    if kind != "rate" or df < 1:
-        return None
-    pearson = sum(f.pearson for f in figures)
-    phi = pearson / df
-    return Dispersion(phi, df, significant=chi2_sf(pearson, df) < PRE_TREND_ALPHA, applied=False)
 
 
 def _validate(
@@ -589,11 +534,6 @@ def _with_earnings_sigma(
 
 def _mean_gap(treated: dict[int, _PeriodFigure], comparison: dict[int, _PeriodFigure], span: list[int]) -> float:
     return sum(_value(treated[p]) - _value(comparison[p]) for p in span) / len(span)
-
-
-def _mean_variance(figures: dict[int, _PeriodFigure], span: list[int]) -> float:
-    """Variance of a plain average of per-period figures, periods treated as independent."""
-    return sum(_variance(figures[p]) for p in span) / len(span) ** 2
 
 
 def _value(figure: _PeriodFigure) -> float:
@@ -666,123 +606,217 @@ def _series_frame(
     return pl.DataFrame(rows, schema=schema, orient="row") if rows else pl.DataFrame(schema=schema)
 
 
+def _cell_columns(frame: pl.DataFrame, time: str, given: Sequence[str] | None) -> list[str]:
+    if given is not None:
+        missing = [c for c in given if c not in frame.columns]
+        if missing:
+            raise ValueError(f"the frame has no cell column(s): {', '.join(missing)}")
+        return list(given)
+    return [
+        c
+        for c, dtype in frame.schema.items()
+        if c != time and not c.endswith("__status") and not dtype.is_float() and not c.startswith("_")
+    ]
+
+
+def _cell_panel(
+    work: pl.DataFrame, cell_columns: Sequence[str], common: Sequence[int], kind: OutcomeKind, rounding_step: float
+) -> CellPanel:
+    """The usable cells of the common periods as arrays; a cell is its `cell_columns` values within its group."""
+    usable = work.filter(pl.col("_reason").is_null() & pl.col("_period").is_in(list(common)))
+    key = pl.concat_str(
+        [pl.col("_treated").cast(pl.String)] + [pl.col(c).cast(pl.String).fill_null("\x00") for c in cell_columns],
+        separator="\x1f",
+    )
+    if kind == "rate":
+        share = (pl.col("_v") / 100.0).clip(0.0, 1.0)
+        sampling = 100.0**2 * share * (1.0 - share) / pl.col("_w")
+    else:
+        sampling = MEDIAN_SE_FACTOR**2 * pl.col("_sigma") ** 2 / pl.col("_w")
+    arrays = usable.select(
+        key.rank("dense").cast(pl.Int64).alias("cell"),
+        pl.col("_period").alias("period"),
+        pl.col("_treated").alias("treated"),
+        pl.col("_v").alias("value"),
+        pl.col("_w").alias("weight"),
+        (sampling + rounding_step**2 / 12.0).alias("sampling_variance"),
+    )
+    return CellPanel(
+        cell=arrays["cell"].to_numpy(),
+        period=arrays["period"].to_numpy(),
+        treated=arrays["treated"].to_numpy(),
+        value=arrays["value"].to_numpy(),
+        weight=arrays["weight"].to_numpy(),
+        sampling_variance=arrays["sampling_variance"].to_numpy(),
+    )
+
+
+_EVENT_STUDY_SCHEMA = {
+    "period": pl.Int64,
+    "relative_period": pl.Int64,
+    "treated_value": pl.Float64,
+    "comparison_value": pl.Float64,
+    "gap": pl.Float64,
+    "gap_diff": pl.Float64,
+    "se": pl.Float64,
+    "ci_low": pl.Float64,
+    "ci_high": pl.Float64,
+    "is_reference": pl.Boolean,
+}
+
+
 def _event_study_frame(
     treated_fig: dict[int, _PeriodFigure],
     comparison_fig: dict[int, _PeriodFigure],
+    study: did_model.EventStudy | None,
     pre: list[int],
-    post: list[int],
     intervention_start: int,
-    z: float,
+    confidence: float,
 ) -> pl.DataFrame:
-    schema = {
-        "period": pl.Int64,
-        "relative_period": pl.Int64,
-        "treated_value": pl.Float64,
-        "comparison_value": pl.Float64,
-        "gap": pl.Float64,
-        "gap_diff": pl.Float64,
-        "se": pl.Float64,
-        "ci_low": pl.Float64,
-        "ci_high": pl.Float64,
-        "is_reference": pl.Boolean,
-    }
-    if not pre:
-        return pl.DataFrame(schema=schema)
-    reference = pre[-1]
+    """One row per period: the group figures and raw gap (descriptive) beside the fixed-effects coefficient
+    `gap_diff` (change in the gap since the reference period, within cells) and its interval."""
+    if study is None or not pre:
+        return pl.DataFrame(schema=_EVENT_STUDY_SCHEMA)
     start_year = period_start_year(intervention_start)
-    ref_gap = _value(treated_fig[reference]) - _value(comparison_fig[reference])
-    ref_var = _variance(treated_fig[reference]) + _variance(comparison_fig[reference])
+    critical = did_model.Interval("sampling", 1.0, study.df).critical(confidence)
     rows: list[dict[str, object]] = []
-    for period in pre + post:
+    for period in study.periods:
         t, c = treated_fig[period], comparison_fig[period]
-        gap = _value(t) - _value(c)
-        is_reference = period == reference
-        diff = 0.0 if is_reference else gap - ref_gap
+        is_reference = period == study.reference
+        diff = study.coefficients[period]
         # The reference is zero by construction, so it carries no interval.
-        se = None if is_reference else math.sqrt(_variance(t) + _variance(c) + ref_var)
+        se = None if is_reference else study.standard_errors[period]
         rows.append(
             {
                 "period": period,
                 "relative_period": period_start_year(period) - start_year,
                 "treated_value": _value(t),
                 "comparison_value": _value(c),
-                "gap": gap,
+                "gap": _value(t) - _value(c),
                 "gap_diff": diff,
                 "se": se,
-                "ci_low": None if se is None else diff - z * se,
-                "ci_high": None if se is None else diff + z * se,
+                "ci_low": None if se is None else diff - critical * se,
+                "ci_high": None if se is None else diff + critical * se,
                 "is_reference": is_reference,
             }
         )
-    return pl.DataFrame(rows, schema=schema, orient="row")
+    return pl.DataFrame(rows, schema=_EVENT_STUDY_SCHEMA, orient="row")
+
+
+def _untested_pre_trend(pre: Sequence[int], intervention_start: int) -> PreTrendTest:
+    return PreTrendTest(
+        statistic=None,
+        p_value=None,
+        df=0,
+        flagged=False,
+        note=(
+            f"Parallel trends cannot be checked: {len(pre)} year(s) before {period_label(intervention_start)} "
+            "have usable cells in both groups, and at least 2 are needed. The estimate rests on an untested "
+            "assumption that the groups would have moved in parallel."
+        ),
+        untested=True,
+    )
 
 
 def _pre_trend_test(
-    treated_fig: dict[int, _PeriodFigure],
-    comparison_fig: dict[int, _PeriodFigure],
-    pre: list[int],
-    intervention_start: int,
+    check: did_model.PreTrendCheck | None, fit: DidFit, intervention_start: int, kind: OutcomeKind
 ) -> PreTrendTest:
-    """Wald test that every pre-period event-study coefficient is zero (chi-square, df = pre periods - 1)."""
-    if len(pre) < 2:
+    """The pre-period coefficients tested jointly against 0, with the estimate's own variance."""
+    start = period_label(intervention_start)
+    if check is None:
         return PreTrendTest(
             statistic=None,
             p_value=None,
             df=0,
             flagged=False,
-            note=(
-                f"Not enough pre-periods to test for a pre-trend: {len(pre)} period(s) before "
-                f"{period_label(intervention_start)} with usable cells in both groups; at least 2 are needed."
-            ),
+            note="The pre-trend test could not be run: the before years' coefficients have no usable variance.",
+            untested=True,
         )
-    gaps = {p: _value(treated_fig[p]) - _value(comparison_fig[p]) for p in pre}
-    variances = {p: _variance(treated_fig[p]) + _variance(comparison_fig[p]) for p in pre}
-    if any(v <= 0 for v in variances.values()):
-        return PreTrendTest(
-            statistic=None,
-            p_value=None,
-            df=len(pre) - 1,
-            flagged=False,
-            note="The pre-trend test could not be run: a pre-period figure has no sampling variance (e.g. 0% or 100%).",
-        )
-    reference = pre[-1]
-    others = pre[:-1]
-    coefficients = {p: gaps[p] - gaps[reference] for p in others}
-    # The coefficients share the reference gap, so their covariance is diag(v_t) + v_ref * 11'. Its inverse has a
-    # closed form (Sherman-Morrison), which keeps this free of matrix libraries.
-    v_ref = variances[reference]
-    sum_b2_over_v = sum(coefficients[p] ** 2 / variances[p] for p in others)
-    sum_b_over_v = sum(coefficients[p] / variances[p] for p in others)
-    sum_inv_v = sum(1.0 / variances[p] for p in others)
-    statistic = sum_b2_over_v - v_ref * sum_b_over_v**2 / (1.0 + v_ref * sum_inv_v)
-    df = len(others)
-    p_value = chi2_sf(statistic, df)
-    flagged = p_value < PRE_TREND_ALPHA
-
-    # Weighted least-squares slope of the gap over the pre-periods, for a sense of size.
-    weights = {p: 1.0 / variances[p] for p in pre}
-    x = {p: float(period_start_year(p)) for p in pre}
-    total_w = sum(weights.values())
-    x_bar = sum(weights[p] * x[p] for p in pre) / total_w
-    g_bar = sum(weights[p] * gaps[p] for p in pre) / total_w
-    sxx = sum(weights[p] * (x[p] - x_bar) ** 2 for p in pre)
-    slope = sum(weights[p] * (x[p] - x_bar) * (gaps[p] - g_bar) for p in pre) / sxx
-    slope_se = math.sqrt(1.0 / sxx)
-
-    p_text = _format_p(p_value)
+    flagged = check.p_value < PRE_TREND_ALPHA
+    name = "F" if check.df_denominator is not None else "Wald chi-square"
+    on = f"{check.df} and {check.df_denominator:g} df" if check.df_denominator is not None else f"{check.df} df"
+    test = f"{name} {check.statistic:.2f} on {on}, {_format_p(check.p_value)}"
+    allowance = "sampling only" if fit.chosen.source == "sampling" else "the same allowance for noise as the estimate"
     if flagged:
         note = (
-            f"Pre-trend flagged: the gap between the groups was already changing before "
-            f"{period_label(intervention_start)} (Wald chi-square {statistic:.2f} on {df} df, {p_text}). "
-            "The parallel-trends assumption looks doubtful. With very large bases even small wobbles are "
-            "'significant', so also judge the size of the pre-period coefficients."
+            f"Pre-trend flagged: the gap between the groups was already changing before {start} ({test}, using "
+            f"{allowance}). The parallel-trends assumption looks doubtful."
         )
     else:
-        note = (
-            f"No clear pre-trend (Wald chi-square {statistic:.2f} on {df} df, {p_text}). This is consistent with, "
-            "but does not prove, parallel trends; with few pre-periods the test has little power."
+        note = f"No clear pre-trend ({test}, using {allowance})."
+        if check.detectable_drift is not None:
+            note += (
+                f" The test would catch a steady drift in the gap of {_drift_amount(check.detectable_drift, kind)} a "
+                f"year {did_model.DRIFT_POWER:.0%} of the time; a smaller drift could be hiding in the before years, "
+                "so 'not flagged' is not proof of parallel trends."
+            )
+    return PreTrendTest(
+        check.statistic,
+        check.p_value,
+        check.df,
+        flagged,
+        note,
+        df_denominator=check.df_denominator,
+        detectable_drift=check.detectable_drift,
+    )
+
+
+def _drift_amount(value: float, kind: OutcomeKind) -> str:
+    """A drift in the outcome's unit: percentage points to 2 dp, pounds to the nearest pound."""
+    return f"{value:,.2f} percentage points" if kind == "rate" else f"£{value:,.0f}"
+
+
+def _placebo(panel: CellPanel, pre: list[int], variance: Variance, confidence: float) -> Placebo | None:
+    """The estimate with a fake start in the middle of the before years, from the before years alone."""
+    fake_start = pre[len(pre) // 2]
+    fake_pre = [p for p in pre if p < fake_start]
+    fake_post = [p for p in pre if p >= fake_start]
+    keep = np.isin(panel.period, pre)
+    try:
+        fit = did_model.fit_did(panel.subset(keep), fake_pre, fake_post, variance, confidence)
+    except np.linalg.LinAlgError:
+        return None
+    half = fit.chosen.half_width(confidence)
+    return Placebo(
+        fake_start,
+        fit.estimate,
+        fit.estimate - half,
+        fit.estimate + half,
+        sampling_only=fit.chosen.source == "sampling",
+    )
+
+
+def _interval_note(fit: DidFit, confidence: float, years: int) -> str:
+    """Plain words: what the interval allows for, and which of the candidate intervals it is."""
+    level = f"{confidence * 100:g}%"
+    cells = f"{fit.treated_cells:,} treated and {fit.comparison_cells:,} comparison cells"
+    if fit.chosen.source == "sampling":
+        if fit.fallback_note:
+            return fit.fallback_note
+        return (
+            f"Sampling only (optimistic): the {level} interval allows for sampling and the rounding of published "
+            "figures, not for real differences between cells or years, so it is likely too narrow."
         )
-    return PreTrendTest(statistic, p_value, df, flagged, note, slope, slope_se)
+    cell_text = f"cluster-robust by cell ({cells}; t on {fit.cell.df:g} df)" if fit.cell is not None else None
+    year_text = (
+        f"from how much the yearly gap moves ({years} years; t on {fit.year.df:g} df)" if fit.year is not None else None
+    )
+    candidates = [t for t in (cell_text, year_text) if t is not None]
+    chosen = cell_text if fit.chosen.source == "cell" else year_text
+    if len(candidates) == 2:
+        wider = "cluster-robust one" if fit.chosen.source == "cell" else "one from the yearly gap"
+        return (
+            f"The {level} interval allows for noise in each cell and for year-to-year movement of the gap between "
+            f"the groups: it is the wider of two intervals, one {cell_text}, one {year_text}. Here the {wider} is "
+            "wider."
+        )
+    missing = (
+        f"fewer than {did_model.MIN_CLUSTERS} cells in a group are published in two or more years, too few for a "
+        "cluster-robust interval"
+        if fit.cell is None
+        else "with only two years, year-to-year movement of the gap cannot be measured and is not allowed for"
+    )
+    return f"The {level} interval is {chosen}; {missing}."
 
 
 def _mixing_notes(work: pl.DataFrame, treated: GroupDefinition, comparison: GroupDefinition) -> list[str]:
@@ -804,14 +838,14 @@ def _mixing_notes(work: pl.DataFrame, treated: GroupDefinition, comparison: Grou
 
 
 def _composition_notes(label: str, figures: dict[int, _PeriodFigure], common: list[int]) -> list[str]:
+    """Any change in how many cells a group has: reported, though the estimate compares each cell with itself."""
     counts = [figures[p].n_used for p in common]
     if len(counts) < 2 or min(counts) == max(counts):
         return []
-    if max(counts) <= 1.2 * min(counts):
-        return []
     return [
-        f"The number of usable cells for {label!r} changes between {min(counts)} and {max(counts)} across periods: "
-        "part of any change may come from which cells are present, not from the intervention."
+        f"The number of usable cells for {label!r} changes between {min(counts)} and {max(counts)} across periods. "
+        "The estimate compares each cell only with itself, so which cells are published cannot move it; the group "
+        "averages in the chart do include the change."
     ]
 
 
@@ -823,27 +857,25 @@ def _method_note(
     upper_quartile: str | None,
     earnings_cv: float,
     confidence: float,
-    dispersion: Dispersion | None = None,
 ) -> str:
     parts = [
-        "Difference-in-differences on group averages. For each period, a group's figure is the average of its "
-        f"published cells weighted by {base!r}; cells whose figure or base is suppressed or unavailable are left "
-        "out, never estimated. The estimate is (treated after minus treated before) minus (comparison after minus "
-        "comparison before), where 'before' and 'after' are plain averages of the yearly figures."
+        "Difference-in-differences on the published cells. Each cell (for example a provider, or a provider and "
+        "type of provision) is followed over the years, and a model weighted by "
+        f"{base!r} gives every cell its own level and every year its own level: the estimate is how much more the "
+        "treated cells changed from the start year than the comparison cells, each cell compared only with itself "
+        "(two-way fixed effects, fitted with statsmodels). Cells whose figure or base is suppressed or unavailable "
+        "are left out, never estimated.",
+        f"The {confidence * 100:g}% interval, by default, is the wider of a cluster-robust interval by cell (noise in "
+        "each cell, including noise that lasts across its years; needs at least "
+        f"{did_model.MIN_CLUSTERS} cells in each group) and an interval from how much the yearly gap between the "
+        "groups moves around its before and after averages (shocks that hit a whole group in one year; needs three "
+        "years), each with t critical values. In simulations like those in the project's tests this holds its "
+        "level within a few points whichever of these kinds of noise is present; 'sampling only' does not.",
     ]
     if kind == "rate":
         parts.append(
-            "Standard errors for a rate use the binomial formula sqrt(p(1-p)/N) on the pooled rate p and the summed "
-            "base N, treating every person as an independent observation."
+            "Sampling only uses the binomial variance p(1-p)/N of each cell, treating every person as independent."
         )
-        if dispersion is not None and dispersion.applied:
-            parts.append(
-                "Allowing for over-dispersion: the cells within each group and period vary more than sampling alone "
-                f"gives, so every binomial variance is multiplied by the quasi-binomial factor phi = "
-                f"{dispersion.phi:,.1f} (Pearson chi-square over its {dispersion.df:,} degrees of freedom, pooled "
-                "over both groups and all periods). Lasting differences between cells count towards phi although "
-                "they cancel out of a difference-in-differences, so this errs towards intervals that are too wide."
-            )
     else:
         quartile_text = (
             f"sigma estimated from each cell's interquartile range, ({upper_quartile} - {lower_quartile}) / 1.349"
@@ -851,28 +883,20 @@ def _method_note(
             else f"sigma assumed to be {earnings_cv:g} x the cell's median because no quartiles were supplied"
         )
         parts.append(
-            "Group earnings are base-weighted averages of the cells' published medians, which is not the median "
-            "of the combined group. Each cell's median is given a standard error of 1.2533 x sigma / sqrt(n), "
-            f"the large-sample result for normally distributed data, with {quartile_text}. Earnings are skewed, so "
-            "this is an approximation: treat the interval as a rough guide."
+            "The model averages published medians, which is not the median of the combined group. Sampling only "
+            "gives each cell's median a standard error of 1.2533 x sigma / sqrt(n), the large-sample result for "
+            f"normally distributed data, with {quartile_text}."
         )
     if rounding_step > 0:
         parts.append(
-            "An allowance for publication rounding (values rounded to the nearest "
-            f"{_format_step(kind, rounding_step)}; error assumed uniform) is added to each period's variance."
+            "Sampling only also allows for publication rounding (values rounded to the nearest "
+            f"{_format_step(kind, rounding_step)}; error assumed uniform)."
         )
-    widened = dispersion is not None and dispersion.applied
-    ignored = (
-        "changes in which cells are present and the same people appearing in several years"
-        if widened
-        else "real differences between cells beyond sampling noise, changes in which cells are present, and the "
-        "same people appearing in several years, so the interval is likely too narrow rather than too wide"
-    )
     parts.append(
-        "Variances of the four period averages are added as if independent, and the "
-        f"{confidence * 100:g}% interval uses the normal approximation. Limits: this ignores {ignored}. The event "
-        "study compares each period's gap with the gap in the last period before the intervention; the pre-trend "
-        "check is a joint Wald chi-square test that all pre-period gaps are equal."
+        "The event study replaces the single estimate with one coefficient a year, relative to the last year before "
+        "the start. The pre-trend check tests the before years' coefficients jointly against zero with the same "
+        "allowance for noise as the estimate, and says how large a steady drift it would have caught; the placebo "
+        "re-runs the estimate with a fake start inside the before years, where it should find nothing."
     )
     return " ".join(parts)
 
@@ -974,7 +998,8 @@ def plain_language_summary(result: ImpactResult, outcome_label: str, unit: str |
     if trend.p_value is None:
         if trend.df == 0:
             sentences.append(
-                "Parallel trends could not be checked: there were not enough pre-periods (at least two are needed)."
+                "Parallel trends could not be checked: there were not enough years before the start (at least two "
+                "are needed), so the estimate rests on an untested assumption."
             )
         else:
             sentences.append("Parallel trends could not be checked.")

@@ -43,6 +43,7 @@ from leo_dash.impact import (
     REASON_ZERO_BASE,
     GroupDefinition,
     ImpactResult,
+    Placebo,
     estimate_impact,
     period_start_year,
     plain_language_summary,
@@ -112,9 +113,11 @@ class ContextControl:
     columns: tuple[str, ...]  # one column, or (type column, value column) for characteristics
 
 
-SE_SAMPLING = "Sampling only"
-SE_OVERDISPERSION = "Allow for over-dispersion"
-SE_OPTIONS: tuple[str, ...] = (SE_SAMPLING, SE_OVERDISPERSION)
+SE_ALL = "Allow for all noise (recommended)"
+SE_SAMPLING = "Sampling only (optimistic)"
+SE_OPTIONS: tuple[str, ...] = (SE_ALL, SE_SAMPLING)
+# Earlier links named the interval options differently; they open the recommended interval.
+_SE_OLD_NAMES = {"Sampling only": SE_ALL, "Allow for over-dispersion": SE_ALL}
 
 
 @dataclass(frozen=True)
@@ -129,7 +132,7 @@ class ImpactSpec:
     comparison_is_rest: bool
     start: int
     context: tuple[tuple[str, str, str], ...] = ()  # (URL key, label, chosen item) of each pinned breakdown
-    overdispersion: bool = False  # rates: widen standard errors by the cells' quasi-binomial factor
+    sampling_only: bool = False  # expert option: an interval for sampling and rounding only (optimistic)
 
     @property
     def kind(self) -> Literal["rate", "earnings"]:
@@ -146,14 +149,9 @@ class ImpactSpec:
             "start": [period_label(self.start)],
         }
         out.update({key: [value] for key, _label, value in self.context})
-        if self.overdispersion:
-            out["se"] = [SE_OVERDISPERSION]
+        if self.sampling_only:
+            out["se"] = [SE_SAMPLING]
         return out
-
-
-def is_rate_outcome(entry: TableEntry, label: str) -> bool:
-    """Whether the outcome with this label is a rate (its standard errors can allow for over-dispersion)."""
-    return any(i.label == label and i.kind == "rate" for i in outcome_indicators(entry))
 
 
 def outcome_indicators(entry: TableEntry) -> tuple[Indicator, ...]:
@@ -540,7 +538,8 @@ def resolve_spec(
             "This table has only one year of data: an estimate needs at least one year before the intervention "
             "and one from its start."
         )
-    se = _one(params, "se") or SE_SAMPLING
+    se = _one(params, "se") or SE_ALL
+    se = _SE_OLD_NAMES.get(se, se)
     if se not in SE_OPTIONS:
         raise ImpactInputError(f"Standard errors '{se}' is not an option: choose {' or '.join(SE_OPTIONS)}.")
     start_text = _one(params, "start") or default_start(entry)
@@ -558,7 +557,7 @@ def resolve_spec(
         comparison_is_rest=comparison_is_rest,
         start=period_value(start_text),
         context=tuple((key, labels[key], value) for key, value in context.items()),
-        overdispersion=se == SE_OVERDISPERSION,
+        sampling_only=se == SE_SAMPLING,
     )
     _validate_groups(spec)
     return spec
@@ -724,7 +723,7 @@ def _estimate(
             intervention_start=spec.start,
             lower_quartile=lower,
             upper_quartile=upper,
-            allow_overdispersion=spec.overdispersion,
+            variance="sampling" if spec.sampling_only else "all",
         )
     except ValueError as err:
         raise ImpactInputError(f"No estimate can be made for this selection: {err}.") from err
@@ -1241,6 +1240,22 @@ def _withheld_notes(analysis: ImpactAnalysis) -> list[str]:
     ]
 
 
+def _placebo_text(spec: ImpactSpec, placebo: Placebo) -> str:
+    """The placebo estimate in words: what it found and whether that is a warning."""
+    found = (
+        "a clear change where there should be none: treat the real estimate with caution"
+        if placebo.is_clear
+        else "no clear change, as expected"
+    )
+    text = (
+        f"Starting in {period_label(placebo.start)} instead: {format_effect(placebo.estimate, spec.kind)} "
+        f"({format_interval(placebo.ci_low, placebo.ci_high, spec.kind)}), {found}."
+    )
+    if placebo.sampling_only:
+        text += " Its interval allows for sampling only (too few cells and years for more), so it is too narrow."
+    return text
+
+
 def _estimate_view(analysis: ImpactAnalysis) -> View:
     spec, result = analysis.spec, analysis.result
     start = period_label(spec.start)
@@ -1269,17 +1284,18 @@ def _estimate_view(analysis: ImpactAnalysis) -> View:
         ("pre_trend", f"Pre-trend test ({trend_state})", trend.note),
         ("excluded", "Cells left out (suppressed, unavailable or withheld)", f"{result.excluded_cells:,}"),
     ]
-    if result.dispersion is not None:
-        found = result.dispersion
-        state = (
-            "allowed for: standard errors widened by its square root"
-            if found.applied
-            else "found but not allowed for: the interval is likely too narrow"
-            if found.significant
-            else "none beyond sampling"
-        )
+    if result.interval_note:
+        rows.append(("interval_basis", "What the interval allows for", result.interval_note))
+    if result.placebo is not None:
+        rows.append(("placebo", "Placebo: fake start, before years only", _placebo_text(spec, result.placebo)))
+    if result.cells_used != (0, 0):
+        treated_cells, comparison_cells = result.cells_used
         rows.append(
-            ("dispersion", "Over-dispersion between cells (quasi-binomial φ)", f"{found.phi:,.1f}, {state}")
+            (
+                "cells",
+                "Cells in the estimate",
+                f"{treated_cells:,} treated and {comparison_cells:,} comparison cells, each followed over the years",
+            )
         )
     if result.unavailable_reason:
         rows.append(
@@ -1685,6 +1701,7 @@ class Headline:
     interval_label: str
     estimate_short: str  # '+1.2 pp': fits a metric card
     interval_short: str
+    interval_basis: str  # what the interval allows for, in plain words ('' when there is no estimate)
     pre_trend: str
     pre_trend_flagged: bool
     pre_trend_run: bool
@@ -1715,6 +1732,7 @@ def headline(views: Sequence[View]) -> Headline:
         interval_label=rows["interval"][0],
         estimate_short=_shorten(rows["estimate"][1]),
         interval_short=_shorten(rows["interval"][1]),
+        interval_basis=rows.get("interval_basis", ("", ""))[1],
         pre_trend=trend,
         pre_trend_flagged=trend_item.endswith("(flagged)"),
         pre_trend_run=not trend_item.endswith("(not run)"),

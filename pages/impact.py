@@ -57,14 +57,13 @@ def sidebar() -> tuple[dict[str, list[str]], TableEntry, list[TableEntry]]:
         help="The first year the intervention could affect the outcome; earlier years are the 'before' period.",
     )
     params.update({"treated": treated, "comparison": comparison, "start": [start]})
-    if impact_views.is_rate_outcome(entry, outcome):
-        se = ui.url_radio("Standard errors", list(impact_views.SE_OPTIONS), key="se")
-        st.sidebar.caption(
-            "'Allow for over-dispersion' widens the interval when the cells in a group vary more than sampling "
-            "alone gives (the estimate table shows the factor)."
-        )
-        if se != impact_views.SE_SAMPLING:
-            params["se"] = [se]
+    se = ui.url_radio("Interval", list(impact_views.SE_OPTIONS), key="se")
+    st.sidebar.caption(
+        "The recommended interval allows for real differences between cells and for year-to-year movement of the "
+        "gap; 'sampling only' ignores both and is usually far too narrow."
+    )
+    if se != impact_views.SE_ALL:
+        params["se"] = [se]
     params.update({key: [value] for key, value in context.items()})
     return params, entry, tables
 
@@ -93,13 +92,15 @@ def main() -> None:
     interval.metric(headline.interval_label, headline.interval_short, border=True, help=unit_help)
     trend_state = "Flagged" if headline.pre_trend_flagged else "Not flagged" if headline.pre_trend_run else "Not run"
     trend.metric("Pre-trend test", trend_state, border=True)
+    if headline.interval_basis:
+        st.caption(ui.plain(headline.interval_basis))
 
     def briefing(view_key: str) -> ItemRef:
         return ItemRef.make(impact_views.PAGE_KEY, params, view_key)
 
     estimate_view, *other_views = views
     ui.render_view(estimate_view, briefing=briefing(estimate_view.key))
-    if headline.pre_trend_flagged:
+    if headline.pre_trend_flagged or not headline.pre_trend_run:
         st.warning(ui.plain(headline.pre_trend), icon=":material/trending_up:")
     else:
         st.info(ui.plain(headline.pre_trend), icon=":material/timeline:")

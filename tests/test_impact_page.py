@@ -225,34 +225,40 @@ def test_earnings_show_labelled_averages_of_medians() -> None:
     assert charts(at)[1]["data"][0]["x"] == [-2, -1, 0, 1, 2]
 
 
-def test_fe_standard_errors_can_allow_for_over_dispersion() -> None:
+def test_fe_interval_allows_for_all_noise_by_default_and_sampling_only_is_an_expert_option() -> None:
     at = run_page(FE_LINK)
-    narrow = metric(at, "95% confidence interval")
-    assert at.radio(key="se").value == iv.SE_SAMPLING
-    assert any("vary far more than sampling alone" in t for t in texts(at.text) + texts(at.markdown))
-    at.radio(key="se").set_value(iv.SE_OVERDISPERSION).run()
+    honest = metric(at, "95% confidence interval")
+    assert at.radio(key="se").value == iv.SE_ALL
+    table = at.dataframe[0].value
+    basis = dict(zip(table.iloc[:, 0], table["Result"], strict=True))["What the interval allows for"]
+    assert "wider of two intervals" in basis and "cluster-robust by cell" in basis
+    assert any("wider of two intervals" in t for t in texts(at.caption))  # said under the headline figures too
+    assert any(str(v).startswith("Starting in ") for v in table["Result"].tolist())  # the placebo row
+    at.radio(key="se").set_value(iv.SE_SAMPLING).run()
     assert_clean(at)
-    wide = metric(at, "95% confidence interval")
+    narrow = metric(at, "95% confidence interval")
 
     def width(interval: str) -> float:
         low, high = (float(v) for v in interval.removesuffix(" pp").split(" to "))
         return high - low
 
-    assert width(wide) > 2 * width(narrow)  # the real FE cells spread far more than sampling alone (phi ~ 30)
+    assert width(honest) > 3 * width(narrow)  # the real FE cells move far more than sampling alone gives
     table = at.dataframe[0].value
-    assert any("allowed for" in str(v) for v in table["Result"].tolist())
-    # The link with ?se= reproduces the view; an unknown value falls back with a note.
-    again = run_page({**FE_LINK, "se": iv.SE_OVERDISPERSION})
-    assert metric(again, "95% confidence interval") == wide
-    fallback = run_page({**FE_LINK, "se": "Sideways"})
-    assert metric(fallback, "95% confidence interval") == narrow
+    assert any("Sampling only (optimistic)" in str(v) for v in table["Result"].tolist())
+    # The link with ?se= reproduces the view; an unknown value falls back to the recommended interval with a note;
+    # the names earlier versions put in links open the recommended interval.
+    again = run_page({**FE_LINK, "se": iv.SE_SAMPLING})
+    assert metric(again, "95% confidence interval") == narrow
+    assert metric(run_page({**FE_LINK, "se": "Sideways"}), "95% confidence interval") == honest
+    assert metric(run_page({**FE_LINK, "se": "Allow for over-dispersion"}), "95% confidence interval") == honest
 
 
-def test_spec_round_trips_the_standard_error_choice() -> None:
-    spec = iv.resolve_spec({**FE_LINK, "se": [iv.SE_OVERDISPERSION]})
-    assert spec.overdispersion and spec.params()["se"] == [iv.SE_OVERDISPERSION]
+def test_spec_round_trips_the_interval_choice() -> None:
+    spec = iv.resolve_spec({**FE_LINK, "se": [iv.SE_SAMPLING]})
+    assert spec.sampling_only and spec.params()["se"] == [iv.SE_SAMPLING]
     assert iv.resolve_spec(spec.params()) == spec
     assert "se" not in iv.resolve_spec(FE_LINK).params()
+    assert not iv.resolve_spec({**FE_LINK, "se": ["Sampling only"]}).sampling_only  # an old link's name
     with pytest.raises(iv.ImpactInputError, match="not an option"):
         iv.resolve_spec({**FE_LINK, "se": ["Sideways"]})
 
