@@ -94,7 +94,7 @@ def benefit_indicators(entry: TableEntry) -> tuple[Indicator, ...]:
 
 def supports(entry: TableEntry) -> bool:
     """Whether this page can show the table: a time role and at least one benefit-claim rate."""
-    return bool(entry.role("time")) and bool(benefit_indicators(entry))
+    return bool(entry.role("time")) and bool(benefit_indicators(entry)) and query.shows_page_levels(entry)
 
 
 def measure_name(indicator: Indicator) -> str:

@@ -131,7 +131,8 @@ def earnings_measures(entry: TableEntry) -> list[EarningsMeasure]:
 
 def supports(entry: TableEntry) -> bool:
     """Whether this page can show the table: subject, years-after and time roles plus a published median."""
-    return all(entry.role(r) for r in ("subject", "years_after", "time")) and bool(earnings_measures(entry))
+    has_roles = all(entry.role(r) for r in ("subject", "years_after", "time"))
+    return has_roles and bool(earnings_measures(entry)) and query.shows_page_levels(entry)
 
 
 # ---------------------------------------------------------------------------------------------------------------

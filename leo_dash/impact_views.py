@@ -161,7 +161,7 @@ def outcome_indicators(entry: TableEntry) -> tuple[Indicator, ...]:
 
 def is_eligible(entry: TableEntry) -> bool:
     """The page lists a table when it has a time role and at least one rate or earnings indicator with a base."""
-    return entry.role("time") is not None and bool(outcome_indicators(entry))
+    return entry.role("time") is not None and bool(outcome_indicators(entry)) and query.shows_page_levels(entry)
 
 
 def default_tables() -> list[TableEntry]:

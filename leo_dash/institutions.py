@@ -65,7 +65,7 @@ VALUE_COLUMN_AT = 1.25  # the ranked chart's value column, as a multiple of the 
 def supports(entry: TableEntry) -> bool:
     """The page needs provider rows (id, name, time) and at least one rate or earnings indicator."""
     has_roles = all(entry.role(r) for r in ("time", "provider_id", "provider_name"))
-    return has_roles and bool(entry.visible_indicators("rate", "earnings"))
+    return has_roles and bool(entry.visible_indicators("rate", "earnings")) and query.shows_page_levels(entry)
 
 
 def measures(entry: TableEntry) -> tuple[Indicator, ...]:

@@ -94,7 +94,8 @@ def indicator_for(entry: TableEntry, kind: Kind) -> Indicator | None:
 
 def supports(entry: TableEntry) -> bool:
     """Whether the table gives at least one headline (earnings need published national rows: checked later)."""
-    return bool(entry.role("time")) and any(indicator_for(entry, k) is not None for k in KIND_ORDER)
+    has_measure = bool(entry.role("time")) and any(indicator_for(entry, k) is not None for k in KIND_ORDER)
+    return has_measure and query.shows_page_levels(entry)
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from __future__ import annotations
 import importlib
 from dataclasses import dataclass
 
+from leo_dash import query
 from leo_dash.model import TableEntry
 
 
@@ -91,6 +92,8 @@ def page_verdicts(entry: TableEntry) -> list[PageVerdict]:
         if missing:
             roles = ", ".join(missing)
             reason = f"no column has the role {roles} (give it with --role {missing[0]}=COLUMN)"
+        elif level := query.level_reason(entry):
+            reason = level
         else:
             reason = f"the table has no {page.measure}"
         verdicts.append(PageVerdict(page.title, False, reason))

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import polars as pl
 
-from leo_dash import paths, store
+from leo_dash import ees, paths, store
 from leo_dash.model import TableEntry, status_column
 from leo_dash.sentences import upper_first
 
@@ -24,6 +24,11 @@ log = logging.getLogger("leo_dash.query")
 BREAKDOWN_ROLES: tuple[str, ...] = ("subject", "years_after", "characteristic_type", "characteristic_value", "cohort")
 ATTRIBUTE_ROLES: tuple[str, ...] = ("provider_type", "region")
 TOTAL_ITEMS: tuple[str, ...] = ("Total", "All", "All graduates", "All learners", "All pupils")
+LEVEL_COLUMN = "geographic_level"
+# The geographic levels the pages show: national figures and the rows of single institutions. A table's regional
+# or local-authority rows are kept out of every selection unless it asks for them (issue 13): mixed with national
+# rows they would count the same people twice, and no page offers a region yet.
+PAGE_LEVELS: tuple[str, ...] = ("National", "Provider", "Institution", "School")
 
 
 class SelectionError(ValueError):
@@ -101,13 +106,58 @@ def _has_null(parquet: Path, mtime_ns: int, column: str) -> bool:
     return bool(pl.scan_parquet(parquet).select(pl.col(column).is_null().any()).collect().item())
 
 
+@functools.lru_cache(maxsize=64)
+def _has_national(parquet: Path, mtime_ns: int, id_column: str) -> bool:
+    national = pl.col(id_column).is_null() & (pl.col(LEVEL_COLUMN).is_null() | (pl.col(LEVEL_COLUMN) == "National"))
+    return bool(pl.scan_parquet(parquet).select(national.any()).collect().item())
+
+
 def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
-    """Whether the table has rows without a provider (national or other aggregate rows); True without providers."""
+    """Whether the table has national rows (no provider; at National level when the table says its level);
+    True without providers."""
     id_column = entry.role("provider_id")
     if not id_column:
         return True
     parquet, mtime = prepared_version(entry, data_dir)
-    return id_column not in _schema(parquet, mtime) or _has_null(parquet, mtime, id_column)
+    table_schema = _schema(parquet, mtime)
+    if id_column not in table_schema:
+        return True
+    if LEVEL_COLUMN in table_schema:
+        return _has_national(parquet, mtime, id_column)
+    return _has_null(parquet, mtime, id_column)
+
+
+def levels(entry: TableEntry, *, data_dir: Path | None = None) -> list[str]:
+    """The table's geographic levels (empty when it has no geographic_level column)."""
+    parquet, mtime = prepared_version(entry, data_dir)
+    if LEVEL_COLUMN not in _schema(parquet, mtime):
+        return []
+    return [v for v in _distinct_in(parquet, mtime, LEVEL_COLUMN) if v]
+
+
+def shows_page_levels(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
+    """Whether the pages can show any of the table's rows: it has no geographic level, or national or institution
+    rows. A table whose rows are all regional or local authority is for pages that offer a region (not built yet).
+
+    A table that cannot be loaded here is not judged on its levels: the page that lists it shows its load error."""
+    if not entry.files:
+        return True
+    try:
+        found = levels(entry, data_dir=data_dir)
+    except (ees.EESLoadError, OSError):
+        return True
+    return not found or any(level in PAGE_LEVELS for level in found)
+
+
+def level_reason(entry: TableEntry, *, data_dir: Path | None = None) -> str:
+    """Why the pages cannot show the table's rows, in words ('' when they can)."""
+    if shows_page_levels(entry, data_dir=data_dir):
+        return ""
+    found = levels(entry, data_dir=data_dir)
+    return (
+        f"its rows are all at {' and '.join(found)} level, and this page shows national and provider figures "
+        "(no page offers a region yet)"
+    )
 
 
 def last_valid(values: Sequence[str], allowed: Sequence[str]) -> str | None:
@@ -179,6 +229,8 @@ def _where_expr(
     for column, values in chosen.items():
         if values:
             expr = expr & _match(column, values, table_schema[column])
+    if LEVEL_COLUMN in table_schema and LEVEL_COLUMN not in chosen and LEVEL_COLUMN not in free:
+        expr = expr & (pl.col(LEVEL_COLUMN).is_in(PAGE_LEVELS) | pl.col(LEVEL_COLUMN).is_null())
     provider_id = entry.role("provider_id")
     aggregate_row = pl.col(provider_id).is_null() if provider_id and provider_id in table_schema else pl.lit(True)
     for column in breakdown_columns(entry):
