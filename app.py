@@ -18,6 +18,7 @@ PAGES = {
         st.Page("pages/subject_ranking.py", title="Subject ranking", icon=":material/leaderboard:", url_path="subject_ranking"),
         st.Page("pages/institutions.py", title="Institution performance", icon=":material/account_balance:", url_path="institutions"),
         st.Page("pages/provider.py", title="Provider profile", icon=":material/person_search:", url_path="provider"),
+        st.Page("pages/industry.py", title="Graduate industry", icon=":material/factory:", url_path="industry"),
         st.Page("pages/benefits.py", title="Benefit claims", icon=":material/trending_up:", url_path="benefits"),
     ],
     "Evaluate": [st.Page("pages/impact.py", title="Intervention impact", icon=":material/science:", url_path="impact")],

@@ -15,6 +15,12 @@ def _earnings(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry])
     return earnings.views_for_params(params)
 
 
+def _industry(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import industry
+
+    return industry.views_for_params(params, tables)
+
+
 def _subject_ranking(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
     from leo_dash import subject_ranking
 
@@ -56,6 +62,7 @@ BUILDERS: dict[str, briefing.ViewBuilder] = {
     "institutions": _institutions,
     "earnings": _earnings,
     "subject_ranking": _subject_ranking,
+    "industry": _industry,
     "provider": _provider,
     "benefits": _benefits,
     "impact": _impact,

@@ -82,6 +82,7 @@ ROLE_NAMES: tuple[str, ...] = (
     "characteristic_value",
     "region",
     "cohort",
+    "industry",
 )
 
 

@@ -54,6 +54,13 @@ PAGES: tuple[PageNeeds, ...] = (
         "rate or earnings indicator",
     ),
     PageNeeds(
+        "Graduate industry",
+        "industry",
+        "supports",
+        ("time", "subject", "years_after", "region", "industry"),
+        "count of graduates living or studying in the region",
+    ),
+    PageNeeds(
         "Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"
     ),
     PageNeeds(

@@ -107,24 +107,23 @@ def _has_null(parquet: Path, mtime_ns: int, column: str) -> bool:
 
 
 @functools.lru_cache(maxsize=64)
-def _has_national(parquet: Path, mtime_ns: int, id_column: str) -> bool:
-    national = pl.col(id_column).is_null() & (pl.col(LEVEL_COLUMN).is_null() | (pl.col(LEVEL_COLUMN) == "National"))
+def _has_national(parquet: Path, mtime_ns: int, id_column: str | None) -> bool:
+    national = pl.col(LEVEL_COLUMN) == "National"
+    if id_column is not None:
+        national = pl.col(id_column).is_null() & (pl.col(LEVEL_COLUMN).is_null() | national)
     return bool(pl.scan_parquet(parquet).select(national.any()).collect().item())
 
 
 def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
-    """Whether the table has national rows (no provider; at National level when the table says its level);
-    True without providers."""
+    """Whether the table has national rows: rows without a provider, at National level when the table says its
+    level (a regional row has no provider either). A table with neither providers nor levels counts as national."""
     id_column = entry.role("provider_id")
-    if not id_column:
-        return True
     parquet, mtime = prepared_version(entry, data_dir)
     table_schema = _schema(parquet, mtime)
-    if id_column not in table_schema:
-        return True
+    with_id = id_column if id_column and id_column in table_schema else None
     if LEVEL_COLUMN in table_schema:
-        return _has_national(parquet, mtime, id_column)
-    return _has_null(parquet, mtime, id_column)
+        return _has_national(parquet, mtime, with_id)
+    return True if with_id is None else _has_null(parquet, mtime, with_id)
 
 
 def levels(entry: TableEntry, *, data_dir: Path | None = None) -> list[str]:

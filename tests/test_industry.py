@@ -1,0 +1,128 @@
+"""Graduate industry page (issue 13, item 6) on the real LEO graduate industry table (tax year 2018-19, regional).
+
+Checked against the published file itself: a region's counts and medians are as published; England counts are
+the regions' published counts summed and rounded to 5 (derived, D3); England medians are never made up (D5);
+shares pass D4; the page draws both charts with titles that say what is shown.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+import pytest
+
+from leo_dash import industry, page_support, paths, sdc
+from leo_dash.catalogue import load_catalogue
+from leo_dash.model import status_column
+from tests.apptest_pages import assert_clean, open_page
+from tests.apptest_pages import plotly_specs as charts
+
+TABLE = "leo_graduate_industry"
+SOURCE = paths.PROJECT_ROOT / "data" / "reference" / "leo_graduate_industry_regional_201819.csv.gz"
+LIVING = "living_in_region"
+
+
+@pytest.fixture(scope="module")
+def entry():
+    return load_catalogue().get(TABLE)
+
+
+@pytest.fixture(scope="module")
+def published() -> pl.DataFrame:
+    return pl.read_csv(SOURCE, infer_schema_length=0)
+
+
+def _spec(entry, **params: str) -> industry.IndustrySpec:
+    spec, notes = industry.spec_from_params(entry, {k: [v] for k, v in params.items()})
+    assert notes == []
+    return spec
+
+
+def test_only_the_industry_page_shows_the_regional_table(entry) -> None:
+    verdicts = {v.title: v for v in page_support.page_verdicts(entry)}
+    assert verdicts["Graduate industry"].shows
+    assert not verdicts["Earnings by subject"].shows and "Regional level" in verdicts["Earnings by subject"].reason
+    assert [t.id for t in load_catalogue() if industry.supports(t)] == [TABLE]
+
+
+def test_a_region_shows_published_counts_and_medians(entry, published) -> None:
+    spec = _spec(entry, region="London", subject="Computing", yag="5")
+    frame = industry.industries_frame(entry, spec)
+    rows = published.filter(
+        (pl.col("region_name") == "London") & (pl.col("subject_name") == "Computing") & (pl.col("yag") == "5")
+    )
+    expected = {industry.industry_name(r["industry_section"]): r for r in rows.iter_rows(named=True)}
+    assert frame.height == len(expected)
+    for row in frame.iter_rows(named=True):
+        source = expected[row[industry.INDUSTRY]]
+        for column in (LIVING, "earnings_median"):
+            if source[column].isdigit():
+                assert row[column] == float(source[column]) and row[status_column(column)] is None
+            else:
+                assert row[column] is None and row[status_column(column)] == source[column]
+    shown = frame.filter(pl.col(status_column(industry.SHARE)).is_null())
+    assert shown[industry.SHARE].sum() == pytest.approx(100, abs=0.6)  # shares of one total, each to 1 dp
+    assert frame[industry.INDUSTRY][0] == "Information and communication"  # largest first, sentence case
+
+
+def test_england_adds_up_regions_and_never_combines_medians(entry, published) -> None:
+    spec = _spec(entry, subject="All", yag="1")
+    frame = industry.industries_frame(entry, spec)
+    rows = published.filter((pl.col("subject_name") == "All") & (pl.col("yag") == "1"))
+    for row in frame.iter_rows(named=True):
+        regional = rows.filter(
+            pl.col("industry_section").map_elements(industry.industry_name, return_dtype=pl.String)
+            == row[industry.INDUSTRY]
+        )[LIVING].to_list()
+        assert 1 <= len(regional) <= 9  # an industry without graduates in a region has no row there
+        if all(v.isdigit() for v in regional):
+            value, status = sdc.derived_count(sum(float(v) for v in regional), entry.disclosure)
+            assert (row[LIVING], row[status_column(LIVING)]) == (value, status)
+        else:
+            assert row[LIVING] is None and row[status_column(LIVING)] is not None
+        assert row["earnings_median"] is None and row[status_column("earnings_median")] == "x"
+
+
+def test_small_shares_are_hidden_and_said_so(entry) -> None:
+    spec = _spec(entry, region="South West", subject="Veterinary sciences", yag="10")
+    frame = industry.industries_frame(entry, spec)
+    hidden = frame.filter(pl.col(status_column(industry.SHARE)).is_not_null())
+    assert hidden.height > 0 and hidden.height < frame.height  # tiny counts: a derived share would single people out
+    view = industry.industries_view(entry, spec)
+    assert "cannot be shown" in view.summary
+    sdc.guard(frame, [entry.indicator(LIVING)], entry.disclosure, derived=False)
+
+
+def test_subjects_feeding_an_industry(entry) -> None:
+    spec = _spec(entry, industry="EDUCATION", region="London")
+    frame = industry.subjects_frame(entry, spec)
+    assert "All" not in frame[industry.SUBJECT].to_list()  # the all-subjects row is the total, not a subject
+    top = frame.filter(pl.col(status_column(industry.SHARE)).is_null()).row(0, named=True)
+    assert top[LIVING] == frame[LIVING].drop_nulls().max()
+    view = industry.subjects_view(entry, spec)
+    assert view.title.startswith("Subjects studied by first-degree graduates working in education, 5 years")
+
+
+def test_links_round_trip_and_bad_values_fall_back_with_a_note(entry) -> None:
+    spec = _spec(entry, region="London", subject="Law", yag="3", basis="trained", industry="CONSTRUCTION")
+    again, notes = industry.spec_from_params(entry, industry.spec_params(spec))
+    assert again == spec and notes == []
+    fallback, notes = industry.spec_from_params(entry, {"region": ["Atlantis"], "yag": ["99"]})
+    assert fallback.region == industry.ENGLAND and fallback.years_after == "5"
+    assert len(notes) == 2 and any("'Atlantis' is not in this table; England is shown" in n for n in notes)
+
+
+@pytest.mark.usefixtures("fresh_app")
+def test_page_draws_both_views_and_follows_the_sidebar() -> None:
+    at = open_page("pages/industry.py", {"region": "London", "subject": "Computing"})
+    assert_clean(at)
+    specs = charts(at)
+    assert len(specs) == 2
+    titles = [s["layout"]["meta"]["title"] for s in specs]
+    assert titles[0].startswith("Industries of first-degree graduates of Computing 5 years after graduation")
+    assert "living in London" in titles[0]
+    bars = specs[0]["data"][0]
+    assert all(len(label) <= industry.LABEL_CHARS for label in bars["y"])  # long SIC names shortened on the axis
+    assert any(len(name) > industry.LABEL_CHARS for name in bars["customdata"])  # and whole in the hover text
+    at.sidebar.selectbox(key="yag").set_value("1").run()
+    assert_clean(at)
+    assert "1 years after graduation" in charts(at)[0]["layout"]["meta"]["title"]
