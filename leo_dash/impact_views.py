@@ -1611,7 +1611,15 @@ def _event_study_view(analysis: ImpactAnalysis) -> View:
         filters=_filters(spec, (analysis.treated_label, analysis.comparison_label)),
         build_figure=_event_study_figure(analysis),
         notes=notes,
-        extra_footnotes=[analysis.result.pre_trend.note, *_disclosure_footnotes(spec)],
+        extra_footnotes=[
+            analysis.result.pre_trend.note,
+            *(
+                ["Placebo (fake start, before years only): " + _placebo_text(spec, analysis.result.placebo)]
+                if analysis.result.placebo is not None
+                else []
+            ),
+            *_disclosure_footnotes(spec),
+        ],
     )
     return _room_for_title(view, legend=False)
 

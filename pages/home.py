@@ -25,6 +25,11 @@ def main() -> None:
     st.page_link(
         "pages/provider.py", label="How does a provider compare with its peers?", icon=":material/person_search:"
     )
+    st.page_link(
+        "pages/industry.py",
+        label="Which industries do graduates of a subject work in, and where?",
+        icon=":material/factory:",
+    )
     st.page_link("pages/impact.py", label="Did an intervention change an outcome?", icon=":material/science:")
     st.page_link(
         "pages/benefits.py",

@@ -234,6 +234,11 @@ def test_fe_interval_allows_for_all_noise_by_default_and_sampling_only_is_an_exp
     assert "wider of two intervals" in basis and "cluster-robust by cell" in basis
     assert any("wider of two intervals" in t for t in texts(at.caption))  # said under the headline figures too
     assert any(str(v).startswith("Starting in ") for v in table["Result"].tolist())  # the placebo row
+    # ... and again in the event study's notes, beside the yearly coefficients it checks.
+    event_study = iv.view_by_key(iv.build_impact_views({k: [v] for k, v in FE_LINK.items()}), iv.VIEW_EVENT_STUDY)
+    assert any(
+        f.startswith("Placebo (fake start, before years only): Starting in 2019-20") for f in event_study.footnotes
+    )
     at.radio(key="se").set_value(iv.SE_SAMPLING).run()
     assert_clean(at)
     narrow = metric(at, "95% confidence interval")

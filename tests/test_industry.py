@@ -126,3 +126,10 @@ def test_page_draws_both_views_and_follows_the_sidebar() -> None:
     at.sidebar.selectbox(key="yag").set_value("1").run()
     assert_clean(at)
     assert "1 years after graduation" in charts(at)[0]["layout"]["meta"]["title"]
+
+
+@pytest.mark.usefixtures("fresh_app")
+def test_home_question_links_to_the_industry_page() -> None:
+    at = open_page("pages/home.py")
+    links = {p.proto.label: p.proto.page for p in at.get("page_link")}
+    assert links["Which industries do graduates of a subject work in, and where?"] == "industry"
