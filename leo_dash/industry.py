@@ -323,64 +323,78 @@ def _footnotes(entry: TableEntry, spec: IndustrySpec) -> list[str]:
     return notes
 
 
-def industries_view(
-    entry: TableEntry, spec: IndustrySpec, *, notes: Sequence[str] = (), data_dir: Path | None = None
+def _share_view(
+    entry: TableEntry,
+    spec: IndustrySpec,
+    *,
+    key: str,
+    by: str,
+    frame: pl.DataFrame,
+    what: str,
+    chosen: tuple[str, str],
+    axis: str,
+    notes: Sequence[str],
+    data_dir: Path | None,
 ) -> View:
-    frame = industries_frame(entry, spec, data_dir=data_dir)
+    """A ranked share-of-graduates view: `what` describes the graduates ('of Computing', 'working in education'),
+    `chosen` is the filter row naming them."""
     year = period_label(options(entry, data_dir=data_dir).period)
-    subject = "all subjects" if spec.subject == options(entry, data_dir=data_dir).all_subjects else spec.subject
-    title = (
-        f"Industries of first-degree graduates of {subject} {spec.years_after} years after graduation, graduates "
-        f"{_who(spec)} {_where(spec)}, tax year {year}"
-    )
-    lead = f"Of graduates of {subject} {spec.years_after} years after graduation {_who(spec)} {_where(spec)}"
+    who = f"{spec.years_after} years after graduation {_who(spec)} {_where(spec)}"
+    heading = "Industries of" if by == INDUSTRY else "Subjects studied by"
     return make_view(
-        key=VIEW_INDUSTRIES,
+        key=key,
         entry=entry,
-        title=title,
+        # 'of Computing 5 years after ...' reads on; 'working in education, 5 years after ...' needs the comma.
+        title=f"{heading} first-degree graduates {what}{',' if by == SUBJECT else ''} {spec.years_after} years after "
+        f"graduation, graduates {_who(spec)} {_where(spec)}, tax year {year}",
         frame=frame,
-        columns=_share_columns(entry, spec, INDUSTRY, "Industry (SIC section)"),
-        summary=_top_sentence(frame, INDUSTRY, lead, "industry"),
+        columns=_share_columns(entry, spec, by, "Industry (SIC section)" if by == INDUSTRY else "Subject studied"),
+        summary=_top_sentence(frame, by, f"Of graduates {what} {who}", by),
         filters=[
             ("Tax year", year),
             ("Years after graduation", spec.years_after),
-            ("Subject", spec.subject),
+            chosen,
             ("Region", spec.region),
             ("Basis", BASES[spec.basis]),
         ],
-        build_figure=_bar_figure(INDUSTRY, "Share of graduates (%)"),
+        build_figure=_bar_figure(by, axis),
         notes=notes,
         extra_footnotes=_footnotes(entry, spec),
         charted=[SHARE],
     )
 
 
-def subjects_view(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None = None) -> View:
-    frame = subjects_frame(entry, spec, data_dir=data_dir)
-    year = period_label(options(entry, data_dir=data_dir).period)
-    industry = industry_name(spec.industry)
-    title = (
-        f"Subjects studied by first-degree graduates working in {industry.lower()}, {spec.years_after} years after "
-        f"graduation, graduates {_who(spec)} {_where(spec)}, tax year {year}"
+def industries_view(
+    entry: TableEntry, spec: IndustrySpec, *, notes: Sequence[str] = (), data_dir: Path | None = None
+) -> View:
+    subject = "all subjects" if spec.subject == options(entry, data_dir=data_dir).all_subjects else spec.subject
+    return _share_view(
+        entry,
+        spec,
+        key=VIEW_INDUSTRIES,
+        by=INDUSTRY,
+        frame=industries_frame(entry, spec, data_dir=data_dir),
+        what=f"of {subject}",
+        chosen=("Subject", spec.subject),
+        axis="Share of graduates (%)",
+        notes=notes,
+        data_dir=data_dir,
     )
-    lead = f"Of graduates working in {industry.lower()} {spec.years_after} years after graduation {_who(spec)} {_where(spec)}"
-    return make_view(
+
+
+def subjects_view(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None = None) -> View:
+    industry = industry_name(spec.industry)
+    return _share_view(
+        entry,
+        spec,
         key=VIEW_SUBJECTS,
-        entry=entry,
-        title=title,
-        frame=frame,
-        columns=_share_columns(entry, spec, SUBJECT, "Subject studied"),
-        summary=_top_sentence(frame, SUBJECT, lead, "subject"),
-        filters=[
-            ("Tax year", year),
-            ("Years after graduation", spec.years_after),
-            ("Industry", industry),
-            ("Region", spec.region),
-            ("Basis", BASES[spec.basis]),
-        ],
-        build_figure=_bar_figure(SUBJECT, "Share of the industry's graduates (%)"),
-        extra_footnotes=_footnotes(entry, spec),
-        charted=[SHARE],
+        by=SUBJECT,
+        frame=subjects_frame(entry, spec, data_dir=data_dir),
+        what=f"working in {industry.lower()}",
+        chosen=("Industry", industry),
+        axis="Share of the industry's graduates (%)",
+        notes=(),
+        data_dir=data_dir,
     )
 
 
