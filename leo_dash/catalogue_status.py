@@ -21,6 +21,7 @@ class TableStatus:
     access: str
     demo: bool
     next_review: dt.date | None
+    hidden_by_protection: int | None = None  # cells the protection pass hid beyond the publisher's own `c`
 
 
 def table_status(entry: TableEntry, *, data_dir: Path | None = None, today: dt.date | None = None) -> TableStatus:
@@ -39,9 +40,33 @@ def table_status(entry: TableEntry, *, data_dir: Path | None = None, today: dt.d
         status, detail = "ok", f"next review {entry.next_review.isoformat()}"
     if prepared.warnings:
         detail += f"; {len(prepared.warnings)} loader warning(s)"
+    hidden = protection_summary(prepared.protection)
+    if hidden:
+        detail += f"; {hidden}"
     return TableStatus(
-        entry.id, entry.title, status, detail, prepared.rows, entry.access, entry.demo, entry.next_review
+        entry.id,
+        entry.title,
+        status,
+        detail,
+        prepared.rows,
+        entry.access,
+        entry.demo,
+        entry.next_review,
+        int(prepared.protection.get("cells_hidden", 0)),
     )
+
+
+def protection_summary(report: dict) -> str:
+    """What the protection pass hid beyond the publisher's suppression, and why, in one phrase ("" if nothing)."""
+    hidden = int(report.get("cells_hidden", 0))
+    if not hidden:
+        return "protection hid no further cells"
+    subtraction = int(report.get("by_subtraction", hidden))
+    on_base = int(report.get("on_hidden_base", 0))
+    reasons = [f"{subtraction:,} would reveal a suppressed cell by subtraction"]
+    if on_base:
+        reasons.append(f"{on_base:,} rest on a hidden base")
+    return f"protection hid {hidden:,} more cells ({'; '.join(reasons)})"
 
 
 def catalogue_statuses(*, data_dir: Path | None = None, today: dt.date | None = None) -> list[TableStatus]:

@@ -76,6 +76,25 @@ def _cmd_audit(args: argparse.Namespace) -> int:
     return audit.run_audit_summary(since=args.since, user=args.user)
 
 
+def _cmd_published(args: argparse.Namespace) -> int:
+    from leo_dash.catalogue import load_catalogue
+    from leo_dash.published import write_published
+
+    catalogue = load_catalogue(args.data_dir)
+    if args.table_id not in catalogue.entries:
+        known = ", ".join(catalogue.ids())
+        print(f"leo_dash published: no approved table {args.table_id!r}. Approved tables: {known}.", file=sys.stderr)
+        return 1
+    entry = catalogue.get(args.table_id)
+    out = Path(args.out) if args.out else None
+    rows, text = write_published(entry, out, data_dir=args.data_dir)
+    if out is None:
+        sys.stdout.write(text)
+    else:
+        print(f"Wrote {rows:,} rows of {entry.id} as any view may show them to {out}.")
+    return 0
+
+
 def _cmd_briefing(args: argparse.Namespace) -> int:
     from leo_dash import briefing
 
@@ -145,6 +164,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--since", help="YYYY-MM-DD")
     p.add_argument("--user")
     p.set_defaults(func=_cmd_audit)
+
+    p = sub.add_parser(
+        "published", help="write an approved table exactly as any view may show it (EES CSV, symbols where hidden)"
+    )
+    p.add_argument("table_id")
+    p.add_argument("--out", help="CSV file to write (default: standard output)")
+    p.set_defaults(func=_cmd_published)
 
     p = sub.add_parser("briefing", help="build a briefing pack from a spec file")
     p.add_argument("--spec", required=True)

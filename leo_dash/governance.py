@@ -76,6 +76,31 @@ def disclosure_summary(profile: DisclosureProfile) -> str:
     )
 
 
+def protection_text(report: Mapping[str, object]) -> str:
+    """What the table-level protection pass hid in a table, for readers of the catalogue."""
+    hidden = int(str(report.get("cells_hidden", 0)))
+    if not hidden:
+        return (
+            "No further cells needed hiding: no suppressed figure in this table can be worked out from the figures "
+            "shown."
+        )
+    on_base = int(str(report.get("on_hidden_base", 0)))
+    subtraction = hidden - on_base
+    parts = [f"{subtraction:,} because with the others shown they would reveal a suppressed figure by subtraction"]
+    if on_base:
+        parts.append(f"{on_base:,} because the number of people they rest on is hidden")
+    return (
+        f"Besides the publisher's own suppression, LEO Explorer hides {hidden:,} more cells in this table: "
+        + "; ".join(parts)
+        + ". They are hidden in every view, download and briefing, the same way"
+        + (
+            ", checked by working through every sum and by a linear program."
+            if "linear program" in str(report.get("attackers", ""))
+            else ", checked by working through every sum."
+        )
+    )
+
+
 def row_count(entry: TableEntry, prepare: Callable[[TableEntry], PreparedTable]) -> int | None:
     """Rows of the screened table, or None when it cannot be loaded here (logged, never raised)."""
     try:
@@ -330,10 +355,38 @@ METHODOLOGY: tuple[Section, ...] = (
             "derived counts are rounded and hidden when small, derived percentages need enough people above and "
             "below the line, and earnings are only ever the published figures.",
             "The dashboard never fills in, estimates or works back to a hidden value, and never subtracts parts "
-            "from a total in a way that could reveal one. When a view shows a total and all its parts with exactly "
-            "one part hidden, a second part is hidden as well.",
+            "from a total in a way that could reveal one.",
             "Charts, tables and downloads are made from the same protected figures, so a download holds exactly "
             "what the screen shows.",
+        ),
+    ),
+    Section(
+        "Keeping hidden values hidden in every view",
+        (
+            "A reader who sees several views of a table can combine them: a provider's total minus the parts that "
+            "are shown leaves the part that is hidden. So which cells may be shown is decided once for each whole "
+            "table when it is loaded, not view by view. Every way the table's cells add up is taken into account: "
+            "a total and its parts along each filter (for example benefit status or type of provision, within "
+            "every combination of the others), each characteristic's groups and the overall total, national "
+            "figures and the providers they cover, and each rate with the number of people it is a percentage of.",
+            "The published figures are rounded, so each is known only to within its rounding. We then attack the "
+            "table as a reader would: for every hidden cell we work out the range of whole numbers of people it "
+            "could hold given everything shown, by working through each total and its parts in turn until nothing "
+            "narrows further. Where the table's linked rows form small blocks (for example a provider's year of "
+            "further education outcomes) we also solve a linear program for each measure that takes all the sums "
+            "at once together with each rate's rounding and the number of people it rests on. A hidden cell is "
+            "protected when that range still allows for nobody, or spans at least three different numbers of "
+            "people. Where it does not, we hide another cell in the same sum, the smallest part (a total only when "
+            "no part is left), and attack again until every hidden cell is protected.",
+            "The cells hidden this way are hidden everywhere: in every chart, table, download, briefing item, "
+            "benchmark and impact estimate, because all of them read the same protected table. The catalogue page "
+            "says for each table how many cells were hidden beyond the publisher's own suppression, and "
+            "`python -m leo_dash published TABLE` writes the table exactly as any view may show it, so anyone can "
+            "check what the dashboard can disclose.",
+            "What this does not cover: figures in other publications or other tables, which a reader could add to "
+            "what is shown here; tables whose linked blocks are large are attacked by the step-by-step method only, "
+            "which a linear program can sometimes beat; and a reader who reasons about whole numbers of people "
+            "across many sums at once can sometimes narrow a hidden cell a little further than a linear program.",
         ),
     ),
     Section(

@@ -7,8 +7,9 @@ cannot support is simply not offered.
 
 Pipeline: `query.select` (provider rows and published aggregate rows of one selection) → `sdc.protect` → benchmark:
 the published aggregate row for the peer group when there is one (D3: published totals first), else
-`sdc.aggregate(published_cells_only=True)` over the peer providers' published cells (D4) → `sdc.secondary_suppress`
-per year on benchmark + providers (D6) → `sdc.guard` → `views.make_view`.
+`sdc.aggregate(published_cells_only=True)` over the peer providers' published cells (D4) → `sdc.guard` →
+`views.make_view`. Secondary suppression (D6) is not decided here: the table was protected once when it was prepared
+(leo_dash.protection), so a cell hidden in one comparison is hidden in every other.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ from leo_dash.views import Column, View, format_number, make_view
 
 PAGE = "institutions"
 MAX_HIGHLIGHT = charts.MAX_SERIES  # six: the palette's limit
-BENCHMARK_KEY = "__benchmark__"  # MEMBER value of benchmark rows (the "parent" for secondary suppression)
+BENCHMARK_KEY = "__benchmark__"  # MEMBER value of benchmark rows
 MEMBER = "__member"  # provider id, or BENCHMARK_KEY
 SOURCE = "__source"  # "provider", "published" (aggregate row of the table) or "derived" (sdc.aggregate)
 RANK = "__rank"
@@ -52,7 +53,7 @@ NO_TABLE_MESSAGE = (
     "No approved table with provider-level rates or earnings is available to you, so this page has nothing to show."
 )
 Source = Literal["provider", "published", "derived"]
-MissingReason = Literal["no_row", "symbol", "secondary", "outside_peer"]
+MissingReason = Literal["no_row", "symbol", "outside_peer"]
 _UNIT_SUFFIX = re.compile(r"\s*\((%|£|£m|pp)\)\s*$")
 _MAX_CHART_NAME = 36
 VALUE_COLUMN_AT = 1.25  # the ranked chart's value column, as a multiple of the longest bar
@@ -503,8 +504,8 @@ class Benchmark:
 @dataclass(frozen=True)
 class Comparison:
     """Protected rows of one selection: `frame` holds the peer providers and one benchmark row per year (MEMBER =
-    BENCHMARK_KEY), after secondary suppression; `selected` holds every provider row of the selection (any peer
-    group, protected, before secondary suppression), for explaining missing figures."""
+    BENCHMARK_KEY); `selected` holds every provider row of the selection (any peer group, protected), for
+    explaining missing figures."""
 
     entry: TableEntry
     spec: InstitutionSpec
@@ -629,10 +630,7 @@ def comparison(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | Non
             peer.select(keep).with_columns(no_rows),
         ],
         how="vertical_relaxed",
-    ).with_columns(pl.col(status_column(c)).alias(f"{status_column(c)}__before") for c in value_columns)
-    combined = _secondary_by_year(combined, time, value_columns)
-    # A base hidden just now hides its earnings too; before, such a selection failed closed at the guard.
-    combined = sdc.earnings_rule_after_suppression(combined, indicators, profile)
+    )
     _guard(combined, time, indicators, entry)
     return Comparison(
         entry=entry,
@@ -678,23 +676,12 @@ def _derived_benchmark(
     ).sort(time)
 
 
-def _secondary_by_year(frame: pl.DataFrame, time: str, value_columns: Sequence[str]) -> pl.DataFrame:
-    """D6 within each year: benchmark (parent) + all peer providers (children) with exactly one child `c` hides the
-    smallest other. Done per year so a provider absent in another year cannot change this year's cells."""
-    parts = [
-        sdc.secondary_suppress(part, [], MEMBER, list(value_columns), BENCHMARK_KEY)
-        for part in frame.partition_by(time, maintain_order=True)
-    ]
-    return pl.concat(parts) if parts else frame
-
-
 def _guard(combined: pl.DataFrame, time: str, indicators: Sequence[Indicator], entry: TableEntry) -> None:
-    """The last check before anything leaves: every year's cells (D1-D6, with the benchmark as the parent of its
-    providers) and the derived benchmark rows held to the rules for derived figures."""
+    """The last check before anything leaves: every year's cells (D1-D5) and the derived benchmark rows held to
+    the rules for derived figures. (D6 between the benchmark and its providers was settled for the whole table
+    by the protection pass, which also allows for the publisher's rounding.)"""
     for part in combined.partition_by(time, maintain_order=True):
-        sdc.guard(
-            part, indicators, entry.disclosure, derived=False, hierarchies=[([], MEMBER)], total_item=BENCHMARK_KEY
-        )
+        sdc.guard(part, indicators, entry.disclosure, derived=False)
     after = combined.filter(pl.col(SOURCE) == "derived")
     if after.height:
         sdc.guard(after, indicators, entry.disclosure, derived=True)
@@ -762,8 +749,8 @@ class MissingNote:
 
 def missing_combinations(result: Comparison, names: Mapping[str, str]) -> list[MissingNote]:
     """Why each highlighted provider has no figure in the chosen year: no row at all for this selection, a row
-    whose value carries a symbol (published, or hidden here by secondary suppression), or a row outside the peer
-    group."""
+    whose value carries a symbol (the publisher's, or one the protection pass added so that no suppressed figure
+    can be worked out by subtraction), or a row outside the peer group."""
     entry, spec, indicator = result.entry, result.spec, result.indicator
     time, pid = str(entry.role("time")), str(entry.role("provider_id"))
     year = period_label(spec.period)
@@ -807,15 +794,6 @@ def missing_combinations(result: Comparison, names: Mapping[str, str]) -> list[M
             continue
         symbol = row[status][0]
         if symbol is None:
-            continue
-        before = row[f"{status}__before"][0]
-        if before is None:
-            text = (
-                f"{who}'s {measure} for {year} is published but shown as '{symbol}' here: with the benchmark and "
-                "every other provider shown, it could be used to work out another provider's suppressed figure "
-                "(secondary suppression)."
-            )
-            notes.append(MissingNote(provider, name, "secondary", symbol, text))
             continue
         meaning = SYMBOL_MEANINGS.get(symbol, symbol)
         text = f"{who} has a row for {year}, but its {measure} is '{symbol}': {meaning}."

@@ -14,9 +14,10 @@ Where each rule is enforced:
   `suppress_unverifiable` hides a share or earnings figure whose base secondary suppression hid.
 - D5 earnings published only, rounded to £100, `c` on a small base, min/max columns hidden (by name or label,
   `is_single_person_extreme`, whatever the catalogue says): `protect`; `aggregate` never derives them.
-- D6 nothing that recovers a suppressed cell: `aggregate` (a derived figure with a `c` contributor is `c`),
-  `secondary_suppress` / `secondary_suppress_grid` / `suppress_derived` (parent + all children shown with exactly
-  one child `c`).
+- D6 nothing that recovers a suppressed cell: for published cells, decided once per table by
+  `leo_dash.protection` when the table is prepared (every view reads the protected table); here, for derived
+  figures: `aggregate` (a derived figure with a `c` contributor is `c`) and `suppress_derived` (a derived total
+  and all its derived parts shown with exactly one part `c`, along the hierarchies a view gives).
 - D7 provider views only from approved provider files: enforced by `leo_dash.catalogue` (only approved tables load)
   and `leo_dash.query` (no grouping finer than the file); not here.
 - D8 half-up rounding (never banker's): `round_half_up`, `round_half_up_expr`.
@@ -26,9 +27,8 @@ Where each rule is enforced:
   is the helper its tests use.
 
 `check_visible` re-checks any frame against these rules and `guard` raises on a violation: the last step before a
-frame leaves the core. Typical use: published rows -> `protect` (-> `secondary_suppress_grid` when a view shows a
-filter's Total beside its items) -> `guard(derived=False)`; grouped rows -> `aggregate` -> `suppress_derived` ->
-`guard(derived=True)`.
+frame leaves the core. Typical use: published rows of the protected table -> `protect` -> `guard(derived=False)`;
+grouped rows -> `aggregate` -> `suppress_derived` -> `guard(derived=True)`.
 """
 
 from __future__ import annotations
@@ -381,14 +381,6 @@ def _protect_earnings(
             .alias(i.column),
         )
     )
-
-
-def earnings_rule_after_suppression(
-    frame: pl.DataFrame, indicators: Sequence[Indicator], profile: DisclosureProfile
-) -> pl.DataFrame:
-    """D5 again after secondary suppression: an earnings figure whose base has just been hidden can no longer be
-    seen to rest on enough people, so it is hidden too (the same rule `protect` applies; rounding is unchanged)."""
-    return _protect_earnings(frame, indicators, profile)
 
 
 # D9 on published rates: the publisher's 0% / 100% on a tiny base tells every reader what each of those few

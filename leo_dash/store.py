@@ -1,9 +1,11 @@
-"""Approved tables as parquet under data/parquet/, screened once and then queried lazily.
+"""Approved tables as parquet under data/parquet/, screened and protected once, then queried lazily.
 
 Each table's EES files are screened (leo_dash.ees) and written to one parquet file the first time they are needed;
-later calls reuse it while the source files are unchanged (size + modification time fingerprint). Queries scan the
-parquet lazily with Polars, which is safe to share across Streamlit sessions (threads): nothing holds a per-session
-copy of the data and there is no connection object to share.
+the protection pass (leo_dash.protection, D6) runs on the screened table before it is written, so the parquet is
+the table as every view may show it. Later calls reuse it while the source files are unchanged (size +
+modification time fingerprint, plus the loader and protection rules). Queries scan the parquet lazily with Polars,
+which is safe to share across Streamlit sessions (threads): nothing holds a per-session copy of the data and there
+is no connection object to share.
 """
 
 from __future__ import annotations
@@ -12,12 +14,12 @@ import json
 import os
 import tempfile
 import threading
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import polars as pl
 
-from leo_dash import ees, paths
+from leo_dash import ees, paths, protection
 from leo_dash.model import TableEntry
 
 PARQUET_DIR_NAME = "parquet"
@@ -33,6 +35,7 @@ class PreparedTable:
     parquet: Path
     rows: int
     warnings: tuple[str, ...]  # loader warnings, as user messages
+    protection: dict = field(default_factory=dict)  # what the protection pass hid (ProtectionReport.as_dict)
 
 
 def parquet_dir(data_dir: Path | None = None) -> Path:
@@ -47,6 +50,8 @@ def _fingerprint(entry: TableEntry) -> list[list[object]]:
             out.append([str(p), stat.st_size, stat.st_mtime_ns])
     # A parquet screened under other loader rules or another declared convention is screened again.
     out.append([ees.LOADER_RULES, *entry.disclosure.publication_profile])
+    # ... and a table protected under other rules or thresholds is protected again.
+    out.append([protection.PROTECTION_RULES, entry.disclosure.share_min_numerator, entry.disclosure.count_base])
     return out
 
 
@@ -93,8 +98,17 @@ def prepare(entry: TableEntry, *, data_dir: Path | None = None, force: bool = Fa
         if not force and target.exists() and manifest_path.exists():
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
             if manifest.get("fingerprint") == fingerprint:
-                return PreparedTable(entry.id, target, int(manifest["rows"]), tuple(manifest["warnings"]))
+                return PreparedTable(
+                    entry.id,
+                    target,
+                    int(manifest["rows"]),
+                    tuple(manifest["warnings"]),
+                    dict(manifest.get("protection", {})),
+                )
         frame, warnings = _screen_files(entry)
+        # D6, once per table: the parquet holds the table as every view may show it, so no view can show a cell
+        # another view hides, and none can recover a hidden cell by subtraction.
+        frame, report = protection.protect_table(entry, frame)
         sort_by = _sort_columns(entry, frame)
         rows = frame.height
         directory.mkdir(parents=True, exist_ok=True)
@@ -109,9 +123,9 @@ def prepare(entry: TableEntry, *, data_dir: Path | None = None, force: bool = Fa
         finally:
             Path(tmp).unlink(missing_ok=True)
         del frame
-        manifest = {"fingerprint": fingerprint, "rows": rows, "warnings": warnings}
+        manifest = {"fingerprint": fingerprint, "rows": rows, "warnings": warnings, "protection": report.as_dict()}
         manifest_path.write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-        return PreparedTable(entry.id, target, rows, tuple(warnings))
+        return PreparedTable(entry.id, target, rows, tuple(warnings), report.as_dict())
 
 
 def scan(entry: TableEntry, *, data_dir: Path | None = None) -> pl.LazyFrame:

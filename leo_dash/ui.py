@@ -53,7 +53,7 @@ def _catalogue() -> Catalogue:
     return load_catalogue()
 
 
-@st.cache_resource(show_spinner="Preparing table…")
+@st.cache_resource(show_spinner="Preparing and protecting the table (first start only; a large table takes a minute)…")
 def _prepared(table_id: str, files: tuple[str, ...]) -> store.PreparedTable:
     # Keyed by id and files: the parquet is written once per process and then scanned lazily by every session.
     return store.prepare(_catalogue().get(table_id))

@@ -50,6 +50,8 @@ def main() -> None:
     ui.overdue_warning(entry)
     st.subheader("Disclosure control")
     st.markdown(ui.plain(governance.disclosure_summary(entry.disclosure)))
+    if rows.get(entry.id) is not None:
+        st.markdown(ui.plain(governance.protection_text(ui.prepare(entry).protection)))
     st.subheader("Columns")
     st.dataframe(governance.column_rows(entry, governance.meta_labels(entry)), hide_index=True, key="catalogue-columns")
     st.subheader("Footnotes")

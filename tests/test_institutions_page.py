@@ -272,20 +272,54 @@ def fixture_national(data_dir: Path) -> TableEntry:
     return entry
 
 
-def test_fixture_secondary_suppression_and_missing_rows(fixture_national) -> None:
+def test_fixture_suppressed_cells_and_missing_rows(fixture_national) -> None:
     at = run_page({"table": TABLE_WITH_NATIONAL, "year": "2021-22", "provider": [BETA, DELTA, GAMMA]})
     specs = charts(at)
     drawn = bars_by_provider(specs["ranked"])
-    assert drawn[BETA] is None and drawn[GAMMA] is None  # Beta hidden beside Gamma's `c` (D6)
+    assert drawn[GAMMA] is None and drawn[BETA] == 58.0  # Gamma's `c` is a gap; nothing else is hidden per view
     assert DELTA not in drawn  # no row in 2021-22
     notes = infos(at)
     assert "Delta Institute \\(10000004\\) has no row for this selection in 2021\\-22" in notes
-    assert "secondary suppression" in notes
+    assert "suppressed to protect confidentiality" in notes
     trend = {t["meta"]["provider"]: t["y"] for t in specs["trend"]["data"] if t["meta"]["role"] == "highlight"}
-    assert trend == {BETA: [None, 60.0], DELTA: [None, None], GAMMA: [None, 70.0]}
+    assert trend == {BETA: [58.0, 60.0], DELTA: [None, None], GAMMA: [None, 70.0]}
     table = at.dataframe[0].value
     assert "Suppressed" in table.astype(str).values.ravel().tolist()
     assert "0" not in [str(v) for v in specs["ranked"]["data"][0]["x"]]
+
+
+def test_the_issue_links_show_the_same_cell_the_same_way_and_render(committed) -> None:
+    """Issue 11's links: the same provider's cell has one status whatever the peer group (the pass decided it for
+    the table), and the selection that used to fail closed renders."""
+    base = {
+        "table": "demo_benefit_claims",
+        "measure": "claim_rate",
+        "year": "2021-22",
+        "yag": "2",
+        "subject": "Total",
+        "characteristic": "SEN",
+        "characteristic_value": "SEN",
+        "top": "All",
+    }
+    drawn = []
+    for peer in ({"peer": "Same type", "provider_type": "HEI"}, {"peer": "All providers"}):
+        at = run_page(base | peer)
+        assert_clean(at)
+        drawn.append(bars_by_provider(charts(at)["ranked"]))
+    same_type, everyone = drawn
+    assert same_type and all(everyone[p] == x for p, x in same_type.items())
+    at = run_page(
+        {
+            "table": "demo_graduate_outcomes",
+            "measure": "earnings_lq",
+            "year": "2021-22",
+            "yag": "3",
+            "subject": "Health and social care",
+        }
+    )
+    assert_clean(at)
+    assert "could not be shown" not in " ".join(str(e.value) for e in at.error)
+    assert charts(at)["ranked"]
 
 
 def test_fixture_interaction_updates_link_and_charts(fixture_national) -> None:

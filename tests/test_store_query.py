@@ -5,7 +5,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import ees, query, store
+from leo_dash import ees, protection, query, store
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import Indicator, status_column
 from tests.conftest import make_entry, write_ees
@@ -141,15 +141,16 @@ def test_real_fe_table_queries(reference_dir):
 def test_prepared_parquet_is_sorted_for_pruning_stable_and_in_row_groups(tmp_path, reference_dir):
     import pyarrow.parquet as pq
 
-    entry = load_catalogue().get("fe_provider_benefits")
+    entry = load_catalogue().get("demo_graduate_outcomes")
     prepared = store.prepare(entry, data_dir=tmp_path, force=True)
     frame = pl.read_parquet(prepared.parquet)
     keys = store._sort_columns(entry, frame)
     assert keys and frame.height == prepared.rows
     assert frame.select(keys).equals(frame.select(keys).sort(keys, nulls_last=False, maintain_order=True))
-    # Stable: rows with equal keys keep the order the screened source had.
+    # Stable: rows with equal keys keep the order the screened (and protected) source had.
     source, _ = store._screen_files(entry)
-    assert frame.equals(source.sort(keys, nulls_last=False, maintain_order=True))
+    protected, _ = protection.protect_table(entry, source)
+    assert frame.equals(protected.sort(keys, nulls_last=False, maintain_order=True))
     groups = pq.ParquetFile(prepared.parquet).metadata
     assert all(groups.row_group(i).num_rows <= 100_000 for i in range(groups.num_row_groups))
 

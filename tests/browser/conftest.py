@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import paths
+from leo_dash import paths, store
+from leo_dash.catalogue import load_catalogue
 
 CHROMIUM = os.environ.get("LEO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -94,6 +95,10 @@ def app_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     assert shutil.which(CHROMIUM) or Path(CHROMIUM).exists(), f"{CHROMIUM} missing: tests/run.sh installs it with apt"
     log_path = tmp_path_factory.mktemp("streamlit") / "server.log"
     audit_dir = tmp_path_factory.mktemp("audit")
+    # As a release would: prepare (screen and protect) every table once before serving, so no test's first page
+    # waits for a table's protection pass.
+    for entry in load_catalogue():
+        store.prepare(entry)
     process, url = start_streamlit({"LEO_AUDIT_DIR": str(audit_dir)}, log_path)
     yield url
     process.terminate()
