@@ -36,7 +36,7 @@ from leo_dash import disclosure_profiles, lp_attack, sdc
 from leo_dash.model import TableEntry, status_column
 
 TOTAL_ITEM = "Total"
-PROTECTION_RULES = "protection-2"  # bump when the pass changes: prepared tables are protected again
+PROTECTION_RULES = "protection-3"  # bump when the pass changes: prepared tables are protected again
 _EPS = 1e-6  # float slack before rounding bounds to whole people
 _UNBOUNDED = 1e12  # "no upper bound yet" for a hidden count (exact in float64 arithmetic)
 _MAX_ROUNDS = 500
@@ -489,17 +489,19 @@ def _picks(cells: CellBounds, links: _Links, bad: np.ndarray) -> np.ndarray:
 
 
 def _hide_rates_on_hidden_bases(cells: CellBounds) -> None:
-    """A rate whose base is hidden is hidden too (its D4 safety can no longer be shown)."""
+    """A shown rate whose base carries any symbol is hidden too (its D4 safety can no longer be shown), exactly as
+    `sdc.suppress_unverifiable` hides it in the written table."""
     k = cells.width
     index = {q.column: j for j, q in enumerate(cells.quantities)}
     for j, q in enumerate(cells.quantities):
         b = index.get(str(q.base)) if q.base else None
         if b is None:
             continue
-        hide = cells.hidden[b::k] & ~cells.hidden[j::k] & (cells.status[j::k] == None)  # noqa: E711
+        hide = (cells.status[b::k] != None) & (cells.status[j::k] == None)  # noqa: E711 - object arrays
         rows = np.flatnonzero(hide)
         cells.hidden[rows * k + j] = True
         cells.status[rows * k + j] = sdc.SUPPRESSED
+        cells.value[rows * k + j] = np.nan  # as the written table will hold it: the attack sees the same cells
 
 
 def _sub_problem(

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from leo_dash import catalogue, catalogue_status, cli, governance, paths, protection, published, store
@@ -130,6 +130,7 @@ def _random_cells(rng: random.Random) -> dict[tuple[str, str], tuple[int, int]]:
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(min_value=0, max_value=10**9))
+@example(4115)  # a rate hidden with its base kept its number inside the pass, which then attacked a looser table
 def test_random_tables_protected_against_interval_and_linear_attack(seed: int) -> None:
     frame = fe_like_table(_random_cells(random.Random(seed)))
     out, report = protection.protect_table(ENTRY, frame, solver=True)
