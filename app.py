@@ -2,6 +2,10 @@
 
 import logging
 
+# Plotly looks pandas up in sys.modules without importing it: while one session's thread is still importing pandas
+# (for a table or statsmodels), another drawing a chart finds the half-made module and fails. Imported here, before
+# any page runs, every session finds it whole (two sessions opening at once on a fresh server showed the error).
+import pandas  # noqa: F401
 import streamlit as st
 
 from leo_dash import ui
@@ -44,4 +48,5 @@ st.sidebar.caption(
     "LEO Explorer shows approved summary statistics from Longitudinal Education Outcomes data. "
     "No individual can be identified from anything shown."
 )
+ui.entered_frame()
 page.run()

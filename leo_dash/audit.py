@@ -8,6 +8,10 @@ record is written with a single `os.write` on an `O_APPEND` descriptor and then 
 The reader tolerates a torn line (power cut, full disk): it skips and counts it. The next writer starts a new line
 if it finds the file not ending in a newline, so one torn record never swallows the next.
 
+Several servers (README, Deployment) may share the folder over a network file system, where appends from
+different machines are not atomic. Each server then sets LEO_AUDIT_WRITER to its own name and writes only its own
+files (`audit-2026-12.web-1.jsonl`); the reader merges every file of the folder in time order.
+
 Recording a page view must never break or slow a page: `record_safely` logs any failure and returns. An export is
 different: nothing leaves the app unrecorded. Downloads are offered only while `check_writable` passes, and
 `record_export` raises `AuditUnavailable` (after logging an error for the operator) when the record cannot be written.
@@ -19,6 +23,7 @@ import datetime as dt
 import json
 import logging
 import os
+import re
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -30,6 +35,8 @@ from leo_dash import paths
 log = logging.getLogger("leo_dash.audit")
 
 AUDIT_DIR_ENV = "LEO_AUDIT_DIR"
+AUDIT_WRITER_ENV = "LEO_AUDIT_WRITER"
+_WRITER = re.compile(r"^[A-Za-z0-9_-]{1,40}$")
 EVENTS: tuple[str, ...] = ("page_view", "export", "access_denied")
 Event = Literal["page_view", "export", "access_denied"]
 SCHEMA_VERSION = 1
@@ -44,8 +51,20 @@ def audit_dir() -> Path:
     return Path(override) if override else paths.DATA_DIR / "audit"
 
 
+def audit_writer() -> str | None:
+    """This server's name in its audit file names (LEO_AUDIT_WRITER), None for the shared monthly file."""
+    writer = os.environ.get(AUDIT_WRITER_ENV, "").strip()
+    if not writer:
+        return None
+    if not _WRITER.match(writer):
+        raise ValueError(f"{AUDIT_WRITER_ENV} must be 1-40 letters, digits, '-' or '_', not {writer!r}.")
+    return writer
+
+
 def audit_file(directory: Path, when: dt.datetime) -> Path:
-    return directory / f"audit-{when:%Y-%m}.jsonl"
+    """The file this process appends to for `when`'s month: its own when LEO_AUDIT_WRITER names it."""
+    writer = audit_writer()
+    return directory / (f"audit-{when:%Y-%m}.{writer}.jsonl" if writer else f"audit-{when:%Y-%m}.jsonl")
 
 
 def _text(value: object) -> str:
@@ -230,7 +249,7 @@ def parse_lines(data: bytes) -> tuple[list[dict[str, Any]], int]:
 
 
 def read_records(directory: Path | None = None) -> AuditLog:
-    """Every record in the audit folder, oldest file first."""
+    """Every record in the audit folder (the shared monthly files and every server's own), in time order."""
     directory = directory or audit_dir()
     result = AuditLog()
     if not directory.is_dir():
@@ -240,7 +259,15 @@ def read_records(directory: Path | None = None) -> AuditLog:
         result.records.extend(records)
         result.damaged += damaged
         result.files.append(file)
+    result.records.sort(key=_sort_time)  # stable: records of one file keep their order
     return result
+
+
+def _sort_time(entry: Mapping[str, Any]) -> dt.datetime:
+    try:
+        return record_time(entry)
+    except (TypeError, ValueError):
+        return dt.datetime.min.replace(tzinfo=dt.UTC)
 
 
 def record_time(entry: Mapping[str, Any]) -> dt.datetime:

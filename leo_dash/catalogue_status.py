@@ -28,6 +28,17 @@ def table_status(entry: TableEntry, *, data_dir: Path | None = None, today: dt.d
     """Screen (or reuse the screened parquet of) one table and say whether it can be shown."""
     try:
         prepared = store.prepare(entry, data_dir=data_dir)
+    except store.NotPrepared:
+        return TableStatus(
+            entry.id,
+            entry.title,
+            "not prepared",
+            "run `python -m leo_dash prepare` (this process reads prepared tables only)",
+            None,
+            entry.access,
+            entry.demo,
+            entry.next_review,
+        )
     except ees.EESLoadError as exc:
         first = exc.findings[0] if exc.findings else None
         detail = f"{len(exc.findings)} error(s); first: {first}" if first else str(exc)
@@ -89,4 +100,33 @@ def print_catalogue(*, data_dir: Path | None = None) -> int:
         print(f"{s.table_id:<{width}}  {s.status:<18}  {rows:>10}  {s.access:<10}  {label} — {s.detail}")
     failed = sum(s.status == "failed checks" for s in statuses)
     print(f"{len(statuses)} table(s); {failed} failed checks.")
+    return 1 if failed else 0
+
+
+def prepare_tables(table_ids: list[str], *, force: bool = False, data_dir: Path | None = None) -> int:
+    """The release step: screen and protect every approved table (or those named) once, before any server reads
+    them; one line per table. Exit 1 when a table fails its checks or an id is unknown (the others are prepared)."""
+    import time
+
+    catalogue = load_catalogue(data_dir)
+    known = {entry.id for entry in catalogue}
+    unknown = [t for t in table_ids if t not in known]
+    failed = 0
+    for table_id in unknown:
+        print(f"{table_id}: no such table in the catalogue")
+        failed += 1
+    for entry in catalogue:
+        if table_ids and entry.id not in table_ids:
+            continue
+        started = time.perf_counter()
+        try:
+            prepared = store.prepare(entry, data_dir=data_dir, force=force)
+        except ees.EESLoadError as exc:
+            first = exc.findings[0] if exc.findings else exc
+            print(f"{entry.id}: FAILED checks ({first})")
+            failed += 1
+            continue
+        hidden = protection_summary(prepared.protection)
+        seconds = time.perf_counter() - started
+        print(f"{entry.id}: {prepared.rows:,} rows ready in {seconds:.1f} s" + (f"; {hidden}" if hidden else ""))
     return 1 if failed else 0

@@ -23,6 +23,12 @@ def _cmd_catalogue(args: argparse.Namespace) -> int:
     return print_catalogue(data_dir=args.data_dir)
 
 
+def _cmd_prepare(args: argparse.Namespace) -> int:
+    from leo_dash.catalogue_status import prepare_tables
+
+    return prepare_tables(list(args.table_ids), force=args.force, data_dir=args.data_dir)
+
+
 def _parse_pairs(pairs: Sequence[str], what: str) -> dict[str, str]:
     out: dict[str, str] = {}
     for pair in pairs:
@@ -120,6 +126,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("catalogue", help="list approved tables with their status")
     p.set_defaults(func=_cmd_catalogue)
+
+    p = sub.add_parser(
+        "prepare",
+        help="screen and protect approved tables once per release, before servers start (all, or those named)",
+    )
+    p.add_argument("table_ids", nargs="*", metavar="TABLE_ID")
+    p.add_argument("--force", action="store_true", help="prepare again even when the sources are unchanged")
+    p.set_defaults(func=_cmd_prepare)
 
     p = sub.add_parser("add", help="screen a file and register it as an approved table")
     p.add_argument("path")

@@ -17,7 +17,7 @@ from pathlib import Path
 
 import polars as pl
 
-from leo_dash import ees, query
+from leo_dash import ees, query, store
 from leo_dash.model import TableEntry
 
 AREA_PARAM = "area"
@@ -155,6 +155,6 @@ def shows_any_level(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
         return True
     try:
         found = query.levels(entry, data_dir=data_dir)
-    except (ees.EESLoadError, OSError):
+    except (ees.EESLoadError, store.NotPrepared, OSError):
         return True  # the page that lists it shows its load error
     return any(level in AREA_LEVELS for level in found)

@@ -148,7 +148,7 @@ def shows_page_levels(entry: TableEntry, *, data_dir: Path | None = None) -> boo
         return True
     try:
         found = levels(entry, data_dir=data_dir)
-    except (ees.EESLoadError, OSError):
+    except (ees.EESLoadError, store.NotPrepared, OSError):
         return True
     return not found or any(level in PAGE_LEVELS for level in found)
 
@@ -170,7 +170,7 @@ def unpinned_breakdowns(entry: TableEntry, *, data_dir: Path | None = None) -> l
             continue
         try:
             items = distinct_values(entry, column, data_dir=data_dir)
-        except (ees.EESLoadError, OSError):
+        except (ees.EESLoadError, store.NotPrepared, OSError):
             continue  # the page that lists it shows its load error
         if items and default_item(entry, column, items) is None:
             out.append(column)

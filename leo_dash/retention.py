@@ -34,7 +34,7 @@ ARCHIVE_DIR_NAME = "archive"
 RETIREMENT_LOG_NAME = "retirements.jsonl"
 AUDIT_RETENTION_ENV = "LEO_AUDIT_RETENTION_MONTHS"
 DEFAULT_AUDIT_RETENTION_MONTHS = 24
-_AUDIT_FILE = re.compile(r"^audit-(\d{4})-(\d{2})\.jsonl$")
+_AUDIT_FILE = re.compile(r"^audit-(\d{4})-(\d{2})(?:\.[A-Za-z0-9_-]{1,40})?\.jsonl$")  # shared or one server's
 
 
 @dataclass(frozen=True)

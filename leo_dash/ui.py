@@ -554,18 +554,29 @@ def render_downloads(view: View) -> None:
     )
 
 
+_FRAMED_KEY = "_leo_framed_run"
+
+
+def entered_frame() -> None:
+    """Called by app.py just before it runs the page: this run is inside the navigation frame."""
+    st.session_state[_FRAMED_KEY] = True
+
+
 def _ensure_router() -> None:
     """Make sure the page runs inside app.py's navigation frame.
 
     Streamlit treats a `pages/` folder as an old-style multipage app until the entry file has called
-    st.navigation once in the process, so the very first deep link after a server start (e.g. /earnings?yag=3)
-    would run the page without app.py's frame. Switching that mode off and rerunning routes it through app.py.
+    st.navigation once in the process, so a deep link arriving before that (e.g. /earnings?yag=3 as the server's
+    first request, or several sessions opening at once on a fresh server) runs the page without app.py's frame.
+    Such a run is told apart by app.py's mark, not by Streamlit's process-wide mode: another session may already
+    have switched the mode off while this run was dispatched the old way. Switching it off and rerunning routes the
+    session through app.py.
     """
     from streamlit.runtime.pages_manager import PagesManager
 
-    # Once per session: a rerun drops pending widget events (a click), so it must not repeat. (Streamlit's
-    # AppTest resets the mode before every run; there the page simply runs without the frame after the first.)
-    if PagesManager.uses_pages_directory and not st.session_state.get("_leo_routed"):
+    framed = st.session_state.pop(_FRAMED_KEY, False)
+    # Once per session: a rerun drops pending widget events (a click), so it must not repeat.
+    if not framed and not st.session_state.get("_leo_routed"):
         st.session_state["_leo_routed"] = True
         PagesManager.uses_pages_directory = False
         st.rerun()
@@ -593,6 +604,9 @@ def _run_body(body: Callable[[], None]) -> None:
         body()
     except NoTablesError as exc:
         st.info(plain(exc))
+    except store.NotPrepared as exc:  # a server that only reads prepared tables, before the release step ran
+        log.error("table not prepared: %s", exc)
+        st.warning(plain(exc), icon=":material/hourglass_empty:")
     except Exception:
         reference = uuid.uuid4().hex[:8].upper()
         log.exception("page error, reference %s", reference)
