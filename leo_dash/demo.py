@@ -63,6 +63,7 @@ PUBLICATION = "LEO Explorer synthetic demo data (not official statistics)"
 GRADUATE_TABLE = "demo_graduate_outcomes"
 BENEFIT_TABLE = "demo_benefit_claims"
 SCHOOL_TABLE = "demo_school_college_destinations"
+AREA_TABLE = "demo_graduate_outcomes_by_area"
 
 COUNTRY_CODE, COUNTRY_NAME = "E92000001", "England"
 TAX_YEARS: tuple[int, ...] = (2019, 2020, 2021, 2022, 2023)  # start years: 2019/20 .. 2023/24
@@ -974,6 +975,81 @@ def _graduate_tables(rng: np.random.Generator, pop: Population, out_dir: Path) -
 
 
 # ---------------------------------------------------------------------------------------------------------------
+# Table 4: graduate outcomes by area (England, region and local authority of the provider)
+# ---------------------------------------------------------------------------------------------------------------
+
+# Three real local authorities in each region (ONS codes, names and DfE numbers as in data/ons_geography_codes.csv);
+# each fictional provider is placed in one of its region's three. The places are real; every figure is synthetic.
+DEMO_LOCAL_AUTHORITIES: tuple[tuple[tuple[str, str, str], ...], ...] = (
+    (("E06000047", "County Durham", "840"), ("E08000021", "Newcastle upon Tyne", "391"), ("E06000001", "Hartlepool", "805")),
+    (("E08000003", "Manchester", "352"), ("E08000012", "Liverpool", "341"), ("E10000017", "Lancashire", "888")),
+    (("E08000035", "Leeds", "383"), ("E08000019", "Sheffield", "373"), ("E06000014", "York", "816")),
+    (("E06000018", "Nottingham", "892"), ("E06000016", "Leicester", "856"), ("E10000007", "Derbyshire", "830")),
+    (("E08000025", "Birmingham", "330"), ("E08000026", "Coventry", "331"), ("E06000021", "Stoke-on-Trent", "861")),
+    (("E10000003", "Cambridgeshire", "873"), ("E10000020", "Norfolk", "926"), ("E06000032", "Luton", "821")),
+    (("E09000033", "Westminster", "213"), ("E09000007", "Camden", "202"), ("E09000030", "Tower Hamlets", "211")),
+    (("E10000025", "Oxfordshire", "931"), ("E06000045", "Southampton", "852"), ("E06000043", "Brighton and Hove", "846")),
+    (("E06000023", "Bristol, City of", "801"), ("E10000008", "Devon", "878"), ("E06000026", "Plymouth", "879")),
+)  # fmt: skip
+_LAS_PER_REGION = 3
+
+
+def _area_columns(level: str, area: np.ndarray) -> dict[str, pl.Series]:
+    """Geography columns of rows for `area` (a region index, or a local authority index = region x 3 + k)."""
+    n = len(area)
+    columns = {
+        "geographic_level": pl.Series([level] * n, dtype=pl.String),
+        "country_code": pl.Series([COUNTRY_CODE] * n, dtype=pl.String),
+        "country_name": pl.Series([COUNTRY_NAME] * n, dtype=pl.String),
+    }
+    if level == "National":
+        return columns
+    region = area if level == "Regional" else area // _LAS_PER_REGION
+    columns["region_code"] = _labels([r[0] for r in REGIONS], region)
+    columns["region_name"] = _labels([r[1] for r in REGIONS], region)
+    if level == "Local authority":
+        flat = [la for region_las in DEMO_LOCAL_AUTHORITIES for la in region_las]
+        columns["new_la_code"] = _labels([la[0] for la in flat], area)
+        columns["la_name"] = _labels([la[1] for la in flat], area)
+        columns["old_la_code"] = _labels([la[2] for la in flat], area)
+    return columns
+
+
+def _area_tables(rng: np.random.Generator, pop: Population, out_dir: Path) -> list[Path]:
+    """All graduates by subject (and all subjects) for England, each region and each local authority of the
+    provider, 1, 3 and 5 years after graduation: the shape of an area table, on the same synthetic graduates."""
+    providers = pop.providers
+    # In turn within each region (in random order), so each of its three authorities has providers.
+    turn = np.zeros(len(providers), dtype=np.int64)
+    for region in range(len(REGIONS)):
+        members = rng.permutation(np.nonzero(providers.region == region)[0])
+        turn[members] = np.arange(len(members)) % _LAS_PER_REGION
+    la_of_provider = providers.region * _LAS_PER_REGION + turn
+    n_subjects = len(SUBJECTS)
+    frames: list[pl.DataFrame] = []
+    levels = (
+        ("National", np.zeros(len(pop.pair_provider), dtype=np.int64), 1),
+        ("Regional", providers.region[pop.pair_provider], len(REGIONS)),
+        ("Local authority", la_of_provider[pop.pair_provider], len(REGIONS) * _LAS_PER_REGION),
+    )
+    for level, area_of_pair, n_areas in levels:
+        key = area_of_pair * n_subjects + pop.pair_subject
+        by_subject = _observe(_aggregate(pop, key, n_areas * n_subjects, [0]), pop.cohorts, PROVIDER_YAGS, TAX_YEARS)
+        overall = _observe(_aggregate(pop, area_of_pair, n_areas, [0]), pop.cohorts, PROVIDER_YAGS, TAX_YEARS)
+        cells = _concat_cells(by_subject, overall)
+        area = np.concatenate([by_subject.key // n_subjects, overall.key])
+        subject = np.concatenate([by_subject.key % n_subjects, np.full(len(overall.key), -1)])
+        frames.append(_graduate_frame(rng, cells, _area_columns(level, area), subject, [area]))
+    frame = pl.concat(frames, how="diagonal")
+    lead = ["time_period", "time_identifier", "geographic_level", "country_code", "country_name", "region_code",
+            "region_name", "new_la_code", "la_name", "old_la_code"]  # fmt: skip
+    frame = frame.select([*lead, *(c for c in frame.columns if c not in lead)]).drop(
+        "characteristic_type", "characteristic_value"
+    )
+    return _write_pair(frame, _graduate_meta(provider=False), out_dir / f"{AREA_TABLE}.csv")
+
+
+# ---------------------------------------------------------------------------------------------------------------
 # Table 2: out-of-work benefit claims
 # ---------------------------------------------------------------------------------------------------------------
 
@@ -1580,7 +1656,40 @@ def catalogue_entries(out_dir: Path) -> list[TableEntry]:
         ),
         **common,
     )
-    return [graduate, benefits, schools]
+    areas = TableEntry(
+        id=AREA_TABLE,
+        title="Graduate outcomes by region and local authority of the provider (synthetic demo)",
+        description=(
+            "Synthetic LEO graduate outcomes 1, 3 and 5 years after graduation by CAH2 subject, for England, each "
+            "region and up to three local authorities in each region, by where the fictional provider is, tax years "
+            "2019/20 to 2023/24: the shape of a table published for areas rather than providers."
+        ),
+        files=(_file_ref(out_dir / f"{AREA_TABLE}.csv"),),
+        controllers=("DfE", "HMRC", "DWP"),
+        time_label="Tax year",
+        roles={
+            "time": "time_period",
+            "subject": "cah2_subject_name",
+            "years_after": "yag",
+            "cohort": "graduation_year",
+        },
+        filter_defaults={"yag": "5"},
+        indicators=graduate.indicators,
+        disclosure=he_profile,
+        footnotes=(
+            SYNTHETIC_NOTE,
+            "Areas are where the provider is: England, its nine regions and up to three local authorities in each "
+            "region (real places, synthetic figures). An area's graduates are those of the providers in it (in this "
+            "demo every provider of a region sits in one of its local authorities).",
+            "Years after graduation (YAG) count full tax years after the academic year of graduation.",
+            "Percentages are shares of matched graduates. Earnings are annualised, for graduates in sustained "
+            "employment, and not adjusted for inflation.",
+            he_rules,
+            "c: suppressed to protect confidentiality.",
+        ),
+        **common,
+    )
+    return [graduate, benefits, schools, areas]
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -1607,7 +1716,8 @@ def generate(
     out_dir.mkdir(parents=True, exist_ok=True)
     root = np.random.default_rng(seed)
     # Separate streams, so a change to one table leaves the others' numbers alone.
-    names_rng, sector_rng, population_rng, graduate_rng, benefit_rng, school_rng = root.spawn(6)
+    # A new table takes a new stream at the end (spawn keys are numbered), so earlier tables' bytes never change.
+    names_rng, sector_rng, population_rng, graduate_rng, benefit_rng, school_rng, area_rng = root.spawn(7)
     names = _NameMaker(names_rng)
     providers = _make_providers(sector_rng, names, scale)
     establishments = _make_establishments(sector_rng, names, providers, scale)
@@ -1615,6 +1725,7 @@ def generate(
     written = _graduate_tables(graduate_rng, population, out_dir)
     written += _benefit_tables(benefit_rng, population, out_dir)
     written += _school_tables(school_rng, establishments, out_dir)
+    written += _area_tables(area_rng, population, out_dir)
     if register:
         for entry in catalogue_entries(out_dir):
             written.append(write_entry(entry, data_dir))
@@ -1642,4 +1753,4 @@ def _count_rows(path: Path) -> int:
         return sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 20), b"")) - 1
 
 
-__all__: list[str] = ["DEFAULT_SEED", "catalogue_entries", "generate", "real_provider_names", "run_demo"]
+__all__: list[str] = ["AREA_TABLE", "DEFAULT_SEED", "catalogue_entries", "generate", "real_provider_names", "run_demo"]

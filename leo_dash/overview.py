@@ -243,8 +243,10 @@ class Headline:
 
     @property
     def title(self) -> str:
-        """The label with what it is narrowed to: 'Sustained employment (stage left: 16 to 18)'."""
-        return self.label + (f" ({self.context})" if self.context else "")
+        """The label with the place and what it is narrowed to: 'Sustained employment (London; stage left: 16 to
+        18)'."""
+        narrowed = "; ".join(p for p in (self.area or "", self.context) if p)
+        return self.label + (f" ({narrowed})" if narrowed else "")
 
     @property
     def unit(self) -> str:
@@ -335,11 +337,9 @@ def _label(entry: TableEntry, spec: HeadlineSpec, indicator: Indicator, facts: T
     return head
 
 
-def _context(entry: TableEntry, facts: TableFacts, area: geography.Area | None = None) -> str:
-    """The place when it is not England, and pinned filter items that are real categories (not a Total): they
-    narrow what the figure covers."""
-    parts = [area.name] if area is not None and geography.below_national(area) else []
-    parts += [
+def _context(entry: TableEntry, facts: TableFacts) -> str:
+    """Pinned filter items that are real categories (not a Total): they narrow what the figure covers."""
+    parts = [
         f"{in_sentence(facts.labels.get(c) or benefits.nice_name(c))}: {item}"
         for c, item in facts.filter_defaults.items()
         if item not in query.TOTAL_ITEMS
@@ -477,7 +477,7 @@ def build_headline(
         dp=dp,
         series=series,
         links=links_for(spec, entry, chosen, area=area, data_dir=data_dir),
-        context=_context(entry, facts, area),
+        context=_context(entry, facts),
         area=area.name if area is not None and geography.below_national(area) else None,
     )
 
@@ -731,7 +731,8 @@ def headlines_title(headlines: Sequence[Headline]) -> str:
     periods = headlines[0].series[PERIOD].to_list()
     span = benefits.years_phrase(entry, periods)
     context = f" ({headlines[0].context})" if headlines[0].context else ""
-    return join_words([parts[0]] + [in_sentence(p) for p in parts[1:]]) + f"{context}, all providers, {span}"
+    scope = headlines[0].area or "all providers"
+    return join_words([parts[0]] + [in_sentence(p) for p in parts[1:]]) + f"{context}, {scope}, {span}"
 
 
 def headlines_view(headlines: Sequence[Headline]) -> View:

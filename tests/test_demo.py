@@ -18,7 +18,8 @@ from leo_dash.model import ROLE_NAMES, TableEntry
 from leo_dash.sdc import round_half_up
 
 COMMITTED_CATALOGUE = paths.PROJECT_ROOT / "data" / "catalogue"
-TABLE_IDS = (demo.GRADUATE_TABLE, demo.BENEFIT_TABLE, demo.SCHOOL_TABLE)
+TABLE_IDS = (demo.GRADUATE_TABLE, demo.BENEFIT_TABLE, demo.SCHOOL_TABLE, demo.AREA_TABLE)
+PROVIDER_TABLES = (demo.GRADUATE_TABLE, demo.BENEFIT_TABLE, demo.SCHOOL_TABLE)  # the area table has none
 SYMBOLS = {"c", "low", "x"}
 
 
@@ -60,7 +61,7 @@ def test_default_generation_reproduces_the_committed_files_byte_for_byte(fresh):
     committed = sorted(p.name for p in paths.DEMO_DIR.iterdir() if p.suffix == ".csv")
     generated = sorted(p.name for p in fresh.iterdir())
     assert generated == committed
-    assert len(committed) == 14  # 7 data files, each with its meta file
+    assert len(committed) == 16  # 8 data files, each with its meta file
     for name in committed:
         assert (fresh / name).read_bytes() == (paths.DEMO_DIR / name).read_bytes(), f"{name} differs"
 
@@ -85,7 +86,7 @@ def test_same_seed_same_bytes_other_seed_other_numbers(tmp_path):
 # --------------------------------------------------------------------------- catalogue
 
 
-def test_committed_catalogue_registers_three_demo_tables():
+def test_committed_catalogue_registers_four_demo_tables():
     catalogue = load_catalogue(paths.PROJECT_ROOT / "data")
     for table_id in TABLE_IDS:
         entry = catalogue.get(table_id)
@@ -98,7 +99,7 @@ def test_committed_catalogue_registers_three_demo_tables():
 
 
 def test_roles_and_bases_name_real_columns(entries):
-    for entry in entries.values():
+    for entry in (entries[t] for t in PROVIDER_TABLES):
         headers = {}
         for file in entry.files:
             with paths.resolve(file).open(encoding="utf-8") as handle:
@@ -154,7 +155,8 @@ def test_every_committed_file_passes_the_loader_without_warnings(entries):
 
 def test_a_file_never_mixes_school_and_provider_rows(tables):
     for stem, frame in tables.items():
-        assert frame["geographic_level"].n_unique() == 1, stem
+        if stem != demo.AREA_TABLE:
+            assert frame["geographic_level"].n_unique() == 1, stem
     assert tables[f"{demo.SCHOOL_TABLE}_school"]["geographic_level"][0] == "School"
     assert tables[f"{demo.SCHOOL_TABLE}_college"]["geographic_level"][0] == "Provider"
 
@@ -410,3 +412,29 @@ def test_generated_names_avoid_real_names_at_large_scale(reference_dir):
     real_words = {w for name in real for w in name.replace("(", " ").replace(")", " ").split()}
     stems = {(p + s).lower() for p in demo._NAME_PREFIXES for s in demo._NAME_SUFFIXES} - demo._BLOCKED_STEMS
     assert not stems & real_words
+
+
+# --------------------------------------------------------------------------- the area table
+
+
+def test_the_area_table_has_england_every_region_and_their_authorities(tables, entries):
+    frame = tables[demo.AREA_TABLE]
+    assert set(frame["geographic_level"]) == {"National", "Regional", "Local authority"}
+    assert frame.filter(pl.col("geographic_level") == "Regional")["region_code"].n_unique() == 9
+    las = frame.filter(pl.col("geographic_level") == "Local authority")
+    # Up to three authorities a region (fewer where a region has fewer fictional providers), each in its region.
+    per_region = las.group_by("region_code").agg(pl.col("new_la_code").n_unique())["new_la_code"]
+    assert per_region.len() == 9 and per_region.is_between(1, 3).all() and las["region_code"].null_count() == 0
+    entry = entries[demo.AREA_TABLE]
+    assert entry.demo and not entry.role("provider_id") and entry.role("subject") == "cah2_subject_name"
+    # Counts are rounded sums of the same graduates: a region is within rounding of its three authorities.
+    grads = (
+        frame.filter(pl.col("cah2_subject_name") == "Total", pl.col("grads") != "c")
+        .with_columns(number("grads").alias("n"))
+        .group_by("time_period", "yag", "geographic_level", "region_code")
+        .agg(pl.col("n").sum(), pl.len().alias("rows"))
+    )
+    regions = grads.filter(pl.col("geographic_level") == "Regional")
+    authorities = grads.filter(pl.col("geographic_level") == "Local authority", pl.col("rows") == 3)
+    joined = regions.join(authorities, on=["time_period", "yag", "region_code"], suffix="_la")
+    assert joined.height > 0 and ((joined["n"] - joined["n_la"]).abs() <= 10).all()
