@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -256,6 +256,24 @@ def page_options(entry: TableEntry, *, data_dir: Path | None = None) -> PageOpti
     )
 
 
+def choose_filters(
+    entry: TableEntry,
+    options: PageOptions,
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    data_dir: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(column, item) of every extra filter, a grouping column before the filters nested under it: a nested
+    filter offers only the items providers publish with the chosen group (query.nested_choices)."""
+
+    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
+        if not conditions:
+            return options.filters.get(column, ())
+        return provider_values(entry, column, conditions, data_dir=data_dir)
+
+    return query.nested_choices(entry, list(options.filters), items_for, pick)
+
+
 def subjects(entry: TableEntry, years_after: str | None, *, data_dir: Path | None = None) -> list[str]:
     conditions = {"years_after": years_after} if years_after is not None and entry.role("years_after") else {}
     return provider_values(entry, "subject", conditions, data_dir=data_dir)
@@ -370,9 +388,8 @@ def spec_from_params(
     if characteristic is not None and characteristic not in query.TOTAL_ITEMS:
         values = characteristic_values(entry, subject, characteristic, data_dir=data_dir)
         value = _pick(params, "characteristic_value", values, values[0] if values else None)
-    filters = tuple(
-        (column, str(_pick(params, column, items, options.filter_defaults[column])))
-        for column, items in options.filters.items()
+    filters = choose_filters(
+        entry, options, lambda column, items, default: _pick(params, column, items, default), data_dir=data_dir
     )
     peer = str(_pick(params, "peer", options.peers, PEER_ALL))
     chosen = [p for p in dict.fromkeys(params.get("provider", ())) if p in options.providers][:MAX_HIGHLIGHT]
