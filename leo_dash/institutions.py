@@ -66,11 +66,22 @@ VALUE_COLUMN_AT = 1.25  # the ranked chart's value column, as a multiple of the 
 def supports(entry: TableEntry) -> bool:
     """The page needs provider rows (id, name, time) and at least one rate or earnings indicator."""
     has_roles = all(entry.role(r) for r in ("time", "provider_id", "provider_name"))
-    return has_roles and bool(entry.visible_indicators("rate", "earnings")) and query.shows_page_levels(entry)
+    return has_roles and bool(measures(entry)) and query.shows_page_levels(entry)
 
 
 def measures(entry: TableEntry) -> tuple[Indicator, ...]:
-    return entry.visible_indicators("rate", "earnings")
+    """Rates and earnings; on a table whose unit is set by a `data_type` item, also its mixed columns (read as a
+    count or a percentage by the item the selection pins: measure_indicator)."""
+    found = entry.visible_indicators("rate", "earnings")
+    if entry.unit_filter:
+        found += tuple(i for i in entry.visible_indicators("other") if i.unit == "" and i.counts_of != "institutions")
+    return found
+
+
+def measure_indicator(entry: TableEntry, spec: InstitutionSpec) -> Indicator:
+    """The chosen measure as the selection reads it: with a `data_type` filter, a count or a percentage by the item
+    pinned (so the axis, the figures' unit and disclosure control follow it)."""
+    return query.unit_indicator(entry, entry.indicator(spec.measure), dict(spec.filters))
 
 
 def default_measure(entry: TableEntry) -> str:
@@ -458,7 +469,8 @@ def _selection_parts(entry: TableEntry, spec: InstitutionSpec) -> list[str]:
     if spec.characteristic_type and spec.characteristic_type not in query.TOTAL_ITEMS and spec.characteristic_value:
         parts.append(f"{spec.characteristic_type}: {spec.characteristic_value}")
     defaults = {c: query.default_item(entry, c, [v]) for c, v in spec.filters}
-    parts += [value for column, value in spec.filters if defaults.get(column) != value]
+    # The unit item is always named: a count and a percentage of the same column must not read alike.
+    parts += [value for column, value in spec.filters if defaults.get(column) != value or column == entry.unit_filter]
     return parts
 
 
@@ -584,8 +596,9 @@ def _in_peer(entry: TableEntry, spec: InstitutionSpec) -> pl.Expr:
 
 def comparison(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | None = None) -> Comparison:
     """Peer providers and the benchmark for `spec`'s selection in every year (the trend needs them all)."""
-    indicator = entry.indicator(spec.measure)
-    if indicator.kind not in ("rate", "earnings") or indicator.hidden:
+    indicator = measure_indicator(entry, spec)
+    mixed = bool(entry.unit_filter) and spec.measure in {m.column for m in measures(entry)}
+    if (indicator.kind not in ("rate", "earnings") and not mixed) or indicator.hidden:
         raise ValueError(f"{indicator.column} is not a rate or earnings indicator this page can show.")
     base = base_indicator(entry, indicator)
     indicators = [indicator] + ([base] if base else [])

@@ -96,6 +96,29 @@ def test_percentages_are_never_summed_and_counts_are_bases(data_dir: Path) -> No
     assert query.unit_indicator(entry, overall, {}).kind == "count"
 
 
+def test_institution_views_follow_the_pinned_data_type(data_dir: Path) -> None:
+    """Provider rows with counts and percentages in one column: the meta's default (Percentage) is shown as a
+    percentage never summed into an all-provider figure; Number of pupils as counts summed into one."""
+    entry = register(FIXTURES / "data_type_providers.csv", "dtp", data_dir)
+    assert entry.filter_defaults == {"data_type": "Percentage"}
+    percent = institutions.spec_from_params(entry, {"measure": ["overall"]})
+    assert dict(percent.filters) == {"data_type": "Percentage"}
+    views = institutions.build_views(entry, percent)
+    assert [c.unit for c in views.ranked.columns if c.name == "overall"] == ["%"]
+    assert "Percentage" in views.ranked.title
+    assert provider_figures(entry, percent) == [85.7, 90.0, 92.3]
+    bench = views.ranked.frame.filter(pl.col(institutions.MEMBER) == institutions.BENCHMARK_KEY)
+    assert bench["overall"].to_list() == [None] and bench[status_column("overall")].to_list() == ["x"]
+    assert views.funnel is None  # a percentage with no base has no funnel plot
+
+    count = institutions.spec_from_params(entry, {"measure": ["overall"], "data_type": ["Number of pupils"]})
+    views = institutions.build_views(entry, count)
+    assert [c.unit for c in views.ranked.columns if c.name == "overall"] == [""]
+    assert "Number of pupils" in views.ranked.title
+    bench = views.ranked.frame.filter(pl.col(institutions.MEMBER) == institutions.BENCHMARK_KEY)
+    assert bench["overall"].to_list() == [390.0]  # 120 + 180 + 90, a count of people summed
+
+
 def test_a_hand_written_entry_cannot_make_a_mixed_column_a_count(tmp_path: Path) -> None:
     raw = catalogue.entry_to_dict(
         replace(

@@ -87,3 +87,23 @@ def test_benefits_page_shows_the_rate_held_by_a_filter_item(data_dir: Path) -> N
     at.sidebar.selectbox(key="sex").select("Female").run()
     assert_clean(at)
     assert charts(at)[0]["data"][0]["y"] == benefit_rates("Female")
+
+
+def ranked_axis(at: AppTest) -> dict:
+    for chart in at.get("plotly_chart"):
+        if "institutions-ranked" in str(chart.proto.id):
+            return json.loads(chart.proto.spec)["layout"]["xaxis"]
+    raise AssertionError("no ranked chart")
+
+
+def test_institutions_page_axis_follows_the_data_type(data_dir: Path) -> None:
+    register(FIXTURES / "data_type_providers.csv", "dtp", data_dir)
+    ui._catalogue.clear()
+    at = open_page("pages/institutions.py", {"table": "dtp", "measure": "overall"})
+    assert at.sidebar.selectbox(key="data_type").value == "Percentage"  # the meta's filter_default
+    assert ranked_axis(at).get("ticksuffix") == "%"
+    assert ranked_values(at) == [85.7, 90.0, 92.3]
+    at.sidebar.selectbox(key="data_type").select("Number of pupils").run()
+    assert_clean(at)
+    assert ranked_axis(at).get("ticksuffix", "") == ""
+    assert ranked_values(at) == [90, 120, 180]
