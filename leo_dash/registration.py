@@ -146,7 +146,7 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
             shapes.detect_measure_items(filters, filter_items, value_columns, skip=[unit_filter or ""])
         )
     else:
-        measure_items = request.measure_items
+        measure_items = tuple(_with_value_column(m, value_columns) for m in request.measure_items)
     for m in measure_items:
         if m.filter not in columns or m.indicator not in columns or m.item not in filter_items.get(m.filter, ()):
             raise RegistrationError(
@@ -181,6 +181,17 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
         unit_items=unit_items,
         measure_items=measure_items,
     )
+
+
+def _with_value_column(item: MeasureItem, value_columns: list[str]) -> MeasureItem:
+    """A declared measure item that names no value column takes the table's only one."""
+    if item.indicator:
+        return item
+    if len(value_columns) != 1:
+        raise RegistrationError(
+            f"Say which column holds {item.filter} = {item.item!r}: --measure-item '{item.filter}={item.item}:COLUMN'."
+        )
+    return MeasureItem(item.filter, item.item, item.measure, value_columns[0], item.label)
 
 
 def _unit_filter(

@@ -292,3 +292,26 @@ def _entry() -> TableEntry:
     from tests.conftest import make_entry
 
     return make_entry("x", files=("tests/fixtures/ees/data_type_destinations.csv",))
+
+
+def test_add_reports_and_overrides_the_shapes(tmp_path: Path, data_dir: Path, capsys: pytest.CaptureFixture) -> None:
+    from leo_dash.cli import main
+
+    for name in ("activity_benefits", "nested_levels", "data_type_destinations"):
+        for suffix in (".csv", ".meta.csv"):
+            shutil.copy(FIXTURES / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    assert main(["add", str(tmp_path / "nested_levels.csv"), "--id", "lv"]) == 0
+    out = capsys.readouterr().out
+    assert "level_of_learning is nested under level_group." in out
+    assert "level_of_learning = 'Full level 2'" in out
+    args = ["add", str(tmp_path / "activity_benefits.csv"), "--no-base-reason", NO_BASE]
+    assert main([*args, "--id", "act", "--measure-item", "none"]) == 0
+    assert catalogue.load_catalogue(data_dir).get("act").measure_items == ()
+    assert main([*args, "--id", "act2", "--measure-item", "activity=Out of work benefits"]) == 0
+    assert "is the out-of-work benefit rate (percentage)" in capsys.readouterr().out
+    assert catalogue.load_catalogue(data_dir).get("act2").measure_items[0].indicator == "percentage"
+    dm = ["add", str(tmp_path / "data_type_destinations.csv")]
+    assert main([*dm, "--id", "dm", "--unit-filter", "none"]) == 0
+    assert catalogue.load_catalogue(data_dir).get("dm").unit_filter is None
+    assert main([*dm, "--id", "dm2", "--unit-filter", "data_type", "--unit-item", "Percentage=%"]) == 0
+    assert catalogue.load_catalogue(data_dir).get("dm2").unit_items["Number of pupils"] == "count"
