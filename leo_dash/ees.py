@@ -306,8 +306,8 @@ _POSTCODE_AREA = re.compile(r"post_?code_?(area|district|sector)")
 _IDENTIFIER_VALUE = r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]?$"
 _IDENTIFIER_NAME = re.compile(r"(^|_)(id|ids|ref|reference|identifier|key|number|no|num)$")
 # Indicator names that suggest a base (the people a rate or average rests on).
-# Only names that say "the people a rate rests on": a plain head count (`number_of_learners`) or a count of
-# institutions (`number_of_providers`) is never guessed as a base; declare it with --base if it is one.
+# Only names that say "the people a rate rests on": a plain head count (`number_of_learners`) is never guessed as a
+# base (declare it with --base if it is one); a count of institutions (`number_of_providers`) is never a base at all.
 _BASE_NAME = re.compile(r"matched|grads|graduates|cohort|denominator|eligible")
 # Blank-unit indicators that are not counts of people: averages, ratios, scores.
 _NOT_A_COUNT = re.compile(r"(^|_)(average|avg|mean|median|ratio|score|index|per)($|_)")
