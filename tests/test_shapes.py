@@ -229,6 +229,26 @@ def provider_figures(entry: TableEntry, spec: institutions.InstitutionSpec) -> l
     return sorted(providers[spec.measure].drop_nulls().to_list())
 
 
+def test_the_benefits_spec_offers_only_the_groups_children(data_dir: Path) -> None:
+    entry = register(FIXTURES / "nested_levels.csv", "lv", data_dir)
+    options = benefits.table_options(entry)
+    start, notes = benefits.spec_from_params(entry, {"compare": ["overall"]})
+    assert not notes and start.filters == (("level_group", "Level 2"), ("level_of_learning", "Full level 2"))
+    offered: dict[str, list[str]] = {}
+
+    def pick(column: str, items, default: str) -> str:
+        offered[column] = list(items)
+        return "Level 3" if column == "level_group" else default
+
+    split = benefits.split_by_key(benefits.available_splits(entry, options, None), "overall") or benefits.OVERALL_SPLIT
+    chosen = benefits.choose_filters(entry, options, split, pick)
+    assert offered["level_of_learning"] == ["Full level 3", "Other level 3", "Total"]
+    assert chosen == (("level_group", "Level 3"), ("level_of_learning", "Total"))
+    # Full level 2's providers' published rates give the all-provider line (the file has no national rows).
+    data = benefits.benefit_data(entry, start)
+    assert data.frame["benefit_percent"].drop_nulls().len() == 2
+
+
 def test_a_chosen_child_pins_its_group_not_the_groups_total(data_dir: Path) -> None:
     entry = register(FIXTURES / "nested_levels.csv", "lv", data_dir)
     rows = query.select(entry, {"level_of_learning": ["Full level 3"], "time": [202223]})
