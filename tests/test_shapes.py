@@ -335,3 +335,20 @@ def test_add_reports_and_overrides_the_shapes(tmp_path: Path, data_dir: Path, ca
     assert catalogue.load_catalogue(data_dir).get("dm").unit_filter is None
     assert main([*dm, "--id", "dm2", "--unit-filter", "data_type", "--unit-item", "Percentage=%"]) == 0
     assert catalogue.load_catalogue(data_dir).get("dm2").unit_items["Number of pupils"] == "count"
+
+
+def test_the_catalogue_page_describes_the_shapes(data_dir: Path) -> None:
+    from leo_dash import governance
+
+    nested = register(FIXTURES / "nested_levels.csv", "lv", data_dir)
+    rows = {r["Column"]: r["Details"] for r in governance.column_rows(nested, query.column_labels(nested)).to_dicts()}
+    assert rows["level_of_learning"] == "default item: Full level 2; nested under Level group"
+    dm = register(FIXTURES / "data_type_destinations.csv", "dm", data_dir)
+    rows = {r["Column"]: r["Details"] for r in governance.column_rows(dm).to_dicts()}
+    assert "Number of pupils = count of people, Percentage = percent" in rows["data_type"]
+    act = register(FIXTURES / "activity_benefits.csv", "act", data_dir, no_base_reason=NO_BASE)
+    rows = {r["Column"]: r["Details"] for r in governance.column_rows(act, query.column_labels(act)).to_dicts()}
+    assert "Out of work benefits = the out-of-work benefit rate (Percentage of learners)" in rows["activity"]
+    inst = register(LOADER / "institution_counts.csv", "inst", data_dir)
+    rows = {r["Column"]: r["Details"] for r in governance.column_rows(inst).to_dicts()}
+    assert "counts institutions, not people" in rows["number_of_providers"]
