@@ -457,6 +457,7 @@ def choose_filters(
     split: Split,
     pick: Callable[[str, Sequence[str], str], str | None],
     *,
+    asked: Mapping[str, str] | None = None,
     data_dir: Path | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """(column, item) of each filter the user pins (filter_controls), a grouping column before the filters nested
@@ -468,7 +469,7 @@ def choose_filters(
             return controls.get(column, ())
         return [i for i in query.items_where(entry, column, conditions, data_dir=data_dir) if i in controls[column]]
 
-    return query.nested_choices(entry, list(controls), items_for, pick)
+    return query.nested_choices(entry, list(controls), items_for, pick, asked=asked)
 
 
 def split_parents(
@@ -578,6 +579,7 @@ def spec_from_params(
         options,
         split,
         lambda column, items, default: query.last_valid(get(column), list(items)) or default,
+        asked={c: get(c)[-1] for c in options.filters if get(c)},
         data_dir=data_dir,
     )
     labels = [period_label(p) for p in options.periods]

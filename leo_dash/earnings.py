@@ -221,6 +221,7 @@ def choose_filters(
     options: EarningsOptions,
     pick: Callable[[str, Sequence[str], str], str | None],
     *,
+    asked: Mapping[str, str] | None = None,
     data_dir: Path | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """(column, item) of every extra filter, a grouping column before the filters nested under it, which offer only
@@ -232,7 +233,7 @@ def choose_filters(
         found = query.items_where(entry, column, conditions, data_dir=data_dir)
         return [i for i in found if i in options.filters[column]]
 
-    return query.nested_choices(entry, list(options.filters), items_for, pick)
+    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
 
 
 def characteristic_values(entry: TableEntry, characteristic: str, *, data_dir: Path | None = None) -> list[str]:
@@ -371,6 +372,7 @@ def spec_from_params(
         entry,
         options,
         lambda column, items, default: query.last_valid(get(column), list(items)) or default,
+        asked={c: get(c)[-1] for c in options.filters if get(c)},
         data_dir=data_dir,
     )
     spec = EarningsSpec(

@@ -272,17 +272,19 @@ def choose_filters(
     options: PageOptions,
     pick: Callable[[str, Sequence[str], str], str | None],
     *,
+    asked: Mapping[str, str] | None = None,
     data_dir: Path | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """(column, item) of every extra filter, a grouping column before the filters nested under it: a nested
-    filter offers only the items providers publish with the chosen group (query.nested_choices)."""
+    filter offers only the items providers publish with the chosen group (query.nested_choices; `asked`: a
+    link's values, so a child named without its group brings its group)."""
 
     def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
         if not conditions:
             return options.filters.get(column, ())
         return provider_values(entry, column, conditions, data_dir=data_dir)
 
-    return query.nested_choices(entry, list(options.filters), items_for, pick)
+    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
 
 
 def subjects(entry: TableEntry, years_after: str | None, *, data_dir: Path | None = None) -> list[str]:
@@ -400,7 +402,11 @@ def spec_from_params(
         values = characteristic_values(entry, subject, characteristic, data_dir=data_dir)
         value = _pick(params, "characteristic_value", values, values[0] if values else None)
     filters = choose_filters(
-        entry, options, lambda column, items, default: _pick(params, column, items, default), data_dir=data_dir
+        entry,
+        options,
+        lambda column, items, default: _pick(params, column, items, default),
+        asked={c: str(params[c][-1]) for c in options.filters if params.get(c)},
+        data_dir=data_dir,
     )
     peer = str(_pick(params, "peer", options.peers, PEER_ALL))
     chosen = [p for p in dict.fromkeys(params.get("provider", ())) if p in options.providers][:MAX_HIGHLIGHT]

@@ -237,12 +237,18 @@ def nested_choices(
     columns: Sequence[str],
     items_for: Callable[[str, Mapping[str, str]], Sequence[str]],
     pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    asked: Mapping[str, str] | None = None,
 ) -> tuple[tuple[str, str], ...]:
     """One item per filter column, groups before the filters nested under them: a child is offered only the items
     published with the chosen group (`items_for(column, {group: item})`), starting at the meta's `filter_default`,
     else its Total, else its first item. `pick(column, items, default)` makes the choice (a widget, or a link's
-    parameter). Columns with no items are left out."""
+    parameter). Columns with no items are left out.
+
+    `asked` holds a link's values: a child asked for without its group ("?level_of_learning=Full level 3") makes
+    the one group that publishes it the group's default, so the link shows what it names."""
     chosen: dict[str, str] = {}
+    implied = _implied_groups(entry, asked or {}, items_for)
     for column in shapes.ordered_filters(list(columns), entry.filter_groups):
         if column not in columns:
             continue
@@ -251,9 +257,26 @@ def nested_choices(
         items = list(items_for(column, conditions))
         if not items:
             continue
-        picked = pick(column, items, default_item(entry, column, items) or items[0])
+        default = implied.get(column) if implied.get(column) in items else None
+        picked = pick(column, items, default or default_item(entry, column, items) or items[0])
         chosen[column] = picked if picked in items else (default_item(entry, column, items) or items[0])
     return tuple(chosen.items())
+
+
+def _implied_groups(
+    entry: TableEntry,
+    asked: Mapping[str, str],
+    items_for: Callable[[str, Mapping[str, str]], Sequence[str]],
+) -> dict[str, str]:
+    """group -> item, for each child `asked` for without its group and published under exactly one group item."""
+    out: dict[str, str] = {}
+    for child, group in entry.filter_groups.items():
+        if child not in asked or group in asked:
+            continue
+        holding = [g for g in items_for(group, {}) if asked[child] in items_for(child, {group: g})]
+        if len(holding) == 1:
+            out[group] = holding[0]
+    return out
 
 
 def _match(column: str, values: Sequence[object], dtype: pl.DataType) -> pl.Expr:

@@ -94,6 +94,7 @@ def main() -> None:
         options,
         split,
         lambda column, values, default: ui.url_select(options.label(column), values, key=column, default=default),
+        asked=ui.link_values(list(options.filters)),
     )
     labels = [period_label(p) for p in options.periods]
     # Another table: the change runs over its own first and last years (a year both tables have is not a choice).

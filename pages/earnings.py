@@ -96,6 +96,7 @@ def main() -> None:
         lambda column, items, default: ui.url_select(
             earnings.filter_label(entry, column), items, key=column, default=default
         ),
+        asked=ui.link_values(list(options.filters)),
     )
     basis = earnings.BASIS_OPTIONS[ui.url_radio("Earnings basis", list(earnings.BASIS_OPTIONS), key="basis")]
     st.sidebar.caption(

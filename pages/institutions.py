@@ -59,6 +59,7 @@ def main() -> None:
         lambda column, items, default: ui_institutions.select_if_choice(
             institutions.filter_label(entry, column), items, key=column, default=default
         ),
+        asked=ui.link_values(list(options.filters)),
     )
     providers = ui_institutions.url_labelled_multiselect(
         f"Highlight providers (up to {institutions.MAX_HIGHLIGHT})",

@@ -220,6 +220,11 @@ def test_the_institutions_spec_offers_only_the_groups_children(data_dir: Path) -
     assert dict(mixed.filters)["level_of_learning"] == "Total"
     chosen = institutions.spec_from_params(entry, {"level_group": ["Level 3"], "level_of_learning": ["Full level 3"]})
     assert dict(chosen.filters)["level_of_learning"] == "Full level 3"
+    # A link naming only the child brings the one group that publishes it; "Total" is under every group.
+    alone = institutions.spec_from_params(entry, {"level_of_learning": ["Full level 3"]})
+    assert alone.filters == (("level_group", "Level 3"), ("level_of_learning", "Full level 3"))
+    total = institutions.spec_from_params(entry, {"level_of_learning": ["Total"]})
+    assert total.filters == (("level_group", "Level 2"), ("level_of_learning", "Total"))
     assert provider_figures(entry, start) == [53.0, 56.0, 60.0]  # Full level 2, latest year, all three providers
 
 

@@ -60,6 +60,18 @@ def test_institutions_page_starts_at_the_meta_defaults_and_offers_the_groups_chi
     assert ranked_values(at) == [66, 69, 73]
 
 
+def test_a_link_naming_only_the_child_brings_its_group(nested) -> None:
+    at = open_page("pages/institutions.py", {"table": "lv", "level_of_learning": "Full level 3"})
+    assert at.sidebar.selectbox(key="level_group").value == "Level 3"
+    assert at.sidebar.selectbox(key="level_of_learning").value == "Full level 3"
+    assert not at.info or "not available" not in infos(at)
+    assert ranked_values(at) == [66, 69, 73]
+    at.sidebar.selectbox(key="level_group").select("Level 2").run()  # the link no longer holds the group back
+    assert_clean(at)
+    assert at.sidebar.selectbox(key="level_group").value == "Level 2"
+    assert list(at.sidebar.selectbox(key="level_of_learning").options) == ["Total", "Full level 2", "Other level 2"]
+
+
 def test_institutions_page_shows_real_fe_figures_for_a_nested_age_group(reference_dir: Path) -> None:
     at = open_page(
         "pages/institutions.py",
