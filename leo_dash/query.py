@@ -223,13 +223,15 @@ def unit_indicator(entry: TableEntry, indicator: Indicator, where: Mapping[str, 
     if not entry.unit_filter:
         return indicator
     chosen = where.get(entry.unit_filter)
-    item = chosen if isinstance(chosen, str) else (list(chosen)[0] if chosen else unit_default(entry))  # type: ignore[call-overload]
+    if isinstance(chosen, str):
+        item: object = chosen
+    elif isinstance(chosen, Sequence) and len(chosen) == 1:
+        item = chosen[0]
+    elif chosen:
+        raise SelectionError(f"{entry.id}: {entry.unit_filter} sets the unit, so choose exactly one of its items.")
+    else:
+        item = unit_default(entry)
     return entry.unit_indicator(indicator, None if item is None else str(item))
-
-
-def filter_group(entry: TableEntry, column: str) -> str | None:
-    """The grouping column a filter is nested under (`filter_grouping_column` of the meta), if any."""
-    return entry.filter_groups.get(column)
 
 
 def nested_choices(
