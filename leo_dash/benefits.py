@@ -25,7 +25,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, query, sdc
+from leo_dash import charts, geography, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, MeasureItem, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import in_sentence, join_words, number_word, upper_first, years_after_phrase
@@ -135,7 +135,7 @@ def item_filters(entry: TableEntry) -> set[str]:
 def supports(entry: TableEntry) -> bool:
     """Whether this page can show the table: a time role and at least one benefit-claim rate (a column, or a
     filter item the catalogue maps to the out-of-work benefit rate)."""
-    return bool(entry.role("time")) and bool(benefit_measures(entry)) and query.shows_page_levels(entry)
+    return bool(entry.role("time")) and bool(benefit_measures(entry)) and geography.shows_any_level(entry)
 
 
 def measure_name(indicator: Indicator) -> str:
@@ -262,6 +262,7 @@ class BenefitOptions:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # extra filter columns with 2+ items
     filter_defaults: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # column -> publisher's label
+    areas: tuple[geography.Area, ...] = ()  # England, regions, local authorities the table publishes
 
     @property
     def latest_period(self) -> int:
@@ -314,6 +315,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
         filters=filters,
         filter_defaults=defaults,
         labels=query.column_labels(entry),
+        areas=geography.areas(entry, data_dir=data_dir),
     )
 
 
@@ -500,6 +502,7 @@ class BenefitSpec:
     filters: tuple[tuple[str, str], ...] = ()  # extra filter column -> item
     start: int | None = None  # change from this year
     end: int | None = None  # to this year
+    area: str | None = None  # ONS code of a region or local authority; None = the table's default (England)
 
 
 def items_param(split_key: str) -> str | None:
@@ -525,6 +528,8 @@ def spec_params(spec: BenefitSpec) -> dict[str, list[str]]:
         params["from_year"] = [period_label(spec.start)]
     if spec.end is not None:
         params["year"] = [period_label(spec.end)]
+    if spec.area:
+        params[geography.AREA_PARAM] = [spec.area]
     return params
 
 
@@ -546,9 +551,11 @@ def spec_from_params(
     measure = query.last_valid(get("measure"), measures) or measures[0]
     if get("measure") and get("measure")[-1] not in measures:
         fallback("measure", get("measure"), options.measures[0].label)
-    provider_ids = [p for p, _ in options.providers]
+    area, area_notes = geography.choose_area(options.areas, get(geography.AREA_PARAM))
+    notes += area_notes
+    provider_ids = [] if geography.below_national(area) else [p for p, _ in options.providers]
     provider = query.last_valid(get("provider"), provider_ids)
-    if get("provider") and provider is None and get("provider") != [ALL_PROVIDERS]:
+    if get("provider") and provider is None and get("provider") != [ALL_PROVIDERS] and provider_ids:
         fallback("provider", get("provider"), "all providers")
     splits = available_splits(entry, options, provider, data_dir=data_dir)
     asked_split = split_by_key(splits, (get("compare") or [None])[-1])
@@ -599,6 +606,7 @@ def spec_from_params(
         filters=filters,
         start=period_value(start_label) if start_label else options.periods[0],
         end=period_value(end_label) if end_label else options.latest_period,
+        area=geography.area_code(options.areas, area),
     )
     return spec, notes
 
@@ -674,6 +682,12 @@ def after_event(entry: TableEntry, labels: Mapping[str, str]) -> str:
     return match.group(1).strip().lower() if match else ("graduation" if entry.role("subject") else "")
 
 
+def everyone_label(options: BenefitOptions, spec: BenefitSpec) -> str:
+    """The line of everyone in scope: all providers (England), or the region or local authority chosen."""
+    area = geography.area_by_code(options.areas, spec.area)
+    return area.name if area is not None and geography.below_national(area) else ALL_PROVIDERS_LABEL
+
+
 def _series_for(
     entry: TableEntry, options: BenefitOptions, split: Split, spec: BenefitSpec, provider_name: str | None
 ) -> list[Series]:
@@ -684,13 +698,16 @@ def _series_for(
         for scope in scopes:
             parts = [group_label(entry, options, split, group)] if group is not None else []
             if spec.provider or group is None:
-                parts.append((provider_name or str(scope)) if scope else ALL_PROVIDERS_LABEL)
+                parts.append((provider_name or str(scope)) if scope else everyone_label(options, spec))
             out.append(Series(len(out), group, scope, " – ".join(parts), colour))
     return out
 
 
-def _where(entry: TableEntry, spec: BenefitSpec, split: Split) -> dict[str, list[object]]:
-    where: dict[str, list[object]] = {}
+def _where(
+    entry: TableEntry, spec: BenefitSpec, split: Split, options: BenefitOptions, data_dir: Path | None
+) -> dict[str, list[object]]:
+    area = geography.area_by_code(options.areas, spec.area)
+    where: dict[str, list[object]] = geography.area_where(entry, area, data_dir=data_dir)
     if split.key == BY_CHARACTERISTIC:
         where[str(entry.role("characteristic_type"))] = [spec.characteristic]
     if not split.is_overall and split.column:
@@ -744,7 +761,11 @@ def benefit_data(
         *values,
     ]
     rows = query.select(
-        entry, _where(entry, spec, split), vary=parents, columns=list(dict.fromkeys(columns)), data_dir=data_dir
+        entry,
+        _where(entry, spec, split, options, data_dir),
+        vary=parents,
+        columns=list(dict.fromkeys(columns)),
+        data_dir=data_dir,
     )
     group = (
         pl.col(str(split.column)).cast(pl.String) if split.column and not split.is_overall else pl.lit(None, pl.String)
@@ -806,7 +827,9 @@ def benefit_data(
             GROUP: [s.group for s in series for _ in periods],
             PROVIDER: [s.provider for s in series for _ in periods],
             PROVIDER_LABEL: [
-                (provider_name or s.provider) if s.provider else ALL_PROVIDERS_LABEL for s in series for _ in periods
+                (provider_name or s.provider) if s.provider else everyone_label(options, spec)
+                for s in series
+                for _ in periods
             ],
             PERIOD: [p for _ in series for p in periods],
             PERIOD_LABEL: [period_label(p) for _ in series for p in periods],
@@ -885,7 +908,8 @@ def _value(value: float | None, dp: int) -> str:
 def scope_phrase(data: BenefitData) -> str:
     if data.spec.provider:
         return f"{data.provider_name or data.spec.provider} against all providers"
-    return "all providers"
+    everyone = everyone_label(data.options, data.spec)
+    return everyone if everyone != ALL_PROVIDERS_LABEL else "all providers"
 
 
 def _filters_phrase(data: BenefitData) -> list[str]:
@@ -1113,9 +1137,12 @@ def view_filters(data: BenefitData) -> list[tuple[str, str]]:
     if spec.years_after is not None and data.split.key != BY_YEARS_AFTER:
         filters.append((options.label(str(data.entry.role("years_after"))), spec.years_after))
     filters += [(options.label(c), v) for c, v in spec.filters]
+    area = geography.area_by_code(options.areas, spec.area)
+    if geography.below_national(area):
+        return [*filters, *geography.area_filter(options.areas, area)]
     provider = f"{data.provider_name} ({spec.provider}) against all providers" if spec.provider else ALL_PROVIDERS_LABEL
     filters.append(("Provider", provider))
-    return filters
+    return [*filters, *geography.area_filter(options.areas, area)]
 
 
 def trend_view(data: BenefitData, *, notes: Sequence[str] = ()) -> View:
@@ -1260,7 +1287,10 @@ def change_frame(data: BenefitData, rows: Sequence[ChangeRow], start: int, end: 
             SERIES: [r.series.label for r in rows],
             GROUP: [r.series.group for r in rows],
             PROVIDER_LABEL: [
-                (data.provider_name or r.series.provider) if r.series.provider else ALL_PROVIDERS_LABEL for r in rows
+                (data.provider_name or r.series.provider)
+                if r.series.provider
+                else everyone_label(data.options, data.spec)
+                for r in rows
             ],
             START_TEXT: [text(r.start, r.start_status) for r in rows],
             END_TEXT: [text(r.end, r.end_status) for r in rows],

@@ -24,7 +24,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from leo_dash import charts, prices, query, sdc
+from leo_dash import charts, geography, prices, query, sdc
 from leo_dash.model import Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import join_words, number_word, upper_first, years_after_phrase
@@ -132,7 +132,7 @@ def earnings_measures(entry: TableEntry) -> list[EarningsMeasure]:
 def supports(entry: TableEntry) -> bool:
     """Whether this page can show the table: subject, years-after and time roles plus a published median."""
     has_roles = all(entry.role(r) for r in ("subject", "years_after", "time"))
-    return has_roles and bool(earnings_measures(entry)) and query.shows_page_levels(entry)
+    return has_roles and bool(earnings_measures(entry)) and geography.shows_any_level(entry)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -166,6 +166,7 @@ class EarningsOptions:
     has_national: bool  # published rows with a null provider id exist
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other filter columns with 2+ items
     filter_defaults: dict[str, str] = field(default_factory=dict)
+    areas: tuple[geography.Area, ...] = ()  # England, regions, local authorities the table publishes
 
     @property
     def latest_period(self) -> int:
@@ -213,6 +214,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
         has_national=has_national,
         filters=filters,
         filter_defaults=filter_defaults,
+        areas=geography.areas(entry, data_dir=data_dir),
     )
 
 
@@ -311,6 +313,7 @@ class EarningsSpec:
     provider: str | None = None  # provider id drawn beside the national figures
     filters: tuple[tuple[str, str], ...] = ()  # other filter column -> item
     basis: Basis = "nominal"
+    area: str | None = None  # ONS code of a region or local authority; None = the table's default (England)
 
 
 def spec_from_params(
@@ -338,9 +341,11 @@ def spec_from_params(
         raw = get(key)
         if raw and raw[-1] not in allowed:
             fallback(key, raw, "the default")
-    provider_ids = [p for p, _ in options.providers]
+    area, area_notes = geography.choose_area(options.areas, get(geography.AREA_PARAM))
+    notes += area_notes
+    provider_ids = [p for p, _ in options.providers] if area is None or area.national else []
     provider = query.last_valid(get("provider"), provider_ids)
-    if get("provider") and provider is None and get("provider") != [ALL_PROVIDERS]:
+    if get("provider") and provider is None and get("provider") != [ALL_PROVIDERS] and provider_ids:
         fallback("provider", get("provider"), "all providers")
     if provider is None and not options.has_national and provider_ids:
         provider = provider_ids[0]
@@ -387,6 +392,7 @@ def spec_from_params(
         provider=provider,
         filters=filters,
         basis=basis,
+        area=geography.area_code(options.areas, area),
     )
     return spec, notes
 
@@ -412,6 +418,8 @@ def spec_params(spec: EarningsSpec) -> dict[str, list[str]]:
         params["provider"] = [spec.provider]
     for column, item in spec.filters:
         params[column] = [item]
+    if spec.area:
+        params[geography.AREA_PARAM] = [spec.area]
     return params
 
 
@@ -528,6 +536,12 @@ def select_rows(entry: TableEntry, spec: EarningsSpec, options: EarningsOptions,
         items = query.distinct_values(entry, cohort, data_dir=data_dir)
         if query.default_item(entry, cohort, items) is None:
             vary.append(cohort)  # a label of each row, not a breakdown with a total
+    area = geography.area_by_code(options.areas, spec.area)
+    if area is not None and not area.national:
+        # One region's or local authority's published rows: providers are not areas, so none is drawn beside them.
+        where |= geography.area_where(entry, area, data_dir=data_dir)
+        rows = query.select(entry, where, vary=vary, data_dir=data_dir).with_columns(pl.lit(True).alias(NATIONAL))
+        return rows.with_columns(pl.lit(None, dtype=pl.String).alias(PROVIDER))
     id_column = entry.role("provider_id")
     has_ids = bool(id_column) and id_column in query.schema(entry, data_dir=data_dir)
     frames: list[pl.DataFrame] = []
@@ -745,8 +759,14 @@ def _yags_phrase(values: Sequence[str]) -> str:
     return f"{join_words(list(values))} years after graduation"
 
 
-def view_title(spec: EarningsSpec, data: EarningsData, entry: TableEntry, provider_label: str | None) -> str:
-    """What is shown, exactly: measure, YAGs or years, split, subjects, provider, year, price basis."""
+def view_title(
+    spec: EarningsSpec,
+    data: EarningsData,
+    entry: TableEntry,
+    provider_label: str | None,
+    area: geography.Area | None = None,
+) -> str:
+    """What is shown, exactly: measure, YAGs or years, split, subjects, provider or area, year, price basis."""
     measure = data.measure.label
     split_name = in_sentence(nice_name(spec.characteristic)) if spec.characteristic else ""
     by_split = f" by {split_name}" if split_name else ""
@@ -756,7 +776,7 @@ def view_title(spec: EarningsSpec, data: EarningsData, entry: TableEntry, provid
         f", {provider_label} and {NATIONAL_LABEL.lower()}"
         if provider_label and any(s.national for s in data.series)
         else (f", {provider_label}" if provider_label else "")
-    )
+    ) + geography.in_area(area)
     basis = basis_phrase(data.basis, data.base_period)
     if spec.mode == "trajectory":
         year = period_label(spec.period or data.base_period)
@@ -1214,6 +1234,7 @@ def earnings_view(
         filters.append((nice_name(spec.characteristic), ", ".join(spec.characteristic_values)))
     if spec.provider:
         filters.append(("Provider", f"{provider_label} ({spec.provider})" if provider_label else spec.provider))
+    filters += geography.area_filter(options.areas, geography.area_by_code(options.areas, spec.area))
     filters += [(query.column_label(entry, c), v) for c, v in spec.filters]
     filters.append(("Basis", basis_phrase(data.basis, data.base_period)))
     summary = summary_sentence(
@@ -1224,11 +1245,14 @@ def earnings_view(
         base_period=data.base_period,
         yag=spec.years_after[0] if spec.mode == "cohorts" and spec.years_after else None,
     )
+    area = geography.area_by_code(options.areas, spec.area)
+    if area is not None and not area.national:
+        summary = f"{area.name}: {summary}"  # the sentence is lifted into briefings without its title
     y_title = f"{data.measure.label} (£, {basis_short})"
     view = make_view(
         key=f"earnings-{spec.mode}",
         entry=entry,
-        title=view_title(spec, data, entry, provider_label),
+        title=view_title(spec, data, entry, provider_label, area),
         frame=data.frame,
         columns=columns,
         summary=summary,

@@ -219,12 +219,24 @@ REGIONS: dict[str, str] = {
 ONS_LOOKUP = PROJECT_ROOT / "data" / "ons_geography_codes.csv"  # ONS codes + names (OGL; see its .md)
 
 
-@functools.lru_cache(maxsize=1)
-def ons_names(level: str) -> dict[str, str]:
-    """Code -> name of one level ("Country", "Region", "Local authority") from the shipped ONS lookup."""
+@functools.lru_cache(maxsize=8)
+def ons_names(level: str) -> dict[str, frozenset[str]]:
+    """Code -> the names (case-folded) it has carried, for one level of the shipped ONS lookup ("Country",
+    "Region", "Local authority", "Local authority district"). A renamed district keeps both names."""
     lookup = pl.read_csv(ONS_LOOKUP, infer_schema=False)
-    rows = lookup.filter(pl.col("level") == level)
-    return dict(zip(rows["code"].to_list(), rows["name"].to_list(), strict=True))
+    out: dict[str, set[str]] = {}
+    for code, name in lookup.filter(pl.col("level") == level).select("code", "name").iter_rows():
+        out.setdefault(code, set()).add(name.casefold())
+    return {code: frozenset(names) for code, names in out.items()}
+
+
+@functools.lru_cache(maxsize=1)
+def la_regions() -> dict[str, str]:
+    """Local authority code -> the code of the region it lies in (from the shipped ONS lookup)."""
+    rows = pl.read_csv(ONS_LOOKUP, infer_schema=False).filter(
+        (pl.col("level") == "Local authority") & pl.col("region_code").is_not_null()
+    )
+    return dict(rows.select("code", "region_code").iter_rows())
 
 
 @functools.lru_cache(maxsize=1)
@@ -1207,35 +1219,68 @@ class _Screener:
             .collect()
         )
 
+    def _check_la_regions(self) -> None:
+        """A local authority row's region is the region ONS places it in (a code-name pair can be right and the
+        row still filed under the wrong region)."""
+        regions = la_regions()
+        pairs = (
+            self.df.lazy()
+            .select("new_la_code", "region_code")
+            .with_row_index("__row")
+            .filter(pl.col("new_la_code").is_in(list(regions)) & ~_blank("region_code"))
+            .group_by("new_la_code", "region_code", maintain_order=True)
+            .agg(pl.col("__row").first())
+            .collect()
+        )
+        for la, region, row in pairs.iter_rows():
+            if regions[la] != region:
+                self.error(
+                    "L16",
+                    f"Code {la} does not match region {region} (ONS places it in {regions[la]}).",
+                    row=row + 2,
+                    column="region_code",
+                )
+                return
+
     def _check_codes_and_names(self) -> None:
         cols = set(self.columns)
 
-        def lookup_problem(code: str | None, name: str | None, table: Mapping[str, str], strict: bool) -> bool:
+        def lookup_problem(
+            code: str | None, name: str | None, table: Mapping[str, frozenset[str]], complete: str
+        ) -> str | None:
+            """Why the pair fails (None when it passes). `complete`: the code prefix the lookup covers in full."""
             if not code or not name:
-                return False  # blanks are L15's
+                return None  # blanks are L15's
             if code == NOT_AVAILABLE_CODE or name == NOT_AVAILABLE_NAME:
-                return not (code == NOT_AVAILABLE_CODE and name == NOT_AVAILABLE_NAME)
+                return None if (code == NOT_AVAILABLE_CODE and name == NOT_AVAILABLE_NAME) else ""
             if code == NOT_APPLICABLE_CODE:
-                return name not in NOT_APPLICABLE_NAMES
+                return None if name in NOT_APPLICABLE_NAMES else ""
             # Case is forgiven: ONS itself writes "Yorkshire and The Humber" and "Yorkshire and the Humber".
             if code in table:
-                return table[code].casefold() != name.casefold()
-            if name.casefold() in {v.casefold() for v in table.values()}:
-                return True  # a known place under the wrong code
-            return strict  # countries: the lookup is complete
+                return None if name.casefold() in table[code] else ""
+            owner = next((known for known, names in table.items() if name.casefold() in names), None)
+            if owner is not None:
+                return f" (ONS gives {name} the code {owner})"  # a known place under the wrong code
+            if code.startswith(complete):
+                return f" ({code} is not in the ONS lookup of these codes, data/ons_geography_codes.csv)"
+            return None  # e.g. a Welsh authority in an English lookup: not ours to judge
 
         flagged: set[str] = set()
-        for code, name, table, strict in (
-            ("country_code", "country_name", COUNTRIES, True),
-            ("region_code", "region_name", REGIONS, False),
-            ("new_la_code", "la_name", ons_names("Local authority"), False),
+        for code, name, table, complete in (
+            ("country_code", "country_name", {c: frozenset({n.casefold()}) for c, n in COUNTRIES.items()}, ""),
+            ("region_code", "region_name", {c: frozenset({n.casefold()}) for c, n in REGIONS.items()}, "E12"),
+            ("new_la_code", "la_name", ons_names("Local authority"), "E"),
+            ("lad_code", "lad_name", ons_names("Local authority district"), "E"),
         ):
             if code in cols and name in cols:
                 for c, n, row in self._code_name_pairs(code, name).iter_rows():
-                    if lookup_problem(c, n, table, strict):
-                        self.error("L16", f"Code {c} does not match name {n}.", row=row + 2, column=code)
+                    why = lookup_problem(c, n, table, complete)
+                    if why is not None:
+                        self.error("L16", f"Code {c} does not match name {n}{why}.", row=row + 2, column=code)
                         flagged.add(code)
                         break
+        if "new_la_code" in cols and "region_code" in cols and not flagged & {"new_la_code", "region_code"}:
+            self._check_la_regions()
         if "old_la_code" in cols and "la_name" in cols and "new_la_code" not in flagged:
             known = old_la_names()
             for old, name, row in self._code_name_pairs("old_la_code", "la_name").iter_rows():

@@ -381,7 +381,8 @@ METHODOLOGY: tuple[Section, ...] = (
             "table when it is loaded, not view by view. Every way the table's cells add up is taken into account: "
             "a total and its parts along each filter (for example benefit status or type of provision, within "
             "every combination of the others), each characteristic's groups and the overall total, national "
-            "figures and the providers they cover, and each rate with the number of people it is a percentage of.",
+            "figures and the providers they cover, England and its regions, each region and its local "
+            "authorities, and each rate with the number of people it is a percentage of.",
             "The published figures are rounded, so each is known only to within its rounding. We then attack the "
             "table as a reader would: for every hidden cell we work out the range of whole numbers of people it "
             "could hold given everything shown, by working through each total and its parts in turn until nothing "

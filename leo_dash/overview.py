@@ -27,7 +27,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from leo_dash import benefits, charts, query, sdc
+from leo_dash import benefits, charts, geography, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, previous_period
 from leo_dash.sentences import in_sentence, join_words, years_after_phrase
@@ -95,7 +95,7 @@ def indicator_for(entry: TableEntry, kind: Kind) -> Indicator | None:
 def supports(entry: TableEntry) -> bool:
     """Whether the table gives at least one headline (earnings need published national rows: checked later)."""
     has_measure = bool(entry.role("time")) and any(indicator_for(entry, k) is not None for k in KIND_ORDER)
-    return has_measure and query.shows_page_levels(entry)
+    return has_measure and geography.shows_any_level(entry)
 
 
 # ---------------------------------------------------------------------------------------------------------------
@@ -123,6 +123,7 @@ class TableFacts:
     periods: tuple[int, ...]
     labels: dict[str, str] = field(default_factory=dict)
     filter_defaults: dict[str, str] = field(default_factory=dict)
+    areas: tuple[geography.Area, ...] = ()  # England, regions, local authorities the table publishes
 
 
 def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFacts:
@@ -145,20 +146,29 @@ def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFact
             item = query.default_item(entry, column, items)
             if item is not None:
                 defaults[column] = item
-    return TableFacts(has_national, tuple(years), default_yag, periods, query.column_labels(entry), defaults)
+    return TableFacts(
+        has_national,
+        tuple(years),
+        default_yag,
+        periods,
+        query.column_labels(entry),
+        defaults,
+        geography.areas(entry, data_dir=data_dir),
+    )
 
 
-def table_specs(entry: TableEntry, facts: TableFacts) -> list[HeadlineSpec]:
-    """Every headline one table can give."""
+def table_specs(entry: TableEntry, facts: TableFacts, area: geography.Area | None = None) -> list[HeadlineSpec]:
+    """Every headline one table can give (for England, or for the region or local authority chosen)."""
     specs: list[HeadlineSpec] = []
     median = earnings_median(entry)
-    if median is not None and facts.has_national:  # earnings are published only, never derived (D5)
+    published = facts.has_national or geography.below_national(area)
+    if median is not None and published:  # earnings are published only, never derived (D5)
         offered = [y for y in EARNINGS_YEARS_AFTER if y in facts.years_after] if facts.years_after else [None]
         for years in offered:
             specs.append(HeadlineSpec(f"earnings-{years or 'all'}", "earnings", entry.id, median.column, years))
     for kind in ("employment", "benefits"):
         indicator = indicator_for(entry, kind)
-        if indicator is not None and (facts.has_national or indicator.base):
+        if indicator is not None and (published or indicator.base):
             specs.append(HeadlineSpec(kind, kind, entry.id, indicator.column, facts.default_years_after))
     return specs
 
@@ -180,12 +190,16 @@ def candidate_specs(
 
 
 def choose_specs(
-    tables: Sequence[TableEntry], facts: Mapping[str, TableFacts], table_id: str | None = None
+    tables: Sequence[TableEntry],
+    facts: Mapping[str, TableFacts],
+    table_id: str | None = None,
+    area: geography.Area | None = None,
 ) -> list[HeadlineSpec]:
-    """The headlines to show: every headline of one chosen table, or for each headline the best table."""
+    """The headlines to show: every headline of one chosen table (for its chosen area), or for each headline the
+    best table (England)."""
     if table_id:
         entry = next((t for t in tables if t.id == table_id), None)
-        return table_specs(entry, facts[entry.id]) if entry else []
+        return table_specs(entry, facts[entry.id], area) if entry else []
     return [spec for groups in candidate_specs(tables, facts).values() if groups for spec in groups[0]]
 
 
@@ -225,6 +239,7 @@ class Headline:
     series: pl.DataFrame  # PERIOD, VALUE, status: every year of the table, for the chart
     links: tuple[PageLink, ...] = ()
     context: str = ""  # pinned filter items that are not a Total, e.g. 'stage left: 16 to 18'
+    area: str | None = None  # the name of the region or local authority whose figures these are; None = England
 
     @property
     def title(self) -> str:
@@ -272,7 +287,8 @@ class Headline:
 
     @property
     def help_text(self) -> str:
-        return f"{self.indicator.label}, {self.entry.time_label.lower()} {period_label(self.period)}, all providers."
+        scope = self.area or "all providers"
+        return f"{self.indicator.label}, {self.entry.time_label.lower()} {period_label(self.period)}, {scope}."
 
 
 def _plural(label: str) -> bool:
@@ -319,9 +335,11 @@ def _label(entry: TableEntry, spec: HeadlineSpec, indicator: Indicator, facts: T
     return head
 
 
-def _context(entry: TableEntry, facts: TableFacts) -> str:
-    """Pinned filter items that are real categories (not a Total): they narrow what the figure covers."""
-    parts = [
+def _context(entry: TableEntry, facts: TableFacts, area: geography.Area | None = None) -> str:
+    """The place when it is not England, and pinned filter items that are real categories (not a Total): they
+    narrow what the figure covers."""
+    parts = [area.name] if area is not None and geography.below_national(area) else []
+    parts += [
         f"{in_sentence(facts.labels.get(c) or benefits.nice_name(c))}: {item}"
         for c, item in facts.filter_defaults.items()
         if item not in query.TOTAL_ITEMS
@@ -339,12 +357,19 @@ def _page_supports(module: str, entry: TableEntry) -> bool:
 
 
 def links_for(
-    h_spec: HeadlineSpec, entry: TableEntry, period: int, *, data_dir: Path | None = None
+    h_spec: HeadlineSpec,
+    entry: TableEntry,
+    period: int,
+    *,
+    area: geography.Area | None = None,
+    data_dir: Path | None = None,
 ) -> tuple[PageLink, ...]:
     """Links into the other pages with the filters that show where this headline comes from."""
     links: list[PageLink] = []
     year = period_label(period)
     yag = {"yag": h_spec.years_after} if h_spec.years_after is not None else {}
+    if geography.below_national(area) and area is not None:
+        yag[geography.AREA_PARAM] = area.code  # the pages behind it open on the same place
     if h_spec.kind == "earnings" and _page_supports("earnings", entry):
         params = {"table": entry.id, "compare": "Cohorts", **yag}
         if entry.role("subject"):
@@ -360,7 +385,7 @@ def links_for(
         links.append(
             PageLink("pages/benefits.py", "benefits", "Benefit claims over time", params, ":material/trending_up:")
         )
-    if entry.role("provider_id") and _page_supports("institutions", entry):
+    if entry.role("provider_id") and not geography.below_national(area) and _page_supports("institutions", entry):
         params = {"table": entry.id, "measure": h_spec.indicator, **yag, "year": year}
         links.append(
             PageLink(
@@ -376,9 +401,11 @@ def build_headline(
     facts: TableFacts,
     *,
     period: int | None = None,
+    area: geography.Area | None = None,
     data_dir: Path | None = None,
 ) -> Headline | None:
-    """The headline for `period` (default: the latest year with a row), or None when the table has no row for it."""
+    """The headline for `period` (default: the latest year with a row), or None when the table has no row for it.
+    With a region or local authority, its published rows replace the national ones (never derived from providers)."""
     indicator = entry.indicator(spec.indicator)
     base = benefits.base_indicator(entry, indicator)
     indicators = [indicator] + ([base] if base else [])
@@ -386,7 +413,9 @@ def build_headline(
     schema = query.schema(entry, data_dir=data_dir)
     pid = entry.role("provider_id")
     pid = pid if pid and pid in schema else None
-    where: dict[str, list[object]] = {}
+    where: dict[str, list[object]] = geography.area_where(entry, area, data_dir=data_dir)
+    if geography.below_national(area):
+        pid = None  # an area's rows carry no provider: they are its published figures
     if spec.years_after is not None and entry.role("years_after"):
         where[str(entry.role("years_after"))] = [spec.years_after]
     columns = [time, *([pid] if pid else []), *(i.column for i in indicators)]
@@ -447,8 +476,9 @@ def build_headline(
         derived=derived,
         dp=dp,
         series=series,
-        links=links_for(spec, entry, chosen, data_dir=data_dir),
-        context=_context(entry, facts),
+        links=links_for(spec, entry, chosen, area=area, data_dir=data_dir),
+        context=_context(entry, facts, area),
+        area=area.name if area is not None and geography.below_national(area) else None,
     )
 
 
@@ -460,6 +490,7 @@ def build_headline(
 class OverviewSpec:
     table_id: str | None = None  # None: the best table for each headline
     period: int | None = None  # only with one table: the year of the headlines (default: latest)
+    area: str | None = None  # only with one table: ONS code of its region or local authority (None: default)
 
 
 @dataclass(frozen=True)
@@ -479,8 +510,9 @@ def build_overview(
     usable = [t for t in tables if supports(t)]
     facts = {t.id: table_facts(t, data_dir=data_dir) for t in usable}
     by_id = {t.id: t for t in usable}
+    area = geography.area_by_code(facts[spec.table_id].areas, spec.area) if spec.table_id in facts else None
     if spec.table_id:
-        groups = [[[s] for s in choose_specs(usable, facts, spec.table_id)]]
+        groups = [[[s] for s in choose_specs(usable, facts, spec.table_id, area)]]
     else:
         # Each kind from its best table; a table whose rows cannot give the headline yields to the next one.
         groups = list(candidate_specs(usable, facts).values())
@@ -492,7 +524,14 @@ def build_overview(
             for h_spec in group:
                 entry = by_id[h_spec.table_id]
                 try:
-                    headline = build_headline(entry, h_spec, facts[entry.id], period=spec.period, data_dir=data_dir)
+                    headline = build_headline(
+                        entry,
+                        h_spec,
+                        facts[entry.id],
+                        period=spec.period,
+                        area=area if spec.table_id else None,
+                        data_dir=data_dir,
+                    )
                 except benefits.BenefitsDataError as exc:
                     notes.append(str(exc))  # one unusable headline does not hide the others
                     continue
@@ -749,4 +788,9 @@ def briefing_views(
             period = period_value(years[-1])
         except ValueError:
             period = None
-    return list(build_overview(tables, OverviewSpec(table_id, period), data_dir=data_dir).views)
+    area = None
+    if table_id:
+        entry = next(t for t in tables if t.id == table_id)
+        found = geography.areas(entry, data_dir=data_dir)
+        area = geography.area_code(found, geography.choose_area(found, [str(v) for v in params.get("area", ())])[0])
+    return list(build_overview(tables, OverviewSpec(table_id, period, area), data_dir=data_dir).views)

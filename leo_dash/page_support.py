@@ -99,6 +99,8 @@ def page_verdicts(entry: TableEntry) -> list[PageVerdict]:
         if missing:
             roles = ", ".join(missing)
             reason = f"no column has the role {roles} (give it with --role {missing[0]}=COLUMN)"
+        elif split := query.breakdown_reason(entry):
+            reason = split
         elif level := query.level_reason(entry):
             reason = level
         else:

@@ -6,6 +6,8 @@ table's cells is found here:
 - a Total item equals the sum of its parts along each breakdown, within every combination of the other columns
   (provision, benefit status, subject, ...; a characteristic type's values add up to the overall Total row);
 - national (or provider-type / region aggregate) rows equal the sum of the provider rows they cover;
+- an area's rows equal the sum of the areas inside it: England = its regions, a region = its local authorities
+  (or districts), a local authority = its districts (pages show one area at a time, but a user can open each);
 - a rate times its base is a whole number of people (the rate's numerator).
 
 Published figures are rounded (counts to 5 or 10, rates to whole numbers or 1 dp), so each published cell is known
@@ -32,11 +34,11 @@ from dataclasses import dataclass, field
 import numpy as np
 import polars as pl
 
-from leo_dash import disclosure_profiles, lp_attack, sdc
+from leo_dash import disclosure_profiles, ees, lp_attack, sdc
 from leo_dash.model import TableEntry, status_column
 
 TOTAL_ITEM = "Total"
-PROTECTION_RULES = "protection-3"  # bump when the pass changes: prepared tables are protected again
+PROTECTION_RULES = "protection-4"  # bump when the pass changes: prepared tables are protected again
 _EPS = 1e-6  # float slack before rounding bounds to whole people
 _UNBOUNDED = 1e12  # "no upper bound yet" for a hidden count (exact in float64 arithmetic)
 _MAX_ROUNDS = 500
@@ -173,6 +175,60 @@ def _aggregate_relations(entry: TableEntry, frame: pl.DataFrame, identity: Seque
     return out
 
 
+# Each area level, its code column, and the levels that may contain it (nearest first).
+_AREA_CODE = {
+    "National": "country_code",
+    "Regional": "region_code",
+    "Local authority": "new_la_code",
+    "Local authority district": "lad_code",
+}
+_AREA_PARENTS = {
+    "Regional": ("National",),
+    "Local authority": ("Regional", "National"),
+    "Local authority district": ("Local authority", "Regional", "National"),
+}
+
+
+def _area_relations(entry: TableEntry, frame: pl.DataFrame, identity: Sequence[str]) -> list[Relation]:
+    """An area's row = the rows of the areas inside it, matched on every other column (each child level is linked
+    to the nearest level above it whose code its rows carry; England takes every region, authority or district).
+    Where a child level does not cover its parent (people with no known area), the relation contradicts the
+    published bounds and `_propagate` leaves the cells alone."""
+    if "geographic_level" not in frame.columns:
+        return []
+    pid = entry.role("provider_id")
+    geography = set(ees.GEOGRAPHY_COLUMNS) | {"geographic_level"}
+    compared = [c for c in identity if c not in geography and c != pid]
+    rows = frame.select(list(dict.fromkeys([*identity, "geographic_level"]))).with_row_index("__row")
+    if pid and pid in frame.columns:
+        rows = rows.filter(pl.col(pid).is_null())
+    present = set(rows["geographic_level"].drop_nulls().to_list())
+    out: list[Relation] = []
+    for child, parents in _AREA_PARENTS.items():
+        children = rows.filter(pl.col("geographic_level") == child)
+        if children.height == 0:
+            continue
+        for parent in (p for p in parents if p in present):
+            code = _AREA_CODE[parent]
+            carried = code in frame.columns and children[code].is_not_null().all()
+            if parent != "National" and not carried:
+                continue  # the child rows do not say which parent holds them
+            key = [*compared, *([code] if carried else [])]
+            linked = (
+                rows.filter(pl.col("geographic_level") == parent)
+                .select([*key, pl.col("__row").alias("__total")])
+                .join(children.select([*key, "__row"]), on=key, how="inner", nulls_equal=True)
+                .group_by("__total", maintain_order=True)
+                .agg(pl.col("__row"))
+            )
+            out.extend(
+                Relation(total, tuple(parts), f"{child} in {parent}")
+                for total, parts in zip(linked["__total"].to_list(), linked["__row"].to_list(), strict=True)
+            )
+            break
+    return out
+
+
 def relations(entry: TableEntry, frame: pl.DataFrame) -> list[Relation]:
     """Every "total = sum of parts" relation a user can see between rows of the table."""
     identity = identity_columns(entry, frame)
@@ -184,6 +240,7 @@ def relations(entry: TableEntry, frame: pl.DataFrame) -> list[Relation]:
         out.extend(_total_relations(frame, identity, column))
     out.extend(_characteristic_relations(entry, frame, identity))
     out.extend(_aggregate_relations(entry, frame, identity))
+    out.extend(_area_relations(entry, frame, identity))
     return out
 
 

@@ -21,13 +21,18 @@ from leo_dash.sentences import upper_first
 
 log = logging.getLogger("leo_dash.query")
 
-BREAKDOWN_ROLES: tuple[str, ...] = ("subject", "years_after", "characteristic_type", "characteristic_value", "cohort")
+BREAKDOWN_ROLES: tuple[str, ...] = (
+    "subject", "years_after", "characteristic_type", "characteristic_value", "cohort", "industry",
+)  # fmt: skip
+# Breakdowns that only their own page chooses (Graduate industry). A table split by one of them without a total
+# item has several figures for every choice the other pages make, so those pages do not offer it.
+OWN_PAGE_ROLES: tuple[str, ...] = ("industry",)
 ATTRIBUTE_ROLES: tuple[str, ...] = ("provider_type", "region")
 TOTAL_ITEMS: tuple[str, ...] = ("Total", "All", "All graduates", "All learners", "All pupils")
 LEVEL_COLUMN = "geographic_level"
 # The geographic levels the pages show: national figures and the rows of single institutions. A table's regional
 # or local-authority rows are kept out of every selection unless it asks for them (issue 13): mixed with national
-# rows they would count the same people twice, and no page offers a region yet.
+# rows they would count the same people twice. Pages that offer an area ask for one area's rows (`geography`).
 PAGE_LEVELS: tuple[str, ...] = ("National", "Provider", "Institution", "School")
 
 
@@ -136,7 +141,7 @@ def levels(entry: TableEntry, *, data_dir: Path | None = None) -> list[str]:
 
 def shows_page_levels(entry: TableEntry, *, data_dir: Path | None = None) -> bool:
     """Whether the pages can show any of the table's rows: it has no geographic level, or national or institution
-    rows. A table whose rows are all regional or local authority is for pages that offer a region (not built yet).
+    rows. A table whose rows are all regional or local authority is for the pages that offer an area (`geography`).
 
     A table that cannot be loaded here is not judged on its levels: the page that lists it shows its load error."""
     if not entry.files:
@@ -153,9 +158,33 @@ def level_reason(entry: TableEntry, *, data_dir: Path | None = None) -> str:
     if shows_page_levels(entry, data_dir=data_dir):
         return ""
     found = levels(entry, data_dir=data_dir)
+    return f"its rows are all at {' and '.join(found)} level, which this page does not show"
+
+
+def unpinned_breakdowns(entry: TableEntry, *, data_dir: Path | None = None) -> list[str]:
+    """Columns of `OWN_PAGE_ROLES` that have no item standing for everyone (e.g. industry without a Total)."""
+    out: list[str] = []
+    for role in OWN_PAGE_ROLES:
+        column = entry.role(role)
+        if not column or not entry.files:
+            continue
+        try:
+            items = distinct_values(entry, column, data_dir=data_dir)
+        except (ees.EESLoadError, OSError):
+            continue  # the page that lists it shows its load error
+        if items and default_item(entry, column, items) is None:
+            out.append(column)
+    return out
+
+
+def breakdown_reason(entry: TableEntry, *, data_dir: Path | None = None) -> str:
+    """Why a general page cannot show the table's figures, in words ('' when it can)."""
+    columns = unpinned_breakdowns(entry, data_dir=data_dir)
+    if not columns:
+        return ""
     return (
-        f"its rows are all at {' and '.join(found)} level, and this page shows national and provider figures "
-        "(no page offers a region yet)"
+        f"its figures are split by {', '.join(column_label(entry, c) for c in columns)} with no total to pin, "
+        "which only its own page chooses"
     )
 
 

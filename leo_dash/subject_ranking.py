@@ -16,7 +16,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, earnings, query, sdc
+from leo_dash import charts, earnings, geography, query, sdc
 from leo_dash.model import TableEntry, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import join_words
@@ -46,6 +46,7 @@ class RankingSpec:
     years_after: str
     provider: str | None = None
     sort: str = DEFAULT_SORT
+    area: str | None = None  # ONS code of a region or local authority; None = the table's default (England)
 
 
 def supports(entry: TableEntry) -> bool:
@@ -92,7 +93,9 @@ def spec_from_params(
             yag = wanted_yag
         else:
             notes.append(f"The link's years after graduation '{wanted_yag}' is not in this table.")
-    provider = last("provider") or None
+    area, area_notes = geography.choose_area(options.areas, [str(v) for v in params.get(geography.AREA_PARAM, ())])
+    notes += area_notes
+    provider = None if geography.below_national(area) else (last("provider") or None)
     if provider is not None and provider not in options.provider_names:
         notes.append(f"The link's provider '{provider}' is not in this table; national figures are shown.")
         provider = None
@@ -107,6 +110,7 @@ def spec_from_params(
         years_after=yag,
         provider=provider,
         sort=sort,
+        area=geography.area_code(options.areas, area),
     )
     return spec, notes
 
@@ -122,6 +126,8 @@ def spec_params(spec: RankingSpec, options: earnings.EarningsOptions) -> dict[st
     }
     if spec.provider:
         params["provider"] = [spec.provider]
+    if spec.area:
+        params[geography.AREA_PARAM] = [spec.area]
     return params
 
 
@@ -140,6 +146,7 @@ def ranking_frame(
         years_after=(spec.years_after,),
         period=spec.period,
         provider=spec.provider,
+        area=spec.area,
     )
     rows = earnings.select_rows(entry, earnings_spec, options, data_dir)
     own = rows.filter(~pl.col(earnings.NATIONAL)) if spec.provider else rows.filter(pl.col(earnings.NATIONAL))
@@ -321,7 +328,8 @@ def ranking_view(
     options = earnings.table_options(entry, data_dir=data_dir)
     frame, measure, _total = ranking_frame(entry, spec, data_dir=data_dir)
     provider_label = options.provider_names.get(spec.provider or "") if spec.provider else None
-    who = provider_label or spec.provider or "all providers"
+    area = geography.area_by_code(options.areas, spec.area)
+    who = provider_label or spec.provider or (area.name if area and geography.below_national(area) else "all providers")
     year = period_label(spec.period)
     columns: list[Column] = [Column(RANK, "Rank"), Column(earnings.SUBJECT, "Subject")]
     for indicator in measure.indicators:
@@ -331,10 +339,14 @@ def ranking_view(
         f"{measure.label} of graduates {earnings.yag_long(spec.years_after)} by subject, "
         f"{who}, {entry.time_label.lower()} {year} (cash terms)"
     )
+    scope = geography.area_filter(options.areas, area)
+    if not geography.below_national(area):  # a region's or authority's rows carry no provider
+        provider = f"{provider_label} ({spec.provider})" if spec.provider else "All providers (national figures)"
+        scope.insert(0, ("Provider", provider))
     filters: list[tuple[str, str]] = [
         (entry.time_label, year),
         ("Years after graduation", spec.years_after),
-        ("Provider", f"{provider_label} ({spec.provider})" if spec.provider else "All providers (national figures)"),
+        *scope,
         ("Order", SORTS[spec.sort]),
         ("Basis", "cash terms"),
     ]

@@ -17,7 +17,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from leo_dash import access, audit, charts, export, store
+from leo_dash import access, audit, charts, export, geography, store
 from leo_dash.briefing import Basket, ItemRef
 from leo_dash.catalogue import Catalogue, load_catalogue
 from leo_dash.model import TableEntry
@@ -198,6 +198,23 @@ def url_select(
     chosen = str(value if value is not None else chosen_default)
     _note_filter(key, chosen)
     return chosen
+
+
+def url_area_select(areas: Sequence[geography.Area]) -> geography.Area | None:
+    """The area selector (England, a region, a local authority), shown when the table publishes more than one area;
+    returns the chosen area, or the table's only one."""
+    default = geography.default_area(areas)
+    if len(areas) < 2 or default is None:
+        return default
+    code = url_labelled_select(
+        "Area",
+        {a.code: a.label for a in areas},
+        key=geography.AREA_PARAM,
+        default=default.code,
+        help="Figures for one place at a time: England, or a region or local authority the table publishes. "
+        "Type to search.",
+    )
+    return next((a for a in areas if a.code == code), default)
 
 
 def url_labelled_select(

@@ -3,7 +3,7 @@ against all providers, and the change between two chosen years."""
 
 import streamlit as st
 
-from leo_dash import benefits, briefing, briefing_pages, ui, ui_benefits
+from leo_dash import benefits, briefing, briefing_pages, geography, ui, ui_benefits
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 
@@ -26,8 +26,9 @@ def main() -> None:
     measure = options.measures[0].column
     if len(options.measures) > 1:
         measure = ui.url_labelled_select("Measure", {m.column: m.label for m in options.measures}, key="measure")
+    area = ui.url_area_select(options.areas)
     provider: str | None = None
-    if options.providers:
+    if options.providers and not geography.below_national(area):
         choices = {benefits.ALL_PROVIDERS: "All providers"} | {
             pid: f"{name} ({pid})" for pid, name in options.providers
         }
@@ -122,6 +123,7 @@ def main() -> None:
         filters=filters,
         start=start,
         end=end,
+        area=geography.area_code(options.areas, area),
     )
     params = benefits.spec_params(spec)
     ui.record_page_view(benefits.PAGE, params, table=entry.id)  # the labelled selects are not URL-bound widgets

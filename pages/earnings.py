@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import earnings, prices, ui, ui_earnings
+from leo_dash import earnings, geography, prices, ui, ui_earnings
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 
@@ -28,8 +28,9 @@ def main() -> None:
     st.sidebar.caption(
         "Trajectory: years after graduation within one tax year. Cohorts: one point after graduation across tax years."
     )
+    area = ui.url_area_select(options.areas)
     provider: str | None = None
-    if options.providers:
+    if options.providers and (area is None or area.national):
         choices = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
         choices |= {pid: f"{name} ({pid})" for pid, name in options.providers}
         provider = (
@@ -132,6 +133,7 @@ def main() -> None:
         provider=provider,
         filters=filters,
         basis=basis,
+        area=geography.area_code(options.areas, area),
     )
     params = earnings.spec_params(spec)
     ui.record_page_view("earnings", params, table=entry.id)  # the provider choice is not a URL-bound widget

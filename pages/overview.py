@@ -3,7 +3,7 @@ from the previous year, its source, and links into the pages behind it."""
 
 import streamlit as st
 
-from leo_dash import briefing, briefing_pages, overview, ui, ui_benefits
+from leo_dash import briefing, briefing_pages, geography, overview, ui, ui_benefits
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 
@@ -29,22 +29,28 @@ def main() -> None:
     )
     entry = next((t for t in tables if t.id == table_id), None)
     period: int | None = None
+    area: str | None = None
     if entry is not None:
         ui.prepare(entry)
         st.sidebar.caption(ui.plain(entry.title))
         facts = overview.table_facts(entry)
         labels = [period_label(p) for p in reversed(facts.periods)]
         period = period_value(ui.url_select(entry.time_label, labels, key="year", default=labels[0]))
+        area = geography.area_code(facts.areas, ui.url_area_select(facts.areas))
     else:
         # Said once, for a link's own year; a year left behind by switching back from one table goes quietly.
         if ui.drop_link_value("year"):
             ui_benefits.note(
                 "A year in the link applies only when one table is chosen; each headline shows its latest year."
             )
+        if ui.drop_link_value(geography.AREA_PARAM):
+            ui_benefits.note(
+                "An area in the link applies only when one table is chosen; each headline shows England's figures."
+            )
         for table in tables:
             ui.prepare(table)
 
-    result = overview.build_overview(tables, overview.OverviewSpec(entry.id if entry else None, period))
+    result = overview.build_overview(tables, overview.OverviewSpec(entry.id if entry else None, period, area))
     if result.demo:
         ui.demo_banner(force=True)
     for table in {h.entry.id: h.entry for h in result.headlines}.values():
@@ -59,6 +65,7 @@ def main() -> None:
     params: dict[str, list[str]] = {}
     if entry is not None:
         params = {"table": [entry.id]} | ({"year": [period_label(period)]} if period else {})
+        params |= {geography.AREA_PARAM: [area]} if area else {}
     ui.record_page_view(overview.PAGE, params, table=entry.id if entry else None)
 
     for start in range(0, len(result.headlines), CARDS_PER_ROW):

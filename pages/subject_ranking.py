@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import earnings, subject_ranking, ui
+from leo_dash import earnings, geography, subject_ranking, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 
@@ -23,8 +23,9 @@ def main() -> None:
     measure = options.measures[0].key
     if len(options.measures) > 1:
         measure = ui.url_labelled_select("Earnings measure", {m.key: m.label for m in options.measures}, key="measure")
+    area = ui.url_area_select(options.areas)
     provider: str | None = None
-    if options.providers:
+    if options.providers and not geography.below_national(area):
         choices = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
         choices |= {pid: f"{name} ({pid})" for pid, name in options.providers}
         provider = (
@@ -50,7 +51,13 @@ def main() -> None:
     ui.overdue_warning(entry)
     ui.show_url_notes()
     spec = subject_ranking.RankingSpec(
-        table_id=entry.id, measure=measure, period=int(period), years_after=yag, provider=provider, sort=sort
+        table_id=entry.id,
+        measure=measure,
+        period=int(period),
+        years_after=yag,
+        provider=provider,
+        sort=sort,
+        area=geography.area_code(options.areas, area),
     )
     params = subject_ranking.spec_params(spec, options)
     ui.record_page_view(subject_ranking.PAGE, params, table=entry.id)

@@ -6,8 +6,10 @@ Each case is a small fixture under tests/fixtures/loader/ that got through (or w
 from __future__ import annotations
 
 import datetime as dt
+import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 
 import polars as pl
@@ -378,10 +380,120 @@ def test_misspelt_local_authority_is_refused() -> None:
     assert l16 and l16[0].row == 3 and "Westminister" in l16[0].message
 
 
+def _local_authority_variant(tmp_path: Path, name: str, change: Callable[[pl.DataFrame], pl.DataFrame]) -> Path:
+    """The local_authorities fixture with one change, written beside its metadata."""
+    frame = change(pl.read_csv(fixture("local_authorities"), infer_schema=False))
+    target = tmp_path / f"{name}.csv"
+    frame.write_csv(target)
+    shutil.copy(FIXTURES / "local_authorities.meta.csv", tmp_path / f"{name}.meta.csv")
+    return target
+
+
+def _l16(path: Path) -> list[ees.Finding]:
+    return [f for f in ees.screen(path).errors if f.rule == "L16"]
+
+
+def _then(
+    first: Callable[[pl.DataFrame], pl.DataFrame], second: Callable[[pl.DataFrame], pl.DataFrame]
+) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    return lambda frame: second(first(frame))
+
+
+def _first_la_row(column: str, value: str) -> Callable[[pl.DataFrame], pl.DataFrame]:
+    """Change `column` on the first Local authority row (file row 3)."""
+    index = pl.int_range(pl.len())
+    return lambda f: f.with_columns(pl.when(index == 1).then(pl.lit(value)).otherwise(pl.col(column)).alias(column))
+
+
+@pytest.mark.parametrize(
+    ("column", "value", "fragment"),
+    [
+        # An English authority code ONS never issued, under a misspelt name: no lookup row to compare, still refused.
+        ("new_la_code", "E09000099", "ONS gives Westminster the code E09000033"),
+        # Westminster filed under the West Midlands: each pair is right, the row is not.
+        ("region_code", "E12000005", "ONS places it in E12000007"),
+        # A region code from outside the nine English regions.
+        ("region_code", "E12000010", "ONS gives London the code E12000007"),
+    ],
+)
+def test_local_authority_codes_are_checked_against_ons(tmp_path: Path, column: str, value: str, fragment: str) -> None:
+    change = _first_la_row(column, value)
+    if value == "E12000005":
+        change = _then(change, _first_la_row("region_name", "West Midlands"))
+    l16 = _l16(_local_authority_variant(tmp_path, "la_variant", change))
+    assert l16 and l16[0].row == 3 and l16[0].column == column and fragment in l16[0].message, l16
+
+
+def _as_districts(frame: pl.DataFrame) -> pl.DataFrame:
+    """Local authority rows as Local authority district rows (districts: E07 codes under their county)."""
+    districts = {"E09000033": ("E09000033", "Westminster"), "E08000025": ("E08000025", "Birmingham"),
+                 "E06000001": ("E07000112", "Folkestone and Hythe")}  # fmt: skip
+    la_rows = pl.col("geographic_level") == "Local authority"
+    return frame.with_columns(
+        pl.when(la_rows)
+        .then(pl.lit("Local authority district"))
+        .otherwise(pl.col("geographic_level"))
+        .alias("geographic_level"),
+        pl.col("new_la_code").replace_strict({k: v[0] for k, v in districts.items()}, default=None).alias("lad_code"),
+        pl.col("new_la_code").replace_strict({k: v[1] for k, v in districts.items()}, default=None).alias("lad_name"),
+        pl.when(pl.col("new_la_code") == "E06000001")
+        .then(pl.lit("E12000008"))
+        .otherwise(pl.col("region_code"))
+        .alias("region_code"),
+        pl.when(pl.col("new_la_code") == "E06000001")
+        .then(pl.lit("South East"))
+        .otherwise(pl.col("region_name"))
+        .alias("region_name"),
+    ).drop("new_la_code", "la_name", "old_la_code")
+
+
+@pytest.mark.parametrize(
+    ("name", "ok", "fragment"),
+    [
+        ("Folkestone and Hythe", True, ""),
+        ("Shepway", True, ""),  # the same code's name before 2018
+        ("Folkestone & Hythe", False, "does not match name Folkestone & Hythe"),
+        ("Birmingham", False, "does not match name Birmingham"),  # a known district under the wrong code
+    ],
+)
+def test_local_authority_district_names_are_checked_against_ons(
+    tmp_path: Path, name: str, ok: bool, fragment: str
+) -> None:
+    def change(frame: pl.DataFrame) -> pl.DataFrame:
+        districts = _as_districts(frame)
+        return districts.with_columns(
+            pl.when(pl.col("lad_code") == "E07000112")
+            .then(pl.lit(name))
+            .otherwise(pl.col("lad_name"))
+            .alias("lad_name")
+        )
+
+    l16 = _l16(_local_authority_variant(tmp_path, "districts", change))
+    if ok:
+        assert not l16, l16
+    else:
+        assert l16 and l16[0].column == "lad_code" and fragment in l16[0].message, l16
+
+
+def test_unknown_english_district_code_is_refused(tmp_path: Path) -> None:
+    # A misspelt name under a code ONS never issued: there is no lookup row to compare with, and it is still refused.
+    def change(frame: pl.DataFrame) -> pl.DataFrame:
+        districts = _as_districts(frame)
+        renamed = {"E07000112": "E07000999"}
+        return districts.with_columns(
+            pl.col("lad_code").replace(renamed), pl.col("lad_name").replace({"Folkestone and Hythe": "Folkstone"})
+        )
+
+    l16 = _l16(_local_authority_variant(tmp_path, "districts", change))
+    assert l16 and "E07000999 is not in the ONS lookup" in l16[0].message, l16
+
+
 def test_ons_lookup_ships_with_its_licence() -> None:
     lookup = pl.read_csv(PROJECT_ROOT / "data" / "ons_geography_codes.csv", infer_schema=False)
-    assert set(lookup["level"]) == {"Country", "Region", "Local authority"}
-    assert lookup.filter(pl.col("code") == "E09000033")["name"].to_list() == ["Westminster"]
+    assert set(lookup["level"]) == {"Country", "Region", "Local authority", "Local authority district"}
+    assert lookup.filter(pl.col("code") == "E09000033")["name"].to_list() == ["Westminster", "Westminster"]
+    districts = lookup.filter(pl.col("level") == "Local authority district")
+    assert districts.height > 300 and districts["code"].str.contains(r"^E0[6789]\d{6}$").all()
     note = (PROJECT_ROOT / "data" / "ons_geography_codes.md").read_text()
     assert "Open Government Licence" in note
 

@@ -116,6 +116,55 @@ def test_a_lone_hidden_part_beside_exact_figures_gets_a_complement() -> None:
     assert protection.attack(exact, out).narrowed == 0
 
 
+def _area_table(learners: list[float | None]) -> pl.DataFrame:
+    """England (only the North East here), the North East, and three of its authorities; counts published exactly."""
+    levels = ["National", "Regional", "Local authority", "Local authority", "Local authority"]
+    return pl.DataFrame(
+        {
+            "time_period": [202223] * 5,
+            "geographic_level": levels,
+            "country_code": ["E92000001"] * 5,
+            "region_code": [None, "E12000001", "E12000001", "E12000001", "E12000001"],
+            "new_la_code": [None, None, "E06000001", "E06000002", "E06000003"],
+            "la_name": [None, None, "Hartlepool", "Middlesbrough", "Redcar and Cleveland"],
+            "learners": learners,
+            "learners__status": ["c" if v is None else None for v in learners],
+        }
+    )
+
+
+AREA_ENTRY = make_entry(
+    "areas",
+    indicators=(Indicator("learners", "Learners", "count", dp=0),),
+    disclosure=DisclosureProfile(publication_profile=("counts unrounded, suppressed below 3",)),
+)
+
+
+def test_a_hidden_authority_is_not_given_away_by_its_region() -> None:
+    """A page shows one area at a time, but a user can open the region and each authority in turn: the region
+    minus the authorities shown pins the hidden one, so the pass hides the smallest other authority as well."""
+    frame = _area_table([120.0, 120.0, None, 70.0, 48.0])
+    assert {r.along for r in protection.relations(AREA_ENTRY, frame)} == {
+        "Regional in National",
+        "Local authority in Regional",
+    }
+    assert protection.feasible_interval(AREA_ENTRY, frame, 2, "learners") == (2, 2)
+    out, report = protection.protect_table(AREA_ENTRY, frame)
+    assert out["learners__status"].to_list() == [None, None, "c", None, "c"]  # Redcar (48) < Middlesbrough (70)
+    assert report.cells_hidden == 1 and protection.attack(AREA_ENTRY, out).narrowed == 0
+    assert not exposed(feasible_intervals(AREA_ENTRY, out), 3)  # the linear-program attacker agrees
+
+
+def test_authorities_that_do_not_add_up_to_their_region_move_nothing() -> None:
+    """Authorities whose shown figures already exceed their region's (e.g. counted where learners live, the region
+    where they studied): the sum does not hold, and the attacker must not pretend it does."""
+    frame = _area_table([100.0, 100.0, None, 70.0, 48.0])
+    lo, hi = protection.feasible_interval(AREA_ENTRY, frame, 2, "learners")
+    assert hi - lo + 1 >= 3
+    out, report = protection.protect_table(AREA_ENTRY, frame)
+    assert out["learners__status"].to_list() == [None, None, "c", None, None] and report.cells_hidden == 0
+
+
 def _random_cells(rng: random.Random) -> dict[tuple[str, str], tuple[int, int]]:
     cells = {}
     for p in PROVISIONS:
