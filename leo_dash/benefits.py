@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -26,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import charts, geography, query, sdc
-from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
+from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, MeasureItem, TableEntry, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import in_sentence, join_words, number_word, upper_first, years_after_phrase
 from leo_dash.views import Column, View, format_number, make_view
@@ -92,9 +92,50 @@ def benefit_indicators(entry: TableEntry) -> tuple[Indicator, ...]:
     return tuple(sorted(found, key=lambda i: "not" in _words(i.column) + _words(i.label)))
 
 
+def measure_item(entry: TableEntry, column: str) -> MeasureItem | None:
+    """The catalogue's filter item that makes `column` the out-of-work benefit rate (activity = "Out of work
+    benefits"), if the table has one: the rate is then `column` on that item's rows only."""
+    return next((m for m in entry.measure_items if m.measure == "benefit_rate" and m.indicator == column), None)
+
+
+def item_indicator(entry: TableEntry, item: MeasureItem) -> Indicator | None:
+    """The benefit rate a filter item stands for, as an indicator: the value column read on the item's rows."""
+    try:
+        source = entry.indicator(item.indicator)
+    except KeyError:
+        return None
+    if source.hidden:
+        return None
+    label = item.label or (item.item if "%" in item.item else f"{item.item} (%)")
+    return Indicator(item.indicator, label, "rate", "%", source.dp)
+
+
+def benefit_measures(entry: TableEntry) -> tuple[Indicator, ...]:
+    """What this page can show: the benefit-rate columns, then the benefit rates held by a filter item."""
+    found = list(benefit_indicators(entry))
+    for item in entry.measure_items:
+        indicator = item_indicator(entry, item) if item.measure == "benefit_rate" else None
+        if indicator is not None and indicator.column not in {i.column for i in found}:
+            found.append(indicator)
+    return tuple(found)
+
+
+def measure_indicator(entry: TableEntry, column: str) -> Indicator:
+    """The indicator of a measure the page offers (a filter item's rate where the catalogue maps one)."""
+    item = measure_item(entry, column)
+    indicator = item_indicator(entry, item) if item is not None else None
+    return indicator or entry.indicator(column)
+
+
+def item_filters(entry: TableEntry) -> set[str]:
+    """Filters whose items are measures: pinned by the measure, never offered as a breakdown."""
+    return {m.filter for m in entry.measure_items if m.measure == "benefit_rate"}
+
+
 def supports(entry: TableEntry) -> bool:
-    """Whether this page can show the table: a time role and at least one benefit-claim rate."""
-    return bool(entry.role("time")) and bool(benefit_indicators(entry)) and geography.shows_any_level(entry)
+    """Whether this page can show the table: a time role and at least one benefit-claim rate (a column, or a
+    filter item the catalogue maps to the out-of-work benefit rate)."""
+    return bool(entry.role("time")) and bool(benefit_measures(entry)) and geography.shows_any_level(entry)
 
 
 def measure_name(indicator: Indicator) -> str:
@@ -253,7 +294,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
         default_yag = query.default_item(entry, yag, items)
         if default_yag not in years_after:
             default_yag = years_after[0] if years_after else None
-    role_columns = set(entry.roles.values())
+    role_columns = set(entry.roles.values()) | item_filters(entry)
     filters: dict[str, tuple[str, ...]] = {}
     defaults: dict[str, str] = {}
     for column in entry.filters:
@@ -265,7 +306,7 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
         filters[column] = tuple(items)
         defaults[column] = query.default_item(entry, column, items) or items[0]
     return BenefitOptions(
-        measures=benefit_indicators(entry),
+        measures=benefit_measures(entry),
         periods=tuple(periods),
         providers=providers,
         has_national=has_national,
@@ -412,6 +453,27 @@ def filter_controls(
     return {c: items for c, items in options.filters.items() if c not in hidden}
 
 
+def choose_filters(
+    entry: TableEntry,
+    options: BenefitOptions,
+    split: Split,
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    asked: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(column, item) of each filter the user pins (filter_controls), a grouping column before the filters nested
+    under it, which offer only the items published with the chosen group (query.nested_choices)."""
+    controls = filter_controls(entry, options, split, data_dir=data_dir)
+
+    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
+        if not conditions:
+            return controls.get(column, ())
+        return [i for i in query.items_where(entry, column, conditions, data_dir=data_dir) if i in controls[column]]
+
+    return query.nested_choices(entry, list(controls), items_for, pick, asked=asked)
+
+
 def split_parents(
     entry: TableEntry, options: BenefitOptions, split: Split, *, data_dir: Path | None = None
 ) -> tuple[str, ...]:
@@ -519,10 +581,13 @@ def spec_from_params(
         years_after = query.last_valid(get("yag"), options.years_after) or options.default_years_after
         if get("yag") and get("yag")[-1] not in options.years_after:
             fallback("yag", get("yag"), str(years_after))
-    controls = filter_controls(entry, options, split, data_dir=data_dir)
-    filters = tuple(
-        (column, query.last_valid(get(column), list(values)) or options.filter_defaults[column])
-        for column, values in controls.items()
+    filters = choose_filters(
+        entry,
+        options,
+        split,
+        lambda column, items, default: query.last_valid(get(column), list(items)) or default,
+        asked={c: get(c)[-1] for c in options.filters if get(c)},
+        data_dir=data_dir,
     )
     labels = [period_label(p) for p in options.periods]
     start_label = query.last_valid(get("from_year"), labels)
@@ -652,6 +717,9 @@ def _where(
         where[yag] = [spec.years_after]
     for column, item in spec.filters:
         where[column] = [item]
+    item = measure_item(entry, spec.measure)
+    if item is not None:
+        where[item.filter] = [item.item]
     return where
 
 
@@ -672,8 +740,8 @@ def benefit_data(
     options = options or table_options(entry, data_dir=data_dir)
     splits = available_splits(entry, options, spec.provider, data_dir=data_dir)
     split = split_by_key(splits, spec.split) or OVERALL_SPLIT
-    indicator = entry.indicator(spec.measure)
-    if not is_benefit_rate(indicator):
+    indicator = measure_indicator(entry, spec.measure)
+    if not is_benefit_rate(indicator) and measure_item(entry, spec.measure) is None:
         raise ValueError(f"{indicator.column} is not a benefit-claim rate.")
     base = base_indicator(entry, indicator)
     indicators = [indicator] + ([base] if base else [])

@@ -19,7 +19,17 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from leo_dash import paths
-from leo_dash.model import CONTROLLERS, ROLE_NAMES, DisclosureProfile, Indicator, TableEntry
+from leo_dash.model import (
+    CONTROLLERS,
+    COUNTS_OF,
+    MEASURES,
+    ROLE_NAMES,
+    UNIT_ITEM_VALUES,
+    DisclosureProfile,
+    Indicator,
+    MeasureItem,
+    TableEntry,
+)
 
 CATALOGUE_DIR_NAME = "catalogue"
 
@@ -77,14 +87,19 @@ def entry_from_dict(raw: Mapping[str, Any], file: Path) -> TableEntry:
                 dp=i.get("dp"),
                 base=i.get("base"),
                 hidden=bool(i.get("hidden", False)),
+                counts=str(i.get("counts", "")),
             )
             for i in raw.get("indicators", ())
         )
+        indicators = checked_counts(indicators, file)
         profile_fields = {f.name for f in fields(DisclosureProfile)}
         disclosure_raw = dict(raw.get("disclosure", {}))
         bad_profile = sorted(set(disclosure_raw) - profile_fields)
         if bad_profile:
             raise CatalogueError(f"{file.name}: unknown disclosure setting(s) {', '.join(bad_profile)}.")
+        shape = shape_fields(raw, file)
+        if shape["unit_filter"]:
+            indicators = mixed_unit_indicators(indicators)
         return TableEntry(
             id=str(raw["id"]),
             title=str(raw["title"]),
@@ -106,6 +121,7 @@ def entry_from_dict(raw: Mapping[str, Any], file: Path) -> TableEntry:
             indicators=hide_single_person_extremes(indicators),
             disclosure=DisclosureProfile(**checked_publication_profile(disclosure_raw, file)),
             footnotes=tuple(raw.get("footnotes", ())),
+            **shape,
         )
     except KeyError as exc:
         raise CatalogueError(f"{file.name}: missing required field {exc.args[0]!r}.") from exc
@@ -138,6 +154,7 @@ def entry_to_dict(entry: TableEntry) -> dict[str, Any]:
             for i in entry.indicators
         ],
     }
+    out.update(shape_to_dict(entry))
     return out
 
 
@@ -262,4 +279,100 @@ def disclosure_to_dict(profile: DisclosureProfile) -> dict[str, Any]:
             out.pop(name, None)
         elif isinstance(out[name], tuple):
             out[name] = list(out[name])
+    return out
+
+
+# --------------------------------------------------------------------------------------------------------------
+# Shapes a published table can have (issue #13 item 2): nested filters, a unit set by a `data_type` item, a filter
+# item that is a measure, counts of institutions. Each is written only when set, so older entries stay identical.
+
+
+def checked_counts(indicators: tuple[Indicator, ...], file: Path) -> tuple[Indicator, ...]:
+    """Every count says what it counts. A count of institutions (`number_of_providers`, by name, label or the
+    entry's own `counts = "institutions"`) is never a base: an entry saying otherwise is refused."""
+    from dataclasses import replace
+
+    from leo_dash.disclosure_profiles import is_institution_count
+
+    out: list[Indicator] = []
+    for i in indicators:
+        counts = i.counts
+        if counts and counts not in COUNTS_OF:
+            raise CatalogueError(f"{file.name}: {i.column} counts {counts!r}; use one of {', '.join(COUNTS_OF)}.")
+        if not counts and i.unit == "" and is_institution_count(i.column, i.label):
+            counts = "institutions"  # a count or base with no `counts` counts people (Indicator.counts_of)
+        if counts == "institutions" and i.kind in ("count", "base"):
+            raise CatalogueError(
+                f"{file.name}: {i.column} counts institutions, not people, so it cannot be a {i.kind}; "
+                'give it kind = "other".'
+            )
+        out.append(replace(i, counts=counts) if counts != i.counts else i)
+    institutions = {i.column for i in out if i.counts == "institutions"}
+    for i in out:
+        if i.base in institutions:
+            raise CatalogueError(
+                f"{file.name}: {i.column} rests on {i.base}, which counts institutions, not people; "
+                "a base must be a count of people."
+            )
+    return tuple(out)
+
+
+def shape_fields(raw: Mapping[str, Any], file: Path) -> dict[str, Any]:
+    """filter_groups, unit_filter + unit_items and measure_items of an entry, checked."""
+    groups = {str(k): str(v) for k, v in dict(raw.get("filter_groups", {})).items()}
+    if any(child == group for child, group in groups.items()):
+        raise CatalogueError(f"{file.name}: a filter cannot be grouped under itself.")
+    unit_filter = raw.get("unit_filter") or None
+    unit_items = {str(k): str(v) for k, v in dict(raw.get("unit_items", {})).items()}
+    if unit_filter and not unit_items:
+        raise CatalogueError(f"{file.name}: unit_filter {unit_filter!r} needs [unit_items] (item = unit).")
+    bad_units = sorted({v for v in unit_items.values() if v not in UNIT_ITEM_VALUES})
+    if bad_units:
+        raise CatalogueError(
+            f"{file.name}: unit_items unit(s) {', '.join(bad_units)} unknown; use {', '.join(UNIT_ITEM_VALUES)}."
+        )
+    measure_items: list[MeasureItem] = []
+    for m in raw.get("measure_items", ()):
+        try:
+            item = MeasureItem(
+                filter=str(m["filter"]),
+                item=str(m["item"]),
+                measure=str(m["measure"]),
+                indicator=str(m["indicator"]),
+                label=str(m.get("label", "")),
+            )
+        except KeyError as exc:
+            raise CatalogueError(f"{file.name}: measure_items entry lacks {exc.args[0]!r}.") from exc
+        if item.measure not in MEASURES:
+            raise CatalogueError(f"{file.name}: measure {item.measure!r} unknown; use {', '.join(MEASURES)}.")
+        measure_items.append(item)
+    return {
+        "filter_groups": groups,
+        "unit_filter": str(unit_filter) if unit_filter else None,
+        "unit_items": unit_items,
+        "measure_items": tuple(measure_items),
+    }
+
+
+def mixed_unit_indicators(indicators: tuple[Indicator, ...]) -> tuple[Indicator, ...]:
+    """In a table whose unit is set by a `data_type` item, a column holding counts on some rows and percentages on
+    others is neither as stored: never summed, derived or taken as a base, whatever the entry says. Pages read it
+    through TableEntry.unit_indicator for the item they pinned."""
+    from dataclasses import replace
+
+    return tuple(
+        replace(i, kind="other", unit="", base=None, counts="") if not i.hidden and i.unit in ("", "%") else i
+        for i in indicators
+    )
+
+
+def shape_to_dict(entry: TableEntry) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    if entry.filter_groups:
+        out["filter_groups"] = dict(entry.filter_groups)
+    if entry.unit_filter:
+        out["unit_filter"] = entry.unit_filter
+        out["unit_items"] = dict(entry.unit_items)
+    if entry.measure_items:
+        out["measure_items"] = [{k: v for k, v in vars(m).items() if v != ""} for m in entry.measure_items]
     return out

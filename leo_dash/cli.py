@@ -7,8 +7,12 @@ import datetime as dt
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from leo_dash import paths
+
+if TYPE_CHECKING:
+    from leo_dash.model import MeasureItem
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
@@ -60,8 +64,29 @@ def _cmd_add(args: argparse.Namespace) -> int:
         footnotes=tuple(args.footnote or ()),
         profile=tuple(args.profile or ()),
         no_base_reason=args.no_base_reason or "",
+        unit_filter=args.unit_filter,
+        unit_items=_parse_pairs(args.unit_item or (), "--unit-item"),
+        measure_items=_measure_items(args.measure_item),
     )
     return register(request, data_dir=args.data_dir)
+
+
+def _measure_items(values: Sequence[str] | None) -> tuple[MeasureItem, ...] | None:
+    """--measure-item FILTER=ITEM[:INDICATOR] (the benefit rate); 'none' turns detection off."""
+    from leo_dash.model import MeasureItem
+
+    if not values:
+        return None
+    if list(values) == ["none"]:
+        return ()
+    out: list[MeasureItem] = []
+    for value in values:
+        if "=" not in value:
+            raise SystemExit(f"--measure-item must look like FILTER=ITEM or FILTER=ITEM:INDICATOR, not {value!r}.")
+        column, item = (part.strip() for part in value.split("=", 1))
+        item, _, indicator = item.rpartition(":") if ":" in item else (item, "", "")
+        out.append(MeasureItem(column, item.strip(), "benefit_rate", indicator.strip()))
+    return tuple(out)
 
 
 def _cmd_demo(args: argparse.Namespace) -> int:
@@ -160,6 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("--time-label", default="Year")
     p.add_argument("--footnote", action="append")
+    p.add_argument(
+        "--unit-filter",
+        help="the filter whose items set every indicator's unit (e.g. data_type; detected when named like it); "
+        "'none' if the table has none",
+    )
+    p.add_argument("--unit-item", action="append", help="ITEM=count or ITEM=%% for an item of --unit-filter")
+    p.add_argument(
+        "--measure-item",
+        action="append",
+        help="FILTER=ITEM[:INDICATOR]: that filter item is the out-of-work benefit rate (detected from labels such "
+        "as 'Out of work benefits'); 'none' turns detection off",
+    )
     p.set_defaults(func=_cmd_add)
 
     p = sub.add_parser("demo", help="regenerate the synthetic demo tables")

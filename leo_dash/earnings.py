@@ -218,6 +218,26 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
     )
 
 
+def choose_filters(
+    entry: TableEntry,
+    options: EarningsOptions,
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    asked: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(column, item) of every extra filter, a grouping column before the filters nested under it, which offer only
+    the items published with the chosen group (query.nested_choices)."""
+
+    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
+        if not conditions:
+            return options.filters.get(column, ())
+        found = query.items_where(entry, column, conditions, data_dir=data_dir)
+        return [i for i in found if i in options.filters[column]]
+
+    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
+
+
 def characteristic_values(entry: TableEntry, characteristic: str, *, data_dir: Path | None = None) -> list[str]:
     """The groups of one characteristic type (e.g. F, M for sex), without the 'everyone' item."""
     type_column, value_column = entry.role("characteristic_type"), entry.role("characteristic_value")
@@ -353,9 +373,12 @@ def spec_from_params(
         groups = tuple(v for v in values if v in get("characteristic_value")) or tuple(
             default_groups(values, len(subjects), lines_per_series(provider, options))
         )
-    filters = tuple(
-        (column, query.last_valid(get(column), items) or options.filter_defaults[column])
-        for column, items in options.filters.items()
+    filters = choose_filters(
+        entry,
+        options,
+        lambda column, items, default: query.last_valid(get(column), list(items)) or default,
+        asked={c: get(c)[-1] for c in options.filters if get(c)},
+        data_dir=data_dir,
     )
     spec = EarningsSpec(
         table_id=entry.id,

@@ -318,8 +318,8 @@ _POSTCODE_AREA = re.compile(r"post_?code_?(area|district|sector)")
 _IDENTIFIER_VALUE = r"^[A-Za-z]{0,3}\d{6,}[A-Za-z]?$"
 _IDENTIFIER_NAME = re.compile(r"(^|_)(id|ids|ref|reference|identifier|key|number|no|num)$")
 # Indicator names that suggest a base (the people a rate or average rests on).
-# Only names that say "the people a rate rests on": a plain head count (`number_of_learners`) or a count of
-# institutions (`number_of_providers`) is never guessed as a base; declare it with --base if it is one.
+# Only names that say "the people a rate rests on": a plain head count (`number_of_learners`) is never guessed as a
+# base (declare it with --base if it is one); a count of institutions (`number_of_providers`) is never a base at all.
 _BASE_NAME = re.compile(r"matched|grads|graduates|cohort|denominator|eligible")
 # Blank-unit indicators that are not counts of people: averages, ratios, scores.
 _NOT_A_COUNT = re.compile(r"(^|_)(average|avg|mean|median|ratio|score|index|per)($|_)")
@@ -471,7 +471,9 @@ def indicators_from_meta(meta: pl.DataFrame) -> list[Indicator]:
         base = _natural_base(column, base_candidates) if kind == "rate" else None
         # D5: single-person values (minimum/maximum), judged from the name and the meta label.
         hidden = unit in ("£", "£m") and is_single_person_extreme(column, r["label"])
-        out.append(Indicator(column, r["label"] or column, kind, unit, dp, base, hidden))
+        # A count of organisations is marked (never a base, never rounded); other counts count people.
+        counts = "institutions" if unit == "" and is_institution_count(column, r["label"]) else ""
+        out.append(Indicator(column, r["label"] or column, kind, unit, dp, base, hidden, counts))
     return out
 
 
@@ -1606,6 +1608,15 @@ class _Screener:
             return ""
         return " If the publication follows another convention, declare it with --profile (e.g. 'counts unrounded, suppressed below 6')."
 
+    def unit_filter(self) -> tuple[str, dict[str, str]] | None:
+        """The table's `data_type`-style filter and the unit of each of its items, if it has one."""
+        from leo_dash.shapes import detect_unit_filter, looks_like_unit_filter
+
+        rows = [r for r in self.meta_rows if r["col_type"] == "Filter" and r["col_name"] in self.df.columns]
+        rows = [r for r in rows if looks_like_unit_filter(r)]
+        items = {r["col_name"]: [str(v) for v in self.df[r["col_name"]].drop_nulls().unique().to_list()] for r in rows}
+        return detect_unit_filter(rows, items)
+
     def _check_rounding(self) -> None:
         df = self.df
         counts = [c for c in self.numeric_indicators if self.units.get(c) == ""]
@@ -1614,6 +1625,13 @@ class _Screener:
         earnings = [c for c in self.numeric_indicators if self.units.get(c) == "£"]
         rates = [c for c in self.numeric_indicators if self.units.get(c) in ("%", "pp")]
         exprs: list[pl.Expr] = []
+        # A `data_type` filter (shapes.detect_unit_filter): its percentage rows hold percentages in the same columns
+        # as its count rows, so the count rules apply to count rows only.
+        count_rows = pl.lit(True)
+        unit_filter = self.unit_filter()
+        if unit_filter is not None:
+            column, units = unit_filter
+            count_rows = pl.col(column).is_in([item for item, unit in units.items() if unit == "count"])
 
         def first_and_count(name: str, mask: pl.Expr) -> None:
             exprs.extend((mask.arg_true().first().alias(f"{name}_first"), mask.sum().alias(f"{name}_n")))
@@ -1623,14 +1641,18 @@ class _Screener:
             return ((round_half_up_expr(number, step) - number).abs() > step * 1e-9).fill_null(False)
 
         for c in counts:  # every count, of people or institutions, is a whole number
-            first_and_count(f"fraction_{c}", (pl.col(c).cast(pl.Float64, strict=False) % 1 != 0).fill_null(False))
+            first_and_count(
+                f"fraction_{c}", (count_rows & (pl.col(c).cast(pl.Float64, strict=False) % 1 != 0)).fill_null(False)
+            )
         for c in people:
             number = pl.col(c).cast(pl.Float64, strict=False)
             rule = self.count_rule
             if rule.multiple is not None:
-                first_and_count(f"count_{c}", (number % rule.multiple != 0).fill_null(False))
+                first_and_count(f"count_{c}", (count_rows & (number % rule.multiple != 0)).fill_null(False))
             elif rule.suppressed_below is not None:
-                first_and_count(f"count_{c}", ((number > 0) & (number < rule.suppressed_below)).fill_null(False))
+                first_and_count(
+                    f"count_{c}", (count_rows & (number > 0) & (number < rule.suppressed_below)).fill_null(False)
+                )
         if self.earnings_rule.multiple is not None:
             for c in earnings:
                 number = pl.col(c).cast(pl.Float64, strict=False)

@@ -18,9 +18,11 @@ from leo_dash import query
 from leo_dash.access import ApprovedProject
 from leo_dash.model import (
     CONTROLLERS,
+    MEASURES,
     PROVIDER_TYPE_MEANINGS,
     SYMBOL_LABELS,
     SYMBOL_MEANINGS,
+    UNIT_ITEM_VALUES,
     DisclosureProfile,
     TableEntry,
 )
@@ -173,13 +175,22 @@ def column_rows(entry: TableEntry, labels: Mapping[str, str] | None = None) -> p
         if column in seen:
             continue
         default = entry.filter_defaults.get(column, "Total")
+        details = [f"default item: {default}"]
+        group = entry.filter_groups.get(column)
+        if group:
+            details.append(f"nested under {labels.get(group, group)}")
+        if column == entry.unit_filter:
+            details.append(
+                "sets the unit of every measure: "
+                + ", ".join(f"{item} = {UNIT_ITEM_VALUES.get(u, u)}" for item, u in entry.unit_items.items())
+            )
+        details += [
+            f"{m.item} = the {MEASURES.get(m.measure, m.measure)} ({labels.get(m.indicator, m.indicator)})"
+            for m in entry.measure_items
+            if m.filter == column
+        ]
         records.append(
-            {
-                "Column": column,
-                "Label": labels.get(column, column),
-                "Role": "Filter",
-                "Details": f"default item: {default}",
-            }
+            {"Column": column, "Label": labels.get(column, column), "Role": "Filter", "Details": "; ".join(details)}
         )
         seen.add(column)
     for ind in entry.indicators:
@@ -190,6 +201,8 @@ def column_rows(entry: TableEntry, labels: Mapping[str, str] | None = None) -> p
             details.append(f"base: {labels.get(ind.base, ind.base)}")
         if ind.hidden:
             details.append("never shown (single-person values)")
+        if ind.counts == "institutions":
+            details.append("counts institutions, not people: never rounded or a base")
         records.append({"Column": ind.column, "Label": ind.label, "Role": "Measure", "Details": "; ".join(details)})
     return pl.DataFrame(records, schema=dict.fromkeys(COLUMN_COLUMNS, pl.String))
 

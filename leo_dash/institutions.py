@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
@@ -66,11 +66,22 @@ VALUE_COLUMN_AT = 1.25  # the ranked chart's value column, as a multiple of the 
 def supports(entry: TableEntry) -> bool:
     """The page needs provider rows (id, name, time) and at least one rate or earnings indicator."""
     has_roles = all(entry.role(r) for r in ("time", "provider_id", "provider_name"))
-    return has_roles and bool(entry.visible_indicators("rate", "earnings")) and query.shows_page_levels(entry)
+    return has_roles and bool(measures(entry)) and query.shows_page_levels(entry)
 
 
 def measures(entry: TableEntry) -> tuple[Indicator, ...]:
-    return entry.visible_indicators("rate", "earnings")
+    """Rates and earnings; on a table whose unit is set by a `data_type` item, also its mixed columns (read as a
+    count or a percentage by the item the selection pins: measure_indicator)."""
+    found = entry.visible_indicators("rate", "earnings")
+    if entry.unit_filter:
+        found += tuple(i for i in entry.visible_indicators("other") if i.unit == "" and i.counts_of != "institutions")
+    return found
+
+
+def measure_indicator(entry: TableEntry, spec: InstitutionSpec) -> Indicator:
+    """The chosen measure as the selection reads it: with a `data_type` filter, a count or a percentage by the item
+    pinned (so the axis, the figures' unit and disclosure control follow it)."""
+    return query.unit_indicator(entry, entry.indicator(spec.measure), dict(spec.filters))
 
 
 def default_measure(entry: TableEntry) -> str:
@@ -256,6 +267,26 @@ def page_options(entry: TableEntry, *, data_dir: Path | None = None) -> PageOpti
     )
 
 
+def choose_filters(
+    entry: TableEntry,
+    options: PageOptions,
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    asked: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(column, item) of every extra filter, a grouping column before the filters nested under it: a nested
+    filter offers only the items providers publish with the chosen group (query.nested_choices; `asked`: a
+    link's values, so a child named without its group brings its group)."""
+
+    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
+        if not conditions:
+            return options.filters.get(column, ())
+        return provider_values(entry, column, conditions, data_dir=data_dir)
+
+    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
+
+
 def subjects(entry: TableEntry, years_after: str | None, *, data_dir: Path | None = None) -> list[str]:
     conditions = {"years_after": years_after} if years_after is not None and entry.role("years_after") else {}
     return provider_values(entry, "subject", conditions, data_dir=data_dir)
@@ -370,9 +401,12 @@ def spec_from_params(
     if characteristic is not None and characteristic not in query.TOTAL_ITEMS:
         values = characteristic_values(entry, subject, characteristic, data_dir=data_dir)
         value = _pick(params, "characteristic_value", values, values[0] if values else None)
-    filters = tuple(
-        (column, str(_pick(params, column, items, options.filter_defaults[column])))
-        for column, items in options.filters.items()
+    filters = choose_filters(
+        entry,
+        options,
+        lambda column, items, default: _pick(params, column, items, default),
+        asked={c: str(params[c][-1]) for c in options.filters if params.get(c)},
+        data_dir=data_dir,
     )
     peer = str(_pick(params, "peer", options.peers, PEER_ALL))
     chosen = [p for p in dict.fromkeys(params.get("provider", ())) if p in options.providers][:MAX_HIGHLIGHT]
@@ -441,7 +475,8 @@ def _selection_parts(entry: TableEntry, spec: InstitutionSpec) -> list[str]:
     if spec.characteristic_type and spec.characteristic_type not in query.TOTAL_ITEMS and spec.characteristic_value:
         parts.append(f"{spec.characteristic_type}: {spec.characteristic_value}")
     defaults = {c: query.default_item(entry, c, [v]) for c, v in spec.filters}
-    parts += [value for column, value in spec.filters if defaults.get(column) != value]
+    # The unit item is always named: a count and a percentage of the same column must not read alike.
+    parts += [value for column, value in spec.filters if defaults.get(column) != value or column == entry.unit_filter]
     return parts
 
 
@@ -567,8 +602,9 @@ def _in_peer(entry: TableEntry, spec: InstitutionSpec) -> pl.Expr:
 
 def comparison(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | None = None) -> Comparison:
     """Peer providers and the benchmark for `spec`'s selection in every year (the trend needs them all)."""
-    indicator = entry.indicator(spec.measure)
-    if indicator.kind not in ("rate", "earnings") or indicator.hidden:
+    indicator = measure_indicator(entry, spec)
+    mixed = bool(entry.unit_filter) and spec.measure in {m.column for m in measures(entry)}
+    if (indicator.kind not in ("rate", "earnings") and not mixed) or indicator.hidden:
         raise ValueError(f"{indicator.column} is not a rate or earnings indicator this page can show.")
     base = base_indicator(entry, indicator)
     indicators = [indicator] + ([base] if base else [])

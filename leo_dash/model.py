@@ -97,6 +97,35 @@ class Indicator:
     dp: int | None = None
     base: str | None = None  # column holding the count this rate / earnings figure rests on
     hidden: bool = False  # e.g. min/max earnings: single-person values (D5), never shown
+    # What a count counts: "people" (a head count, may be a base) or "institutions" (organisations such as
+    # `number_of_providers`: never rounded for disclosure, never a base); "" for figures that are not counts.
+    counts: str = ""
+
+    @property
+    def counts_of(self) -> str:
+        """'people', 'institutions' or '' (not a count): a count or base with no `counts` set counts people."""
+        return self.counts or ("people" if self.kind in ("count", "base") else "")
+
+
+COUNTS_OF: tuple[str, ...] = ("people", "institutions")
+
+# (a) Units a `data_type`-style filter item can give an indicator: a count of people, or a published percentage.
+UNIT_ITEM_VALUES: dict[str, str] = {"count": "count of people", "%": "percent"}
+
+# (b) Measures a filter item can stand for (the value column then holds that measure on the item's rows).
+MEASURES: dict[str, str] = {"benefit_rate": "out-of-work benefit rate"}
+
+
+@dataclass(frozen=True)
+class MeasureItem:
+    """A filter item that *is* a measure: on rows where `filter` = `item`, the value column `indicator` holds
+    `measure` (e.g. activity = "Out of work benefits" -> the out-of-work benefit rate)."""
+
+    filter: str
+    item: str
+    measure: str  # a key of MEASURES
+    indicator: str  # the value column
+    label: str = ""  # shown name; else the item
 
 
 @dataclass(frozen=True)
@@ -140,6 +169,24 @@ class TableEntry:
     indicators: tuple[Indicator, ...] = ()
     disclosure: DisclosureProfile = field(default_factory=DisclosureProfile)
     footnotes: tuple[str, ...] = ()
+    # --- shapes a published table can have beyond one measure per column (issue #13 item 2) ---
+    filter_groups: dict[str, str] = field(default_factory=dict)  # child filter -> its grouping column (meta)
+    unit_filter: str | None = None  # filter whose item sets every indicator's unit (`data_type`)
+    unit_items: dict[str, str] = field(default_factory=dict)  # unit filter item -> "count" or "%"
+    measure_items: tuple[MeasureItem, ...] = ()
+
+    def unit_indicator(self, indicator: Indicator, item: str | None) -> Indicator:
+        """`indicator` as it reads on rows whose unit filter holds `item`: a percentage (published, with no base
+        column on its row) is never summed, derived or used as a base ("other" with unit %: disclosure control only
+        passes a published cell through); a count is a count of people (summed, rounded, may be a base). Tables
+        without a unit filter: unchanged."""
+        if not self.unit_filter or item is None or item not in self.unit_items:
+            return indicator
+        from dataclasses import replace
+
+        if self.unit_items[item] == "%":
+            return replace(indicator, kind="other", unit="%", base=None, counts="")
+        return replace(indicator, kind="count", unit="", base=None, counts="")
 
     def role(self, name: str) -> str | None:
         """Column playing `name`, or None when the table has no such role."""

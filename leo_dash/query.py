@@ -10,13 +10,13 @@ from __future__ import annotations
 import csv
 import functools
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
 
 import polars as pl
 
-from leo_dash import ees, paths, store
-from leo_dash.model import TableEntry, status_column
+from leo_dash import ees, paths, shapes, store
+from leo_dash.model import Indicator, TableEntry, status_column
 from leo_dash.sentences import upper_first
 
 log = logging.getLogger("leo_dash.query")
@@ -235,6 +235,81 @@ def default_item(entry: TableEntry, column: str, values: Sequence[str]) -> str |
     return None
 
 
+def unit_default(entry: TableEntry) -> str | None:
+    """The unit filter's item a selection pins when it does not choose one: the table's default, else its first
+    count item (a base before a percentage), else its first item."""
+    if not entry.unit_filter or not entry.unit_items:
+        return None
+    preferred = entry.filter_defaults.get(entry.unit_filter)
+    if preferred in entry.unit_items:
+        return preferred
+    return next((i for i, u in entry.unit_items.items() if u == "count"), next(iter(entry.unit_items)))
+
+
+def unit_indicator(entry: TableEntry, indicator: Indicator, where: Mapping[str, object]) -> Indicator:
+    """`indicator` as it reads in a selection: on a table whose unit is set by a `data_type` item, the unit of the
+    item the selection pins (a count of people, or a percentage that is never summed or a base)."""
+    if not entry.unit_filter:
+        return indicator
+    chosen = where.get(entry.unit_filter)
+    if isinstance(chosen, str):
+        item: object = chosen
+    elif isinstance(chosen, Sequence) and len(chosen) == 1:
+        item = chosen[0]
+    elif chosen:
+        raise SelectionError(f"{entry.id}: {entry.unit_filter} sets the unit, so choose exactly one of its items.")
+    else:
+        item = unit_default(entry)
+    return entry.unit_indicator(indicator, None if item is None else str(item))
+
+
+def nested_choices(
+    entry: TableEntry,
+    columns: Sequence[str],
+    items_for: Callable[[str, Mapping[str, str]], Sequence[str]],
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    asked: Mapping[str, str] | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """One item per filter column, groups before the filters nested under them: a child is offered only the items
+    published with the chosen group (`items_for(column, {group: item})`), starting at the meta's `filter_default`,
+    else its Total, else its first item. `pick(column, items, default)` makes the choice (a widget, or a link's
+    parameter). Columns with no items are left out.
+
+    `asked` holds a link's values: a child asked for without its group ("?level_of_learning=Full level 3") makes
+    the one group that publishes it the group's default, so the link shows what it names."""
+    chosen: dict[str, str] = {}
+    implied = _implied_groups(entry, asked or {}, items_for)
+    for column in shapes.ordered_filters(list(columns), entry.filter_groups):
+        if column not in columns:
+            continue
+        group = entry.filter_groups.get(column)
+        conditions = {group: chosen[group]} if group in chosen else {}
+        items = list(items_for(column, conditions))
+        if not items:
+            continue
+        default = implied.get(column) if implied.get(column) in items else None
+        picked = pick(column, items, default or default_item(entry, column, items) or items[0])
+        chosen[column] = picked if picked in items else (default_item(entry, column, items) or items[0])
+    return tuple(chosen.items())
+
+
+def _implied_groups(
+    entry: TableEntry,
+    asked: Mapping[str, str],
+    items_for: Callable[[str, Mapping[str, str]], Sequence[str]],
+) -> dict[str, str]:
+    """group -> item, for each child `asked` for without its group and published under exactly one group item."""
+    out: dict[str, str] = {}
+    for child, group in entry.filter_groups.items():
+        if child not in asked or group in asked:
+            continue
+        holding = [g for g in items_for(group, {}) if asked[child] in items_for(child, {group: g})]
+        if len(holding) == 1:
+            out[group] = holding[0]
+    return out
+
+
 def _match(column: str, values: Sequence[object], dtype: pl.DataType) -> pl.Expr:
     if dtype.is_integer():
         try:
@@ -257,14 +332,22 @@ def _where_expr(
     for column, values in chosen.items():
         if values:
             expr = expr & _match(column, values, table_schema[column])
+    unit = entry.unit_filter
+    if unit and unit in table_schema:  # counts and percentages share columns: a selection never mixes them
+        if unit in free or len(chosen.get(unit) or ()) > 1:
+            raise SelectionError(
+                f"{entry.id}: {unit} sets the unit of every figure, so a selection takes exactly one of its items."
+            )
+        if not chosen.get(unit) and unit_default(entry) is not None:
+            expr = expr & (pl.col(unit) == unit_default(entry))
     if LEVEL_COLUMN in table_schema and LEVEL_COLUMN not in chosen and LEVEL_COLUMN not in free:
         expr = expr & (pl.col(LEVEL_COLUMN).is_in(PAGE_LEVELS) | pl.col(LEVEL_COLUMN).is_null())
     provider_id = entry.role("provider_id")
     aggregate_row = pl.col(provider_id).is_null() if provider_id and provider_id in table_schema else pl.lit(True)
     for column in breakdown_columns(entry):
-        if column in chosen or column in free or column not in table_schema:
+        if column in chosen or column in free or column not in table_schema or column == unit:
             continue
-        default = default_item(entry, column, _distinct_in(parquet, mtime_ns, column))
+        default = _nested_default(entry, column, chosen, parquet, mtime_ns)
         if default is not None:
             expr = expr & (pl.col(column) == default)
     for column in attribute_columns(entry):
@@ -274,6 +357,45 @@ def _where_expr(
         if default is not None:
             expr = expr & (~aggregate_row | (pl.col(column) == default))
     return expr
+
+
+@functools.lru_cache(maxsize=512)
+def _items_with(parquet: Path, mtime_ns: int, column: str, other: str, values: tuple[str, ...]) -> tuple[str, ...]:
+    lazy = pl.scan_parquet(parquet).filter(pl.col(other).cast(pl.String).is_in(list(values)))
+    found = lazy.select(pl.col(column).drop_nulls().unique()).collect().to_series()
+    return tuple(sorted(str(v) for v in found.to_list()))
+
+
+def items_where(
+    entry: TableEntry, column: str, conditions: Mapping[str, str], *, data_dir: Path | None = None
+) -> list[str]:
+    """Sorted items of `column` on rows where each condition column holds its value (any geographic level)."""
+    parquet, mtime_ns = _version(entry, data_dir)
+    found: set[str] | None = None
+    for other, value in conditions.items():
+        these = set(_items_with(parquet, mtime_ns, column_for(entry, column), column_for(entry, other), (str(value),)))
+        found = these if found is None else found & these
+    return sorted(found) if found is not None else _distinct_in(parquet, mtime_ns, column_for(entry, column))
+
+
+def _nested_default(
+    entry: TableEntry, column: str, chosen: Mapping[str, Sequence[object]], parquet: Path, mtime_ns: int
+) -> str | None:
+    """The item an unchosen breakdown is pinned to. Across a nesting (`filter_groups`) with one side chosen, only
+    items published with the chosen one qualify: a chosen child ("Full level 2") pins its group to the group it
+    sits in, not to the group's Total where the child never appears."""
+    items = _distinct_in(parquet, mtime_ns, column)
+    related = [c for c, g in entry.filter_groups.items() if g == column] + (
+        [entry.filter_groups[column]] if column in entry.filter_groups else []
+    )
+    narrowed = False
+    for other in related:
+        values = chosen.get(other)
+        if values:
+            items = [i for i in items if i in _items_with(parquet, mtime_ns, column, other, tuple(map(str, values)))]
+            narrowed = True
+    found = default_item(entry, column, items)
+    return found if found is not None or not narrowed or len(items) != 1 else items[0]
 
 
 def select(

@@ -563,7 +563,11 @@ def aggregate(
     aggs: list[pl.Expr] = [pl.len().alias(N_ROWS)]
     if published_cells_only:
         symbol_columns = [status_column(c) for c in counts] + [status_column(r) for r, _ in rates]
-        aggs.append(pl.any_horizontal([pl.col(s).is_not_null() for s in symbol_columns]).sum().alias(N_EXCLUDED))
+        # Published-only figures ("other", earnings) are never derived, so with none of the others nothing is left out.
+        any_symbol = (
+            pl.any_horizontal([pl.col(s).is_not_null() for s in symbol_columns]) if symbol_columns else pl.lit(False)
+        )
+        aggs.append(any_symbol.sum().cast(pl.UInt32).alias(N_EXCLUDED))
     for column in counts:
         # Nulls (the cells with a symbol) add nothing to a sum; the status rule decides whether it may be shown.
         aggs += [pl.col(column).sum().alias(_scratch(column, "sum")), status_rule([status_column(column)])]

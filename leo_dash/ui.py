@@ -164,6 +164,17 @@ def _reset_if_pending(key: str, default: object) -> bool:
     return True
 
 
+def link_values(keys: Sequence[str]) -> dict[str, str]:
+    """The link's value of each URL-bound widget in `keys` not drawn yet this session (what a link arrived with),
+    e.g. to let a nested filter named in a link bring its group (query.nested_choices)."""
+    out: dict[str, str] = {}
+    for key in keys:
+        values = st.query_params.get_all(key)
+        if values and key not in st.session_state:
+            out[key] = values[-1]
+    return out
+
+
 def url_select(
     label: str, options: Sequence[str], *, key: str, default: str | None = None, help: str | None = None
 ) -> str:

@@ -90,9 +90,12 @@ def main() -> None:
             key="yag",
             default=options.default_years_after,
         )
-    filters = tuple(
-        (column, ui.url_select(options.label(column), values, key=column, default=options.filter_defaults[column]))
-        for column, values in benefits.filter_controls(entry, options, split).items()
+    filters = benefits.choose_filters(
+        entry,
+        options,
+        split,
+        lambda column, values, default: ui.url_select(options.label(column), values, key=column, default=default),
+        asked=ui.link_values(list(options.filters)),
     )
     labels = [period_label(p) for p in options.periods]
     # Another table: the change runs over its own first and last years (a year both tables have is not a choice).

@@ -91,14 +91,13 @@ def main() -> None:
                     values, max(1, len(subjects)), earnings.lines_per_series(provider, options)
                 ),
             )
-    filters = tuple(
-        (
-            column,
-            ui.url_select(
-                earnings.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]
-            ),
-        )
-        for column, items in options.filters.items()
+    filters = earnings.choose_filters(
+        entry,
+        options,
+        lambda column, items, default: ui.url_select(
+            earnings.filter_label(entry, column), items, key=column, default=default
+        ),
+        asked=ui.link_values(list(options.filters)),
     )
     basis = earnings.BASIS_OPTIONS[ui.url_radio("Earnings basis", list(earnings.BASIS_OPTIONS), key="basis")]
     st.sidebar.caption(

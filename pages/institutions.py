@@ -53,14 +53,13 @@ def main() -> None:
                 characteristic_value = ui_institutions.select_if_choice(
                     f"{characteristic} group", groups, key="characteristic_value"
                 )
-    filters = tuple(
-        (
-            column,
-            ui_institutions.select_if_choice(
-                institutions.filter_label(entry, column), items, key=column, default=options.filter_defaults[column]
-            ),
-        )
-        for column, items in options.filters.items()
+    filters = institutions.choose_filters(
+        entry,
+        options,
+        lambda column, items, default: ui_institutions.select_if_choice(
+            institutions.filter_label(entry, column), items, key=column, default=default
+        ),
+        asked=ui.link_values(list(options.filters)),
     )
     providers = ui_institutions.url_labelled_multiselect(
         f"Highlight providers (up to {institutions.MAX_HIGHLIGHT})",
