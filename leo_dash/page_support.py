@@ -61,6 +61,13 @@ PAGES: tuple[PageNeeds, ...] = (
         "count of graduates living or studying in the region",
     ),
     PageNeeds(
+        "Regional mobility and earnings",
+        "regional",
+        "supports",
+        ("time", "subject", "years_after", "region", "industry"),
+        "counts of graduates living in and studying in the region",
+    ),
+    PageNeeds(
         "Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"
     ),
     PageNeeds(
