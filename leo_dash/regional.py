@@ -68,7 +68,8 @@ SUMMARY_WHAT: dict[str, str] = {
 }
 DIVERGING = (NET, NET_PCT)  # measures with a meaningful zero: drawn on a two-hue scale centred on it
 MAP_HEIGHT = 640  # the map's plot area before notes: tall enough for England's shape at a readable size
-MAP_FILL = 0.9  # share of the plot area's height England fills (room for the title, legend and colour bar)
+PLOT_HEIGHT = MAP_HEIGHT - charts.HOUSE_TOP - charts.HOUSE_BOTTOM  # kept when titles and notes grow the margins
+MAP_FILL = 0.92  # share of the plot area's height England fills (room for the title, legend and colour bar)
 BOUNDARY_COLOUR = "#505A5F"  # GOV.UK dark grey: every region keeps a visible edge, also a near-white one (3:1)
 GAP_COLOUR = "#B1B4B6"  # GOV.UK mid-grey: a region with no figure (suppressed or not available), never a colour
 # Sequential single-hue scale (light to the palette's dark blue) for counts and earnings; for net figures, orange
@@ -387,7 +388,7 @@ def _map_figure(spec: RegionalSpec, dp: int):
             )
         figure.update_layout(
             # A blank background (no tiles: the app runs offline), centred and zoomed on England's regions.
-            map={"style": "white-bg", "fitbounds": False, **view_of(geojson, MAP_HEIGHT)},
+            map={"style": "white-bg", "fitbounds": False, **view_of(geojson, PLOT_HEIGHT)},
             height=MAP_HEIGHT,
             showlegend=bool(gaps.height),
             # Inside the map's empty lower-left corner, away from the title.
@@ -500,7 +501,7 @@ def map_view(entry: TableEntry, spec: RegionalSpec, *, notes: Sequence[str] = ()
         f"first-degree graduates of {subject} working in {sector}, {spec.years_after} years after graduation "
         f"(tax year {year})"
     )
-    return make_view(
+    view = make_view(
         key=VIEW_MAP,
         entry=entry,
         title=f"{TITLES[spec.measure]}: first-degree graduates of {subject}, {sector}, "
@@ -520,6 +521,9 @@ def map_view(entry: TableEntry, spec: RegionalSpec, *, notes: Sequence[str] = ()
         extra_footnotes=_footnotes(entry, spec, frame),
         charted=[spec.measure],
     )
+    if view.figure is not None:
+        charts.keep_plot_area(view.figure)  # the zoom fits England into PLOT_HEIGHT pixels
+    return view
 
 
 def views_for_params(
