@@ -39,6 +39,7 @@ from leo_dash.views import Column, View, format_number, make_view, symbol_label
 PAGE = "regional"
 VIEW_MAP = "regional-map"
 BOUNDARIES = paths.PROJECT_ROOT / "data" / "geography" / "england_regions.geojson"
+PREFERRED_YAG = industry.PREFERRED_YAG
 ALL_INDUSTRIES = "all"
 ALL_INDUSTRIES_LABEL = "All industries"
 REGION = "region"
@@ -167,7 +168,7 @@ def spec_from_params(
         notes.append(f"The link's {what} '{values[-1]}' is not available here; {shown or default} is shown.")
         return default
 
-    yag_default = industry.PREFERRED_YAG if industry.PREFERRED_YAG in found.years_after else found.years_after[-1]
+    yag_default = PREFERRED_YAG if PREFERRED_YAG in found.years_after else found.years_after[-1]
     chosen_industry = pick("industry", found.industries, ALL_INDUSTRIES, "industry", ALL_INDUSTRIES_LABEL.lower())
     offered = measures(entry, chosen_industry)
     spec = RegionalSpec(

@@ -29,9 +29,7 @@ def main() -> None:
         "Years after graduation",
         found.years_after,
         key="yag",
-        default=regional.industry.PREFERRED_YAG
-        if regional.industry.PREFERRED_YAG in found.years_after
-        else found.years_after[-1],
+        default=regional.PREFERRED_YAG if regional.PREFERRED_YAG in found.years_after else found.years_after[-1],
     )
     subject = ui.url_select("Subject studied", found.subjects, key="subject", default=found.subjects[0])
     sector = ui.url_labelled_select(
