@@ -236,3 +236,36 @@ def test_home_question_links_to_the_regional_page() -> None:
     at = open_page("pages/home.py")
     links = {p.proto.label: p.proto.page for p in at.get("page_link")}
     assert links["Which regions gain graduates after they finish studying, and what do they earn there?"] == "regional"
+
+
+def test_converter_decodes_delta_encoded_arcs_and_writes_anticlockwise_rings() -> None:
+    """tools/topojson_regions.py on a tiny quantised TopoJSON: one region drawn clockwise from two shared arcs."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location(
+        "topojson_regions", paths.PROJECT_ROOT / "tools" / "topojson_regions.py"
+    )
+    tool = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(tool)
+    topology = {
+        "type": "Topology",
+        "transform": {"scale": [0.5, 0.25], "translate": [-2.0, 52.0]},
+        "arcs": [[[0, 0], [0, 4], [4, 0]], [[4, 4], [0, -4], [-4, 0]]],  # deltas: (0,0)->(0,4)->(4,4)->(4,0)->(0,0)
+        "objects": {
+            "nuts1": {
+                "type": "GeometryCollection",
+                "geometries": [
+                    {"type": "Polygon", "properties": {"NUTS112NM": "London"}, "arcs": [[0, 1]]},
+                    {"type": "Polygon", "properties": {"NUTS112NM": "Wales"}, "arcs": [[0, 1]]},
+                ],
+            }
+        },
+    }
+    assert tool.decode_arcs(topology)[1] == [(0.0, 53.0), (0.0, 52.0), (-2.0, 52.0)]
+    (feature,) = tool.convert(topology)["features"]  # Wales is not an English region
+    assert feature["id"] == "E12000007" and feature["properties"]["name"] == "London"
+    (polygon,) = feature["geometry"]["coordinates"]
+    ring = polygon[0]
+    assert ring[0] == ring[-1] and len(ring) == 5
+    assert tool.signed_area(ring) > 0  # the clockwise source ring was turned round
+    assert {tuple(p) for p in ring} == {(-2.0, 52.0), (-2.0, 53.0), (0.0, 53.0), (0.0, 52.0)}
