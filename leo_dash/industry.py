@@ -412,8 +412,8 @@ def flows_frame(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None 
     """Graduates of the largest subjects in the largest industries, the rest grouped as "Other subjects" / "Other
     industries": one row per (subject group, industry group) with the graduate count, protected.
 
-    Every flow is a derived sum (D3: rounded to the count base, `c` below the minimum) of the published cells behind
-    it (subjects and industries in its groups, and for England the nine regions). The source publishes no total for
+    A flow of several cells (subjects and industries in its groups, and for England the nine regions) is a derived
+    sum (D3: rounded to the count base, `c` below the minimum); a flow of one published cell is that cell. The source publishes no total for
     such groups, so cells without a number are left out (counted in `n_excluded`), except that leaving out exactly
     one suppressed cell hides the flow (`sdc.aggregate(published_cells_only=True)`). Ranked by published cells only.
     """
@@ -446,6 +446,29 @@ def flows_frame(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None 
         .alias(INDUSTRY),
     )
     flows = sdc.aggregate(grouped, [SUBJECT, INDUSTRY], [count], entry.disclosure, published_cells_only=True)
+    # A flow that is one published cell (one subject, one industry, one region) is that cell as published: D3's
+    # rounding and minimum are for sums, and the bar charts beside this one show the same cell as it is.
+    single = (
+        grouped.group_by([SUBJECT, INDUSTRY])
+        .agg(
+            pl.len().alias("_n"),
+            pl.col(count.column).first().alias("_v"),
+            pl.col(status_column(count.column)).first().alias("_s"),
+        )
+        .filter((pl.col("_n") == 1) & pl.col("_s").is_null())
+        .select(SUBJECT, INDUSTRY, "_v")
+    )
+    flows = (
+        flows.join(single, on=[SUBJECT, INDUSTRY], how="left")
+        .with_columns(
+            pl.coalesce(pl.col("_v"), pl.col(count.column)).alias(count.column),
+            pl.when(pl.col("_v").is_not_null())
+            .then(pl.lit(None, dtype=pl.String))
+            .otherwise(pl.col(status_column(count.column)))
+            .alias(status_column(count.column)),
+        )
+        .drop("_v")
+    )
     subject_order = {name: i for i, name in enumerate([*subjects, OTHER_SUBJECTS])}
     industry_order = {name: i for i, name in enumerate([*industries, OTHER_INDUSTRIES])}
     return (
@@ -578,7 +601,8 @@ def flows_view(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None =
             f"Subjects and industries are ranked by their graduates in this selection; the {TOP_SUBJECTS} largest "
             f"subjects and {TOP_INDUSTRIES} largest industries are shown separately and the rest grouped as "
             f"'{OTHER_SUBJECTS}' and '{OTHER_INDUSTRIES}'.",
-            "Every flow is worked out by LEO Explorer by adding published counts (across grouped subjects and "
+            "A flow of one subject, one industry and one region is the published count; any other flow is worked out "
+            "by LEO Explorer by adding published counts (across grouped subjects and "
             "industries"
             + (", and across the nine regions for England" if spec.region == ENGLAND else "")
             + f"), rounded to the nearest {entry.disclosure.count_base} and suppressed under "

@@ -151,16 +151,35 @@ def test_flows_add_up_published_cells_of_the_largest_subjects_and_industries(ent
     assert "earnings" not in " ".join(c.label.lower() for c in view.columns)  # medians never combined (D5)
 
 
+def test_a_flow_of_one_published_cell_is_that_cell(entry, published) -> None:
+    frame = industry.flows_frame(entry, _spec(entry, region="London", yag="1", basis="trained"))
+    row = frame.filter(
+        (pl.col(industry.SUBJECT) == "Nursing and midwifery") & (pl.col(industry.INDUSTRY) == "Education")
+    ).row(0, named=True)
+    (cell,) = published.filter(
+        (pl.col("region_name") == "London")
+        & (pl.col("yag") == "1")
+        & (pl.col("subject_name") == "Nursing and midwifery")
+        & (pl.col("industry_section") == "EDUCATION")
+    )["trained_in_region"].to_list()
+    assert row["trained_in_region"] == float(cell) and row[status_column("trained_in_region")] is None
+
+
 def test_flows_in_a_small_selection_are_gaps_and_a_chart_that_would_mislead_is_not_drawn(entry) -> None:
-    frame = industry.flows_frame(entry, _spec(entry, region="North East", yag="10"))
-    hidden = frame.filter(pl.col(status_column(LIVING)).is_not_null())
-    assert hidden.height and hidden[LIVING].null_count() == hidden.height  # suppressed flows are gaps, not zeros
+    frame = industry.flows_frame(entry, _spec(entry, region="South West", yag="1", basis="trained"))
+    trained = "trained_in_region"
+    hidden = frame.filter(pl.col(status_column(trained)).is_not_null())
+    assert hidden.height and hidden[trained].null_count() == hidden.height  # suppressed flows are gaps, not zeros
+    frame = frame.rename({trained: LIVING, status_column(trained): status_column(LIVING)})
     sparse = frame.with_columns(
         pl.when(pl.col(industry.SUBJECT) != "Computing").then(pl.lit("c")).alias(status_column(LIVING))
     )
     reason = industry.flows_read_well(sparse, LIVING)
     assert reason is not None and "flows have a figure" in reason
     assert industry.flows_read_well(frame, LIVING) is None
+    view = industry.flows_view(entry, _spec(entry, region="South West", yag="1", basis="trained"))
+    assert "Gaps in the chart are not zero" in " ".join(view.notes)
+    assert len(view.figure.data[0].link.value) == frame.height - hidden.height  # the hidden flow is not drawn
 
 
 @pytest.mark.usefixtures("fresh_app")
