@@ -339,6 +339,8 @@ def _map_figure(spec: RegionalSpec, dp: int):
         if measure in DIVERGING:
             reach = max((abs(v) for v in values), default=1.0) or 1.0
             colour = {"colorscale": DIVERGING_SCALE, "zmid": 0, "zmin": -reach, "zmax": reach}
+        elif values and measure == EARNINGS:  # the regions' spread, which a scale from £0 would flatten
+            colour |= {"zmin": min(values), "zmax": max(values)}
         elif values:
             colour |= {"zmin": min(0.0, min(values)), "zmax": max(values)}
         unit = _unit(measure)
@@ -505,7 +507,7 @@ def map_view(entry: TableEntry, spec: RegionalSpec, *, notes: Sequence[str] = ()
     view = make_view(
         key=VIEW_MAP,
         entry=entry,
-        title=f"{TITLES[spec.measure]}: first-degree graduates of {subject}, {sector}, "
+        title=f"{TITLES[spec.measure]}: first-degree graduates of {subject} working in {sector}, "
         f"{spec.years_after} years after graduation, tax year {year}",
         frame=frame,
         columns=_columns(entry, spec),

@@ -181,7 +181,7 @@ def test_view_title_sources_and_colour_scales(entry) -> None:
     view = regional.map_view(entry, _spec(entry, subject="Law", yag="3", measure="net_pct"))
     assert view.title == (
         "Net gain or loss of graduates in each region as a percentage of those who studied there: first-degree "
-        "graduates of Law, all industries, 3 years after graduation, tax year 2018-19"
+        "graduates of Law working in all industries, 3 years after graduation, tax year 2018-19"
     )
     assert view.source.startswith("Source: Department for Education, LEO graduate industry")
     assert not view.demo and not any("Synthetic" in n for n in view.all_footnotes)
@@ -191,6 +191,10 @@ def test_view_title_sources_and_colour_scales(entry) -> None:
     assert view.figure.layout.map.style == "white-bg"  # no tiles: the app runs offline
     counts = regional.map_view(entry, _spec(entry, subject="Law", yag="3")).figure.data[0]
     assert counts.zmid is None and [c[1] for c in counts.colorscale][-1] == "#12436D"  # single hue to dark blue
+    assert counts.zmin == 0  # counts from zero
+    earnings = regional.map_view(entry, _spec(entry, subject="Law", yag="3", industry="EDUCATION", measure="earnings"))
+    pay = earnings.figure.data[0]
+    assert pay.zmin == min(pay.z) > 0 and pay.zmax == max(pay.z)  # earnings: the regions' spread
 
 
 def test_links_round_trip_and_the_briefing_rebuilds_the_view(entry) -> None:
