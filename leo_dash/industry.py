@@ -20,7 +20,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, query, sdc
+from leo_dash import charts, page_support, query, sdc
 from leo_dash.model import Indicator, TableEntry, status_column
 from leo_dash.periods import period_label
 from leo_dash.sentences import upper_first
@@ -618,12 +618,9 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's views from its URL parameters (for briefings), over the tables the user may see."""
-    usable = [e for e in tables if supports(e)]
-    if not usable:
+    entry = page_support.table_for_params(params, tables, supports)
+    if entry is None:
         return []
-    by_id = {e.id: e for e in usable}
-    wanted = [str(v) for v in params.get("table", ())]
-    entry = (by_id.get(wanted[-1]) if wanted else None) or usable[0]
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
     return [
         industries_view(entry, spec, notes=notes, data_dir=data_dir),

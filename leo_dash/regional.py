@@ -31,7 +31,7 @@ from pathlib import Path
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, industry, paths, query, sdc
+from leo_dash import charts, industry, page_support, paths, query, sdc
 from leo_dash.model import Indicator, TableEntry, status_column
 from leo_dash.periods import period_label
 from leo_dash.views import Column, View, format_number, make_view, symbol_label
@@ -533,11 +533,8 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    usable = [e for e in tables if supports(e)]
-    if not usable:
+    entry = page_support.table_for_params(params, tables, supports)
+    if entry is None:
         return []
-    by_id = {e.id: e for e in usable}
-    wanted = [str(v) for v in params.get("table", ())]
-    entry = (by_id.get(wanted[-1]) if wanted else None) or usable[0]
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
     return [map_view(entry, spec, notes=notes, data_dir=data_dir)]
