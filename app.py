@@ -23,6 +23,7 @@ PAGES = {
         st.Page("pages/institutions.py", title="Institution performance", icon=":material/account_balance:", url_path="institutions"),
         st.Page("pages/provider.py", title="Provider profile", icon=":material/person_search:", url_path="provider"),
         st.Page("pages/industry.py", title="Graduate industry", icon=":material/factory:", url_path="industry"),
+        st.Page("pages/regional.py", title="Regional mobility and earnings", icon=":material/map:", url_path="regional"),
         st.Page("pages/benefits.py", title="Benefit claims", icon=":material/trending_up:", url_path="benefits"),
     ],
     "Evaluate": [st.Page("pages/impact.py", title="Intervention impact", icon=":material/science:", url_path="impact")],

@@ -21,6 +21,12 @@ def _industry(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry])
     return industry.views_for_params(params, tables)
 
 
+def _regional(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
+    from leo_dash import regional
+
+    return regional.views_for_params(params, tables)
+
+
 def _subject_ranking(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
     from leo_dash import subject_ranking
 
@@ -63,6 +69,7 @@ BUILDERS: dict[str, briefing.ViewBuilder] = {
     "earnings": _earnings,
     "subject_ranking": _subject_ranking,
     "industry": _industry,
+    "regional": _regional,
     "provider": _provider,
     "benefits": _benefits,
     "impact": _impact,

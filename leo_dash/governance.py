@@ -291,6 +291,13 @@ GLOSSARY: tuple[Term, ...] = (
         "The Standard Industrial Classification section of the employer that paid the person most in the tax year.",
     ),
     Term(
+        "Region of study, region of residence, net gain or loss",
+        "The graduate industry tables count each graduate twice over: in the English region where they studied and "
+        "in the region where they lived in the tax year. A region's net gain or loss is the number living there "
+        "minus the number who studied there, worked out by LEO Explorer from the two published counts; a positive "
+        "figure means more graduates live in the region than studied there.",
+    ),
+    Term(
         "Provider types (HEI, FEC, AP)",
         " ".join(f"{code}: {meaning}." for code, meaning in PROVIDER_TYPE_MEANINGS.items())
         + " Graduate tables compare providers of the same type as peers when asked.",

@@ -7,6 +7,7 @@ lists; the reason names the roles the page needs that the table lacks, else the 
 from __future__ import annotations
 
 import importlib
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
 from leo_dash import query
@@ -59,6 +60,13 @@ PAGES: tuple[PageNeeds, ...] = (
         "supports",
         ("time", "subject", "years_after", "region", "industry"),
         "count of graduates living or studying in the region",
+    ),
+    PageNeeds(
+        "Regional mobility and earnings",
+        "regional",
+        "supports",
+        ("time", "subject", "years_after", "region", "industry"),
+        "counts of graduates living in and studying in the region",
     ),
     PageNeeds(
         "Benefit claims over time", "benefits", "supports", ("time",), "out-of-work benefit-claim rate indicator (%)"
@@ -116,3 +124,14 @@ def describe(entry: TableEntry) -> list[str]:
     lines = [f"Pages that can show {entry.id}: {', '.join(shown) if shown else 'none'}."]
     lines += [f"  {v.title} cannot: {v.reason}." for v in verdicts if not v.shows]
     return lines
+
+
+def table_for_params(
+    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], supports: Callable[[TableEntry], bool]
+) -> TableEntry | None:
+    """The table a page's link names (?table=), if the page can show it and it is among `tables` (those the user
+    may see), else the first such table; None when there is none."""
+    usable = [e for e in tables if supports(e)]
+    wanted = [str(v) for v in params.get("table", ())]
+    by_id = {e.id: e for e in usable}
+    return (by_id.get(wanted[-1]) if wanted else None) or (usable[0] if usable else None)

@@ -30,6 +30,11 @@ def main() -> None:
         label="Which industries do graduates of a subject work in, and where?",
         icon=":material/factory:",
     )
+    st.page_link(
+        "pages/regional.py",
+        label="Which regions gain graduates after they finish studying, and what do they earn there?",
+        icon=":material/map:",
+    )
     st.page_link("pages/impact.py", label="Did an intervention change an outcome?", icon=":material/science:")
     st.page_link(
         "pages/benefits.py",

@@ -16,7 +16,8 @@ def main() -> None:
     st.markdown(
         "Which industries first-degree graduates work in, by subject studied and years after graduation, for "
         "England or one region, and which subjects the graduates in an industry studied. Shares are of graduates "
-        "with a published count; median earnings are shown for one region at a time, as published."
+        "with a published count; median earnings are shown for one region at a time, as published. A flow chart "
+        "shows how graduates of the largest subjects spread across the largest industries, where it reads well."
     )
     tables = ui.visible_tables(industry.supports)
     if not tables:
@@ -53,7 +54,12 @@ def main() -> None:
     )
     params = industry.spec_params(spec)
     ui.record_page_view(industry.PAGE, params, table=entry.id)
-    for view in (industry.industries_view(entry, spec), industry.subjects_view(entry, spec)):
+    views = (
+        industry.industries_view(entry, spec),
+        industry.subjects_view(entry, spec),
+        industry.flows_view(entry, spec),
+    )
+    for view in views:
         ui.render_view(view, briefing=ItemRef.make(industry.PAGE, params, view.key))
 
 

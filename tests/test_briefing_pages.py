@@ -31,6 +31,8 @@ def test_every_analysis_page_is_registered() -> None:
         ("benefits", {"table": ["fe_provider_benefits"]}),
         ("subject_ranking", {"yag": ["3"]}),
         ("provider", {"provider": ["10000055"]}),
+        ("industry", {"region": ["London"]}),
+        ("regional", {"subject": ["Law"], "industry": ["EDUCATION"], "measure": ["earnings"]}),
     ],
 )
 def test_rebuilt_item_equals_the_view_the_page_showed(fresh_app, page: str, params: dict[str, list[str]]) -> None:

@@ -111,12 +111,84 @@ def test_links_round_trip_and_bad_values_fall_back_with_a_note(entry) -> None:
     assert len(notes) == 2 and any("'Atlantis' is not in this table; England is shown" in n for n in notes)
 
 
+def test_flows_add_up_published_cells_of_the_largest_subjects_and_industries(entry, published) -> None:
+    spec = _spec(entry, yag="5")  # England, graduates living in the region
+    frame = industry.flows_frame(entry, spec)
+    rows = published.filter((pl.col("yag") == "5") & (pl.col("subject_name") != "All"))
+    shown = rows.filter(pl.col(LIVING).str.contains(r"^\d+$")).with_columns(pl.col(LIVING).cast(pl.Float64))
+
+    def largest(column: str, n: int) -> list[str]:
+        totals = shown.group_by(column).agg(pl.col(LIVING).sum()).sort([LIVING, column], descending=[True, False])
+        return totals[column].head(n).to_list()
+
+    subjects, industries = (
+        largest("subject_name", industry.TOP_SUBJECTS),
+        largest("industry_section", industry.TOP_INDUSTRIES),
+    )
+    assert list(dict.fromkeys(frame[industry.SUBJECT])) == [*subjects, industry.OTHER_SUBJECTS]
+    names = [industry.industry_name(i) for i in industries]
+    assert list(dict.fromkeys(frame[industry.INDUSTRY])) == [*names, industry.OTHER_INDUSTRIES]
+    assert frame.height == (industry.TOP_SUBJECTS + 1) * (industry.TOP_INDUSTRIES + 1)
+    flows = {(r[industry.SUBJECT], r[industry.INDUSTRY]): r for r in frame.iter_rows(named=True)}
+    # one flow of named groups: the nine regions' published cells added up, rounded to 5 (D3)
+    cells = shown.filter((pl.col("subject_name") == subjects[0]) & (pl.col("industry_section") == industries[0]))
+    value, status = sdc.derived_count(float(cells[LIVING].sum()), entry.disclosure)
+    assert (flows[(subjects[0], names[0])][LIVING], flows[(subjects[0], names[0])][status_column(LIVING)]) == (
+        value,
+        status,
+    )
+    # and the "other" corner: everything outside both top lists
+    rest = shown.filter(~pl.col("subject_name").is_in(subjects) & ~pl.col("industry_section").is_in(industries))
+    assert (
+        flows[(industry.OTHER_SUBJECTS, industry.OTHER_INDUSTRIES)][LIVING]
+        == sdc.derived_count(float(rest[LIVING].sum()), entry.disclosure)[0]
+    )
+    for row in frame.iter_rows(named=True):  # derived: multiples of 5, never under 10
+        assert row[LIVING] is None or (row[LIVING] >= 10 and row[LIVING] % 5 == 0)
+    view = industry.flows_view(entry, spec)
+    assert view.figure is not None and view.figure.data[0].type == "sankey"
+    assert sum(view.figure.data[0].link.value) == frame[LIVING].sum()  # every shown flow drawn, no hidden one
+    assert "earnings" not in " ".join(c.label.lower() for c in view.columns)  # medians never combined (D5)
+
+
+def test_a_flow_of_one_published_cell_is_that_cell(entry, published) -> None:
+    frame = industry.flows_frame(entry, _spec(entry, region="London", yag="1", basis="trained"))
+    row = frame.filter(
+        (pl.col(industry.SUBJECT) == "Nursing and midwifery") & (pl.col(industry.INDUSTRY) == "Education")
+    ).row(0, named=True)
+    (cell,) = published.filter(
+        (pl.col("region_name") == "London")
+        & (pl.col("yag") == "1")
+        & (pl.col("subject_name") == "Nursing and midwifery")
+        & (pl.col("industry_section") == "EDUCATION")
+    )["trained_in_region"].to_list()
+    assert row["trained_in_region"] == float(cell) and row[status_column("trained_in_region")] is None
+
+
+def test_flows_in_a_small_selection_are_gaps_and_a_chart_that_would_mislead_is_not_drawn(entry) -> None:
+    frame = industry.flows_frame(entry, _spec(entry, region="South West", yag="1", basis="trained"))
+    trained = "trained_in_region"
+    hidden = frame.filter(pl.col(status_column(trained)).is_not_null())
+    assert hidden.height and hidden[trained].null_count() == hidden.height  # suppressed flows are gaps, not zeros
+    frame = frame.rename({trained: LIVING, status_column(trained): status_column(LIVING)})
+    sparse = frame.with_columns(
+        pl.when(pl.col(industry.SUBJECT) != "Computing").then(pl.lit("c")).alias(status_column(LIVING))
+    )
+    reason = industry.flows_read_well(sparse, LIVING)
+    assert reason is not None and "flows have a figure" in reason
+    assert industry.flows_read_well(frame, LIVING) is None
+    view = industry.flows_view(entry, _spec(entry, region="South West", yag="1", basis="trained"))
+    assert "Gaps in the chart are not zero" in " ".join(view.notes)
+    assert len(view.figure.data[0].link.value) == frame.height - hidden.height  # the hidden flow is not drawn
+
+
 @pytest.mark.usefixtures("fresh_app")
-def test_page_draws_both_views_and_follows_the_sidebar() -> None:
+def test_page_draws_the_views_and_follows_the_sidebar() -> None:
     at = open_page("pages/industry.py", {"region": "London", "subject": "Computing"})
     assert_clean(at)
     specs = charts(at)
-    assert len(specs) == 2
+    assert len(specs) == 3
+    assert specs[2]["data"][0]["type"] == "sankey"  # subject -> industry flows, where they read well
     titles = [s["layout"]["meta"]["title"] for s in specs]
     assert titles[0].startswith("Industries of first-degree graduates of Computing 5 years after graduation")
     assert "living in London" in titles[0]

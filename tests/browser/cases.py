@@ -54,7 +54,8 @@ CASES: dict[str, PageCase] = {
         "Institution performance", charts=3, demo=True, change="Tax year", real_table="fe_provider_benefits"
     ),
     "pages/provider.py": PageCase("Provider profile", charts=4, demo=True, change="Provider"),
-    "pages/industry.py": PageCase("Graduate industry", charts=2, change="Years after graduation"),
+    "pages/industry.py": PageCase("Graduate industry", charts=3, change="Years after graduation"),
+    "pages/regional.py": PageCase("Regional mobility and earnings", charts=1, change="Map shows"),
     "pages/benefits.py": PageCase(
         "Benefit claims", charts=2, demo=True, change="Change from", real_table="fe_provider_benefits"
     ),
