@@ -10,8 +10,12 @@ from __future__ import annotations
 import csv
 import functools
 import logging
+import os
+import threading
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -310,28 +314,46 @@ def _implied_groups(
     return out
 
 
-def _match(column: str, values: Sequence[object], dtype: pl.DataType) -> pl.Expr:
+@dataclass(frozen=True)
+class Condition:
+    """One condition of a selection, kept apart from any engine so that the same selection can be run by Polars on
+    the prepared parquet or pushed down as SQL to an engine beside the data (`select(..., engine="duckdb")`).
+
+    The row passes when `column` holds one of `values` (compared as text when `as_text`), or when `or_null` and it
+    is null, or when `unless_set` names a column that is not null on the row (a provider's own row is not pinned by
+    the defaults of its attributes)."""
+
+    column: str
+    values: tuple[object, ...]
+    as_text: bool = False
+    or_null: bool = False
+    unless_set: str | None = None
+
+
+def _match(column: str, values: Sequence[object], dtype: pl.DataType) -> Condition:
     if dtype.is_integer():
         try:
-            return pl.col(column).is_in([int(v) for v in values])  # type: ignore[call-overload]
+            return Condition(column, tuple(int(v) for v in values))  # type: ignore[call-overload]
         except (TypeError, ValueError) as exc:
             raise SelectionError(f"{column} takes whole numbers; got {list(values)}.") from exc
-    return pl.col(column).cast(pl.String).is_in([str(v) for v in values])
+    return Condition(column, tuple(str(v) for v in values), as_text=True)
 
 
-def _where_expr(
+def _conditions(
     entry: TableEntry, where: Mapping[str, Sequence[object]], vary: Sequence[str], parquet: Path, mtime_ns: int
-) -> pl.Expr:
+) -> list[Condition]:
+    """Every condition of a selection: what it chooses, the unit item, the page levels, and each unchosen
+    breakdown (and aggregate rows' attributes) pinned to its default."""
     table_schema = _schema(parquet, mtime_ns)
     chosen = {column_for(entry, k): v for k, v in where.items()}
     free = {column_for(entry, v) for v in vary}
     unknown = sorted(c for c in chosen if c not in table_schema)
     if unknown:
         raise SelectionError(f"{entry.id} has no column(s) {', '.join(unknown)}.")
-    expr = pl.lit(True)
+    out: list[Condition] = []
     for column, values in chosen.items():
         if values:
-            expr = expr & _match(column, values, table_schema[column])
+            out.append(_match(column, values, table_schema[column]))
     unit = entry.unit_filter
     if unit and unit in table_schema:  # counts and percentages share columns: a selection never mixes them
         if unit in free or len(chosen.get(unit) or ()) > 1:
@@ -339,24 +361,57 @@ def _where_expr(
                 f"{entry.id}: {unit} sets the unit of every figure, so a selection takes exactly one of its items."
             )
         if not chosen.get(unit) and unit_default(entry) is not None:
-            expr = expr & (pl.col(unit) == unit_default(entry))
+            out.append(Condition(unit, (unit_default(entry),)))
     if LEVEL_COLUMN in table_schema and LEVEL_COLUMN not in chosen and LEVEL_COLUMN not in free:
-        expr = expr & (pl.col(LEVEL_COLUMN).is_in(PAGE_LEVELS) | pl.col(LEVEL_COLUMN).is_null())
+        out.append(Condition(LEVEL_COLUMN, PAGE_LEVELS, or_null=True))
     provider_id = entry.role("provider_id")
-    aggregate_row = pl.col(provider_id).is_null() if provider_id and provider_id in table_schema else pl.lit(True)
+    has_ids = bool(provider_id) and provider_id in table_schema
     for column in breakdown_columns(entry):
         if column in chosen or column in free or column not in table_schema or column == unit:
             continue
         default = _nested_default(entry, column, chosen, parquet, mtime_ns)
         if default is not None:
-            expr = expr & (pl.col(column) == default)
+            out.append(Condition(column, (default,)))
     for column in attribute_columns(entry):
         if column in chosen or column in free or column not in table_schema:
             continue
         default = default_item(entry, column, _distinct_in(parquet, mtime_ns, column))
         if default is not None:
-            expr = expr & (~aggregate_row | (pl.col(column) == default))
+            out.append(Condition(column, (default,), unless_set=provider_id if has_ids else None))
+    return out
+
+
+def _polars_filter(conditions: Sequence[Condition]) -> pl.Expr:
+    expr = pl.lit(True)
+    for c in conditions:
+        column = pl.col(c.column).cast(pl.String) if c.as_text else pl.col(c.column)
+        test = column == c.values[0] if len(c.values) == 1 else column.is_in(list(c.values))
+        if c.or_null:
+            test = test | pl.col(c.column).is_null()
+        if c.unless_set:
+            test = pl.col(c.unless_set).is_not_null() | test
+        expr = expr & test
     return expr
+
+
+def _quoted(name: str) -> str:
+    return '"' + name.replace('"', '""') + '"'
+
+
+def _sql_filter(conditions: Sequence[Condition]) -> tuple[str, list[object]]:
+    """The same conditions as a SQL WHERE clause with ? parameters (values never pasted into the text)."""
+    parts: list[str] = []
+    params: list[object] = []
+    for c in conditions:
+        column = f"CAST({_quoted(c.column)} AS VARCHAR)" if c.as_text else _quoted(c.column)
+        test = f"{column} IN ({', '.join('?' for _ in c.values)})"
+        params.extend(c.values)
+        if c.or_null:
+            test = f"({test} OR {_quoted(c.column)} IS NULL)"
+        if c.unless_set:
+            test = f"({_quoted(c.unless_set)} IS NOT NULL OR {test})"
+        parts.append(test)
+    return (" AND ".join(parts) or "TRUE"), params
 
 
 @functools.lru_cache(maxsize=512)
@@ -398,6 +453,37 @@ def _nested_default(
     return found if found is not None or not narrowed or len(items) != 1 else items[0]
 
 
+ENGINE_ENV = "LEO_QUERY_ENGINE"
+ENGINES: tuple[str, ...] = ("polars", "duckdb")
+_duckdb_local = threading.local()
+
+
+def query_engine() -> str:
+    """The engine that runs selections: Polars on the prepared parquet (default), or DuckDB (LEO_QUERY_ENGINE)."""
+    engine = os.environ.get(ENGINE_ENV, "polars").strip().lower() or "polars"
+    if engine not in ENGINES:
+        raise ValueError(f"{ENGINE_ENV} must be one of {', '.join(ENGINES)}, not {engine!r}.")
+    return engine
+
+
+def _duckdb_connection() -> Any:
+    """This thread's DuckDB connection: a connection is not safe to share, and each Streamlit session is a thread."""
+    connection = getattr(_duckdb_local, "connection", None)
+    if connection is None:
+        import duckdb
+
+        connection = duckdb.connect()
+        _duckdb_local.connection = connection
+    return connection
+
+
+def _run_duckdb(parquet: Path, conditions: Sequence[Condition], wanted: Sequence[str] | None) -> pl.DataFrame:
+    where, params = _sql_filter(conditions)
+    columns = ", ".join(_quoted(c) for c in wanted) if wanted is not None else "*"
+    sql = f"SELECT {columns} FROM read_parquet(?) WHERE {where}"
+    return _duckdb_connection().sql(sql, params=[str(parquet), *params]).pl()
+
+
 def select(
     entry: TableEntry,
     where: Mapping[str, Sequence[object]],
@@ -405,16 +491,21 @@ def select(
     vary: Sequence[str] = (),
     columns: Sequence[str] | None = None,
     data_dir: Path | None = None,
+    engine: str | None = None,
 ) -> pl.DataFrame:
     """Rows of the table matching `where`; other breakdowns pinned to their default unless listed in `vary`.
 
-    `columns` limits the output to those columns (roles allowed) and their status columns.
+    `columns` limits the output to those columns (roles allowed) and their status columns. Every page reads its
+    rows here: this is the seam where a selection runs on another engine (`engine`, default LEO_QUERY_ENGINE):
+    Polars scanning the prepared parquet, or the same conditions as SQL for DuckDB (which can read the parquet
+    from object storage too). Both give the same rows in the same order (tests/test_query_engines.py).
     """
     parquet, mtime_ns = _version(entry, data_dir)
     table_schema = _schema(parquet, mtime_ns)
-    lazy = pl.scan_parquet(parquet).filter(_where_expr(entry, where, vary, parquet, mtime_ns))
+    conditions = _conditions(entry, where, vary, parquet, mtime_ns)
+    wanted: list[str] | None = None
     if columns is not None:
-        wanted: list[str] = []
+        wanted = []
         for name in columns:
             column = column_for(entry, name)
             if column not in table_schema:
@@ -422,8 +513,11 @@ def select(
             wanted.append(column)
             if status_column(column) in table_schema:
                 wanted.append(status_column(column))
-        lazy = lazy.select(list(dict.fromkeys(wanted)))
-    return lazy.collect()
+        wanted = list(dict.fromkeys(wanted))
+    if (engine or query_engine()) == "duckdb":
+        return _run_duckdb(parquet, conditions, wanted)
+    lazy = pl.scan_parquet(parquet).filter(_polars_filter(conditions))
+    return (lazy.select(wanted) if wanted is not None else lazy).collect()
 
 
 # ---------------------------------------------------------------------------------------------------------------
