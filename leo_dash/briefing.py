@@ -28,6 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import xlsxwriter
 
+from leo_dash import briefing_pages
 from leo_dash.export import neutralise, sheet_name, write_view_sheet
 from leo_dash.model import TableEntry
 from leo_dash.views import DEMO_WARNING, View
@@ -152,7 +153,7 @@ class Basket:
         """`decode`, then drop items naming a page that has no briefing views, with a note for each: one bad item
         must not lose the rest of the basket."""
         basket = Basket.decode(token)
-        known = set(known_pages())
+        known = set(registered_pages())
         kept = [ref for ref in basket.items if ref.page in known]
         notes = [
             f"Item {number} of the briefing link names a page '{ref.page}' that has no briefing views; it was left out."
@@ -169,34 +170,14 @@ class _TooManyItems(Exception):
         self.count = count
 
 
-# A page's view builder: (URL parameters, tables the user may see) -> the views that page shows for them, each
-# built through the same query and disclosure-control path as the page itself.
-ViewBuilder = Callable[[Mapping[str, Sequence[str]], Sequence[TableEntry]], Sequence[View]]
-_builders: dict[str, ViewBuilder] = {}
-
-
-def register_page(page: str, builder: ViewBuilder) -> None:
-    _builders[page] = builder
-
-
 def registered_pages() -> list[str]:
-    return sorted(_builders)
-
-
-def known_pages() -> list[str]:
-    """Pages whose views a briefing can hold (registering the pages' builders first)."""
-    from leo_dash import briefing_pages
-
-    briefing_pages.ensure_registered()
-    return registered_pages()
+    """Pages whose views a briefing can hold."""
+    return sorted(briefing_pages.BUILDERS)
 
 
 def rebuild_views(page: str, params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
     """Every view `page` shows for `params` (the views a briefing item can pick from)."""
-    from leo_dash import briefing_pages
-
-    briefing_pages.ensure_registered()
-    builder = _builders.get(page)
+    builder = briefing_pages.BUILDERS.get(page)
     if builder is None:
         raise LookupError(f"Unknown page {page!r} in the briefing.")
     return list(builder(params, tables))
@@ -208,10 +189,7 @@ def rebuild(ref: ItemRef, tables: Sequence[TableEntry]) -> View:
     `tables` are the tables the user may see now: a link naming any other table rebuilds nothing, so a briefing
     link never reaches a restricted table or one whose approval has expired.
     """
-    from leo_dash import briefing_pages  # registers the pages' builders
-
-    briefing_pages.ensure_registered()
-    builder = _builders.get(ref.page)
+    builder = briefing_pages.BUILDERS.get(ref.page)
     if builder is None:
         raise LookupError(f"Unknown page {ref.page!r} in the briefing.")
     allowed = {t.id for t in tables}

@@ -1,12 +1,19 @@
-"""The pages whose views can go into a briefing, each as a builder: (URL parameters, visible tables) -> views."""
+"""The pages whose views can go into a briefing, each as a builder: (URL parameters, visible tables) -> views.
+
+One registry, read by the briefing (to rebuild items), the Briefing pack page and the pages offering "add to
+briefing"; each builder imports its page's module only when called, so this registry imports no page logic.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
-from leo_dash import briefing
 from leo_dash.model import TableEntry
 from leo_dash.views import View
+
+# A page's view builder: (URL parameters, tables the user may see) -> the views that page shows for them, each
+# built through the same query and disclosure-control path as the page itself.
+ViewBuilder = Callable[[Mapping[str, Sequence[str]], Sequence[TableEntry]], Sequence[View]]
 
 
 def _earnings(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
@@ -63,7 +70,7 @@ def _overview(params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry])
     return overview.briefing_views(params, tables)
 
 
-BUILDERS: dict[str, briefing.ViewBuilder] = {
+BUILDERS: dict[str, ViewBuilder] = {
     "overview": _overview,
     "institutions": _institutions,
     "earnings": _earnings,
@@ -74,8 +81,3 @@ BUILDERS: dict[str, briefing.ViewBuilder] = {
     "benefits": _benefits,
     "impact": _impact,
 }
-
-
-def ensure_registered() -> None:
-    for page, builder in BUILDERS.items():
-        briefing.register_page(page, builder)

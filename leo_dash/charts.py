@@ -8,13 +8,26 @@ from __future__ import annotations
 
 import html
 import textwrap
-from typing import TYPE_CHECKING
+from collections.abc import Sequence
+from typing import Protocol
 
 import plotly.graph_objects as go
 import plotly.io as pio
 
-if TYPE_CHECKING:
-    from leo_dash.views import View
+
+class NotedView(Protocol):
+    """What a chart's title and the notes under it are written from (a `views.View`; charts does not import views,
+    which draws its figures with this module)."""
+
+    @property
+    def title(self) -> str: ...
+    @property
+    def source(self) -> str: ...
+    @property
+    def notes(self) -> Sequence[str]: ...
+    @property
+    def demo(self) -> bool: ...
+
 
 # Analysis Function categorical palette: dark blue, turquoise, dark pink, orange, dark grey, light purple.
 PALETTE: tuple[str, ...] = ("#12436D", "#28A197", "#801650", "#F46A25", "#3D3D3D", "#A285D1")
@@ -113,7 +126,7 @@ def distinguish_by_shape(figure: go.Figure) -> go.Figure:
     return figure
 
 
-def finish_figure(figure: go.Figure, view: View, *, note_width: int = NOTE_WIDTH) -> go.Figure:
+def finish_figure(figure: go.Figure, view: NotedView, *, note_width: int = NOTE_WIDTH) -> go.Figure:
     """Title from the view; source, gap notes and demo warning written under the plot area, `note_width`
     characters to a line (narrower where long axis labels push the plot area right)."""
     base_layout(figure)
@@ -149,7 +162,7 @@ _NOTES_NAME = "source-and-notes"
 DEMO_NOTE = "SYNTHETIC DEMO DATA – not official statistics."  # names the annotation so it can be found and re-written
 
 
-def write_notes(figure: go.Figure, view: View, width: int = NOTE_WIDTH) -> go.Figure:
+def write_notes(figure: go.Figure, view: NotedView, width: int = NOTE_WIDTH) -> go.Figure:
     """Write (or re-write) the source, demo warning and notes block under the plot, wrapped at `width`."""
     under = ([DEMO_NOTE] if view.demo else []) + [view.source, *view.notes]
     text = "<br>".join(_wrap(plain_text(line), width) for line in under if line)

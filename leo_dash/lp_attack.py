@@ -15,14 +15,11 @@ sums one hidden cell per block gives every chosen cell its own minimum (or maxim
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
 
-if TYPE_CHECKING:  # protection imports this module
-    from leo_dash.protection import CellBounds
+from leo_dash.cells import CellBounds
 
 _TOL = 1e-6
 _WITNESS_ROUNDS = 2  # push-down / push-up rounds before exact programs for what is left

@@ -35,6 +35,7 @@ import numpy as np
 import polars as pl
 
 from leo_dash import disclosure_profiles, ees, lp_attack, sdc
+from leo_dash.cells import CellBounds, Quantity
 from leo_dash.model import TableEntry, status_column
 
 TOTAL_ITEM = "Total"
@@ -248,16 +249,6 @@ def relations(entry: TableEntry, frame: pl.DataFrame) -> list[Relation]:
 # What each cell is known to be
 
 
-@dataclass(frozen=True)
-class Quantity:
-    """A whole-number quantity per row that relations add up: a count, or a rate's numerator (rate x base)."""
-
-    column: str  # the indicator column
-    base: str | None  # for a rate: the count column it rests on
-    step: float  # rounding step of the published value (0 = exact)
-    scale: float  # a rate's value per person: 100 for a percentage
-
-
 def quantities(entry: TableEntry, frame: pl.DataFrame) -> list[Quantity]:
     """The table's additive quantities: people counts (not counts of institutions) and rates with a base."""
     conventions = disclosure_profiles.parse_profile(entry.disclosure.publication_profile)
@@ -288,26 +279,6 @@ def _status(frame: pl.DataFrame, column: str) -> np.ndarray:
     if name not in frame.columns:
         return np.full(frame.height, None, dtype=object)
     return frame[name].to_numpy()
-
-
-@dataclass
-class CellBounds:
-    """Bounds of every (row, quantity) cell, flattened row-major."""
-
-    quantities: list[Quantity]
-    rows: int
-    value: np.ndarray  # published value (NaN when not published)
-    status: np.ndarray  # object array of symbols (None = published number)
-    hidden: np.ndarray  # bool: `c`, by the publisher or by this pass
-    lo: np.ndarray = field(default_factory=lambda: np.zeros(0))
-    hi: np.ndarray = field(default_factory=lambda: np.zeros(0))
-
-    @property
-    def width(self) -> int:
-        return len(self.quantities)
-
-    def column(self, k: int) -> slice:
-        return slice(k, None, self.width)
 
 
 def _cells(frame: pl.DataFrame, qs: list[Quantity]) -> CellBounds:

@@ -4,7 +4,7 @@
 import streamlit as st
 
 from leo_dash import access, governance, ui
-from leo_dash.ui_governance import identity_panel, project_roles_note
+from leo_dash.ui.governance import identity_panel, project_roles_note
 
 
 def main() -> None:

@@ -3,9 +3,10 @@ against all providers, and the change between two chosen years."""
 
 import streamlit as st
 
-from leo_dash import benefits, briefing, briefing_pages, geography, ui, ui_benefits
+from leo_dash import benefits, briefing, geography, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
+from leo_dash.ui import benefits as ui_benefits
 
 
 def main() -> None:
@@ -132,7 +133,6 @@ def main() -> None:
     except benefits.BenefitsDataError as exc:
         st.warning(ui.plain(exc), icon=":material/warning:")
         return
-    briefing_pages.ensure_registered()
     can_brief = benefits.PAGE in briefing.registered_pages()
     for view in views.all():
         ui.render_view(view, briefing=ItemRef.make(benefits.PAGE, params, view.key) if can_brief else None)

@@ -3,7 +3,7 @@
 import streamlit as st
 
 from leo_dash import ui
-from leo_dash.ui_briefing import render_briefing_page
+from leo_dash.ui.briefing import render_briefing_page
 
 
 def main() -> None:

@@ -4,7 +4,7 @@ columns and footnotes."""
 import streamlit as st
 
 from leo_dash import governance, ui
-from leo_dash.ui_governance import styled_catalogue
+from leo_dash.ui.governance import styled_catalogue
 
 
 def main() -> None:

@@ -2,9 +2,10 @@
 
 import streamlit as st
 
-from leo_dash import earnings, geography, prices, ui, ui_earnings
+from leo_dash import earnings, geography, prices, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
+from leo_dash.ui import earnings as ui_earnings
 
 
 def main() -> None:

@@ -3,9 +3,10 @@ group, for evaluation teams. Thin page: widgets (bound to the URL) -> params -> 
 
 import streamlit as st
 
-from leo_dash import impact_views, ui, ui_impact
+from leo_dash import impact_views, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.model import TableEntry
+from leo_dash.ui import impact as ui_impact
 
 INTRO = (
     "Estimate how an outcome changed for a **treated group** after an intervention started, relative to a "

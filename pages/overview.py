@@ -3,9 +3,10 @@ from the previous year, its source, and links into the pages behind it."""
 
 import streamlit as st
 
-from leo_dash import briefing, briefing_pages, geography, overview, ui, ui_benefits
+from leo_dash import briefing, geography, overview, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
+from leo_dash.ui import benefits as ui_benefits
 
 CARDS_PER_ROW = 3
 
@@ -75,7 +76,6 @@ def main() -> None:
                 ui_benefits.render_headline(headline)
 
     st.header("The figures behind the headlines")
-    briefing_pages.ensure_registered()
     can_brief = overview.PAGE in briefing.registered_pages()
     for view in result.views:
         ui.render_view(

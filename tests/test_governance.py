@@ -12,7 +12,7 @@ import pytest
 from leo_dash import governance
 from leo_dash.access import ApprovedProject
 from leo_dash.model import CONTROLLERS, SYMBOL_LABELS, DisclosureProfile, Indicator
-from leo_dash.ui_governance import OVERDUE_RED, overdue_style, styled_catalogue
+from leo_dash.ui.governance import OVERDUE_RED, overdue_style, styled_catalogue
 from tests.conftest import make_entry
 from tests.governance_fixture import (
     all_texts,

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from leo_dash import briefing, briefing_pages, charts
+from leo_dash import briefing, charts
 from leo_dash.catalogue import load_catalogue
 
 INK = 200  # a pixel darker than this (0-255 grey) is drawn, not background
@@ -27,7 +27,6 @@ def first_ink_row(png: bytes) -> int | None:
 
 
 def every_chart() -> list[tuple[str, go.Figure]]:
-    briefing_pages.ensure_registered()
     tables = list(load_catalogue())
     found = []
     for page in briefing.registered_pages():

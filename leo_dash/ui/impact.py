@@ -1,4 +1,4 @@
-"""Streamlit helpers for the intervention-impact page (kept out of ui.py, which other pages edit)."""
+"""Streamlit helpers for the intervention-impact page."""
 
 from __future__ import annotations
 

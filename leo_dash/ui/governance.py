@@ -13,7 +13,7 @@ import streamlit as st
 from leo_dash import access, ui
 from leo_dash.governance import OVERDUE_MARK
 
-log = logging.getLogger("leo_dash.ui_governance")
+log = logging.getLogger("leo_dash.ui.governance")
 OVERDUE_RED = "#D4351C"  # GOV.UK error red
 
 

@@ -1,5 +1,9 @@
-"""The one module that talks to Streamlit: URL-bound widgets, cached data access, and the Chart/Table/Download
-component every view is rendered with. Pages call these; the logic they render lives in plain leo_dash modules.
+"""The Streamlit layer: the only package of leo_dash that imports streamlit (tests/test_architecture.py checks it).
+
+This module holds what every page uses: URL-bound widgets, cached data access, the page frame, the audit of page
+views, and the Chart/Table/Download component every view is rendered with. Its submodules hold one page's widgets
+each (`benefits`, `earnings`, `institutions`, `impact`, `briefing`, `governance`). Pages call these; the logic they
+render lives in plain leo_dash modules on Polars frames, testable without Streamlit.
 """
 
 from __future__ import annotations
