@@ -14,7 +14,6 @@ Pipeline: `query.select` → `sdc.protect` / `sdc.aggregate` → `sdc.guard` →
 
 from __future__ import annotations
 
-import importlib
 import re
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -27,7 +26,7 @@ import plotly.graph_objects as go
 import polars as pl
 from plotly.subplots import make_subplots
 
-from leo_dash import benefits, charts, geography, query, sdc
+from leo_dash import benefits, charts, earnings, geography, institutions, query, sdc
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
 from leo_dash.periods import period_label, previous_period
 from leo_dash.sentences import in_sentence, join_words, years_after_phrase
@@ -347,15 +346,6 @@ def _context(entry: TableEntry, facts: TableFacts) -> str:
     return "; ".join(parts)
 
 
-def _page_supports(module: str, entry: TableEntry) -> bool:
-    """Whether another page can show this table (its own `supports`); a page that cannot be imported gets the
-    link anyway, and explains itself when opened."""
-    try:
-        return bool(importlib.import_module(f"leo_dash.{module}").supports(entry))
-    except Exception:
-        return True
-
-
 def links_for(
     h_spec: HeadlineSpec,
     entry: TableEntry,
@@ -370,7 +360,7 @@ def links_for(
     yag = {"yag": h_spec.years_after} if h_spec.years_after is not None else {}
     if geography.below_national(area) and area is not None:
         yag[geography.AREA_PARAM] = area.code  # the pages behind it open on the same place
-    if h_spec.kind == "earnings" and _page_supports("earnings", entry):
+    if h_spec.kind == "earnings" and earnings.supports(entry):
         params = {"table": entry.id, "compare": "Cohorts", **yag}
         if entry.role("subject"):
             subjects = query.distinct_values(entry, "subject", data_dir=data_dir)
@@ -385,7 +375,7 @@ def links_for(
         links.append(
             PageLink("pages/benefits.py", "benefits", "Benefit claims over time", params, ":material/trending_up:")
         )
-    if entry.role("provider_id") and not geography.below_national(area) and _page_supports("institutions", entry):
+    if entry.role("provider_id") and not geography.below_national(area) and institutions.supports(entry):
         params = {"table": entry.id, "measure": h_spec.indicator, **yag, "year": year}
         links.append(
             PageLink(
