@@ -70,7 +70,7 @@ def main() -> None:
     if not split.is_overall and split.param:
         offered = benefits.split_items(entry, split, provider, characteristic=characteristic)
         limit = benefits.max_items(provider)
-        ui_benefits.as_list_state(split.param)
+        ui_benefits.drop_single_value(split.param)
         ui_benefits.cap_list(split.param, limit, "lines", offered)
         label = characteristic if split.key == benefits.BY_CHARACTERISTIC and characteristic else split.label
         items = ui.url_multiselect(

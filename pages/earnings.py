@@ -44,7 +44,7 @@ def main() -> None:
             or None
         )
 
-    ui_earnings.as_list_state("subject")
+    ui_earnings.single_value_as_list("subject")
     ui_earnings.note_too_many("subject", "subjects", list(options.subjects), earnings.MAX_SUBJECTS)
     offered_here = earnings.provider_subjects(entry, provider) if provider else None
     default_subjects = earnings.default_subjects(options, offered_here)
@@ -63,7 +63,7 @@ def main() -> None:
     if mode == "trajectory":
         labels = [period_label(p) for p in reversed(options.periods)]
         period = period_value(ui.url_select(entry.time_label, labels, key="year", default=labels[0]))
-        ui_earnings.as_list_state("yag")
+        ui_earnings.single_value_as_list("yag")
         yags = ui.url_multiselect(
             "Years after graduation", options.years_after, key="yag", default=list(options.years_after)
         )
@@ -83,7 +83,7 @@ def main() -> None:
         if choice != earnings.NO_SPLIT:
             characteristic = choice
             values = earnings.characteristic_values(entry, choice)
-            ui_earnings.as_list_state("characteristic_value")
+            ui_earnings.single_value_as_list("characteristic_value")
             groups = ui.url_multiselect(
                 f"{earnings.nice_name(choice)} groups",
                 values,

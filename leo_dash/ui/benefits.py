@@ -21,7 +21,7 @@ def _note(text: str) -> None:
     st.session_state.setdefault(_NOTES_KEY, []).append(text)
 
 
-def as_list_state(key: str) -> None:
+def drop_single_value(key: str) -> None:
     """Drop a single value left under `key` by a select box (here or on another page): the multiselect drawn
     under that key then starts from the link or its defaults. (Wrapping the value in a list and passing a default
     as well would make Streamlit warn that the value was set twice.)"""

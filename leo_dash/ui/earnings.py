@@ -14,7 +14,7 @@ from leo_dash import ui
 _NOTES_KEY = "_leo_earnings_url_notes"
 
 
-def as_list_state(key: str) -> None:
+def single_value_as_list(key: str) -> None:
     """Widget state under `key` as a list (another page may have left one value there)."""
     value = st.session_state.get(key)
     if isinstance(value, str):
