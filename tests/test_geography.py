@@ -414,11 +414,12 @@ def test_page_headlines_with_one_table_offer_its_areas(la_and_national: TableEnt
 
 
 def test_the_real_industry_table_stays_on_its_own_page(reference_dir: Path) -> None:
-    # Regional rows alone no longer keep it off the area pages; its industry split (no total) does, and add says so.
+    # Regional rows alone no longer keep it off the area pages; its industry split (no total) does, and add says so:
+    # only its own two pages show it.
     entry = catalogue.load_catalogue().get("leo_graduate_industry")
     assert query.unpinned_breakdowns(entry) == ["industry_section"]
     for supports in (earnings.supports, subject_ranking.supports, benefits.supports, overview.supports):
         assert not supports(entry)
     lines = page_support.describe(entry)
-    assert lines[0] == "Pages that can show leo_graduate_industry: Graduate industry."
+    assert lines[0] == "Pages that can show leo_graduate_industry: Graduate industry, Regional mobility and earnings."
     assert any(line.startswith("  Earnings by subject cannot: its figures are split by Industry") for line in lines)
