@@ -16,6 +16,9 @@ class Quantity:
     base: str | None  # for a rate: the count column it rests on
     step: float  # rounding step of the published value (0 = exact)
     scale: float  # a rate's value per person: 100 for a percentage
+    # Only rows whose `column` holds one of `items` (a `data_type` table's count rows; its percentage rows in the
+    # same column take part in no sum). None: every row.
+    rows: tuple[str, tuple[str, ...]] | None = None
 
 
 @dataclass

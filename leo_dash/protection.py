@@ -39,7 +39,7 @@ from leo_dash.cells import CellBounds, Quantity
 from leo_dash.model import TableEntry, status_column
 
 TOTAL_ITEM = "Total"
-PROTECTION_RULES = "protection-4"  # bump when the pass changes: prepared tables are protected again
+PROTECTION_RULES = "protection-5"  # bump when the pass changes: prepared tables are protected again
 _EPS = 1e-6  # float slack before rounding bounds to whole people
 _UNBOUNDED = 1e12  # "no upper bound yet" for a hidden count (exact in float64 arithmetic)
 _MAX_ROUNDS = 500
@@ -257,11 +257,17 @@ def quantities(entry: TableEntry, frame: pl.DataFrame) -> list[Quantity]:
         or disclosure_profiles.default_profile(entry.disclosure.count_base, entry.disclosure.earnings_base).counts
     )
     count_step = float(counts.multiple) if counts and counts.multiple else 0.0
+    unit_column = entry.unit_filter if entry.unit_filter and entry.unit_filter in frame.columns else None
+    count_items = tuple(item for item, unit in entry.unit_items.items() if unit == "count")
     out: list[Quantity] = []
     for ind in entry.indicators:
         if ind.column not in frame.columns or not frame.schema[ind.column].is_numeric():
             continue
-        if ind.kind in ("count", "base"):
+        if ind.kind == "other" and unit_column and count_items and not ind.hidden:
+            # A `data_type` table's shared column: its count rows are people and add up like any count (relations
+            # never cross `data_type` items, which have no Total); its percentage rows are left out.
+            out.append(Quantity(ind.column, None, count_step, 1.0, rows=(unit_column, count_items)))
+        elif ind.kind in ("count", "base"):
             if disclosure_profiles.is_institution_count(ind.column, ind.label):
                 continue
             out.append(Quantity(ind.column, None, count_step, 1.0))
@@ -286,8 +292,13 @@ def _cells(frame: pl.DataFrame, qs: list[Quantity]) -> CellBounds:
     value = np.full(n * k, np.nan)
     status = np.empty(n * k, dtype=object)
     for j, q in enumerate(qs):
-        value[j::k] = frame[q.column].cast(pl.Float64).fill_null(np.nan).to_numpy()
-        status[j::k] = _status(frame, q.column)
+        values = frame[q.column].cast(pl.Float64).fill_null(np.nan).to_numpy().copy()
+        symbols = _status(frame, q.column).copy()
+        if q.rows is not None:  # rows outside the quantity: unknown to it, never hidden by it
+            column, items = q.rows
+            outside = ~frame[column].cast(pl.String).is_in(list(items)).fill_null(False).to_numpy()
+            values[outside], symbols[outside] = np.nan, None
+        value[j::k], status[j::k] = values, symbols
     hidden = status == sdc.SUPPRESSED
     return CellBounds(qs, n, value, status, hidden)
 

@@ -165,6 +165,39 @@ def test_authorities_that_do_not_add_up_to_their_region_move_nothing() -> None:
     assert out["learners__status"].to_list() == [None, None, "c", None, None] and report.cells_hidden == 0
 
 
+DATA_TYPE_ENTRY = make_entry(
+    "destinations",
+    filters=("characteristic", "data_type"),
+    indicators=(Indicator("overall", "Overall sustained destination", "other", dp=1),),
+    disclosure=DisclosureProfile(publication_profile=("counts unrounded, suppressed below 6",)),
+    unit_filter="data_type",
+    unit_items={"Number of pupils": "count", "Percentage": "%"},
+)
+
+
+def test_a_data_type_tables_count_rows_are_protected_and_its_percentages_left_alone() -> None:
+    """KS4 destination measures publish counts and percentages in one column, told apart by `data_type`. The
+    count rows add up (Total = Boys + Girls), so a hidden Boys count beside exact Total and Girls counts is pinned;
+    the pass hides Girls' count, and no percentage cell."""
+    frame = pl.DataFrame(
+        {
+            "time_period": [202122] * 6,
+            "geographic_level": ["National"] * 6,
+            "characteristic": ["Total", "Total", "Boys", "Boys", "Girls", "Girls"],
+            "data_type": ["Number of pupils", "Percentage"] * 3,
+            "overall": [950.0, 94.0, None, None, 510.0, 96.2],
+            "overall__status": [None, None, "c", "c", None, None],
+        }
+    )
+    (quantity,) = protection.quantities(DATA_TYPE_ENTRY, frame)
+    assert quantity.rows == ("data_type", ("Number of pupils",))
+    assert protection.feasible_interval(DATA_TYPE_ENTRY, frame, 2, "overall") == (440, 440)
+    out, report = protection.protect_table(DATA_TYPE_ENTRY, frame)
+    assert out["overall__status"].to_list() == [None, None, "c", "c", "c", None]  # Girls' count, not its %
+    assert out["overall"].to_list() == [950.0, 94.0, None, None, None, 96.2]
+    assert report.cells_hidden == 1 and protection.attack(DATA_TYPE_ENTRY, out).narrowed == 0
+
+
 def _random_cells(rng: random.Random) -> dict[tuple[str, str], tuple[int, int]]:
     cells = {}
     for p in PROVISIONS:
