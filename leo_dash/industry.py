@@ -118,13 +118,7 @@ def spec_from_params(
     notes: list[str] = []
 
     def pick(key: str, allowed: Sequence[str], default: str, what: str) -> str:
-        values = [str(v) for v in params.get(key, ())]
-        if not values:
-            return default
-        if values[-1] in allowed:
-            return values[-1]
-        notes.append(f"The link's {what} '{values[-1]}' is not in this table; {default} is shown.")
-        return default
+        return page_support.link_choice(params, key, allowed, default, notes, what=what)
 
     yag_default = PREFERRED_YAG if PREFERRED_YAG in found.years_after else found.years_after[-1]
     subject_default = found.all_subjects or found.subjects[0]

@@ -160,13 +160,10 @@ def spec_from_params(
     notes: list[str] = []
 
     def pick(key: str, allowed: Sequence[str], default: str, what: str, shown: str | None = None) -> str:
-        values = [str(v) for v in params.get(key, ())]
-        if not values:
-            return default
-        if values[-1] in allowed:
-            return values[-1]
-        notes.append(f"The link's {what} '{values[-1]}' is not available here; {shown or default} is shown.")
-        return default
+        # "here": a measure can be in the table but not on offer for the chosen industry (medians: one industry only)
+        return page_support.link_choice(
+            params, key, allowed, default, notes, what=what, shown=shown, reason="is not available here"
+        )
 
     yag_default = PREFERRED_YAG if PREFERRED_YAG in found.years_after else found.years_after[-1]
     chosen_industry = pick("industry", found.industries, ALL_INDUSTRIES, "industry", ALL_INDUSTRIES_LABEL.lower())
