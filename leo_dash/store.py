@@ -185,7 +185,6 @@ def _build(entry: TableEntry, target: Path, manifest_path: Path, fingerprint: li
     frame, report = protection.protect_table(entry, frame)
     sort_by = _sort_columns(entry, frame)
     rows = frame.height
-    directory.mkdir(parents=True, exist_ok=True)
     # Write to a temp file and rename, so a reader never sees a half-written parquet. Sorting inside the
     # streaming sink avoids holding a second, sorted copy of the whole table (~300 MB less at 2M rows).
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{entry.id}.", suffix=".parquet")
