@@ -283,8 +283,15 @@ class Headline:
 
     @property
     def source(self) -> str:
-        how = PUBLISHED.lower() if not self.derived else DERIVED.lower() + " (the table has no national rows)"
+        how = self.basis[:1].lower() + self.basis[1:] + (" (the table has no national rows)" if self.derived else "")
         return f"{source_line(self.entry)}. Table: {self.entry.title}; {how}."
+
+    @property
+    def basis(self) -> str:
+        """Where the figure comes from, as the card's source line and the table's column say it."""
+        if self.derived:
+            return DERIVED
+        return f"Published figure for {self.area}" if self.area else PUBLISHED
 
     @property
     def help_text(self) -> str:
@@ -568,7 +575,7 @@ def headlines_frame(headlines: Sequence[Headline]) -> pl.DataFrame:
                     return_dtype=pl.String,
                 )
                 .alias(FIGURE),
-                pl.lit(DERIVED if h.derived else PUBLISHED).alias(BASIS),
+                pl.lit(h.basis).alias(BASIS),
             )
         )
     return pl.concat(frames, how="vertical_relaxed").select(

@@ -316,6 +316,7 @@ def test_headlines_for_a_chosen_area(la_only: TableEntry, la_and_national: Table
     assert headline.value == la_rate("Westminster", "Total", 202223) and headline.period == 202223
     assert "Westminster" in headline.title and headline.area == "Westminster"
     assert "Westminster" in headline.help_text and "all providers" not in headline.help_text
+    assert headline.source.endswith("; published figure for Westminster.")
     assert all(link.params.get("area") == "E09000033" for link in headline.links)
     assert not any(link.url_path == "institutions" for link in headline.links)
     (first,) = overview.build_overview([la_only], overview.OverviewSpec(la_only.id)).headlines
