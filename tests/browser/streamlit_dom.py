@@ -163,6 +163,8 @@ def choose_other_option(page: Page, label: str) -> str:
     """In the sidebar select box or radio labelled `label`, choose the first option that is not the current one.
 
     Returns the option chosen. Reading the options from the open list means no test hard-codes data values."""
+    # A run still in progress redraws the sidebar and closes an open list under the click: start from a quiet page.
+    wait_idle(page)
     widget = sidebar_widget(page, label)
     kind = widget.get_attribute("data-testid")
     if kind == "stRadio":
