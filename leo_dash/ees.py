@@ -1,7 +1,9 @@
 """Screen and load EES tidy data files: `name.csv` + `name.meta.csv` (data standard §1-§3, loader checks §6).
 
-A file is read once, every cell as a string, and every check runs as a vectorised Polars expression over that frame
-(never a Python loop over rows). Checks that point at a row find the first offending row with `arg_true().first()`.
+A file is read once, every cell as a string, and every check runs as a vectorised Polars query over those cells
+(never a Python loop over rows). Checks that point at a row find the first offending row as the smallest row number
+where the check fails (`_first`). Small files are held in memory; large ones are staged out of core by DuckDB
+(leo_dash.staging) and the same queries run on Polars' streaming engine, so screening takes bounded memory.
 Only when no check refuses the file are columns cast in place: `time_period` to Int64, each numeric indicator to
 Float64 beside a status column holding the published symbol. A symbol never becomes 0.
 
@@ -28,6 +30,7 @@ from typing import Any, BinaryIO, Literal
 
 import polars as pl
 
+from leo_dash import staging
 from leo_dash.disclosure_profiles import (
     Convention,
     PublicationProfile,
@@ -38,6 +41,7 @@ from leo_dash.disclosure_profiles import (
 from leo_dash.model import SYMBOL_LABELS, Indicator, IndicatorKind, status_column
 from leo_dash.paths import COMPRESSED_SUFFIX, PROJECT_ROOT, data_stem
 from leo_dash.sdc import is_single_person_extreme, round_half_up_expr
+from leo_dash.staging import StagedText
 
 Severity = Literal["error", "warning"]
 
@@ -367,8 +371,29 @@ def printable(text: str) -> str:
 class ScreenResult:
     path: Path
     findings: list[Finding]
-    frame: pl.DataFrame | None  # parsed frame when there is no error, else None
+    # The parsed table when there is no error, else None. Out of core it is not materialised: see `scan`.
+    frame: pl.DataFrame | None
     meta: pl.DataFrame | None  # the meta file as strings
+    # Out of core: the parsed table as a streaming query over the staged cells, which live as long as `staged`.
+    lazy: pl.LazyFrame | None = None
+    staged: StagedText | None = None
+
+    @property
+    def out_of_core(self) -> bool:
+        return self.lazy is not None
+
+    def scan(self) -> pl.LazyFrame:
+        """The parsed table as a lazy query, whichever path screened it (keep this result alive while using it)."""
+        if self.lazy is not None:
+            return self.lazy
+        if self.frame is None:
+            raise EESLoadError(self.findings, self.path)
+        return self.frame.lazy()
+
+    def close(self) -> None:
+        """Delete the staged cells now rather than when this result is collected."""
+        if self.staged is not None:
+            self.staged.close()
 
     @property
     def errors(self) -> list[Finding]:
@@ -412,6 +437,7 @@ def screen(
     bases: Mapping[str, str] | None = None,
     small_base_threshold: int = SMALL_BASE_THRESHOLD,
     profile: Sequence[str] = (),
+    out_of_core: bool | None = None,
 ) -> ScreenResult:
     """Run every check on an EES data file and its `.meta.csv`; parse it when nothing refuses it. Never raises
     for a bad file: problems come back as findings (a bad `profile` name raises ProfileError, a ValueError).
@@ -420,6 +446,8 @@ def screen(
     column holding its base for L25 (key "*" applies to every rate); other rates use the base their names suggest.
     profile names the publication's disclosure conventions (leo_dash.disclosure_profiles), which L24 checks
     instead of the defaults, e.g. ("counts unrounded, suppressed below 6", "percentages whole").
+    out_of_core stages the cells on disk (DuckDB) and streams every check over them, in bounded memory; None
+    decides by file size (leo_dash.staging.OUT_OF_CORE_BYTES). The result then holds a lazy table (`scan()`).
     """
     screener = _Screener(
         Path(path),
@@ -428,6 +456,7 @@ def screen(
         bases=dict(bases or {}),
         small_base_threshold=small_base_threshold,
         profile=parse_profile(profile),
+        out_of_core=out_of_core,
     )
     return screener.run()
 
@@ -440,6 +469,7 @@ def load(
     bases: Mapping[str, str] | None = None,
     small_base_threshold: int = SMALL_BASE_THRESHOLD,
     profile: Sequence[str] = (),
+    out_of_core: bool | None = None,
 ) -> ScreenResult:
     """screen(), raising EESLoadError when any check refuses the file."""
     result = screen(
@@ -449,6 +479,7 @@ def load(
         bases=bases,
         small_base_threshold=small_base_threshold,
         profile=profile,
+        out_of_core=out_of_core,
     )
     if not result.ok:
         raise EESLoadError(result.findings, result.path)
@@ -558,6 +589,95 @@ def _blank(column: str) -> pl.Expr:
     return pl.col(column).is_null() | (pl.col(column) == "")
 
 
+ROW = "__leo_screen_row"  # 0-based row number of a data row (spreadsheet row = ROW + 2); no EES column is named so
+
+
+def _time_group(identifier: pl.Expr) -> pl.Expr:
+    """Each time_identifier's group (null when unknown), element by element so it streams (replace_strict
+    gathers the whole column first)."""
+    group: Any = pl
+    for name, identifiers in TIME_GROUPS.items():
+        group = group.when(identifier.is_in(list(identifiers))).then(pl.lit(name))
+    return group.otherwise(pl.lit(None, dtype=pl.String))
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def _first(mask: pl.Expr) -> pl.Expr:
+    """The first row where `mask` holds (None when none does): a min, so the streaming engine can compute it."""
+    first = pl.col(ROW).filter(mask.fill_null(False)).min()
+    name = mask.meta.output_name(raise_if_undetermined=False)  # as arg_true().first() would be named
+    return first.alias(name) if name else first
+
+
+class _Cells:
+    """The data file's cells as text, in memory or staged on disk. Checks ask it small questions (`select` returns
+    one aggregated row; `cells[column][row]` one cell), so the out-of-core path never holds a column in memory."""
+
+    def __init__(self, source: pl.LazyFrame, height: int, columns: list[str], *, streaming: bool) -> None:
+        self._source = source  # without the row number
+        self._lazy = source.with_row_index(ROW)
+        self.height = height
+        self.columns = columns
+        self.engine: Literal["streaming", "auto"] = "streaming" if streaming else "auto"
+
+    def lazy(self) -> pl.LazyFrame:
+        """The cells with the ROW column."""
+        return self._lazy
+
+    def collect(self, query: pl.LazyFrame) -> pl.DataFrame:
+        return query.collect(engine=self.engine)
+
+    def select(self, *exprs: pl.Expr | Iterator[pl.Expr] | Sequence[pl.Expr]) -> pl.DataFrame:
+        """One row of aggregates. Out of core, expressions over the same columns are computed together and each
+        group of columns in its own pass: one pass feeding dozens of aggregates buffers the columns for the
+        slowest of them, which grows with the file; reading each column once per group costs about the same."""
+        flat: list[pl.Expr] = []
+        for item in exprs:
+            flat.extend([item] if isinstance(item, pl.Expr) else item)
+        if self.engine != "streaming" or len(flat) <= 1:
+            return self.collect(self._lazy.select(flat))
+        groups: dict[frozenset[str], list[int]] = {}
+        for i, expr in enumerate(flat):
+            groups.setdefault(frozenset(expr.meta.root_names()) - {ROW}, []).append(i)
+        parts: dict[int, pl.Series] = {}
+        for members in groups.values():
+            got = self.collect(self._lazy.select(flat[i] for i in members))
+            for i, series in zip(members, got.get_columns(), strict=True):
+                parts[i] = series
+        return pl.DataFrame([parts[i] for i in range(len(flat))])
+
+    def cell(self, column: str, row: int) -> str | None:
+        value = self._source.slice(row, 1).select(column).collect().item()
+        return None if value is None else str(value)
+
+    def __getitem__(self, column: str) -> _ColumnCells:
+        return _ColumnCells(self, column)
+
+    def distinct(self, column: str) -> list[str]:
+        """Distinct non-null values of a column, in order of first appearance."""
+        query = (
+            self._lazy.select(ROW, column)
+            .drop_nulls(column)
+            .group_by(column)
+            .agg(pl.col(ROW).min())
+            .sort(ROW)
+            .select(column)
+        )
+        return [str(v) for v in self.collect(query).to_series().to_list()]
+
+
+@dataclass(frozen=True)
+class _ColumnCells:
+    cells: _Cells
+    column: str
+
+    def __getitem__(self, row: int) -> str | None:
+        return self.cells.cell(self.column, row)
+
+
 def _plural(n: int, word: str) -> str:
     return f"{n:,} {word}{'' if n == 1 else 's'}"
 
@@ -653,6 +773,7 @@ class _Screener:
         bases: dict[str, str],
         small_base_threshold: int,
         profile: PublicationProfile | None = None,
+        out_of_core: bool | None = None,
     ) -> None:
         name = path.name
         if name.endswith(".meta.csv"):  # pointed at the metadata: screen its data file (stored compressed or not)
@@ -685,7 +806,10 @@ class _Screener:
         self.findings: list[Finding] = []
         self.meta: pl.DataFrame | None = None
         self.meta_rows: list[dict[str, str]] = []
-        self.df: pl.DataFrame = pl.DataFrame()
+        self.df = _Cells(pl.LazyFrame(), 0, [], streaming=False)
+        self.out_of_core = out_of_core  # None: by file size (staging.OUT_OF_CORE_BYTES)
+        self._eager: pl.DataFrame | None = None  # the cells, when held in memory
+        self._staged: StagedText | None = None  # the cells, when staged on disk
         self.columns: list[str] = []
         # What the metadata declares, restricted to columns that exist in the data.
         self.filters: list[str] = []
@@ -726,18 +850,25 @@ class _Screener:
     # --- flow ---------------------------------------------------------------------------------------------------
     def run(self) -> ScreenResult:
         frame: pl.DataFrame | None = None
+        lazy: pl.LazyFrame | None = None
         try:
             if self._check_files() and self._read_data():
                 self._run_checks()
                 if not self.has_errors:
-                    frame = self._parse()
+                    if self._staged is not None:
+                        lazy = self._parse_lazy()
+                    else:
+                        frame = self._parse()
         except Exception as exc:
             # A bad file must come back as findings, never as a traceback; the type names a loader bug if it is one.
             self.error("L2", f"{self.file} could not be screened: {type(exc).__name__}: {exc}")
-            frame = None
+            frame = lazy = None
+        if lazy is None and self._staged is not None:
+            self._staged.close()  # refused: nothing will read the staged cells
+            self._staged = None
         order = {"error": 0, "warning": 1}
         findings = sorted(self.findings, key=lambda f: order[f.severity])  # stable: checks keep their order
-        return ScreenResult(self.path, findings, frame, self.meta)
+        return ScreenResult(self.path, findings, frame, self.meta, lazy, self._staged)
 
     def _run_checks(self) -> None:
         self._check_columns()
@@ -808,20 +939,55 @@ class _Screener:
         self.meta_rows = _meta_rows(meta)
 
     def _read_data(self) -> bool:
-        header, _ = _read_header(self.path)
+        header, problem = _read_header(self.path)
+        out_of_core = self.out_of_core if self.out_of_core is not None else staging.out_of_core_by_size(self.path)
+        if header is not None and out_of_core:
+            return self._stage(header)
         df = self._read_csv(self.path, self.file)
         if df is None or header is None:
             return False
         if df.height == 0:
             self.error("L2", f"{self.file} has a header but no data rows.", row=2)
             return False
+        if self._repeated_columns(header):
+            return False
+        if len(header) == df.width and list(df.columns) != header:
+            # Polars unescapes some quoted header names differently ('""""' -> '""'); the strict reading wins.
+            df = df.rename(dict(zip(df.columns, header, strict=True)))
+        self._eager = df
+        self.df = _Cells(df.lazy(), df.height, list(df.columns), streaming=False)
+        self.columns = list(df.columns)
+        self._classify_columns()
+        return True
+
+    def _repeated_columns(self, header: list[str]) -> bool:
         # Duplicate names: Polars renames the second copy, so judge names from the raw header.
         duplicates = sorted({c for c in header if header.count(c) > 1})
         if duplicates:
             self.error("L3", f"{self.file} repeats column(s): {_quote_list(duplicates)}.", row=1, column=duplicates[0])
+        return bool(duplicates)
+
+    def _stage(self, header: list[str]) -> bool:
+        """Out of core: DuckDB stages the cells as text on disk; checks then stream over them."""
+        if self.path.name.endswith(".gz") and (problem := _decompressed_size_problem(self.path)) is not None:
+            self.error("L2", f"{self.file} {problem}; it cannot be read.")
             return False
-        self.df = df
-        self.columns = list(df.columns)
+        if self._repeated_columns(header):
+            return False
+        try:
+            staged = staging.stage_as_text(self.path, len(header))
+        except staging.StagingError:
+            row = _locate_bad_row(self.path, len(header))
+            self.error("L2", f"{self.file} row {row if row else '?'}: bad encoding or field count.", row=row)
+            return False
+        self._staged = staged
+        source = pl.scan_parquet(staged.parquet).rename({f"c{i}": name for i, name in enumerate(header)})
+        height = source.select(pl.len()).collect().item()
+        if height == 0:
+            self.error("L2", f"{self.file} has a header but no data rows.", row=2)
+            return False
+        self.df = _Cells(source, height, list(header), streaming=True)
+        self.columns = list(header)
         self._classify_columns()
         return True
 
@@ -1002,7 +1168,7 @@ class _Screener:
     # --- L12, L13: time ---------------------------------------------------------------------------------------------
     def _check_time(self) -> None:
         tp, ti = pl.col("time_period"), pl.col("time_identifier")
-        group = ti.replace_strict(TIME_IDENTIFIER_GROUP, default=None, return_dtype=pl.String)
+        group = _time_group(ti)
         digits = tp.str.contains(r"^\d+$").fill_null(False)
         length = tp.str.len_bytes()
         start = tp.str.slice(2, 2).cast(pl.Int32, strict=False)
@@ -1017,9 +1183,9 @@ class _Screener:
             | (six & ~((length == 6) & consecutive.fill_null(False)))
         )
         found = self.df.select(
-            bad_period.arg_true().first().alias("bad_period"),
+            bad_period.pipe(_first).alias("bad_period"),
             bad_period.sum().alias("n_bad"),
-            group.is_null().arg_true().first().alias("unknown"),
+            group.is_null().pipe(_first).alias("unknown"),
             group.drop_nulls().unique(maintain_order=True).implode().alias("groups"),
         ).row(0, named=True)
         if found["bad_period"] is not None:
@@ -1043,7 +1209,7 @@ class _Screener:
             )
         groups = found["groups"]
         if len(groups) > 1:
-            first_other = self.df.select(((group != groups[0]) & group.is_not_null()).arg_true().first()).item()
+            first_other = self.df.select(((group != groups[0]) & group.is_not_null()).pipe(_first)).item()
             ident = self.df["time_identifier"][first_other]
             base = self.df.select(ti.filter(group == groups[0]).first()).item()
             self.error(
@@ -1063,7 +1229,7 @@ class _Screener:
         levels = [lv for lv in levels_found if lv is not None]
         unknown = [lv for lv in levels_found if lv not in GEOGRAPHIC_LEVELS]
         for lv in unknown:
-            i = df.select((level.is_null() if lv is None else level == lv).arg_true().first()).item()
+            i = df.select((level.is_null() if lv is None else level == lv).pipe(_first)).item()
             self.error(
                 "L14",
                 f"Level {lv or '(blank)'} is not a geographic level EES knows.",
@@ -1074,7 +1240,7 @@ class _Screener:
 
         # L22: School and Provider rows cannot share a file; other ignored levels beside normal levels warn.
         if {"School", "Provider"} <= set(known):
-            firsts = df.select((level == lv).arg_true().first().alias(lv) for lv in ("School", "Provider")).row(0)
+            firsts = df.select((level == lv).pipe(_first).alias(lv) for lv in ("School", "Provider")).row(0)
             self.error("L22", "File mixes School and Provider rows.", row=max(firsts) + 2, column="geographic_level")
         elif len(known) > 1 and set(known) & set(EES_IGNORED_LEVELS):
             ignored = [lv for lv in known if lv in EES_IGNORED_LEVELS]
@@ -1162,9 +1328,7 @@ class _Screener:
                         "Level {level} rows: extra values in " + c + ".",
                     )
         if checks:
-            hits = df.select(mask.arg_true().first().alias(key) for key, (mask, *_rest) in checks.items()).row(
-                0, named=True
-            )
+            hits = df.select(mask.pipe(_first).alias(key) for key, (mask, *_rest) in checks.items()).row(0, named=True)
             for key, (_mask, column, severity, template) in checks.items():
                 i = hits[key]
                 if i is not None:
@@ -1180,7 +1344,7 @@ class _Screener:
         level = pl.col("geographic_level")
         missing = [c for c in ("provider_ukprn", "provider_name") if c not in cols]
         if missing:
-            i = df.select((level == "Provider").arg_true().first()).item()
+            i = df.select((level == "Provider").pipe(_first)).item()
             self.error(
                 "L23",
                 f"Provider rows need provider_ukprn and provider_name (missing column(s): {_quote_list(missing)}).",
@@ -1191,8 +1355,8 @@ class _Screener:
         is_provider = level == "Provider"
         ukprn = pl.col("provider_ukprn")
         found = df.select(
-            (is_provider & (_blank("provider_ukprn") | _blank("provider_name"))).arg_true().first().alias("blank"),
-            (is_provider & ~_blank("provider_ukprn") & ~ukprn.str.contains(_UKPRN)).arg_true().first().alias("format"),
+            (is_provider & (_blank("provider_ukprn") | _blank("provider_name"))).pipe(_first).alias("blank"),
+            (is_provider & ~_blank("provider_ukprn") & ~ukprn.str.contains(_UKPRN)).pipe(_first).alias("format"),
         ).row(0, named=True)
         if found["blank"] is not None:
             i = found["blank"]
@@ -1209,28 +1373,26 @@ class _Screener:
 
     def _code_name_pairs(self, code: str, name: str) -> pl.DataFrame:
         """Distinct (code, name) pairs with the first row each appears on: small even for big files."""
-        return (
+        return self.df.collect(
             self.df.lazy()
-            .select(code, name)
-            .with_row_index("__row")
+            .select(code, name, ROW)
             .filter(~(pl.col(code).is_null() & pl.col(name).is_null()))
-            .group_by(code, name, maintain_order=True)
-            .agg(pl.col("__row").first())
-            .collect()
+            .group_by(code, name)
+            .agg(pl.col(ROW).min())
+            .sort(ROW)
         )
 
     def _check_la_regions(self) -> None:
         """A local authority row's region is the region ONS places it in (a code-name pair can be right and the
         row still filed under the wrong region)."""
         regions = la_regions()
-        pairs = (
+        pairs = self.df.collect(
             self.df.lazy()
-            .select("new_la_code", "region_code")
-            .with_row_index("__row")
+            .select("new_la_code", "region_code", ROW)
             .filter(pl.col("new_la_code").is_in(list(regions)) & ~_blank("region_code"))
-            .group_by("new_la_code", "region_code", maintain_order=True)
-            .agg(pl.col("__row").first())
-            .collect()
+            .group_by("new_la_code", "region_code")
+            .agg(pl.col(ROW).min())
+            .sort(ROW)
         )
         for la, region, row in pairs.iter_rows():
             if regions[la] != region:
@@ -1297,16 +1459,18 @@ class _Screener:
                 per_period = spec.level in ORGANISATION_LEVELS and "time_period" in cols
                 keys = [code, "time_period"] if per_period else [code]
                 has_code = ~_blank(code) & ~pl.col(code).is_in([NOT_AVAILABLE_CODE, NOT_APPLICABLE_CODE])
-                name_count = pl.col(spec.name).n_unique().over(keys)
+                # Distinct (code, [period,] name) with the first row of each: small whatever the file's size.
+                named = self.df.collect(
+                    self.df.lazy().filter(has_code).group_by(*keys, spec.name).agg(pl.col(ROW).min())
+                )
+                first_name = pl.col(spec.name).sort_by(ROW).first().over(keys)
                 frame = (
-                    self.df.lazy()
-                    .with_row_index("__row")
-                    .filter(has_code)
-                    .filter(name_count > 1)
-                    .select("__row", code, spec.name, pl.col(spec.name).first().over(keys).alias("__first"))
+                    named.filter(pl.len().over(keys) > 1)
+                    .with_columns(first_name.alias("__first"))
                     .filter(pl.col(spec.name) != pl.col("__first"))
+                    .sort(ROW)
+                    .select(ROW, code, spec.name, "__first")
                     .head(1)
-                    .collect()
                 )
                 if frame.height:
                     row, c, n, first = frame.row(0)
@@ -1322,8 +1486,7 @@ class _Screener:
                 i = self.df.select(
                     ((pl.col(spec.name) == NOT_AVAILABLE_NAME) != (pl.col(spec.code) == NOT_AVAILABLE_CODE))
                     .fill_null(False)
-                    .arg_true()
-                    .first()
+                    .pipe(_first)
                 ).item()
                 if i is not None:
                     self.error(
@@ -1339,8 +1502,8 @@ class _Screener:
         hygiene = [*self.filters, *self.filter_groups]
         if hygiene:
             stats = df.select(
-                *(_blank(c).arg_true().first().alias(f"blank_{c}") for c in hygiene),
-                *((pl.col(c) != pl.col(c).str.strip_chars()).arg_true().first().alias(f"pad_{c}") for c in hygiene),
+                *(_blank(c).pipe(_first).alias(f"blank_{c}") for c in hygiene),
+                *((pl.col(c) != pl.col(c).str.strip_chars()).pipe(_first).alias(f"pad_{c}") for c in hygiene),
                 *(pl.col(c).n_unique().alias(f"n_{c}") for c in hygiene),
                 *((pl.col(c) == "Total").any().alias(f"total_{c}") for c in self.filters),
                 *(
@@ -1400,7 +1563,7 @@ class _Screener:
         # Total/All are never places or periods.
         ob_cols = [c for c in self.columns if c in OBSERVATIONAL_COLUMNS and c != "geographic_level"]
         if ob_cols:
-            hits = df.select(pl.col(c).is_in(["Total", "All"]).arg_true().first() for c in ob_cols).row(0)
+            hits = df.select(pl.col(c).is_in(["Total", "All"]).pipe(_first) for c in ob_cols).row(0)
             for c, i in zip(ob_cols, hits, strict=True):
                 if i is not None:
                     self.error(
@@ -1423,38 +1586,59 @@ class _Screener:
         ]
         keys = [c for c in self.columns if c in OBSERVATIONAL_COLUMNS] + self.filters + self.filter_groups
         keys += [c for c in dict.fromkeys(undecided) if c not in keys]
-        levels = self.df.select(pl.col("geographic_level").unique()).to_series().to_list()
+        levels = self.df.select(pl.col("geographic_level").unique().implode()).item().to_list()
         if len(levels) == 1 and levels[0] in ("School", "Provider"):
             excluded = ["Institution", "Planning area"]
         else:
             excluded = list(EES_IGNORED_LEVELS)
-        included = ~pl.col("geographic_level").is_in(excluded).fill_null(False)
-        # Hash the key first (8 bytes a row) so only rows whose hashes collide are compared exactly.
-        suspects = (
-            self.df.lazy()
-            .with_row_index("__row")
-            .filter(included & pl.struct(keys).hash().is_duplicated())
-            .select("__row", *keys)
-            .collect()
-        )
-        if not suspects.height:
-            return
-        repeat = ~pl.struct(keys).is_first_distinct()
-        found = suspects.select(repeat.sum().alias("n"), pl.col("__row").filter(repeat).first().alias("first"))
-        n, first = found.row(0)
+        suspects = self._rows_sharing_a_key_hash(keys, excluded)
+        n, first = 0, None
+        if suspects.height:
+            repeat = ~pl.struct(keys).is_first_distinct()
+            n, first = suspects.select(repeat.sum(), pl.col(ROW).filter(repeat).first()).row(0)
         if n:
             self.error("L19", f"{_plural(n, 'duplicate row')} (same time, place, filters).", row=first + 2)
+
+    def _rows_sharing_a_key_hash(self, keys: list[str], excluded: list[str]) -> pl.DataFrame:
+        """Rows (ROW and keys, in file order) whose key hashes to the same value as another row's: a superset of
+        the duplicates, found by DuckDB in one pass that spills to disk rather than growing with the file (a hash
+        table of every row's key does not fit a bounded budget at tens of millions of rows). In memory the same
+        query runs over the frame."""
+        position = {name: i for i, name in enumerate(self.columns)}
+        key_sql = ", ".join(f"c{position[k]}" for k in keys)
+        level = f"c{position['geographic_level']}"
+        not_excluded = f"NOT coalesce({level} IN ({', '.join(_sql_text(v) for v in excluded)}), false)"
+        with staging.connection() as con:
+            if self._staged is not None:
+                source = f"read_parquet({_sql_text(str(self._staged.parquet))}, file_row_number = true)"
+                row = "file_row_number"
+            else:
+                assert self._eager is not None
+                cells = self._eager.select(
+                    pl.col(c).alias(f"c{position[c]}") for c in dict.fromkeys([*keys, "geographic_level"])
+                )
+                con.register("cells", cells.with_row_index("file_row_number").to_arrow())
+                source, row = "cells", "file_row_number"
+            query = (
+                f"WITH keyed AS (SELECT {row} AS r, hash({key_sql}) AS h FROM {source} WHERE {not_excluded}), "
+                "repeated AS (SELECT h FROM keyed GROUP BY h HAVING count(*) > 1) "
+                "SELECT r FROM keyed SEMI JOIN repeated USING (h) ORDER BY r"
+            )
+            rows = con.sql(query).pl()["r"].cast(pl.UInt32 if self.df.height < 2**32 else pl.UInt64)
+        if rows.is_empty():
+            return pl.DataFrame()
+        return self.df.collect(self.df.lazy().filter(pl.col(ROW).is_in(rows.implode())).select(ROW, *keys))
 
     # --- L20, L21: cells ------------------------------------------------------------------------------------------
     def _check_symbols(self) -> None:
         df = self.df
         exprs: list[pl.Expr] = []
         for c in self.columns:
-            exprs.append(pl.col(c).is_in(NULL_SYMBOLS).arg_true().first().alias(f"null_{c}"))
-            exprs.append(pl.col(c).is_in(WARNED_SYMBOLS).arg_true().first().alias(f"warned_{c}"))
+            exprs.append(pl.col(c).is_in(NULL_SYMBOLS).pipe(_first).alias(f"null_{c}"))
+            exprs.append(pl.col(c).is_in(WARNED_SYMBOLS).pipe(_first).alias(f"warned_{c}"))
             exprs.append(pl.col(c).is_in(WARNED_SYMBOLS).sum().alias(f"n_warned_{c}"))
         for c in self.indicators:
-            exprs.append(pl.col(c).is_in(REFUSED_INDICATOR_SYMBOLS).arg_true().first().alias(f"legacy_{c}"))
+            exprs.append(pl.col(c).is_in(REFUSED_INDICATOR_SYMBOLS).pipe(_first).alias(f"legacy_{c}"))
         hits = df.select(exprs).row(0, named=True)
         for c in self.columns:
             i = hits[f"null_{c}"]
@@ -1494,14 +1678,14 @@ class _Screener:
             number = value.cast(pl.Float64, strict=False)
             is_number = number.is_finite().fill_null(False)  # 'nan' and 'inf' cast to floats but are not numbers
             invalid = ~(value.is_in(known).fill_null(False) | is_number)  # blanks are invalid too
-            exprs += [invalid.arg_true().first().alias(f"bad_{c}"), invalid.sum().alias(f"n_bad_{c}")]
+            exprs += [invalid.pipe(_first).alias(f"bad_{c}"), invalid.sum().alias(f"n_bad_{c}")]
             if self.units.get(c) in ("", "%"):  # a count of people or a share cannot be below zero
                 negative = is_number & (number < 0)
-                exprs += [negative.arg_true().first().alias(f"neg_{c}"), negative.sum().alias(f"n_neg_{c}")]
+                exprs += [negative.pipe(_first).alias(f"neg_{c}"), negative.sum().alias(f"n_neg_{c}")]
             if self.units.get(c) == "%":
                 finite = number.is_finite().fill_null(False)
                 over = finite & (number > 100)  # NaN compares above every number in Polars
-                exprs += [over.arg_true().first().alias(f"over_{c}"), number.filter(finite).max().alias(f"max_{c}")]
+                exprs += [over.pipe(_first).alias(f"over_{c}"), number.filter(finite).max().alias(f"max_{c}")]
         hits = df.select(exprs).row(0, named=True)
         for c in self.numeric_indicators:
             i = hits[f"bad_{c}"]
@@ -1547,7 +1731,7 @@ class _Screener:
             exprs += [
                 number.is_not_null().sum().alias(f"pub_{c}"),
                 (number == 1).sum().alias(f"ones_{c}"),
-                (number == 1).arg_true().first().alias(f"first_one_{c}"),
+                (number == 1).pipe(_first).alias(f"first_one_{c}"),
             ]
         for c in candidates:
             items = pl.col(c).drop_nulls().unique()
@@ -1614,7 +1798,7 @@ class _Screener:
 
         rows = [r for r in self.meta_rows if r["col_type"] == "Filter" and r["col_name"] in self.df.columns]
         rows = [r for r in rows if looks_like_unit_filter(r)]
-        items = {r["col_name"]: [str(v) for v in self.df[r["col_name"]].drop_nulls().unique().to_list()] for r in rows}
+        items = {r["col_name"]: self.df.distinct(r["col_name"]) for r in rows}
         return detect_unit_filter(rows, items)
 
     def _check_rounding(self) -> None:
@@ -1634,7 +1818,7 @@ class _Screener:
             count_rows = pl.col(column).is_in([item for item, unit in units.items() if unit == "count"])
 
         def first_and_count(name: str, mask: pl.Expr) -> None:
-            exprs.extend((mask.arg_true().first().alias(f"{name}_first"), mask.sum().alias(f"{name}_n")))
+            exprs.extend((mask.pipe(_first).alias(f"{name}_first"), mask.sum().alias(f"{name}_n")))
 
         def not_multiple(number: pl.Expr, step: float) -> pl.Expr:
             # Compared through half-up rounding so a decimal such as 0.3 is a multiple of 0.1 despite float error.
@@ -1773,7 +1957,7 @@ class _Screener:
         exprs: list[pl.Expr] = []
         for c, base in pairs.items():
             small = self._small_base_mask(c, base, threshold)
-            exprs += [small.arg_true().first().alias(f"first_{c}"), small.sum().alias(f"n_{c}")]
+            exprs += [small.pipe(_first).alias(f"first_{c}"), small.sum().alias(f"n_{c}")]
         hits = self.df.select(exprs).row(0, named=True)
         for c, base in pairs.items():
             i = hits[f"first_{c}"]
@@ -1804,7 +1988,7 @@ class _Screener:
         limits |= {c: ITEM_LIMIT for c in (*self.filters, *self.filter_groups)}
         if not limits:
             return
-        hits = df.select((pl.col(c).str.len_chars() > n).arg_true().first().alias(c) for c, n in limits.items()).row(
+        hits = df.select((pl.col(c).str.len_chars() > n).pipe(_first).alias(c) for c, n in limits.items()).row(
             0, named=True
         )
         for c, n in limits.items():
@@ -1812,32 +1996,44 @@ class _Screener:
                 self.warn("L26", f"{c} value over {n} characters.", row=hits[c] + 2, column=c)
 
     # --- parsing --------------------------------------------------------------------------------------------------
+    def _typed(self, text: pl.Expr, c: str) -> tuple[pl.Expr, pl.Expr]:
+        """A numeric indicator's number and status columns, from its text."""
+        number = text.cast(pl.Float64, strict=False)
+        status = (
+            pl.when(text.is_in(SYMBOLS))
+            .then(text)
+            .when(text.is_in(WARNED_SYMBOLS))
+            .then(pl.lit(WARNED_SYMBOL_STATUS))
+            .otherwise(pl.lit(None, dtype=pl.String))
+        )
+        if c in self.rates_to_round:  # L24 warning: extra decimals rounded half-up to indicator_dp
+            number = round_half_up_expr(number, 10.0 ** -self.rates_to_round[c])
+        base = self.hidden_by_small_base.get(c)
+        if base:
+            hide = self._small_base_mask(c, base, self.small_base_threshold)
+            number = pl.when(hide).then(pl.lit(None, dtype=pl.Float64)).otherwise(number)
+            status = pl.when(hide).then(pl.lit("c")).otherwise(status)
+        return number.alias(c), status.alias(status_column(c))
+
+    def _parse_lazy(self) -> pl.LazyFrame:
+        """The typed table as a query over the staged cells (out of core: nothing is read until it is sunk)."""
+        exprs = [pl.col("time_period").cast(pl.Int64)]
+        for c in self.numeric_indicators:
+            exprs.extend(self._typed(pl.col(c), c))
+        return self.df.lazy().drop(ROW).with_columns(exprs)
+
     def _parse(self) -> pl.DataFrame:
         """Cast in place: time_period to Int64; each numeric indicator to Float64 plus its status column. Columns
         are replaced a few at a time so the strings of a column are freed as its numbers arrive."""
-        df = self.df
-        self.df = pl.DataFrame()  # drop our reference so replaced string columns can be freed
+        df = self._eager
+        assert df is not None
+        self._eager = None  # drop our references so replaced string columns can be freed
+        self.df = _Cells(pl.LazyFrame(), 0, [], streaming=False)
         df = df.with_columns(pl.col("time_period").cast(pl.Int64))
         batch = 4
         for start in range(0, len(self.numeric_indicators), batch):
             exprs: list[pl.Expr] = []
             for c in self.numeric_indicators[start : start + batch]:
-                text = pl.col(c)
-                number = text.cast(pl.Float64, strict=False)
-                status = (
-                    pl.when(text.is_in(SYMBOLS))
-                    .then(text)
-                    .when(text.is_in(WARNED_SYMBOLS))
-                    .then(pl.lit(WARNED_SYMBOL_STATUS))
-                    .otherwise(pl.lit(None, dtype=pl.String))
-                )
-                if c in self.rates_to_round:  # L24 warning: extra decimals rounded half-up to indicator_dp
-                    number = round_half_up_expr(number, 10.0 ** -self.rates_to_round[c])
-                base = self.hidden_by_small_base.get(c)
-                if base:
-                    hide = self._small_base_mask(c, base, self.small_base_threshold)
-                    number = pl.when(hide).then(pl.lit(None, dtype=pl.Float64)).otherwise(number)
-                    status = pl.when(hide).then(pl.lit("c")).otherwise(status)
-                exprs += [number.alias(c), status.alias(status_column(c))]
+                exprs.extend(self._typed(pl.col(c), c))
             df = df.with_columns(exprs)
         return df

@@ -665,3 +665,38 @@ def protect_table(
                 report.on_hidden_base += int((newly & out[base].is_not_null()).sum())
     report.cells_hidden = sum(report.by_indicator.values())
     return out.select(frame.columns), report
+
+
+# ----------------------------------------------------------------------------------------------------------------
+# Large tables: the pass one slice at a time
+
+
+def slice_columns(entry: TableEntry, table: pl.LazyFrame) -> list[str]:
+    """Columns the pass may split a table on: the time period and years after graduation, where present, never
+    null and never "Total". Every relation above links rows that agree on every identity column except the one it
+    sums over (a "Total" item, a characteristic, a place, or a provider under an aggregate that names the column),
+    so rows of different slices are never linked and each slice can be protected on its own."""
+    candidates = [c for c in (entry.role("time"), entry.role("years_after")) if c]
+    schema = table.collect_schema()
+    candidates = [c for c in dict.fromkeys(candidates) if c in schema]
+    if not candidates:
+        return []
+    bad = (
+        table.select(
+            (pl.col(c).is_null().any() | (pl.col(c).cast(pl.String) == TOTAL_ITEM).any()).alias(c) for c in candidates
+        )
+        .collect(engine="streaming")
+        .row(0, named=True)
+    )
+    return [c for c in candidates if not bad[c]]
+
+
+def add_reports(total: ProtectionReport, part: ProtectionReport) -> None:
+    """Fold one slice's report into the table's."""
+    total.cells_hidden += part.cells_hidden
+    for column, n in part.by_indicator.items():
+        total.by_indicator[column] = total.by_indicator.get(column, 0) + n
+    total.on_hidden_base += part.on_hidden_base
+    total.rounds = max(total.rounds, part.rounds)
+    total.relations += part.relations
+    total.still_exposed += part.still_exposed

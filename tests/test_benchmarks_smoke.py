@@ -138,3 +138,27 @@ def test_what_if_experiments_run_without_a_browser(tmp_path: Path) -> None:
     assert template["same_house_style"] is True  # the slim template draws the same house style as the old one
     assert template["before_simple_white_by_name_ms"] > 0 and template["after_house_template_ms"] > 0
     assert found["rounding"]["rows"] > 0 and found["rounding"]["protect_ms"] > 0
+
+
+def test_loader_benchmark_screens_both_ways_and_prepares(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from benchmarks import loader
+
+    data_dir = tmp_path / "data"
+    (data_dir / "catalogue").mkdir(parents=True)
+    entry = catalogue.load_catalogue().get("demo_benefit_claims")
+    catalogue.write_entry(entry, data_dir)
+    out = tmp_path / "loader.json"
+    code = loader.main(
+        [str(paths.resolve(entry.files[0])), "--prepare", f"{data_dir}:demo_benefit_claims", "--json", str(out)]
+    )
+    assert code == 0
+    printed = capsys.readouterr().out
+    assert "| screen demo_benefit_claims_provider.csv | out of core |" in printed
+    results = json.loads(out.read_text())["results"]
+    screens = [r for r in results if r["what"].startswith("screen")]
+    prepares = [r for r in results if r["what"].startswith("prepare")]
+    assert [r["mode"] for r in screens] == ["in memory", "out of core"]
+    # Both paths count the same rows and findings, and the pass hides the same cells; times are never judged.
+    assert len({(r["rows"], r["errors"], r["warnings"]) for r in screens}) == 1 and screens[0]["rows"] > 0
+    assert len({(r["rows"], r["hidden"]) for r in prepares}) == 1 and len(prepares) == 2
+    assert all(r["peak_gb"] > 0 for r in results)

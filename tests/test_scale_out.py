@@ -38,12 +38,12 @@ PREPARE_IN_A_PROCESS = """
     from pathlib import Path
     from leo_dash import catalogue, store
     data_dir = Path(os.environ["TEST_DATA_DIR"])
-    real = store._screen_files
+    real = store._screen_results
     def counted(entry):
         print("SCREENED", flush=True)
         time.sleep(1.0)  # long enough for the other process to arrive while this one holds the lock
         return real(entry)
-    store._screen_files = counted
+    store._screen_results = counted
     entry = catalogue.load_catalogue(data_dir).get("test_fe_benefits")
     prepared = store.prepare(entry, data_dir=data_dir)
     print("ROWS", prepared.rows, flush=True)

@@ -144,7 +144,7 @@ def test_prepared_parquet_is_sorted_for_pruning_stable_and_in_row_groups(tmp_pat
     entry = load_catalogue().get("demo_graduate_outcomes")
     prepared = store.prepare(entry, data_dir=tmp_path, force=True)
     frame = pl.read_parquet(prepared.parquet)
-    keys = store._sort_columns(entry, frame)
+    keys = store._sort_columns(entry, frame.columns)
     assert keys and frame.height == prepared.rows
     assert frame.select(keys).equals(frame.select(keys).sort(keys, nulls_last=False, maintain_order=True))
     # Stable: rows with equal keys keep the order the screened (and protected) source had.
