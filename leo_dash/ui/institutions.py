@@ -126,7 +126,7 @@ def provider_search_multiselect(
         placeholder=f"Choose from the {noun} found" if text.strip() else f"Choose {noun}, or search above",
     )
     if summary := found.summary(text, noun):
-        st.sidebar.caption(summary)
+        st.sidebar.caption(ui.plain(summary))  # it repeats what the user typed
     chosen = [str(v) for v in values]
     _sync_url(key, chosen, [])
     return chosen
