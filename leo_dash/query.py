@@ -102,6 +102,9 @@ def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> boo
     level (a regional row has no provider either). A table with neither providers nor levels counts as national."""
     id_column = entry.role("provider_id")
     parquet, mtime = prepared_version(entry, data_dir)
+    prepared = store.manifest_options(parquet)
+    if prepared is not None and prepared.has_national is not None and prepared.roles.get("provider_id") == id_column:
+        return prepared.has_national  # found when the table was prepared
     table_schema = _schema(parquet, mtime)
     with_id = id_column if id_column and id_column in table_schema else None
     if LEVEL_COLUMN in table_schema:

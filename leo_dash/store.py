@@ -285,6 +285,8 @@ class TableOptions:
     ranges: Mapping[str, tuple[float, float]]
     from_manifest: bool = True
     roles: Mapping[str, str | None] = field(default_factory=dict)  # the roles the provider list was read with
+    # Whether the table has national rows (query.has_national_rows); None when the manifest does not say.
+    has_national: bool | None = None
 
     def values(self, column: str) -> tuple[str, ...] | None:
         """The column's distinct values, or None when the options do not cover it (the caller scans)."""
@@ -315,6 +317,7 @@ class TableOptions:
             "providers": [[p.id, p.name, p.provider_type, p.region] for p in self.providers],
             "ranges": {c: list(r) for c, r in self.ranges.items()},
             "roles": dict(self.roles),
+            "has_national": self.has_national,
         }
 
     @classmethod
@@ -325,12 +328,14 @@ class TableOptions:
         ranges = data["ranges"]
         assert isinstance(distinct, dict) and isinstance(on_providers, dict)
         assert isinstance(providers, list) and isinstance(ranges, dict)
+        has_national = data.get("has_national")
         return cls(
             distinct={str(c): tuple(str(v) for v in vs) for c, vs in distinct.items()},
             on_providers={str(c): tuple(str(v) for v in vs) for c, vs in on_providers.items()},
             providers=tuple(ProviderOption(str(i), str(n), t, r) for i, n, t, r in providers),
             ranges={str(c): (float(lo), float(hi)) for c, (lo, hi) in ranges.items()},
             roles=dict(data.get("roles") or {}),  # type: ignore[call-overload]
+            has_national=has_national if isinstance(has_national, bool) else None,
         )
 
 
@@ -381,8 +386,24 @@ def _compute_options(entry: TableEntry, lazy: pl.LazyFrame) -> TableOptions:
         if (column := entry.role(role)) in distinct and (found_range := _numeric_range(distinct[column]))
     }
     return TableOptions(
-        distinct, on_providers, _providers(entry, lazy, table_schema), ranges, roles=_provider_roles(entry)
+        distinct,
+        on_providers,
+        _providers(entry, lazy, table_schema),
+        ranges,
+        roles=_provider_roles(entry),
+        has_national=_has_national(lazy, str(id_column) if has_ids else None, LEVEL_COLUMN in table_schema),
     )
+
+
+def _has_national(lazy: pl.LazyFrame, id_column: str | None, has_levels: bool) -> bool:
+    """Rows without a provider, at National level when the table says its level (a regional row has no provider
+    either); a table with neither providers nor levels counts as national. The rule of query.has_national_rows."""
+    if not has_levels:
+        return True if id_column is None else bool(lazy.select(pl.col(id_column).is_null().any()).collect().item())
+    national = pl.col(LEVEL_COLUMN) == "National"
+    if id_column is not None:
+        national = pl.col(id_column).is_null() & (pl.col(LEVEL_COLUMN).is_null() | national)
+    return bool(lazy.select(national.any()).collect().item())
 
 
 def _providers(entry: TableEntry, lazy: pl.LazyFrame, table_schema: Mapping[str, object]) -> tuple[ProviderOption, ...]:

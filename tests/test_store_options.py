@@ -10,7 +10,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import institutions, query, store
+from leo_dash import geography, institutions, query, store
 from leo_dash.model import TableEntry
 from tests.test_institutions_fixture import PROVIDERS, make_table
 from tests.test_store_query import small_table  # noqa: F401  (fixture)
@@ -71,6 +71,9 @@ def test_the_options_equal_what_a_scan_gives(fixture_table: TableEntry) -> None:
         assert query.distinct_values(fixture_table, column) == list(values)
     assert dict(options.provider_pairs) == _scan_latest_names(prepared.parquet, fixture_table)
     assert query.provider_names(fixture_table) == options.provider_pairs
+    id_column = str(fixture_table.role("provider_id"))
+    mtime = prepared.parquet.stat().st_mtime_ns
+    assert options.has_national is query._has_national(prepared.parquet, mtime, id_column) is True
     for pid in PROVIDERS:
         found = institutions.provider_attributes(fixture_table, pid)
         assert found == {"provider_type": PROVIDERS[pid][1], "region": PROVIDERS[pid][3]}
@@ -81,6 +84,8 @@ def test_a_manifest_without_options_still_works(fixture_table: TableEntry) -> No
     and the options are read from its parquet instead (with from_manifest False)."""
     prepared = store.prepare(fixture_table)
     from_manifest = store.options(fixture_table)
+    areas = geography.areas(fixture_table)
+    assert areas and query.has_national_rows(fixture_table)
     manifest_path = prepared.parquet.with_suffix(".json")
     manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
     del manifest[store.OPTIONS_KEY]
@@ -94,6 +99,9 @@ def test_a_manifest_without_options_still_works(fixture_table: TableEntry) -> No
     assert store.manifest_options(prepared.parquet) is None
     column = str(fixture_table.role("subject"))
     assert query.distinct_values(fixture_table, column) == list(from_manifest.distinct[column])  # scanned
+    assert fallback.has_national is True and query.has_national_rows(fixture_table)
+    geography._areas.cache_clear()  # keyed by the parquet, which did not change
+    assert geography.areas(fixture_table) == areas
 
 
 def test_options_of_another_version_or_roles_are_read_from_the_parquet(fixture_table: TableEntry) -> None:
@@ -117,3 +125,5 @@ def test_a_table_without_providers_has_no_provider_options(small_table) -> None:
     assert options.providers == () and query.provider_names(entry) == ()
     assert options.distinct["provision"] == ("Apprenticeship", "Education & Training", "Total")
     assert options.ranges["time_period"] == (202122.0, 202223.0)
+    assert options.has_national is False  # provider rows only
+    assert not query.has_national_rows(small_table)

@@ -27,52 +27,6 @@ def _sync_url(key: str, values: Sequence[str], default: Sequence[str]) -> None:
     ui.write_link(key, [] if list(values) == list(default) else list(values))
 
 
-def url_labelled_multiselect(
-    label: str,
-    options: Mapping[str, str],
-    *,
-    key: str,
-    max_selections: int,
-    noun: str = "values",
-    help: str | None = None,
-    placeholder: str | None = None,
-) -> list[str]:
-    """A sidebar multiselect of `options` (value -> shown, searchable label) whose values live in the URL as
-    ?key=a&key=b. Unknown URL values are dropped and extra ones beyond `max_selections` cut, each with a note."""
-    widget_key = f"_inst_{key}"
-    if widget_key in st.session_state:
-        kept = [v for v in st.session_state[widget_key] if v in options]
-        if kept != st.session_state[widget_key]:
-            st.session_state[widget_key] = kept  # values of another table
-    else:
-        raw = list(dict.fromkeys(st.query_params.get_all(key)))
-        unknown = [v for v in raw if v not in options]
-        if unknown:
-            _note(
-                f"The link asked for {noun} {', '.join(repr(v) for v in unknown)}, which "
-                f"{'is' if len(unknown) == 1 else 'are'} not in this table; "
-                f"{'they are' if len(unknown) > 1 else 'it is'} left out."
-            )
-        known = [v for v in raw if v in options]
-        if len(known) > max_selections:
-            _note(
-                f"The link asked for {len(known)} {noun}; at most {max_selections} can be highlighted, so the first {max_selections} are."
-            )
-        st.session_state[widget_key] = known[:max_selections]
-    values = st.sidebar.multiselect(
-        label,
-        list(options),
-        format_func=lambda v: options.get(v, v),
-        key=widget_key,
-        max_selections=max_selections,
-        help=help,
-        placeholder=placeholder,
-    )
-    chosen = [str(v) for v in values]
-    _sync_url(key, chosen, [])
-    return chosen
-
-
 def provider_search_multiselect(
     label: str,
     providers: Sequence[tuple[str, str]],
