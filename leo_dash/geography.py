@@ -60,9 +60,12 @@ def _areas(parquet: Path, mtime_ns: int, time_column: str | None) -> tuple[Area,
     if query.LEVEL_COLUMN not in table_schema:
         return ()
     scan = pl.scan_parquet(parquet)
+    # The levels the table has, from its prepared options (no scan): a level it lacks needs no query of its own.
+    prepared = store.manifest_options(parquet)
+    present = prepared.values(query.LEVEL_COLUMN) if prepared is not None else None
     found: list[Area] = []
     for level, (code, name) in AREA_LEVELS.items():
-        if name not in table_schema:
+        if name not in table_schema or (present is not None and level not in present):
             continue
         rows = scan.filter(pl.col(query.LEVEL_COLUMN) == level)
         code_expr = pl.col(code).cast(pl.String) if code in table_schema else pl.lit(level)

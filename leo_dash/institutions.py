@@ -19,12 +19,13 @@ import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import MappingProxyType
 from typing import Literal
 
 import plotly.graph_objects as go
 import polars as pl
 
-from leo_dash import charts, funnel, query, sdc
+from leo_dash import charts, funnel, query, sdc, store
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, provider_type_help, status_column
 from leo_dash.periods import period_label, period_value
 from leo_dash.sentences import in_sentence, years_after_phrase
@@ -147,13 +148,27 @@ def provider_values(
     resolved = tuple(sorted((query.column_for(entry, k), str(v)) for k, v in (conditions or {}).items()))
     if any(name not in schema for name, _ in resolved):
         return []
+    if not resolved:
+        # Whole-table options were computed when the table was prepared (store.options); only choices that depend
+        # on another choice are queried.
+        found = store.options(entry, data_dir=data_dir).provider_values(column)
+        if found is not None:
+            return _totals_first(found)
     parquet, mtime = query.prepared_version(entry, data_dir)
     return _totals_first(_distinct_on_providers(parquet, mtime, provider_column, column, resolved))
 
 
-def provider_names(entry: TableEntry, *, data_dir: Path | None = None) -> dict[str, str]:
-    """Every provider in the table (any year, any breakdown): id -> its most recent name, sorted by name."""
-    return dict(query.provider_names(entry, data_dir=data_dir))
+def provider_names(entry: TableEntry, *, data_dir: Path | None = None) -> Mapping[str, str]:
+    """Every provider in the table (any year, any breakdown): id -> its most recent name, sorted by name. Read-only
+    and shared by every session (from the prepared options), so a large table's list is held once per process."""
+    if not entry.role("provider_id"):
+        return MappingProxyType({})
+    return MappingProxyType(store.options(entry, data_dir=data_dir).provider_names)
+
+
+def provider_list(entry: TableEntry, *, data_dir: Path | None = None) -> tuple[tuple[str, str], ...]:
+    """(id, name) of every provider, by name: what the provider search looks through (provider_search)."""
+    return query.provider_names(entry, data_dir=data_dir)
 
 
 def provider_option_label(provider_id: str, name: str) -> str:
@@ -181,6 +196,9 @@ def provider_attributes(entry: TableEntry, provider_id: str, *, data_dir: Path |
     roles = [r for r in ("provider_type", "region") if entry.role(r)]
     if not roles:
         return {}
+    known = store.options(entry, data_dir=data_dir).provider_by_id.get(provider_id)
+    if known is not None:  # read at prepare time: the latest row with every attribute the table carries
+        return {role: getattr(known, role) for role in roles}
     parquet, mtime = query.prepared_version(entry, data_dir)
     values = _attributes(
         parquet,
@@ -229,8 +247,9 @@ class PageOptions:
     provider_types: tuple[str, ...]
     regions: tuple[str, ...]
     peers: tuple[str, ...]
-    providers: dict[str, str]  # id -> name
+    providers: Mapping[str, str]  # id -> name (shared, read-only)
     id_label: str
+    provider_list: tuple[tuple[str, str], ...] = ()  # (id, name) by name, for the provider search
 
     @property
     def latest_period(self) -> int:
@@ -264,6 +283,7 @@ def page_options(entry: TableEntry, *, data_dir: Path | None = None) -> PageOpti
         peers=tuple(peer_options(entry)),
         providers=provider_names(entry, data_dir=data_dir),
         id_label=id_label(entry),
+        provider_list=provider_list(entry, data_dir=data_dir),
     )
 
 

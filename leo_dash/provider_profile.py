@@ -14,9 +14,11 @@ carries a symbol.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from types import MappingProxyType
 
 import plotly.graph_objects as go
 import polars as pl
@@ -69,15 +71,22 @@ def supports(entry: TableEntry) -> bool:
     return institutions.supports(entry)
 
 
-def provider_directory(tables: Sequence[TableEntry], *, data_dir: Path | None = None) -> dict[str, str]:
-    """Every provider of the tables the user may see: id -> name (from the first table listing it), by name."""
+def provider_directory(tables: Sequence[TableEntry], *, data_dir: Path | None = None) -> Mapping[str, str]:
+    """Every provider of the tables the user may see: id -> name (from the first table listing it), by name.
+    Read-only and shared: merged once per set of prepared tables, not on every run of every session."""
+    lists = tuple(institutions.provider_list(e, data_dir=data_dir) for e in tables if supports(e))
+    return _directory(lists)
+
+
+@functools.lru_cache(maxsize=16)
+def _directory(lists: tuple[tuple[tuple[str, str], ...], ...]) -> Mapping[str, str]:
+    # Keyed by the tables' provider lists themselves (shared tuples from store.options): a new release of a table
+    # is a new list, so a new key.
     names: dict[str, str] = {}
-    for entry in tables:
-        if not supports(entry):
-            continue
-        for pid, name in institutions.provider_names(entry, data_dir=data_dir).items():
+    for pairs in lists:
+        for pid, name in pairs:
             names.setdefault(pid, name)
-    return dict(sorted(names.items(), key=lambda item: (item[1].lower(), item[0])))
+    return MappingProxyType(dict(sorted(names.items(), key=lambda item: (item[1].lower(), item[0]))))
 
 
 def default_provider(

@@ -75,39 +75,13 @@ def prepared_version(entry: TableEntry, data_dir: Path | None = None) -> tuple[P
 _version = prepared_version
 
 
-@functools.lru_cache(maxsize=64)
-def _provider_names(
-    parquet: Path, mtime_ns: int, id_column: str, name_column: str | None, time_column: str
-) -> tuple[tuple[str, str], ...]:
-    ids = pl.col(id_column).cast(pl.String)
-    names = pl.col(name_column).cast(pl.String) if name_column else ids
-    frame = (
-        pl.scan_parquet(parquet)
-        .filter(pl.col(id_column).is_not_null())
-        .select(ids.alias("id"), names.alias("name"), pl.col(time_column))
-        .sort(time_column, maintain_order=True)
-        .group_by("id", maintain_order=True)
-        .agg(pl.col("name").drop_nulls().last())
-        .collect()
-    )
-    pairs = [(pid, name or pid) for pid, name in frame.iter_rows()]
-    return tuple(sorted(pairs, key=lambda pair: (pair[1].lower(), pair[0])))
-
-
 def provider_names(entry: TableEntry, *, data_dir: Path | None = None) -> tuple[tuple[str, str], ...]:
     """(id, name) of every provider in the table (any year, any breakdown), sorted by name: one UKPRN can carry
-    several names over the years, so each shows its most recent one (its id when it never has one)."""
-    id_column = entry.role("provider_id")
-    if not id_column:
+    several names over the years, so each shows its most recent one (its id when it never has one). Read from the
+    table's prepared options (store.options), not scanned per session."""
+    if not entry.role("provider_id"):
         return ()
-    parquet, mtime = prepared_version(entry, data_dir)
-    columns = _schema(parquet, mtime)
-    if id_column not in columns:
-        return ()
-    name_column = entry.role("provider_name")
-    return _provider_names(
-        parquet, mtime, id_column, name_column if name_column in columns else None, str(entry.role("time"))
-    )
+    return store.options(entry, data_dir=data_dir).provider_pairs
 
 
 @functools.lru_cache(maxsize=64)
@@ -128,6 +102,9 @@ def has_national_rows(entry: TableEntry, *, data_dir: Path | None = None) -> boo
     level (a regional row has no provider either). A table with neither providers nor levels counts as national."""
     id_column = entry.role("provider_id")
     parquet, mtime = prepared_version(entry, data_dir)
+    prepared = store.manifest_options(parquet)
+    if prepared is not None and prepared.has_national is not None and prepared.roles.get("provider_id") == id_column:
+        return prepared.has_national  # found when the table was prepared
     table_schema = _schema(parquet, mtime)
     with_id = id_column if id_column and id_column in table_schema else None
     if LEVEL_COLUMN in table_schema:
@@ -211,7 +188,11 @@ def numeric_order(value: str) -> tuple[int, float, str]:
 def _distinct_in(parquet: Path, mtime_ns: int, column: str) -> list[str]:
     if column not in _schema(parquet, mtime_ns):
         return []
-    return list(_distinct(parquet, mtime_ns, column))
+    # The values computed when the table was prepared (its manifest); a scan only for a column they do not cover
+    # or a manifest written before they were kept there.
+    prepared = store.manifest_options(parquet)
+    found = prepared.values(column) if prepared is not None else None
+    return list(found) if found is not None else list(_distinct(parquet, mtime_ns, column))
 
 
 def distinct_values(entry: TableEntry, role_or_column: str, *, data_dir: Path | None = None) -> list[str]:

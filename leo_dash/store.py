@@ -12,13 +12,19 @@ Several servers may share one data folder (README, Deployment). Preparation then
 never screens a table itself. Without that setting, a process preparing a table holds a lock file beside it, so a
 second process waits and then reuses the result instead of screening the same table again; the parquet and its
 manifest are each replaced whole (write to a temporary file, then rename), so a reader never sees half of one.
+
+The manifest also holds the table's widget options (`TableOptions`: distinct values of its filter and breakdown
+columns, its providers with their latest name, type and region, the range of its time and years-after columns),
+computed once from the protected frame here, so a page's first view reads them instead of scanning the table.
 """
 
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import datetime as dt
 import fcntl
+import functools
 import json
 import logging
 import os
@@ -26,7 +32,7 @@ import socket
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -34,7 +40,7 @@ import polars as pl
 import pyarrow.parquet as pq
 
 from leo_dash import ees, paths, protection, staging
-from leo_dash.model import TableEntry
+from leo_dash.model import TableEntry, status_column
 
 log = logging.getLogger("leo_dash.store")
 
@@ -135,15 +141,33 @@ def _sort_columns(entry: TableEntry, columns: list[str]) -> list[str]:
     return [c for c in wanted if c and c in columns]
 
 
+def _read_manifest(path: Path) -> dict | None:
+    """The parsed manifest, or None when it cannot be read. Parsed once per version of the file: `prepare` runs on
+    every page run, and a manifest with a large table's provider list is a few MB of JSON."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return _parsed_manifest(path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _parsed_manifest(path: Path, mtime_ns: int, size: int) -> dict | None:
+    try:
+        found = json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    return found if isinstance(found, dict) else None
+
+
 def _reuse(
     entry: TableEntry, target: Path, manifest_path: Path, fingerprint: list[list[object]]
 ) -> PreparedTable | None:
     """The prepared table, when its parquet and manifest exist and were made from these very files and rules."""
     if not (target.exists() and manifest_path.exists()):
         return None
-    try:
-        manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    manifest = _read_manifest(manifest_path)
+    if manifest is None:
         return None  # unreadable: prepare again (the rename makes a half-written manifest impossible here)
     if manifest.get("fingerprint") != json.loads(json.dumps(fingerprint)):
         return None
@@ -210,6 +234,9 @@ def _build(entry: TableEntry, target: Path, manifest_path: Path, fingerprint: li
             rows, report = _write_out_of_core(entry, results, Path(tmp))
         else:
             rows, report = _write_in_memory(entry, results, Path(tmp))
+        # Widget options, read once from the table as written (either path): a page's first view reads them
+        # instead of scanning a column per widget on every server.
+        table_options = _compute_options(entry, pl.scan_parquet(tmp))
         os.replace(tmp, target)
     finally:
         Path(tmp).unlink(missing_ok=True)
@@ -220,6 +247,7 @@ def _build(entry: TableEntry, target: Path, manifest_path: Path, fingerprint: li
         "rows": rows,
         "warnings": warnings,
         "protection": report.as_dict(),
+        OPTIONS_KEY: table_options.as_json(),
         "prepared_at": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "prepared_by": f"{socket.gethostname()}:{os.getpid()}",
     }
@@ -293,3 +321,265 @@ def _write_out_of_core(
 def scan(entry: TableEntry, *, data_dir: Path | None = None) -> pl.LazyFrame:
     """A lazy scan of the approved table (prepared on first use)."""
     return pl.scan_parquet(prepare(entry, data_dir=data_dir).parquet)
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Widget options, computed once at prepare time and kept in the manifest
+
+OPTIONS_KEY = "options"
+OPTIONS_VERSION = 1  # bump when what `_compute_options` writes changes: older manifests then fall back to a scan
+LEVEL_COLUMN = "geographic_level"
+# Roles whose columns hold many distinct values that no single widget lists (the provider list has its own field).
+_NOT_OPTION_ROLES: tuple[str, ...] = ("provider_id", "provider_name")
+# The roles the provider list was read with: a catalogue entry edited since (roles are not in the fingerprint)
+# makes the kept list stale, so it is read from the parquet again.
+_PROVIDER_ROLES: tuple[str, ...] = ("provider_id", "provider_name", "time", "provider_type", "region")
+
+
+def _provider_roles(entry: TableEntry) -> dict[str, str | None]:
+    return {r: entry.role(r) for r in _PROVIDER_ROLES}
+
+
+@dataclass(frozen=True)
+class ProviderOption:
+    """One provider as the widgets offer it: its latest name (its id when it never has one), and its latest type and
+    region (from its latest row that has all the attributes the table carries; None when the table lacks one)."""
+
+    id: str
+    name: str
+    provider_type: str | None = None
+    region: str | None = None
+
+
+@dataclass(frozen=True)
+class TableOptions:
+    """What a table's widgets can offer, whatever else is chosen.
+
+    `distinct`: column -> its distinct non-null values as text, in the column's own order (numbers numerically);
+    `on_providers`: the same on provider rows only (rows with a provider id); `providers`: sorted by name, then id;
+    `ranges`: column -> (min, max) of its numeric values, for the time and years-after columns.
+    `from_manifest` is False when the manifest predates these options and they were read from the parquet."""
+
+    distinct: Mapping[str, tuple[str, ...]]
+    on_providers: Mapping[str, tuple[str, ...]]
+    providers: tuple[ProviderOption, ...]
+    ranges: Mapping[str, tuple[float, float]]
+    from_manifest: bool = True
+    roles: Mapping[str, str | None] = field(default_factory=dict)  # the roles the provider list was read with
+    # Whether the table has national rows (query.has_national_rows); None when the manifest does not say.
+    has_national: bool | None = None
+
+    def values(self, column: str) -> tuple[str, ...] | None:
+        """The column's distinct values, or None when the options do not cover it (the caller scans)."""
+        return self.distinct.get(column)
+
+    def provider_values(self, column: str) -> tuple[str, ...] | None:
+        return self.on_providers.get(column)
+
+    @functools.cached_property
+    def provider_names(self) -> dict[str, str]:
+        """id -> name, in the providers' order (built once per options object, shared by every session)."""
+        return {p.id: p.name for p in self.providers}
+
+    @functools.cached_property
+    def provider_pairs(self) -> tuple[tuple[str, str], ...]:
+        return tuple((p.id, p.name) for p in self.providers)
+
+    @functools.cached_property
+    def provider_by_id(self) -> dict[str, ProviderOption]:
+        return {p.id: p for p in self.providers}
+
+    def as_json(self) -> dict:
+        return {
+            "version": OPTIONS_VERSION,
+            "distinct": {c: list(v) for c, v in self.distinct.items()},
+            "on_providers": {c: list(v) for c, v in self.on_providers.items()},
+            # Rows, not objects: ~40,000 providers stay a compact list.
+            "providers": [[p.id, p.name, p.provider_type, p.region] for p in self.providers],
+            "ranges": {c: list(r) for c, r in self.ranges.items()},
+            "roles": dict(self.roles),
+            "has_national": self.has_national,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, object]) -> TableOptions:
+        distinct = data["distinct"]
+        on_providers = data["on_providers"]
+        providers = data["providers"]
+        ranges = data["ranges"]
+        assert isinstance(distinct, dict) and isinstance(on_providers, dict)
+        assert isinstance(providers, list) and isinstance(ranges, dict)
+        has_national = data.get("has_national")
+        return cls(
+            distinct={str(c): tuple(str(v) for v in vs) for c, vs in distinct.items()},
+            on_providers={str(c): tuple(str(v) for v in vs) for c, vs in on_providers.items()},
+            providers=tuple(ProviderOption(str(i), str(n), t, r) for i, n, t, r in providers),
+            ranges={str(c): (float(lo), float(hi)) for c, (lo, hi) in ranges.items()},
+            roles=dict(data.get("roles") or {}),  # type: ignore[call-overload]
+            has_national=has_national if isinstance(has_national, bool) else None,
+        )
+
+
+def option_columns(entry: TableEntry, columns: Sequence[str]) -> list[str]:
+    """The columns whose distinct values the options hold: every column of the table except its indicators, their
+    status columns and the provider id and name (those are the provider list)."""
+    skip = {i.column for i in entry.indicators}
+    skip |= {status_column(c) for c in skip}
+    skip |= {c for r in _NOT_OPTION_ROLES if (c := entry.role(r))}
+    return [c for c in columns if c not in skip and not c.endswith(status_column(""))]
+
+
+def _sorted_text(values: pl.Series) -> tuple[str, ...]:
+    # The order query.distinct_values has always given: the column's own sort, then as text.
+    return tuple(str(v) for v in values.drop_nulls().unique().sort().to_list())
+
+
+def _numeric_range(values: Sequence[str]) -> tuple[float, float] | None:
+    numbers: list[float] = []
+    for value in values:
+        try:
+            numbers.append(float(value))
+        except ValueError:
+            continue  # 'Total' and other items that are not a number
+    return (min(numbers), max(numbers)) if numbers else None
+
+
+def _compute_options(entry: TableEntry, lazy: pl.LazyFrame) -> TableOptions:
+    """The options of a table from its protected rows (the frame at prepare time, or the parquet for an old
+    manifest)."""
+    table_schema = lazy.collect_schema()
+    columns = option_columns(entry, list(table_schema))
+    id_column = entry.role("provider_id")
+    has_ids = bool(id_column) and id_column in table_schema
+    distinct: dict[str, tuple[str, ...]] = {}
+    on_providers: dict[str, tuple[str, ...]] = {}
+    if columns:
+        # One pass for every column: each distinct list is a small frame of its own.
+        found = lazy.select([pl.col(c).drop_nulls().unique().implode().alias(c) for c in columns]).collect(
+            engine="streaming"
+        )
+        distinct = {c: _sorted_text(found[c][0]) for c in columns}
+        if has_ids:
+            rows = lazy.filter(pl.col(str(id_column)).is_not_null())
+            found = rows.select([pl.col(c).drop_nulls().unique().implode().alias(c) for c in columns]).collect(
+                engine="streaming"
+            )
+            on_providers = {c: _sorted_text(found[c][0]) for c in columns}
+    ranges = {
+        column: found_range
+        for role in ("time", "years_after")
+        if (column := entry.role(role)) in distinct and (found_range := _numeric_range(distinct[column]))
+    }
+    return TableOptions(
+        distinct,
+        on_providers,
+        _providers(entry, lazy, table_schema),
+        ranges,
+        roles=_provider_roles(entry),
+        has_national=_has_national(lazy, str(id_column) if has_ids else None, LEVEL_COLUMN in table_schema),
+    )
+
+
+def _has_national(lazy: pl.LazyFrame, id_column: str | None, has_levels: bool) -> bool:
+    """Rows without a provider, at National level when the table says its level (a regional row has no provider
+    either); a table with neither providers nor levels counts as national. The rule of query.has_national_rows."""
+    if not has_levels:
+        return (
+            True
+            if id_column is None
+            else bool(lazy.select(pl.col(id_column).is_null().any()).collect(engine="streaming").item())
+        )
+    national = pl.col(LEVEL_COLUMN) == "National"
+    if id_column is not None:
+        national = pl.col(id_column).is_null() & (pl.col(LEVEL_COLUMN).is_null() | national)
+    return bool(lazy.select(national.any()).collect(engine="streaming").item())
+
+
+def _providers(entry: TableEntry, lazy: pl.LazyFrame, table_schema: Mapping[str, object]) -> tuple[ProviderOption, ...]:
+    id_column = entry.role("provider_id")
+    if not id_column or id_column not in table_schema:
+        return ()
+    name_column = entry.role("provider_name")
+    time_column = entry.role("time")
+    # role -> column, for the attributes the table carries (aliased by role: two roles may share a column)
+    attributes = {r: c for r in ("provider_type", "region") if (c := entry.role(r)) and c in table_schema}
+    ids = pl.col(id_column).cast(pl.String)
+    names = pl.col(name_column).cast(pl.String) if name_column and name_column in table_schema else ids
+    rows = lazy.filter(pl.col(id_column).is_not_null())
+    if time_column and time_column in table_schema:
+        rows = rows.sort(time_column, maintain_order=True)
+    # The latest name of each provider (one UKPRN can carry several names over the years), and its latest type and
+    # region from its latest row that has them all (what institutions.provider_attributes has always read).
+    complete = pl.all_horizontal([pl.col(c).is_not_null() for c in attributes.values()]) if attributes else pl.lit(True)
+    grouped = (
+        rows.select(
+            ids.alias("id"),
+            names.alias("name"),
+            *[pl.col(c).cast(pl.String).alias(r) for r, c in attributes.items()],
+            complete.alias("_complete"),
+        )
+        .group_by("id", maintain_order=True)
+        .agg(pl.col("name").drop_nulls().last(), *[pl.col(r).filter(pl.col("_complete")).last() for r in attributes])
+        .collect(engine="streaming")
+    )
+    out = [
+        ProviderOption(str(row["id"]), row["name"] or str(row["id"]), row.get("provider_type"), row.get("region"))
+        for row in grouped.iter_rows(named=True)
+    ]
+    return tuple(sorted(out, key=lambda p: (p.name.lower(), p.id)))
+
+
+def options(entry: TableEntry, *, data_dir: Path | None = None) -> TableOptions:
+    """The table's widget options from its manifest (prepared on first use). A manifest written before the options
+    were kept there (or with another OPTIONS_VERSION) still works: they are computed from the parquet instead, once
+    per version of it, and `from_manifest` says so."""
+    prepared = prepare(entry, data_dir=data_dir)
+    found = manifest_options(prepared.parquet)
+    if found is not None and dict(found.roles) == _provider_roles(entry):
+        return found
+    return _scanned_options(entry, prepared.parquet, prepared.parquet.stat().st_mtime_ns)
+
+
+def manifest_options(parquet: Path) -> TableOptions | None:
+    """The options kept in the manifest beside a prepared parquet, or None (no manifest, or one written before the
+    options were kept there: the caller scans the parquet, as it always did)."""
+    manifest_path = parquet.with_suffix(".json")
+    try:
+        stat = manifest_path.stat()
+    except OSError:
+        return None
+    return _manifest_options(manifest_path, stat.st_mtime_ns, stat.st_size)
+
+
+@functools.lru_cache(maxsize=64)
+def _manifest_options(path: Path, mtime_ns: int, size: int) -> TableOptions | None:
+    manifest = _parsed_manifest(path, mtime_ns, size)
+    data = manifest.get(OPTIONS_KEY) if manifest else None
+    if not isinstance(data, dict) or data.get("version") != OPTIONS_VERSION:
+        return None
+    try:
+        return TableOptions.from_json(data)
+    except (KeyError, TypeError, ValueError, AssertionError):
+        log.warning("%s: options in the manifest are malformed; reading them from the parquet", path.name)
+        return None
+
+
+_scanned: dict[tuple[str, Path, int], TableOptions] = {}
+_scanned_guard = threading.Lock()
+
+
+def _scanned_options(entry: TableEntry, parquet: Path, mtime_ns: int) -> TableOptions:
+    # Fallback for a manifest without options: a scan of the parquet, kept per version of it (the entry is not
+    # hashable, so this is a small dict rather than lru_cache; a new version replaces the old one).
+    key = (entry.id, parquet, mtime_ns)
+    with _scanned_guard:
+        cached = _scanned.get(key)
+    if cached is not None:
+        return cached
+    computed = _compute_options(entry, pl.scan_parquet(parquet))
+    found = dataclasses.replace(computed, from_manifest=False)
+    with _scanned_guard:
+        for old in [k for k in _scanned if k[0] == entry.id]:
+            del _scanned[old]
+        _scanned[key] = found
+    return found

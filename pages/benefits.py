@@ -3,7 +3,7 @@ against all providers, and the change between two chosen years."""
 
 import streamlit as st
 
-from leo_dash import benefits, briefing, geography, ui
+from leo_dash import benefits, briefing, geography, institutions, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 from leo_dash.ui import benefits as ui_benefits
@@ -30,15 +30,14 @@ def main() -> None:
     area = ui.url_area_select(options.areas)
     provider: str | None = None
     if options.providers and not geography.below_national(area):
-        choices = {benefits.ALL_PROVIDERS: "All providers"} | {
-            pid: f"{name} ({pid})" for pid, name in options.providers
-        }
         provider = (
-            ui.url_labelled_select(
+            ui.url_provider_select(
                 "Provider",
-                choices,
+                options.providers,
                 key="provider",
-                help="Show one provider's figures beside all providers. Type to search by name or id.",
+                fixed={benefits.ALL_PROVIDERS: "All providers"},
+                id_label=institutions.id_label(entry),
+                help="Show one provider's figures beside all providers. Search above, then choose.",
             )
             or None
         )

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import earnings, geography, prices, ui
+from leo_dash import earnings, geography, institutions, prices, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 from leo_dash.ui import earnings as ui_earnings
@@ -32,14 +32,15 @@ def main() -> None:
     area = ui.url_area_select(options.areas)
     provider: str | None = None
     if options.providers and (area is None or area.national):
-        choices = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
-        choices |= {pid: f"{name} ({pid})" for pid, name in options.providers}
+        fixed = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
         provider = (
-            ui.url_labelled_select(
+            ui.url_provider_select(
                 "Provider",
-                choices,
+                options.providers,
                 key="provider",
-                help="Show one provider's figures beside the published national figures. Type to search.",
+                fixed=fixed,
+                id_label=institutions.id_label(entry),
+                help="Show one provider's figures beside the published national figures. Search above, then choose.",
             )
             or None
         )

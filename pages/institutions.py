@@ -62,15 +62,16 @@ def main() -> None:
         ),
         asked=ui.link_values(list(options.filters)),
     )
-    providers = ui_institutions.url_labelled_multiselect(
+    providers = ui_institutions.provider_search_multiselect(
         f"Highlight providers (up to {institutions.MAX_HIGHLIGHT})",
-        {pid: institutions.provider_option_label(pid, name) for pid, name in options.providers.items()},
+        options.provider_list,
+        options.providers,
         key="provider",
         max_selections=institutions.MAX_HIGHLIGHT,
-        noun="providers",
-        placeholder=f"Type a name or {options.id_label}",
-        help=f"Search by provider name or {options.id_label}. Highlighted providers are coloured in every chart "
-        "and followed over time.",
+        id_label=options.id_label,
+        help=f"Type part of a provider's name or the start of its {options.id_label}, then choose from the "
+        "matches below. Highlighted providers are coloured in every chart and followed over time.",
+        format_label=institutions.provider_option_label,
     )
     peer = institutions.PEER_ALL
     provider_type = region = None

@@ -19,12 +19,13 @@ def main() -> None:
     if not directory:
         st.info(provider_profile.NO_TABLE_MESSAGE, icon=":material/info:")
         return
-    provider = ui.url_labelled_select(
+    provider = ui.url_provider_select(
         "Provider",
-        {pid: institutions.provider_option_label(pid, name) for pid, name in directory.items()},
+        tuple(directory.items()),
         key="provider",
         default=provider_profile.default_provider(tables, directory),
-        help="Type part of the provider's name or its UKPRN to search.",
+        id_label="UKPRN",
+        help="Search above by part of the provider's name or the start of its UKPRN, then choose it here.",
     )
     params: dict[str, list[str]] = {"provider": [provider]}
     outcomes = provider_profile.outcomes_for(tables, provider)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import earnings, geography, subject_ranking, ui
+from leo_dash import earnings, geography, institutions, subject_ranking, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 
@@ -26,14 +26,15 @@ def main() -> None:
     area = ui.url_area_select(options.areas)
     provider: str | None = None
     if options.providers and not geography.below_national(area):
-        choices = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
-        choices |= {pid: f"{name} ({pid})" for pid, name in options.providers}
+        fixed = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
         provider = (
-            ui.url_labelled_select(
+            ui.url_provider_select(
                 "Provider",
-                choices,
+                options.providers,
                 key="provider",
-                help="Rank the subjects of one provider instead of the national figures. Type to search.",
+                fixed=fixed,
+                id_label=institutions.id_label(entry),
+                help="Rank the subjects of one provider instead of the national figures. Search above, then choose.",
             )
             or None
         )

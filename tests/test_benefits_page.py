@@ -347,3 +347,26 @@ def test_a_links_own_years_stand_on_first_opening(catalogue) -> None:
     assert_clean(at)
     assert at.sidebar.selectbox(key="from_year").value == "2019-20"
     assert at.sidebar.selectbox(key="year").value == "2021-22"
+
+
+def test_provider_search_then_choice_draws_that_provider(catalogue) -> None:
+    """Issue 15, item 3: the picker holds the matches of a search, not every provider; a provider found by the start
+    of its UKPRN is chosen, drawn and kept in the link, and stays chosen while the user searches for another."""
+    entry = catalogue.get("fe_provider_benefits")
+    providers = query.provider_names(entry)
+    pid, name = providers[-1]  # far past the first 50 by name
+    at = run_page({"table": entry.id})
+    picker = at.sidebar.selectbox(key="_labelled_provider")
+    assert len(picker.options) == 1 + 50 and f"{name} ({pid})" not in picker.options  # All providers + 50
+    at.sidebar.text_input(key="_search_provider").input(pid).run()
+    assert_clean(at)
+    assert f"{name} ({pid})" in at.sidebar.selectbox(key="_labelled_provider").options
+    at.sidebar.selectbox(key="_labelled_provider").set_value(pid).run()
+    assert_clean(at)
+    assert at.query_params.get("provider") in (pid, [pid])
+    assert any(name in series for series in trend(at))
+    at.sidebar.text_input(key="_search_provider").input("zzzz no such provider").run()
+    assert_clean(at)
+    picker = at.sidebar.selectbox(key="_labelled_provider")
+    assert picker.value == pid and list(picker.options) == ["All providers", f"{name} ({pid})"]
+    assert "No providers match" in " ".join(str(c.value) for c in at.sidebar.caption)

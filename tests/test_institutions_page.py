@@ -371,3 +371,48 @@ def test_funnel_limits_can_allow_for_over_dispersion_on_the_real_fe_table(commit
     # The link reproduces the view in a new session.
     again = run_page({"table": "fe_provider_benefits", "limits": institutions.LIMITS_OVERDISPERSION})
     assert title(charts(again)["funnel"]) == title(wide)
+
+
+# ---------------------------------------------------------------- provider search (issue 15, item 3)
+
+
+def offered(at: AppTest) -> list[str]:
+    """The labels the highlight picker offers (all the browser is sent)."""
+    return [str(o) for o in at.multiselect(key="_inst_provider").options]
+
+
+def test_provider_search_narrows_the_picker_then_the_choice_draws(fixture_national) -> None:
+    at = run_page({"table": TABLE_WITH_NATIONAL})
+    assert "Eta College (10000007)" in offered(at)  # a short list: an empty search offers every provider
+    at.text_input(key="_inst_provider_search").input(" ETA C").run()  # part of a name, in any case
+    assert_clean(at)
+    assert offered(at) == ["Beta College (10000002)", "Eta College (10000007)", "Theta College (10000008)"]
+    at.multiselect(key="_inst_provider").set_value([ETA]).run()
+    assert url_values(at, "provider") == [ETA]
+    # Searching for another provider keeps the chosen one on offer and chosen; the search is not in the link.
+    at.text_input(key="_inst_provider_search").input(BETA).run()  # the start of a UKPRN (here all of it)
+    assert_clean(at)
+    assert at.multiselect(key="_inst_provider").value == [ETA]
+    assert offered(at) == ["Eta College (10000007)", "Beta College (10000002)"]
+    at.multiselect(key="_inst_provider").set_value([ETA, BETA]).run()
+    assert_clean(at)
+    assert url_values(at, "provider") == [ETA, BETA]
+    assert "_inst_provider_search" not in at.query_params and "search" not in " ".join(at.query_params)
+    assert highlighted(charts(at)["ranked"]) == {BETA}  # Eta has no 2022-23 row (explained, not drawn)
+    assert "Eta College \\(10000007\\) has no row" in infos(at)
+
+
+def test_provider_search_offers_linked_providers_and_caps_the_list(committed) -> None:
+    entry = committed["fe_provider_benefits"]
+    names = institutions.provider_names(entry)
+    last = list(names)[-1]  # far beyond the first 50 by name
+    at = run_page({"table": entry.id, "provider": last})
+    assert_clean(at)
+    assert at.multiselect(key="_inst_provider").value == [last]  # a link's provider stays chosen and on offer
+    label = institutions.provider_option_label(last, names[last])
+    assert len(offered(at)) == 51 and offered(at)[0] == label
+    captions = " ".join(str(c.value) for c in at.sidebar.caption)
+    assert f"Showing 51 of {len(names):,} providers" in captions  # the linked one and the first 50
+    at.text_input(key="_inst_provider_search").input("zzzz no such provider").run()
+    assert offered(at) == [label]
+    assert "No providers match" in " ".join(str(c.value) for c in at.sidebar.caption)

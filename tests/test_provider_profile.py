@@ -274,3 +274,18 @@ def test_home_question_links_to_the_profile(fresh_app) -> None:
     at = open_page("pages/home.py")
     links = {p.proto.label: p.proto.page for p in at.get("page_link")}
     assert links["How does a provider compare with its peers?"] == "provider"
+
+
+def test_page_finds_a_provider_by_part_of_its_name(fresh_app) -> None:
+    """Issue 15, item 3: the picker offers the matches of a search (a part of the name, any case), at most 50 plus
+    the chosen one, and the provider chosen from them is profiled and kept in the link."""
+    at = open_page("pages/provider.py")
+    assert len(at.sidebar.selectbox(key="_labelled_provider").options) <= 51
+    at.sidebar.text_input(key="_search_provider").input("and witney").run()
+    picker = at.sidebar.selectbox(key="_labelled_provider")
+    assert "ABINGDON AND WITNEY COLLEGE (10000055)" in picker.options
+    assert all("WITNEY" in o.upper() for o in picker.options[1:])  # the default provider first, then matches
+    picker.set_value(REAL_PROVIDER).run()
+    assert not at.exception and not at.error
+    assert at.header[0].value == "ABINGDON AND WITNEY COLLEGE"
+    assert at.query_params.get("provider") in (REAL_PROVIDER, [REAL_PROVIDER])

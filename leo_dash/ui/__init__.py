@@ -21,7 +21,7 @@ from typing import Any
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from leo_dash import access, audit, charts, export, geography, store
+from leo_dash import access, audit, charts, export, geography, provider_search, store
 from leo_dash.briefing import Basket, ItemRef
 from leo_dash.catalogue import Catalogue, load_catalogue
 from leo_dash.model import TableEntry
@@ -260,6 +260,42 @@ def url_labelled_select(
         st.session_state[widget_key] = wanted if wanted is not None else chosen_default
     value = str(st.sidebar.selectbox(label, values, format_func=lambda v: options.get(v, v), key=widget_key, help=help))
     write_link(key, [] if value == chosen_default else [value])
+    return value
+
+
+def url_provider_select(
+    label: str,
+    providers: Sequence[tuple[str, str]],
+    *,
+    key: str,
+    fixed: Mapping[str, str] | None = None,
+    default: str | None = None,
+    id_label: str = "ID",
+    help: str | None = None,
+) -> str:
+    """A provider picker that searches on demand: a search box, then a select box (url_labelled_select, value in
+    the URL as ?key=id) holding `fixed` choices ("All providers"), the chosen and default providers, and at most
+    provider_search.DEFAULT_LIMIT matches of the search. A large table's full list (`providers`: (id, name) by
+    name) stays on the server instead of being sent to every session. The default is `default`, else the first
+    fixed choice, else the first provider: the same whatever is searched, so the link's meaning never moves."""
+    widget_key = f"_labelled_{key}"
+    stable_default = default
+    if stable_default is None:  # not `or`: a fixed choice's value may be '' ("All providers")
+        stable_default = next(iter(fixed), None) if fixed else (providers[0][0] if providers else None)
+    current = st.session_state.get(widget_key)
+    if current is None:
+        raw = st.query_params.get_all(key)
+        current = raw[-1] if raw else None
+    text = st.sidebar.text_input(
+        f"Search {label.lower()} by name or {id_label}",
+        key=f"_search_{key}",
+        placeholder=f"Part of a name, or the start of a {id_label}",
+    )
+    found = provider_search.search(providers, text, keep=[str(v) for v in (stable_default, current) if v is not None])
+    choices = dict(fixed or {}) | {pid: f"{name} ({pid})" for pid, name in found.offered}
+    value = url_labelled_select(label, choices, key=key, default=stable_default, help=help, widget_key=widget_key)
+    if summary := found.summary(text, "providers"):
+        st.sidebar.caption(plain(summary))
     return value
 
 

@@ -8,11 +8,11 @@ first drawn and writing it back after every change.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from leo_dash import ui
+from leo_dash import provider_search, ui
 
 _NOTES_KEY = "_leo_institutions_url_notes"
 _FOCUS_KEY = "_leo_institutions_focus"
@@ -27,47 +27,60 @@ def _sync_url(key: str, values: Sequence[str], default: Sequence[str]) -> None:
     ui.write_link(key, [] if list(values) == list(default) else list(values))
 
 
-def url_labelled_multiselect(
+def provider_search_multiselect(
     label: str,
-    options: Mapping[str, str],
+    providers: Sequence[tuple[str, str]],
+    names: Mapping[str, str],
     *,
     key: str,
     max_selections: int,
-    noun: str = "values",
+    id_label: str = "ID",
+    noun: str = "providers",
     help: str | None = None,
-    placeholder: str | None = None,
+    format_label: Callable[[str, str], str] = lambda pid, name: f"{name} ({pid})",
 ) -> list[str]:
-    """A sidebar multiselect of `options` (value -> shown, searchable label) whose values live in the URL as
-    ?key=a&key=b. Unknown URL values are dropped and extra ones beyond `max_selections` cut, each with a note."""
+    """A search box and a multiselect of its matches (at most provider_search.DEFAULT_LIMIT, plus the providers
+    already chosen), whose values live in the URL as ?key=a&key=b. A large table's full list of providers
+    (`providers`: (id, name) by name; `names`: the same as a mapping, shared by every session) stays on the server:
+    the browser gets only the matches. Unknown link values are dropped and extras cut, each with a note."""
     widget_key = f"_inst_{key}"
+    search_key = f"_inst_{key}_search"
     if widget_key in st.session_state:
-        kept = [v for v in st.session_state[widget_key] if v in options]
-        if kept != st.session_state[widget_key]:
-            st.session_state[widget_key] = kept  # values of another table
+        chosen_before = [v for v in st.session_state[widget_key] if v in names]  # values of another table dropped
     else:
         raw = list(dict.fromkeys(st.query_params.get_all(key)))
-        unknown = [v for v in raw if v not in options]
+        unknown = [v for v in raw if v not in names]
         if unknown:
             _note(
                 f"The link asked for {noun} {', '.join(repr(v) for v in unknown)}, which "
                 f"{'is' if len(unknown) == 1 else 'are'} not in this table; "
                 f"{'they are' if len(unknown) > 1 else 'it is'} left out."
             )
-        known = [v for v in raw if v in options]
+        known = [v for v in raw if v in names]
         if len(known) > max_selections:
             _note(
                 f"The link asked for {len(known)} {noun}; at most {max_selections} can be highlighted, so the first {max_selections} are."
             )
-        st.session_state[widget_key] = known[:max_selections]
+        chosen_before = known[:max_selections]
+    text = st.sidebar.text_input(
+        f"Search {noun} by name or {id_label}",
+        key=search_key,
+        placeholder=f"Part of a name, or the start of a {id_label}",
+        help=help,
+    )
+    found = provider_search.search(providers, text, keep=chosen_before)
+    # Assigned on every run: the options change with every search, and the chosen ones must stay chosen.
+    st.session_state[widget_key] = chosen_before
     values = st.sidebar.multiselect(
         label,
-        list(options),
-        format_func=lambda v: options.get(v, v),
+        [pid for pid, _ in found.offered],
+        format_func=lambda v: format_label(v, names.get(v, v)),
         key=widget_key,
         max_selections=max_selections,
-        help=help,
-        placeholder=placeholder,
+        placeholder=f"Choose from the {noun} found" if text.strip() else f"Choose {noun}, or search above",
     )
+    if summary := found.summary(text, noun):
+        st.sidebar.caption(ui.plain(summary))  # it repeats what the user typed
     chosen = [str(v) for v in values]
     _sync_url(key, chosen, [])
     return chosen
