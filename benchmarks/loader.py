@@ -77,6 +77,16 @@ def _size_gb(path: Path) -> float:
     return path.stat().st_size / 1024**3
 
 
+def _table_size_gb(target: str) -> float:
+    """Size of a catalogued table's files."""
+    sys.path.insert(0, str(ROOT))
+    from leo_dash import catalogue, paths
+
+    data_dir, table_id = target.rsplit(":", 1)
+    entry = catalogue.load_catalogue(Path(data_dir)).get(table_id)
+    return sum(_size_gb(paths.resolve(f)) for f in entry.files)
+
+
 def rows_of(results: list[dict[str, Any]]) -> list[str]:
     header = "| what | path | rows | file | time | rows/s | peak memory | findings |"
     lines = [header, "|---|---|---|---|---|---|---|---|"]
@@ -118,9 +128,13 @@ def main(argv: Sequence[str] | None = None) -> int:
             results.append(row)
             print(rows_of([row])[-1], flush=True)
     for target in args.prepare:
+        size = _table_size_gb(target)
         for mode in ("in memory", "out of core"):
-            row = {"what": f"prepare {target.rsplit(':', 1)[-1]}", "mode": mode}
-            row |= measure("prepare", target, mode)
+            row = {"what": f"prepare {target.rsplit(':', 1)[-1]}", "mode": mode, "file": f"{size:.2f} GB"}
+            if mode == "in memory" and size > args.skip_in_memory_above:
+                row["skipped"] = f"skipped: would need about {size * 20:.0f} GB"
+            else:
+                row |= measure("prepare", target, mode)
             results.append(row)
             print(rows_of([row])[-1], flush=True)
     load = os.getloadavg()[0]

@@ -7,6 +7,8 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import polars as pl
+
 from leo_dash import ees, paths, shapes
 from leo_dash.catalogue import catalogue_dir, load_catalogue, write_entry
 from leo_dash.disclosure_profiles import ProfileError, parse_profile
@@ -72,6 +74,12 @@ def _project_relative(path: Path) -> str:
             return str(resolved)
 
 
+def _items(table: pl.LazyFrame, column: str) -> list[str]:
+    """A column's distinct values as sorted text."""
+    found = table.select(pl.col(column).drop_nulls().unique().sort()).collect(engine="streaming")
+    return [str(v) for v in found.to_series().to_list()]
+
+
 def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> TableEntry:
     """Turn a screened file and the request into a catalogue entry (validating roles and controllers)."""
     if not TABLE_ID.match(request.table_id):
@@ -79,8 +87,9 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
     bad_controllers = [c for c in request.controllers if c not in CONTROLLERS]
     if bad_controllers:
         raise RegistrationError(f"Unknown controller(s) {bad_controllers}; use {', '.join(CONTROLLERS)}.")
-    assert result.frame is not None and result.meta is not None
-    columns = set(result.frame.columns)
+    assert result.ok and result.meta is not None
+    table = result.scan()  # in memory, or streaming over the staged cells of a large file
+    columns = set(table.collect_schema().names())
     unknown_roles = sorted(set(request.roles) - set(ROLE_NAMES))
     if unknown_roles:
         raise RegistrationError(f"Unknown role(s) {unknown_roles}; roles are {', '.join(ROLE_NAMES)}.")
@@ -95,10 +104,7 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
     meta_indicators = ees.indicators_from_meta(result.meta)
     institutions = {i.column for i in meta_indicators if i.counts == "institutions"}
     filter_rows = [r for r in ees._meta_rows(result.meta) if r["col_type"] == "Filter" and r["col_name"] in columns]
-    filter_items = {
-        r["col_name"]: [str(v) for v in result.frame[r["col_name"]].drop_nulls().unique().sort().to_list()]
-        for r in filter_rows
-    }
+    filter_items = {r["col_name"]: _items(table, r["col_name"]) for r in filter_rows}
     unit_filter, unit_items = _unit_filter(request, filter_rows, filter_items)
     indicators: list[Indicator] = []
     for ind in meta_indicators:
@@ -135,7 +141,7 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
     filters = shapes.ordered_filters(filters, {c: g for c, g in groups.items() if c in filters})
     groups = {c: g for c, g in groups.items() if c in filters}
     for group in set(groups.values()) - set(filter_items):  # a grouping column without a meta row of its own
-        filter_items[group] = [str(v) for v in result.frame[group].drop_nulls().unique().sort().to_list()]
+        filter_items[group] = _items(table, group)
     defaults = shapes.filter_defaults(filter_rows, filter_items)
     if unit_filter and unit_filter not in defaults:
         # a selection always pins one unit: counts first (the base a reader needs), unless the meta says otherwise
@@ -248,7 +254,8 @@ def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> i
         print(f"Refused: {ees.printable(str(exc))} The catalogue was not changed.")
         return 1
     target = write_entry(entry, data_dir)
-    print(f"Registered {entry.id} ({result.frame.height if result.frame is not None else 0:,} rows) in {target}.")
+    rows = result.scan().select(pl.len()).collect(engine="streaming").item() if result.ok else 0
+    print(f"Registered {entry.id} ({rows:,} rows) in {target}.")
     if entry.disclosure.publication_profile:
         print(f"Disclosure profile: {'; '.join(entry.disclosure.publication_profile)}.")
     for line in shape_lines(entry):

@@ -22,8 +22,11 @@ import duckdb
 # Files larger than this (bytes on disk; a .csv.gz counts ten times its size) are screened out of core. Small files
 # stay in memory, where one read and a few in-memory passes are faster than staging.
 OUT_OF_CORE_BYTES = int(os.environ.get("LEO_SCREEN_IN_MEMORY_MAX_BYTES", str(64 * 1024**2)))
-# DuckDB's share of the screening memory budget; it spills to the staging folder beyond it.
-DUCKDB_MEMORY_LIMIT = os.environ.get("LEO_SCREEN_DUCKDB_MEMORY", "500MB")
+# DuckDB's share of the screening memory budget; it spills to the staging folder beyond it. Staging writes the
+# parquet in file order, buffering out-of-order chunks of its parallel reader, and runs faster with more room
+# (20M rows: 32 s at 500 MB, 23 s at 1 GB, measured alone), but the whole screening process is to stay near 1 GB.
+STAGING_MEMORY_LIMIT = os.environ.get("LEO_SCREEN_DUCKDB_MEMORY", "600MB")
+QUERY_MEMORY_LIMIT = os.environ.get("LEO_SCREEN_DUCKDB_MEMORY", "500MB")
 ROW_GROUP_ROWS = 122_880  # DuckDB's own row-group size: streaming reads take one group of each column at a time
 
 
@@ -73,7 +76,7 @@ def stage_as_text(path: Path, width: int) -> StagedText:
     )
     con = duckdb.connect(":memory:")
     try:
-        con.sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+        con.sql(f"SET memory_limit = '{STAGING_MEMORY_LIMIT}'")
         con.sql(f"SET temp_directory = '{str(spill).replace(chr(39), chr(39) * 2)}'")
         con.sql("SET preserve_insertion_order = true")  # row numbers are the file's order
         con.sql(query)
@@ -94,7 +97,7 @@ def connection() -> Iterator[duckdb.DuckDBPyConnection]:
     with tempfile.TemporaryDirectory(prefix="leo_duckdb_", dir=staging_parent()) as spill:
         con = duckdb.connect(":memory:")
         try:
-            con.sql(f"SET memory_limit = '{DUCKDB_MEMORY_LIMIT}'")
+            con.sql(f"SET memory_limit = '{QUERY_MEMORY_LIMIT}'")
             con.sql(f"SET temp_directory = '{spill.replace(chr(39), chr(39) * 2)}'")
             yield con
         finally:

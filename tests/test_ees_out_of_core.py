@@ -5,6 +5,7 @@ for every good file, real DfE files included. Issue 15, item 1."""
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import gzip
 from pathlib import Path
 
@@ -218,3 +219,13 @@ def test_a_refused_large_file_keeps_the_prepared_table_and_leaves_no_staged_file
     assert "broken.csv" in str(refused.value) and "row 6" in str(refused.value) and "L2" in str(refused.value)
     assert prepared.parquet.read_bytes() == before
     assert list(spill.iterdir()) == []
+
+
+def test_registering_a_large_file_builds_the_same_entry(monkeypatch: pytest.MonkeyPatch) -> None:
+    from leo_dash import registration
+
+    path = ROOT / "data" / "reference" / "fe_outcomes_provider_benefits.csv.gz"
+    request = registration.RegistrationRequest(path, "fe_test", "FE test", release_date=dt.date(2026, 1, 1))
+    in_memory = registration.build_entry(request, ees.screen(path, out_of_core=False))
+    out_of_core = registration.build_entry(request, ees.screen(path, out_of_core=True))
+    assert out_of_core == in_memory
