@@ -229,3 +229,28 @@ def test_registering_a_large_file_builds_the_same_entry(monkeypatch: pytest.Monk
     in_memory = registration.build_entry(request, ees.screen(path, out_of_core=False))
     out_of_core = registration.build_entry(request, ees.screen(path, out_of_core=True))
     assert out_of_core == in_memory
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    whole=st.integers(min_value=0, max_value=99),
+    decimals=st.text(alphabet="0123456789", min_size=0, max_size=7),
+    dp=st.integers(min_value=0, max_value=3),
+)
+def test_rate_decimals_are_judged_as_exact_decimal_rounding_would(
+    whole: int, decimals: str, dp: int, tmp_path: Path
+) -> None:
+    """L24 counts a rate's decimals in float steps (so the check streams); it warns exactly when exact decimal
+    arithmetic says the published value is not a multiple of its indicator_dp."""
+    from decimal import Decimal
+
+    text = f"{whole}.{decimals}" if decimals else str(whole)
+    pair = Pair.minimal()
+    pair.set(2, "emp_percent", text)
+    for row in pair.meta:
+        if row[0] == "emp_percent":
+            row[5] = str(dp)
+    result = ees.screen(pair.write(tmp_path), out_of_core=False)
+    warned = [f for f in result.warnings if f.rule == "L24" and f.column == "emp_percent" and f.row == 2]
+    exact = Decimal(text) % Decimal(1).scaleb(-dp) != 0
+    assert bool(warned) == exact, (text, dp, [str(f) for f in result.findings])
