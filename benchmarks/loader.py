@@ -117,24 +117,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         {"what": "baseline (interpreter + imports)", "mode": "", **measure("baseline", "", "")}
     ]
     started = time.strftime("%Y-%m-%d %H:%M")
-    for path in args.files:
-        size = _size_gb(path)
+    # (kind, target, name, size in GB, memory the in-memory path needs per GB of CSV: measured 5.7x and ~20x)
+    steps = [("screen", str(p), p.name, _size_gb(p), 5.7) for p in args.files]
+    steps += [("prepare", t, t.rsplit(":", 1)[-1], _table_size_gb(t), 20.0) for t in args.prepare]
+    for kind, target, name, size, factor in steps:
         for mode in ("in memory", "out of core"):
-            row = {"what": f"screen {path.name}", "mode": mode, "file": f"{size:.2f} GB"}
+            row = {"what": f"{kind} {name}", "mode": mode, "file": f"{size:.2f} GB"}
             if mode == "in memory" and size > args.skip_in_memory_above:
-                row["skipped"] = f"skipped: would need about {size * 5.7:.0f} GB"
+                row["skipped"] = f"skipped: would need about {size * factor:.0f} GB"
             else:
-                row |= measure("screen", str(path), mode)
-            results.append(row)
-            print(rows_of([row])[-1], flush=True)
-    for target in args.prepare:
-        size = _table_size_gb(target)
-        for mode in ("in memory", "out of core"):
-            row = {"what": f"prepare {target.rsplit(':', 1)[-1]}", "mode": mode, "file": f"{size:.2f} GB"}
-            if mode == "in memory" and size > args.skip_in_memory_above:
-                row["skipped"] = f"skipped: would need about {size * 20:.0f} GB"
-            else:
-                row |= measure("prepare", target, mode)
+                row |= measure(kind, target, mode)
             results.append(row)
             print(rows_of([row])[-1], flush=True)
     load = os.getloadavg()[0]

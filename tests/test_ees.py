@@ -981,11 +981,12 @@ def test_a1_learner_number_is_refused_unless_declared_an_indicator() -> None:
     [b"", b"\n\n", b"\xff\xfe\x00garbage", b"a,b\n1", b'time_period,"unclosed\n1,2\n', b"\x00\x01\x02,\x03\n"],
     ids=["empty", "blank-lines", "binary", "tiny", "unclosed-quote", "control-bytes"],
 )
-def test_bad_files_return_findings_not_exceptions(content: bytes, tmp_path: Path) -> None:
+@pytest.mark.parametrize("out_of_core", [False, True], ids=["in-memory", "out-of-core"])
+def test_bad_files_return_findings_not_exceptions(content: bytes, out_of_core: bool, tmp_path: Path) -> None:
     path = tmp_path / "bad.csv"
     path.write_bytes(content)
     (tmp_path / "bad.meta.csv").write_bytes(content)
-    result = ees.screen(path)
+    result = ees.screen(path, out_of_core=out_of_core)
     assert not result.ok and result.frame is None
     assert all(isinstance(f, ees.Finding) and f.file in ("bad.csv", "bad.meta.csv") for f in result.findings)
 
@@ -1003,7 +1004,8 @@ def test_header_only_file_is_refused(tmp_path: Path) -> None:
     assert [(f.rule, f.row) for f in result.errors] == [("L2", 2)]
 
 
-def test_l2_counts_records_not_lines_and_streams_large_files(tmp_path: Path) -> None:
+@pytest.mark.parametrize("out_of_core", [False, True], ids=["in-memory", "out-of-core"])
+def test_l2_counts_records_not_lines_and_streams_large_files(out_of_core: bool, tmp_path: Path) -> None:
     pair = Pair.minimal()
     base = [list(r) for r in pair.rows]
     pair.rows = []
@@ -1014,21 +1016,22 @@ def test_l2_counts_records_not_lines_and_streams_large_files(tmp_path: Path) -> 
             pair.rows.append(r)
     pair.set(3, "region_name", "North\nEast")  # a quoted field over two lines: still one record
     pair.rows[7000].append("extra")
-    result = screen_pair(pair, tmp_path)
+    result = screen_pair(pair, tmp_path, out_of_core=out_of_core)
     assert [(f.rule, f.row) for f in result.errors] == [("L2", 7002)]
 
 
 settings_small = settings(max_examples=120, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+DAMAGED_VALUES = st.one_of(
+    st.sampled_from(["", "c", "x", "low", "~", "NULL", "-", "Total", "1e3", "nan", " 5", "\n", '"', ",", "é"]),
+    st.text(max_size=6),
+)
 
 
 @settings_small
 @given(
     row=st.integers(min_value=1, max_value=19),
     column=st.integers(min_value=0, max_value=11),
-    value=st.one_of(
-        st.sampled_from(["", "c", "x", "low", "~", "NULL", "-", "Total", "1e3", "nan", " 5", "\n", '"', ",", "é"]),
-        st.text(max_size=6),
-    ),
+    value=DAMAGED_VALUES,
     in_meta=st.booleans(),
 )
 def test_screening_random_cell_damage_never_raises(

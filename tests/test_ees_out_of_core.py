@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
 from leo_dash import catalogue, ees, paths, protection, staging, store
-from tests.test_ees import CASES, Case, Pair, screen_pair
+from tests.test_ees import CASES, DAMAGED_VALUES, Case, Pair
 
 ROOT = Path(__file__).resolve().parent.parent
 GOOD_FILES = sorted(
@@ -68,35 +68,6 @@ def test_real_and_fixture_files_screen_and_parse_the_same_out_of_core(path: Path
     assert_same(*both_ways(path))
 
 
-@pytest.mark.parametrize(
-    "content",
-    [b"", b"\n\n", b"\xff\xfe\x00garbage", b"a,b\n1", b'time_period,"unclosed\n1,2\n', b"\x00\x01\x02,\x03\n"],
-    ids=["empty", "blank-lines", "binary", "tiny", "unclosed-quote", "control-bytes"],
-)
-def test_bad_files_are_refused_the_same_way(content: bytes, tmp_path: Path) -> None:
-    path = tmp_path / "bad.csv"
-    path.write_bytes(content)
-    (tmp_path / "bad.meta.csv").write_bytes(content)
-    in_memory, out_of_core = both_ways(path)
-    assert not out_of_core.ok
-    assert [(f.rule, f.row) for f in out_of_core.errors] == [(f.rule, f.row) for f in in_memory.errors]
-
-
-def test_l2_row_of_a_broken_record_in_a_large_file(tmp_path: Path) -> None:
-    pair = Pair.minimal()
-    base = [list(r) for r in pair.rows]
-    pair.rows = []
-    for year in range(1200, 1700):  # 9,000 rows
-        for r in base:
-            r = list(r)
-            r[0] = f"{year}{(year + 1) % 100:02d}" if r[0] == "202122" else f"{year + 1000}{(year + 1001) % 100:02d}"
-            pair.rows.append(r)
-    pair.set(3, "region_name", "North\nEast")  # a quoted field over two lines: still one record
-    pair.rows[7000].append("extra")
-    result = screen_pair(pair, tmp_path, out_of_core=True)
-    assert [(f.rule, f.row) for f in result.errors] == [("L2", 7002)]
-
-
 def test_gzip_and_bom_and_crlf_files_stage_like_plain_ones(tmp_path: Path) -> None:
     pair = Pair.minimal()
     path = pair.write(tmp_path)
@@ -142,10 +113,7 @@ def test_size_decides_the_path_by_default(tmp_path: Path, monkeypatch: pytest.Mo
 @given(
     row=st.integers(min_value=1, max_value=19),
     column=st.integers(min_value=0, max_value=11),
-    value=st.one_of(
-        st.sampled_from(["", "c", "x", "low", "~", "NULL", "-", "Total", "1e3", "nan", " 5", "\n", '"', ",", "é"]),
-        st.text(max_size=6),
-    ),
+    value=DAMAGED_VALUES,
 )
 def test_random_cell_damage_finds_the_same_on_both_paths(row: int, column: int, value: str, tmp_path: Path) -> None:
     pair = Pair.minimal()
@@ -254,3 +222,16 @@ def test_rate_decimals_are_judged_as_exact_decimal_rounding_would(
     warned = [f for f in result.warnings if f.rule == "L24" and f.column == "emp_percent" and f.row == 2]
     exact = Decimal(text) % Decimal(1).scaleb(-dp) != 0
     assert bool(warned) == exact, (text, dp, [str(f) for f in result.findings])
+
+
+@pytest.mark.parametrize("entry_id", catalogue.load_catalogue().ids())
+def test_every_table_prepared_out_of_core_withstands_the_whole_table_attack(
+    entry_id: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Slice by slice (or whole, where the linear program runs: fe_provider_benefits, whose slices were still open
+    to the program over the whole table), the prepared table gives an attacker of the whole table nothing."""
+    prepared = _prepared(entry_id, True, tmp_path, monkeypatch)
+    entry = catalogue.load_catalogue().get(entry_id)
+    solver = "linear program" in prepared.protection["attackers"]
+    result = protection.attack(entry, pl.read_parquet(prepared.parquet), solver=solver)
+    assert (result.pinned, result.narrowed) == (0, 0), result.examples
