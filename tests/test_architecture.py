@@ -72,7 +72,6 @@ OVERSIZED_MODULES: frozenset[str] = frozenset(
         "leo_dash/demo.py",
         "leo_dash/ees.py",
         "leo_dash/governance.py",
-        "leo_dash/impact.py",
         "leo_dash/industry.py",
         "leo_dash/overview.py",
         "leo_dash/protection.py",
