@@ -126,12 +126,9 @@ def _union(tables: list[pl.LazyFrame]) -> pl.LazyFrame:
 def _screen_files(entry: TableEntry) -> tuple[pl.DataFrame, list[str]]:
     """Screen and parse every file of the table into one frame in memory (see _build for large tables)."""
     results, warnings = _screen_results(entry)
-    try:
-        frames = [r.frame if r.frame is not None else r.scan().collect(engine="streaming") for r in results]
-    finally:
-        for result in results:
-            result.close()
-    frame = frames[0] if len(frames) == 1 else pl.concat(frames, how="diagonal_relaxed")
+    frame = _union([r.scan() for r in results]).collect(engine="streaming")
+    for result in results:
+        result.close()
     return frame, warnings
 
 
@@ -226,7 +223,7 @@ def _build(entry: TableEntry, target: Path, manifest_path: Path, fingerprint: li
     started = time.perf_counter()
     directory = target.parent
     results, warnings = _screen_results(entry)
-    # Write to a temp file and rename, so a reader never sees a half-written parquet.
+    # Written to a temp file and renamed, so a reader never sees half a parquet.
     fd, tmp = tempfile.mkstemp(dir=directory, prefix=f".{entry.id}.", suffix=".parquet")
     os.close(fd)
     try:
@@ -281,23 +278,18 @@ def _write_out_of_core(
 
 
 class _SlicesNotProven(Exception):
-    """The linear program ran on a slice: slicing is not proven for it (below), so the table is done whole."""
+    """The linear program ran on a slice: the table is protected whole (below)."""
 
 
 def _protect_and_write(
     entry: TableEntry, table: pl.LazyFrame, tmp: Path, *, sliced: bool
 ) -> tuple[int, protection.ProtectionReport]:
-    """D6, once per table: the parquet holds the table as every view may show it, so no view can show a cell
-    another view hides, and none can recover a hidden cell by subtraction. Slices of the table (in memory only for
-    large, out-of-core tables) are written in sort order, each sorted within, so the file is sorted as a whole.
-
-    With `sliced`, the pass runs one slice (time period x years after graduation) at a time: rows of different
-    slices are never linked (protection.slice_columns), so interval arithmetic over the slices is interval
-    arithmetic over the table, while memory grows with the largest slice rather than the table (and the pass is
-    faster: 33 s against 62 s for the 2M-row graduate table). Where the linear program joins the pass (tables of
-    small linked blocks), a table protected slice by slice was still open to the program run over the whole
-    table (the real FE provider table: 15 cells pinned; tests/test_ees_out_of_core.py), so such a table is
-    protected whole."""
+    """D6, once per table: the parquet holds the table as every view may show it, so no view shows a cell another
+    hides, and none can recover a hidden cell by subtraction. With `sliced` (large tables) the pass runs one time
+    period x years-after slice at a time, written in sort order: rows of different slices are never linked
+    (protection.slice_columns), so interval arithmetic over the slices is interval arithmetic over the table, in
+    memory that grows with the largest slice. Where the linear program joins the pass, slices of the real FE
+    table were still open to the program over the whole table (15 cells pinned), so such a table is done whole."""
     columns = table.collect_schema().names()
     sort_by = _sort_columns(entry, columns)
     keys = protection.slice_columns(entry, table) if sliced else []
