@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import json
 import shutil
+import subprocess
+import sys
 import time
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -16,7 +18,7 @@ from pathlib import Path
 import polars as pl
 import pyarrow.parquet as pq
 
-from leo_dash import catalogue, demo, paths, store
+from leo_dash import catalogue, demo, demo_chunked, paths, store
 from leo_dash.model import TableEntry
 
 DEFAULT_WORK_DIR = Path("/tmp/leo_bench")
@@ -103,6 +105,53 @@ def generated_dataset(work_dir: Path, scale: float, name: str | None = None, *, 
     _copy_governance_files(data_dir)
     for entry in demo.catalogue_entries(files_dir):
         catalogue.write_entry(entry, data_dir)
+    return Dataset(name, data_dir, csv, int(json.loads(done.read_text())["rows"]))
+
+
+_CHUNKED_CHILD = """
+import json, sys, time
+from pathlib import Path
+from leo_dash import demo_chunked
+started = time.perf_counter()
+demo_chunked.generate_graduate_table(Path(sys.argv[2]), scale=float(sys.argv[1]))
+seconds = time.perf_counter() - started
+status = Path("/proc/self/status").read_text().splitlines()
+peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
+print(json.dumps({"seconds": seconds, "peak_gb": peak_kb / 1024**2}))
+"""
+
+
+def chunked_dataset(work_dir: Path, scale: float, name: str, *, log: bool = True) -> Dataset:
+    """The graduate table alone at `scale`, written by the chunked demo generator (`demo --chunked`) into
+    work_dir/<name>/ and registered in its own catalogue, with no parquet: the app's loader screens and prepares it.
+
+    The generator runs in its own process, so generated.json records its time and peak resident memory.
+    """
+    root = work_dir / name
+    files_dir, data_dir = root / "files", root / "data"
+    done = root / "generated.json"
+    csv = files_dir / f"{GRADUATE_TABLE}_provider.csv"
+    if not (done.exists() and csv.exists()):
+        if log:
+            print(
+                f"[datasets] generating the graduate table at scale {scale:g} in blocks into {files_dir} …", flush=True
+            )
+        # The generator runs in its own process so its peak (VmHWM) is its own, not this process's.
+        out = subprocess.run(
+            [sys.executable, "-c", _CHUNKED_CHILD, f"{scale!r}", str(files_dir)],
+            check=True,
+            cwd=paths.PROJECT_ROOT,
+            capture_output=True,
+            text=True,
+        ).stdout
+        facts = json.loads(out.strip().splitlines()[-1])
+        seconds, peak_gb = facts["seconds"], facts["peak_gb"]
+        rows = count_rows(csv)
+        done.write_text(json.dumps({"scale": scale, "rows": rows, "seconds": seconds, "peak_gb": peak_gb}))
+        if log:
+            print(f"[datasets] {rows:,} rows in {seconds:.0f} s, peak {peak_gb:.2f} GB", flush=True)
+    _copy_governance_files(data_dir)
+    catalogue.write_entry(demo_chunked.graduate_entry(files_dir), data_dir)
     return Dataset(name, data_dir, csv, int(json.loads(done.read_text())["rows"]))
 
 

@@ -92,6 +92,12 @@ def _measure_items(values: Sequence[str] | None) -> tuple[MeasureItem, ...] | No
 def _cmd_demo(args: argparse.Namespace) -> int:
     from leo_dash import demo
 
+    if args.chunked:
+        if not args.out:
+            raise SystemExit("--chunked writes a large benchmark table: give --out (data/demo is never rewritten).")
+        from leo_dash import demo_chunked
+
+        return demo_chunked.run(scale=args.scale, out=Path(args.out), block_providers=args.block_providers)
     return demo.run_demo(scale=args.scale, out=Path(args.out) if args.out else None)
 
 
@@ -202,6 +208,12 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("demo", help="regenerate the synthetic demo tables")
     p.add_argument("--scale", type=float, default=1.0)
     p.add_argument("--out", help="output folder (default data/demo, which also registers the tables)")
+    p.add_argument(
+        "--chunked",
+        action="store_true",
+        help="only the graduate outcomes table, generated in blocks of providers so memory stays flat (needs --out)",
+    )
+    p.add_argument("--block-providers", type=int, default=1_000, help="providers per block with --chunked")
     p.set_defaults(func=_cmd_demo)
 
     p = sub.add_parser(

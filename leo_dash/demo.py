@@ -575,10 +575,18 @@ def _suppress_rows(columns: dict[str, pl.Series], rows: np.ndarray) -> dict[str,
 
 
 def _aggregate(pop: Population, key_of_pair: np.ndarray, n_keys: int, groups: Sequence[int]) -> dict[str, np.ndarray]:
+    """Graduates and their mean effects in published cells (key x cohort x group)."""
+    return _mean_cells(_aggregate_sums(pop, key_of_pair, n_keys, groups))
+
+
+def _aggregate_sums(
+    pop: Population, key_of_pair: np.ndarray, n_keys: int, groups: Sequence[int]
+) -> dict[str, np.ndarray]:
     """Sum graduates and their effects into published cells (key x cohort x group), cohort by cohort.
 
     Each person's effect is provider + subject + their own characteristic value + the average of the *other*
-    characteristics in their provider x subject cell, so a cell's mean reflects who is in it.
+    characteristics in their provider x subject cell, so a cell's mean reflects who is in it. The sums add up
+    across populations (the chunked generator sums national cells over blocks of providers).
     """
     groups = np.asarray(groups, dtype=np.int64)
     n_k, n_g = len(pop.cohorts), len(groups)
@@ -614,12 +622,25 @@ def _aggregate(pop: Population, key_of_pair: np.ndarray, n_keys: int, groups: Se
         e0, e1 = eff[:, :, E0].reshape(-1), eff[:, :, E1].reshape(-1)
         for m, values in enumerate((e0 * e0, e0 * e1, e1 * e1)):
             moments[:, k, :, m] = np.bincount(flat_key, weights=wf * values, minlength=size).reshape(n_keys, n_g)
+    return {"sums": sums, "effect_sums": eff_sums, "moment_sums": moments, "groups": groups}
+
+
+def _add_sums(total: dict[str, np.ndarray] | None, part: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Cell sums of two populations together (the groups must match)."""
+    if total is None:
+        return part
+    return {key: (value if key == "groups" else value + part[key]) for key, value in total.items()}
+
+
+def _mean_cells(summed: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Counts and mean effects per cell from `_aggregate_sums`."""
+    sums = summed["sums"]
     safe = np.maximum(sums, 1.0)
     return {
         "n": sums.round().astype(np.int64),
-        "effects": eff_sums / safe[..., None],
-        "moments": moments / safe[..., None],
-        "groups": groups,
+        "effects": summed["effect_sums"] / safe[..., None],
+        "moments": summed["moment_sums"] / safe[..., None],
+        "groups": summed["groups"],
     }
 
 
@@ -771,6 +792,12 @@ def _write_pair(frame: pl.DataFrame, meta: Sequence[MetaRow], path: Path) -> lis
     """
     path.parent.mkdir(parents=True, exist_ok=True)
     frame.write_csv(path, line_terminator="\n", quote_style="necessary")
+    return [path, _write_meta(frame, meta, path)]
+
+
+def _write_meta(frame: pl.DataFrame, meta: Sequence[MetaRow], path: Path) -> Path:
+    """Write the meta file of the data file at `path`, from `frame`: the file's rows, or its distinct filter rows
+    with the file's first row first (all that the rules in `_write_pair` read)."""
     meta_path = path.with_suffix(".meta.csv")
     with meta_path.open("w", encoding="utf-8", newline="") as handle:
         writer = csv.writer(handle, lineterminator="\n")
@@ -784,7 +811,7 @@ def _write_pair(frame: pl.DataFrame, meta: Sequence[MetaRow], path: Path) -> lis
             if row.filter_default == FIRST_ITEM:
                 values[META_HEADER.index("filter_default")] = str(frame[row.col_name][0])
             writer.writerow(values)
-    return [path, meta_path]
+    return meta_path
 
 
 def _national_columns(n: int) -> dict[str, pl.Series]:
@@ -943,10 +970,18 @@ def _groups_of(kinds: Sequence[str]) -> list[int]:
 
 
 def _graduate_tables(rng: np.random.Generator, pop: Population, out_dir: Path) -> list[Path]:
+    provider_frame = _graduate_provider_frame(rng, pop)
+    national_frame = _graduate_national_frame(rng, _graduate_national_sums(pop))
+    written = _write_pair(provider_frame, _graduate_meta(provider=True), out_dir / f"{GRADUATE_TABLE}_provider.csv")
+    written += _write_pair(national_frame, _graduate_meta(provider=False), out_dir / f"{GRADUATE_TABLE}_national.csv")
+    return written
+
+
+def _graduate_provider_frame(rng: np.random.Generator, pop: Population) -> pl.DataFrame:
+    """Provider rows: provider x subject (all graduates) and provider x all subjects x characteristic."""
     providers = pop.providers
     n_pairs = len(pop.pair_provider)
     groups = _groups_of(GRADUATE_TYPES)
-    # Provider file: provider x subject (all graduates) and provider x all subjects x characteristic.
     by_pair = _observe(_aggregate(pop, np.arange(n_pairs), n_pairs, [0]), pop.cohorts, PROVIDER_YAGS, TAX_YEARS)
     by_provider = _observe(
         _aggregate(pop, pop.pair_provider, len(providers), groups), pop.cohorts, PROVIDER_YAGS, TAX_YEARS
@@ -955,23 +990,49 @@ def _graduate_tables(rng: np.random.Generator, pop: Population, out_dir: Path) -
     cells = _concat_cells(by_pair, by_provider)
     provider_index = np.concatenate([pair_cells_provider, by_provider.key])
     subject = np.concatenate([pop.pair_subject[by_pair.key], np.full(len(by_provider.key), -1)])
-    provider_frame = _graduate_frame(
+    return _graduate_frame(
         rng, cells, _provider_columns(providers, provider_index), subject, [providers.ukprn[provider_index]]
     )
-    # National file: subject x characteristic (YAG 1/3/5 and, for all graduates, 10) and all subjects x characteristic.
-    by_subject = _observe(
-        _aggregate(pop, pop.pair_subject, len(SUBJECTS), groups), pop.cohorts, PROVIDER_YAGS, TAX_YEARS
+
+
+@dataclass
+class NationalSums:
+    """Cell sums behind the national graduate file; they add up over blocks of providers."""
+
+    cohorts: np.ndarray
+    by_subject: dict[str, np.ndarray]
+    by_subject_all: dict[str, np.ndarray]  # all graduates only (the 10-year rows)
+    overall: dict[str, np.ndarray]
+
+    def __add__(self, other: NationalSums) -> NationalSums:
+        return NationalSums(
+            self.cohorts,
+            _add_sums(self.by_subject, other.by_subject),
+            _add_sums(self.by_subject_all, other.by_subject_all),
+            _add_sums(self.overall, other.overall),
+        )
+
+
+def _graduate_national_sums(pop: Population) -> NationalSums:
+    groups = _groups_of(GRADUATE_TYPES)
+    everyone = np.zeros(len(pop.pair_provider), dtype=np.int64)
+    return NationalSums(
+        pop.cohorts,
+        _aggregate_sums(pop, pop.pair_subject, len(SUBJECTS), groups),
+        _aggregate_sums(pop, pop.pair_subject, len(SUBJECTS), [0]),
+        _aggregate_sums(pop, everyone, 1, groups),
     )
-    by_subject_10 = _observe(_aggregate(pop, pop.pair_subject, len(SUBJECTS), [0]), pop.cohorts, (10,), TAX_YEARS)
-    overall = _observe(
-        _aggregate(pop, np.zeros(n_pairs, dtype=np.int64), 1, groups), pop.cohorts, NATIONAL_YAGS, TAX_YEARS
-    )
+
+
+def _graduate_national_frame(rng: np.random.Generator, sums: NationalSums) -> pl.DataFrame:
+    """National rows: subject x characteristic (YAG 1/3/5 and, for all graduates, 10) and all subjects x
+    characteristic."""
+    by_subject = _observe(_mean_cells(sums.by_subject), sums.cohorts, PROVIDER_YAGS, TAX_YEARS)
+    by_subject_10 = _observe(_mean_cells(sums.by_subject_all), sums.cohorts, (10,), TAX_YEARS)
+    overall = _observe(_mean_cells(sums.overall), sums.cohorts, NATIONAL_YAGS, TAX_YEARS)
     national = _concat_cells(by_subject, by_subject_10, overall)
     subject = np.concatenate([by_subject.key, by_subject_10.key, np.full(len(overall.key), -1)])
-    national_frame = _graduate_frame(rng, national, _national_columns(len(subject)), subject, [])
-    written = _write_pair(provider_frame, _graduate_meta(provider=True), out_dir / f"{GRADUATE_TABLE}_provider.csv")
-    written += _write_pair(national_frame, _graduate_meta(provider=False), out_dir / f"{GRADUATE_TABLE}_national.csv")
-    return written
+    return _graduate_frame(rng, national, _national_columns(len(subject)), subject, [])
 
 
 # ---------------------------------------------------------------------------------------------------------------
