@@ -1,4 +1,4 @@
-"""Benchmark data sets: the committed demo data, generated large tables, and a 10× table built by replication.
+"""Benchmark data sets: the committed demo data, generated tables, and large graduate tables generated in blocks.
 
 Each data set is a *data dir* (catalogue/ + parquet/ + the small governance files the app reads) so the app and the
 page logic can be pointed at it with LEO_DATA_DIR, exactly as a deployment would be. Large data lives under the
@@ -12,11 +12,8 @@ import shutil
 import subprocess
 import sys
 import time
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
-
-import polars as pl
-import pyarrow.parquet as pq
 
 from leo_dash import catalogue, demo, demo_chunked, paths, store
 from leo_dash.model import TableEntry
@@ -27,8 +24,6 @@ GRADUATE_TABLE = demo.GRADUATE_TABLE
 GOVERNANCE_FILES: tuple[str, ...] = ("roles.toml", "access_register.csv", "access_register.md", "cpih.csv", "cpih.md")
 # Scale 151 gives ~2.0M rows in the graduate provider file (see leo_dash.demo).
 REAL_SCALE = 151
-# Provider ids of replica k are shifted by this much times k (generated UKPRNs start at 90000001 and stay far below).
-REPLICA_ID_STEP = 1_000_000
 
 
 @dataclass(frozen=True)
@@ -153,86 +148,3 @@ def chunked_dataset(work_dir: Path, scale: float, name: str, *, log: bool = True
     _copy_governance_files(data_dir)
     catalogue.write_entry(demo_chunked.graduate_entry(files_dir), data_dir)
     return Dataset(name, data_dir, csv, int(json.loads(done.read_text())["rows"]))
-
-
-def _replica(frame: pl.LazyFrame, k: int, id_column: str, name_column: str | None) -> pl.LazyFrame:
-    """Copy k of the provider rows: ids shifted by k * REPLICA_ID_STEP, names marked, so no two copies collide."""
-    if k == 0:
-        return frame
-    shifted = [(pl.col(id_column).cast(pl.Int64) + k * REPLICA_ID_STEP).cast(pl.String).alias(id_column)]
-    if name_column:
-        shifted.append((pl.col(name_column) + pl.lit(f" {k + 1}")).alias(name_column))
-    return frame.with_columns(shifted)
-
-
-def replicated_dataset(work_dir: Path, base: Dataset, factor: int, *, log: bool = True) -> Dataset:
-    """The graduate table at `factor` times the base data set's size, without the loader.
-
-    Screening holds the whole file in memory (measured: 3.5 GB peak for 2.0M rows, 6.9 GB for 4.0M, so ~34 GB for
-    20M on a 24 GB machine), and the generator peaks at a similar size (~28 GB), so neither can make 20M rows here. Instead the provider
-    CSV is replicated `factor` times with shifted fictional UKPRNs (streamed, for the analyst's path), and the
-    parquet is written straight from the base parquet the same way — same columns, same sort order, same row-group
-    size as `store.prepare` writes — with a manifest matching the replicated CSVs, so the app uses it as prepared.
-    National rows (null provider id) are kept once, as in a real file.
-    """
-    entry = base.entry()
-    id_column, name_column = str(entry.role("provider_id")), entry.role("provider_name")
-    root = work_dir / f"x{factor}"
-    files_dir, data_dir = root / "files", root / "data"
-    done = root / "replicated.json"
-    provider_csv = files_dir / base.graduate_csv.name
-    if not (done.exists() and provider_csv.exists()):
-        started = time.perf_counter()
-        files_dir.mkdir(parents=True, exist_ok=True)
-        if log:
-            print(f"[datasets] replicating {base.name} x{factor} into {root} …", flush=True)
-        # 1. CSV files: provider file replicated as text (every column read as text, so symbols stay as written).
-        source = pl.scan_csv(base.graduate_csv, infer_schema=False)
-        pl.concat([_replica(source, k, id_column, name_column) for k in range(factor)]).sink_csv(provider_csv)
-        for file in entry.files:
-            data = paths.resolve(file)
-            for path in (data, data.with_suffix(".meta.csv")):
-                if path.name != provider_csv.name:
-                    shutil.copy2(path, files_dir / path.name)
-        # 2. Parquet, one (time, years after) slice at a time so memory stays at one slice.
-        base_parquet = store.prepare(entry, data_dir=base.data_dir).parquet
-        sort_columns = [c for c in (entry.role("subject"), id_column) if c]
-        slice_columns = [c for c in (entry.role("time"), entry.role("years_after")) if c]
-        scan = pl.scan_parquet(base_parquet)
-        keys = scan.select(slice_columns).unique().sort(slice_columns).collect().rows()
-        target_dir = store.parquet_dir(data_dir)
-        target_dir.mkdir(parents=True, exist_ok=True)
-        target = target_dir / f"{entry.id}.parquet"
-        rows = 0
-        writer: pq.ParquetWriter | None = None
-        try:
-            for key in keys:
-                part = scan.filter(pl.all_horizontal([pl.col(c) == v for c, v in zip(slice_columns, key, strict=True)]))
-                national = part.filter(pl.col(id_column).is_null())
-                providers = part.filter(pl.col(id_column).is_not_null())
-                copies = [_replica(providers, k, id_column, name_column) for k in range(factor)]
-                frame = pl.concat([national, *copies]).sort(sort_columns, nulls_last=False).collect()
-                table = frame.to_arrow()
-                if writer is None:
-                    writer = pq.ParquetWriter(target, table.schema, compression="zstd")
-                writer.write_table(table, row_group_size=100_000)
-                rows += frame.height
-        finally:
-            if writer is not None:
-                writer.close()
-        csv_rows = (base.rows or count_rows(base.graduate_csv)) * factor
-        done.write_text(
-            json.dumps({"factor": factor, "rows": rows, "csv_rows": csv_rows, "seconds": time.perf_counter() - started})
-        )
-        if log:
-            print(f"[datasets] {rows:,} rows in {time.perf_counter() - started:.0f} s", flush=True)
-    # 3. Catalogue entry (the graduate table only) and a manifest telling store.prepare the parquet is current.
-    _copy_governance_files(data_dir)
-    files = tuple(str(files_dir / Path(f).name) for f in entry.files)
-    big_entry = replace(entry, files=files)
-    catalogue.write_entry(big_entry, data_dir)
-    facts = json.loads(done.read_text())
-    rows = int(facts["rows"])
-    manifest = {"fingerprint": store._fingerprint(big_entry), "rows": rows, "warnings": []}
-    (store.parquet_dir(data_dir) / f"{entry.id}.json").write_text(json.dumps(manifest, indent=1), encoding="utf-8")
-    return Dataset(f"x{factor}", data_dir, provider_csv, int(facts["csv_rows"]))

@@ -78,22 +78,22 @@ def test_every_path_of_the_three_way_view_finds_the_same_rows(tmp_path: Path) ->
     assert ours[spec.measure.column].to_list() == floor[spec.measure.column].to_list()
 
 
-def test_replicated_table_has_shifted_ids_and_is_used_as_prepared(tmp_path: Path) -> None:
-    base = datasets.isolated_demo_dataset(tmp_path)
-    entry = base.entry()
-    base_rows = store.prepare(entry, data_dir=base.data_dir).rows
-    big = datasets.replicated_dataset(tmp_path, base, 2, log=False)
-    big_entry = big.entry()
-    id_column = str(entry.role("provider_id"))
-    base_frame = pl.read_parquet(base.parquet())
-    national = base_frame.filter(pl.col(id_column).is_null()).height
-    prepared = store.prepare(big_entry, data_dir=big.data_dir)  # reuses the written parquet (no screening)
-    assert prepared.rows == national + 2 * (base_rows - national)
-    frame = pl.read_parquet(prepared.parquet)
-    assert frame.height == prepared.rows and frame.columns == base_frame.columns
-    ids = frame[id_column].drop_nulls().unique()
-    assert ids.len() == 2 * base_frame[id_column].drop_nulls().n_unique()
-    assert big.rows == datasets.count_rows(big.graduate_csv) == 2 * datasets.count_rows(base.graduate_csv)
+def test_a_large_data_set_is_generated_in_blocks_then_prepared_by_the_loader(tmp_path: Path) -> None:
+    big = datasets.chunked_dataset(tmp_path, 0.6, "small", log=False)
+    facts = json.loads((tmp_path / "small" / "generated.json").read_text())
+    assert facts["rows"] == big.rows == datasets.count_rows(big.graduate_csv) > 0
+    assert facts["seconds"] > 0 and 0.05 < facts["peak_gb"] < 24  # the generator's own process, read from the kernel
+    assert not big.parquet_built()  # nothing prepared behind the loader's back
+    run.prepare_all(big)
+    assert big.parquet_built()
+    entry = big.entry()
+    assert [Path(f).parent for f in entry.files] == [big.graduate_csv.parent] * 2
+    prepared = pl.read_parquet(big.parquet())
+    national_rows = datasets.count_rows(big.graduate_csv.with_name(f"{datasets.GRADUATE_TABLE}_national.csv"))
+    assert prepared.height == big.rows + national_rows
+    # Reused, not generated again, on the next call.
+    stamp = big.graduate_csv.stat().st_mtime_ns
+    assert datasets.chunked_dataset(tmp_path, 0.6, "small", log=False).graduate_csv.stat().st_mtime_ns == stamp
 
 
 def test_page_workloads_have_enough_distinct_filter_sets(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -162,3 +162,21 @@ def test_loader_benchmark_screens_both_ways_and_prepares(tmp_path: Path, capsys:
     assert len({(r["rows"], r["errors"], r["warnings"]) for r in screens}) == 1 and screens[0]["rows"] > 0
     assert len({(r["rows"], r["hidden"]) for r in prepares}) == 1 and len(prepares) == 2
     assert all(r["peak_gb"] > 0 for r in results)
+
+
+def test_generator_benchmark_runs_both_generators_and_skips_the_whole_one_when_large(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from benchmarks import generator
+
+    out = tmp_path / "generator.json"
+    assert generator.main(["--scales", "0.6,1", "--whole-up-to", "0.6", "--json", str(out)]) == 0
+    printed = capsys.readouterr().out
+    assert "| 1 | whole | | skipped: memory grows with the table |" in printed
+    results = json.loads(out.read_text())["results"]
+    done = {(r["scale"], r["mode"]): r for r in results if "rows" in r}
+    assert set(done) == {(0.6, "whole"), (0.6, "chunked"), (1.0, "chunked")}
+    # One block at these scales: the chunked generator writes the whole generator's graduate rows.
+    assert done[0.6, "whole"]["rows"] == done[0.6, "chunked"]["rows"] > 0
+    assert done[1.0, "chunked"]["rows"] == 13_382  # the committed demo's graduate provider file
+    assert all(r["peak_gb"] > 0 and r["seconds"] > 0 for r in done.values())
