@@ -15,7 +15,8 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from leo_dash import catalogue, demo, demo_chunked, paths, store
+from leo_dash import catalogue, demo, paths, store
+from leo_dash.demo import chunked
 from leo_dash.model import TableEntry
 
 DEFAULT_WORK_DIR = Path("/tmp/leo_bench")
@@ -106,9 +107,9 @@ def generated_dataset(work_dir: Path, scale: float, name: str | None = None, *, 
 _CHUNKED_CHILD = """
 import json, sys, time
 from pathlib import Path
-from leo_dash import demo_chunked
+from leo_dash.demo import chunked
 started = time.perf_counter()
-demo_chunked.generate_graduate_table(Path(sys.argv[2]), scale=float(sys.argv[1]))
+chunked.generate_graduate_table(Path(sys.argv[2]), scale=float(sys.argv[1]))
 seconds = time.perf_counter() - started
 status = Path("/proc/self/status").read_text().splitlines()
 peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
@@ -146,5 +147,5 @@ def chunked_dataset(work_dir: Path, scale: float, name: str, *, log: bool = True
         if log:
             print(f"[datasets] {rows:,} rows in {seconds:.0f} s, peak {peak_gb:.2f} GB", flush=True)
     _copy_governance_files(data_dir)
-    catalogue.write_entry(demo_chunked.graduate_entry(files_dir), data_dir)
+    catalogue.write_entry(chunked.graduate_entry(files_dir), data_dir)
     return Dataset(name, data_dir, csv, int(json.loads(done.read_text())["rows"]))

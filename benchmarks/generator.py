@@ -26,13 +26,14 @@ ROOT = Path(__file__).resolve().parent.parent
 _CHILD = r"""
 import json, sys, time
 from pathlib import Path
-from leo_dash import demo, demo_chunked
+from leo_dash import demo
+from leo_dash.demo import chunked
 mode, scale, out = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
 started = time.perf_counter()
 if mode == "whole":
     demo.generate(out, scale=scale, register=False)
 else:
-    demo_chunked.generate_graduate_table(out, scale=scale)
+    chunked.generate_graduate_table(out, scale=scale)
 seconds = time.perf_counter() - started
 status = Path("/proc/self/status").read_text().splitlines()
 peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))

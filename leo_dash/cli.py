@@ -95,9 +95,9 @@ def _cmd_demo(args: argparse.Namespace) -> int:
     if args.chunked:
         if not args.out:
             raise SystemExit("--chunked writes a large benchmark table: give --out (data/demo is never rewritten).")
-        from leo_dash import demo_chunked
+        from leo_dash.demo import chunked
 
-        return demo_chunked.run(scale=args.scale, out=Path(args.out), block_providers=args.block_providers)
+        return chunked.run(scale=args.scale, out=Path(args.out), block_providers=args.block_providers)
     return demo.run_demo(scale=args.scale, out=Path(args.out) if args.out else None)
 
 

@@ -14,6 +14,7 @@ from hypothesis import strategies as st
 
 from leo_dash import demo, ees, paths
 from leo_dash.catalogue import load_catalogue, write_entry
+from leo_dash.demo import sector
 from leo_dash.model import ROLE_NAMES, TableEntry
 from leo_dash.sdc import round_half_up
 
@@ -404,13 +405,13 @@ def test_ids_are_fictional(reference_dir, tables):
 
 def test_generated_names_avoid_real_names_at_large_scale(reference_dir):
     real = demo.real_provider_names(reference_dir)
-    maker = demo._NameMaker(np.random.default_rng(1))
-    names = maker.make(demo._HEI_PATTERNS, 3000)  # runs out of single stems and pairs them
+    maker = sector._NameMaker(np.random.default_rng(1))
+    names = maker.make(sector._HEI_PATTERNS, 3000)  # runs out of single stems and pairs them
     assert len(set(names)) == 3000
     assert not {n.lower() for n in names} & real
     # No generated stem spells a word of a real provider's name (e.g. Calder + dale).
     real_words = {w for name in real for w in name.replace("(", " ").replace(")", " ").split()}
-    stems = {(p + s).lower() for p in demo._NAME_PREFIXES for s in demo._NAME_SUFFIXES} - demo._BLOCKED_STEMS
+    stems = {(p + s).lower() for p in sector._NAME_PREFIXES for s in sector._NAME_SUFFIXES} - sector._BLOCKED_STEMS
     assert not stems & real_words
 
 

@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import cli, demo, demo_chunked, ees, paths, store
+from leo_dash import cli, demo, ees, paths, store
 from leo_dash.catalogue import load_catalogue, write_entry
+from leo_dash.demo import chunked
 
 SCALE = 0.6
 GRADUATE_FILES = tuple(
@@ -22,21 +23,21 @@ def read(path: Path) -> pl.DataFrame:
 
 
 @pytest.fixture(scope="module")
-def blocks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, demo_chunked.ChunkedResult]:
+def blocks(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, chunked.ChunkedResult]:
     """Scale 0.6 (14 providers) in blocks of 4: four blocks, the last one short."""
     out = tmp_path_factory.mktemp("blocks")
-    return out, demo_chunked.generate_graduate_table(out, scale=SCALE, block_providers=4)
+    return out, chunked.generate_graduate_table(out, scale=SCALE, block_providers=4)
 
 
 def test_one_block_is_the_committed_demo_graduate_table_byte_for_byte(tmp_path: Path) -> None:
-    result = demo_chunked.generate_graduate_table(tmp_path, scale=1, block_providers=1_000)
+    result = chunked.generate_graduate_table(tmp_path, scale=1, block_providers=1_000)
     assert result.blocks == 1
     assert sorted(p.name for p in result.files) == sorted(GRADUATE_FILES)
     for name in GRADUATE_FILES:
         assert filecmp.cmp(tmp_path / name, paths.DEMO_DIR / name, shallow=False), name
 
 
-def test_blocks_are_counted_and_every_row_is_written(blocks: tuple[Path, demo_chunked.ChunkedResult]) -> None:
+def test_blocks_are_counted_and_every_row_is_written(blocks: tuple[Path, chunked.ChunkedResult]) -> None:
     out, result = blocks
     assert result.blocks == 4  # 14 providers in blocks of 4
     assert read(out / f"{demo.GRADUATE_TABLE}_provider.csv").height == result.provider_rows > 0
@@ -44,18 +45,18 @@ def test_blocks_are_counted_and_every_row_is_written(blocks: tuple[Path, demo_ch
 
 
 def test_the_same_seed_scale_and_block_size_give_the_same_bytes(
-    tmp_path: Path, blocks: tuple[Path, demo_chunked.ChunkedResult]
+    tmp_path: Path, blocks: tuple[Path, chunked.ChunkedResult]
 ) -> None:
     out, _ = blocks
-    demo_chunked.generate_graduate_table(tmp_path, scale=SCALE, block_providers=4)
+    chunked.generate_graduate_table(tmp_path, scale=SCALE, block_providers=4)
     for name in GRADUATE_FILES:
         assert filecmp.cmp(tmp_path / name, out / name, shallow=False), name
 
 
-def test_blocks_share_one_sector_of_unique_fictional_providers(blocks: tuple[Path, demo_chunked.ChunkedResult]) -> None:
+def test_blocks_share_one_sector_of_unique_fictional_providers(blocks: tuple[Path, chunked.ChunkedResult]) -> None:
     out, _ = blocks
     whole = out.parent / "whole"
-    demo_chunked.generate_graduate_table(whole, scale=SCALE, block_providers=10_000)
+    chunked.generate_graduate_table(whole, scale=SCALE, block_providers=10_000)
     chunked_providers = read(out / f"{demo.GRADUATE_TABLE}_provider.csv").select("provider_ukprn", "provider_name")
     whole_providers = read(whole / f"{demo.GRADUATE_TABLE}_provider.csv").select("provider_ukprn", "provider_name")
     pairs = chunked_providers.unique()
@@ -65,7 +66,7 @@ def test_blocks_share_one_sector_of_unique_fictional_providers(blocks: tuple[Pat
     assert not {name.lower() for name in pairs["provider_name"]} & demo.real_provider_names()
 
 
-def test_chunked_meta_files_match_the_generators(blocks: tuple[Path, demo_chunked.ChunkedResult]) -> None:
+def test_chunked_meta_files_match_the_generators(blocks: tuple[Path, chunked.ChunkedResult]) -> None:
     out, _ = blocks
     for kind in ("provider", "national"):
         name = f"{demo.GRADUATE_TABLE}_{kind}.meta.csv"
@@ -73,9 +74,7 @@ def test_chunked_meta_files_match_the_generators(blocks: tuple[Path, demo_chunke
 
 
 @pytest.mark.parametrize("out_of_core", [False, True], ids=["in memory", "out of core"])
-def test_chunked_files_pass_every_loader_check(
-    blocks: tuple[Path, demo_chunked.ChunkedResult], out_of_core: bool
-) -> None:
+def test_chunked_files_pass_every_loader_check(blocks: tuple[Path, chunked.ChunkedResult], out_of_core: bool) -> None:
     out, result = blocks
     for kind in ("provider", "national"):
         screened = ees.screen(out / f"{demo.GRADUATE_TABLE}_{kind}.csv", out_of_core=out_of_core)
@@ -85,7 +84,7 @@ def test_chunked_files_pass_every_loader_check(
             screened.close()
 
 
-def test_national_totals_add_up_over_every_block(blocks: tuple[Path, demo_chunked.ChunkedResult]) -> None:
+def test_national_totals_add_up_over_every_block(blocks: tuple[Path, chunked.ChunkedResult]) -> None:
     """National cells are drawn once from sums over all blocks, so they agree with the provider rows (up to
     rounding to 5 and suppression in each provider's published count)."""
     out, _ = blocks
@@ -112,11 +111,11 @@ def test_national_totals_add_up_over_every_block(blocks: tuple[Path, demo_chunke
 
 
 def test_a_chunked_table_registers_and_prepares_like_the_demo(
-    tmp_path: Path, blocks: tuple[Path, demo_chunked.ChunkedResult]
+    tmp_path: Path, blocks: tuple[Path, chunked.ChunkedResult]
 ) -> None:
     out, result = blocks
     data_dir = tmp_path / "data"
-    write_entry(demo_chunked.graduate_entry(out), data_dir)
+    write_entry(chunked.graduate_entry(out), data_dir)
     entry = load_catalogue(data_dir).get(demo.GRADUATE_TABLE)
     assert entry.files == tuple(str(out / f"{demo.GRADUATE_TABLE}_{k}.csv") for k in ("provider", "national"))
     prepared = store.prepare(entry, data_dir=data_dir)
@@ -125,9 +124,9 @@ def test_a_chunked_table_registers_and_prepares_like_the_demo(
 
 def test_bad_arguments_are_refused_in_words(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(ValueError, match="block_providers"):
-        demo_chunked.generate_graduate_table(tmp_path, scale=1, block_providers=0)
+        chunked.generate_graduate_table(tmp_path, scale=1, block_providers=0)
     with pytest.raises(ValueError, match="scale"):
-        demo_chunked.generate_graduate_table(tmp_path, scale=float("nan"))
+        chunked.generate_graduate_table(tmp_path, scale=float("nan"))
     with pytest.raises(SystemExit, match="--out"):
         cli.main(["demo", "--chunked", "--scale", "2"])  # never rewrites the committed data/demo
     assert cli.main(["demo", "--chunked", "--scale", "1", "--out", str(tmp_path / "cli")]) == 0

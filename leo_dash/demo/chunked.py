@@ -29,7 +29,17 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
-from leo_dash import demo
+from leo_dash.demo.catalogue import catalogue_entries
+from leo_dash.demo.constants import DEFAULT_SEED, GRADUATE_TABLE
+from leo_dash.demo.files import MetaRow, _write_meta, _write_pair
+from leo_dash.demo.graduates import (
+    NationalSums,
+    _graduate_meta,
+    _graduate_national_frame,
+    _graduate_national_sums,
+    _graduate_provider_frame,
+)
+from leo_dash.demo.sector import Providers, _make_providers, _NameMaker, _simulate_population
 from leo_dash.model import TableEntry
 
 DEFAULT_BLOCK_PROVIDERS = 1_000  # about 0.55M provider rows per block: ~1 GB peak whatever the scale
@@ -45,9 +55,9 @@ class ChunkedResult:
     blocks: int
 
 
-def _block(providers: demo.Providers, start: int, stop: int) -> demo.Providers:
+def _block(providers: Providers, start: int, stop: int) -> Providers:
     """Providers start..stop-1 as a sector of their own (their ids, names and effects unchanged)."""
-    return demo.Providers(
+    return Providers(
         ukprn=providers.ukprn[start:stop],
         name=providers.name[start:stop],
         type=providers.type[start:stop],
@@ -62,7 +72,7 @@ def _block_bounds(count: int, block_providers: int) -> Iterator[tuple[int, int]]
         yield start, min(count, start + block_providers)
 
 
-def _filter_columns(meta: list[demo.MetaRow]) -> list[str]:
+def _filter_columns(meta: list[MetaRow]) -> list[str]:
     return [row.col_name for row in meta if row.col_type == "Filter"]
 
 
@@ -70,7 +80,7 @@ def generate_graduate_table(
     out_dir: Path,
     *,
     scale: float,
-    seed: int = demo.DEFAULT_SEED,
+    seed: int = DEFAULT_SEED,
     block_providers: int = DEFAULT_BLOCK_PROVIDERS,
 ) -> ChunkedResult:
     """Write the graduate outcomes table's provider and national files (each with its meta file) into out_dir."""
@@ -82,7 +92,7 @@ def generate_graduate_table(
     out_dir.mkdir(parents=True, exist_ok=True)
     # The same streams as demo.generate, so the sector (providers and their names) is the one it would draw.
     names_rng, sector_rng, population_rng, graduate_rng, *_ = np.random.default_rng(seed).spawn(7)
-    providers = demo._make_providers(sector_rng, demo._NameMaker(names_rng), scale)
+    providers = _make_providers(sector_rng, _NameMaker(names_rng), scale)
     bounds = list(_block_bounds(len(providers), block_providers))
     if len(bounds) == 1:  # one block is demo.generate's own draw: the same bytes as its graduate files
         population_streams, graduate_streams = [population_rng], [graduate_rng, graduate_rng]
@@ -90,36 +100,36 @@ def generate_graduate_table(
         population_streams = population_rng.spawn(len(bounds))
         graduate_streams = graduate_rng.spawn(len(bounds) + 1)  # the last one draws the national file
 
-    provider_path = out_dir / f"{demo.GRADUATE_TABLE}_provider.csv"
-    provider_meta = demo._graduate_meta(provider=True)
+    provider_path = out_dir / f"{GRADUATE_TABLE}_provider.csv"
+    provider_meta = _graduate_meta(provider=True)
     filters = _filter_columns(provider_meta)
-    national: demo.NationalSums | None = None
+    national: NationalSums | None = None
     meta_sample: pl.DataFrame | None = None
     provider_rows = 0
     with provider_path.open("wb") as handle:
         for index, (start, stop) in enumerate(bounds):
-            population = demo._simulate_population(population_streams[index], _block(providers, start, stop))
-            frame = demo._graduate_provider_frame(graduate_streams[index], population)
+            population = _simulate_population(population_streams[index], _block(providers, start, stop))
+            frame = _graduate_provider_frame(graduate_streams[index], population)
             frame.write_csv(handle, include_header=index == 0, line_terminator="\n", quote_style="necessary")
             provider_rows += frame.height
             # The meta file needs only the file's columns, first row and each filter's distinct values.
             distinct = frame.select([c for c in filters if c in frame.columns]).unique(maintain_order=True)
             first = frame.head(1) if meta_sample is None else meta_sample
             meta_sample = pl.concat([first, distinct], how="diagonal").unique(maintain_order=True)
-            sums = demo._graduate_national_sums(population)
+            sums = _graduate_national_sums(population)
             national = sums if national is None else national + sums
             del population, frame
     assert meta_sample is not None and national is not None  # at least one block: a sector has providers
-    written = [provider_path, demo._write_meta(meta_sample, provider_meta, provider_path)]
-    national_frame = demo._graduate_national_frame(graduate_streams[-1], national)
-    national_path = out_dir / f"{demo.GRADUATE_TABLE}_national.csv"
-    written += demo._write_pair(national_frame, demo._graduate_meta(provider=False), national_path)
+    written = [provider_path, _write_meta(meta_sample, provider_meta, provider_path)]
+    national_frame = _graduate_national_frame(graduate_streams[-1], national)
+    national_path = out_dir / f"{GRADUATE_TABLE}_national.csv"
+    written += _write_pair(national_frame, _graduate_meta(provider=False), national_path)
     return ChunkedResult(written, provider_rows, national_frame.height, len(bounds))
 
 
 def graduate_entry(out_dir: Path) -> TableEntry:
     """The graduate table's catalogue entry, pointing at the files in out_dir."""
-    return next(entry for entry in demo.catalogue_entries(out_dir) if entry.id == demo.GRADUATE_TABLE)
+    return next(entry for entry in catalogue_entries(out_dir) if entry.id == GRADUATE_TABLE)
 
 
 def run(*, scale: float, out: Path, block_providers: int = DEFAULT_BLOCK_PROVIDERS) -> int:
