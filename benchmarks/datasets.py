@@ -81,6 +81,18 @@ def isolated_demo_dataset(work_dir: Path) -> Dataset:
     return Dataset("demo", data_dir, csv, count_rows(csv))
 
 
+def isolated_committed_dataset(work_dir: Path) -> Dataset:
+    """Every table of the committed catalogue (the demo tables and the published reference tables, pointing at the
+    committed files) in its own data dir: what the app shows out of the box, so every analysis page has a table to
+    draw in the per-page browser steps. The project's own data dir is not touched."""
+    data_dir = work_dir / "committed" / "data"
+    _copy_governance_files(data_dir)
+    for entry in catalogue.load_catalogue(paths.PROJECT_ROOT / "data"):
+        catalogue.write_entry(entry, data_dir)
+    csv = paths.DEMO_DIR / f"{GRADUATE_TABLE}_provider.csv"
+    return Dataset("committed", data_dir, csv, count_rows(csv))
+
+
 def generated_dataset(work_dir: Path, scale: float, name: str | None = None, *, log: bool = True) -> Dataset:
     """Demo tables at `scale`, generated once into work_dir/<name>/ and registered in their own catalogue."""
     name = name or f"scale{scale:g}"

@@ -3,7 +3,8 @@
     python benchmarks/run.py            # demo data, ~2M rows (scale 151) and 10x (replicated), all measures
     python benchmarks/run.py --quick    # committed demo data only, few repetitions (the smoke test uses this)
 
-Measures: cold start to first chart in Chromium; per-page filter change -> figure ready (server side); one view
+Measures: cold start to first chart in Chromium; on every analysis page, filter change -> redraw in the browser and
+a new session's first chart (benchmarks/browser_steps.py); per-page filter change -> figure ready (server side); one view
 three ways (LEO path / bare parquet query / pandas read_csv); server RSS with 1, 10 and 20 browser sessions.
 Large data goes under --work-dir (default /tmp/leo_bench), never into the repository. Server-side measurements
 of each data set run in a child process with LEO_DATA_DIR set, as the app itself would be run on that data.
@@ -53,13 +54,23 @@ class Settings:
     session_counts: tuple[int, ...]
     browser: bool
     scales: tuple[str, ...]  # which data sets: demo, real, x10, x25
+    page_changes: int = 0  # filter changes timed per analysis page in the browser
+    page_sessions: int = 0  # new sessions timed per analysis page (and on the bare one-chart page)
+    pages: tuple[str, ...] = ()  # url paths of the analysis pages to measure in the browser (empty: all)
+    browser_steps_only: bool = False  # skip the cold starts and session memory of the browser part
 
     @staticmethod
     def from_args(args: argparse.Namespace) -> Settings:
+        pages = tuple(p for p in (args.pages or "").split(",") if p)
+        steps_only = bool(args.browser_steps_only)
         if args.quick:
-            return Settings(True, args.work_dir, 1, 3, 5, 1, 1, (1, 2), not args.no_browser, ("demo",))
+            return Settings(
+                True, args.work_dir, 1, 3, 5, 1, 1, (1, 2), not args.no_browser, ("demo",), 5, 3, pages, steps_only
+            )
         scales = tuple(args.datasets.split(","))
-        return Settings(False, args.work_dir, 2, 24, 30, 3, 3, (1, 10, 20), not args.no_browser, scales)
+        return Settings(
+            False, args.work_dir, 2, 24, 30, 3, 3, (1, 10, 20), not args.no_browser, scales, 11, 5, pages, steps_only
+        )
 
 
 # ------------------------------------------------------------------------------------------------ server side
@@ -183,33 +194,60 @@ def prepare_all(dataset: datasets.Dataset) -> None:
 
 
 def browser_measures(dataset: datasets.Dataset, settings: Settings, *, cold_unbuilt: bool) -> dict[str, Any]:
-    from benchmarks import server
+    from benchmarks import browser_steps, server
 
     page = chart_page()
     out: dict[str, Any] = {"page": page}
     with server.chromium() as browser:
-        if cold_unbuilt and not settings.quick:
-            # One run: a first-ever start screens the CSVs (tens of seconds at 2M rows), so it is not repeated.
-            dataset.drop_parquet()
-            out["cold_start_unbuilt"] = [
-                server.cold_start(browser, dataset.data_dir, page, parquet_built=False).as_dict()
-            ]
-        prepare_all(dataset)
-        runs = [
-            server.cold_start(browser, dataset.data_dir, page, parquet_built=True).as_dict()
-            for _ in range(settings.cold_starts)
-        ]
-        out["cold_start_built"] = runs
-        paths_for_sessions = session_paths(dataset, page, max(settings.session_counts))
-        memory = server.session_memory(
+        if not settings.browser_steps_only:
+            _start_and_memory(browser, dataset, settings, page, out, cold_unbuilt=cold_unbuilt)
+        # Every analysis page needs a table to draw: on the demo scale, the whole committed catalogue (demo and
+        # published reference tables); at the generated scales, that scale's tables (a page without one reports it).
+        pages_data = datasets.isolated_committed_dataset(settings.work_dir) if dataset.name == "demo" else dataset
+        prepare_all(pages_data)
+        steps = browser_steps.run_steps(
             browser,
-            dataset.data_dir,
-            paths_for_sessions,
-            counts=settings.session_counts,
-            settle_s=1.0 if settings.quick else 3.0,
+            pages_data.data_dir,
+            settings.work_dir,
+            changes=settings.page_changes,
+            sessions=settings.page_sessions,
+            only=settings.pages,
         )
-        out["sessions"] = memory.as_dict()
+        out["page_steps"] = steps.as_dict() | {"data_dir": str(pages_data.data_dir)}
     return out
+
+
+def _start_and_memory(
+    browser: Any,
+    dataset: datasets.Dataset,
+    settings: Settings,
+    page: str,
+    out: dict[str, Any],
+    *,
+    cold_unbuilt: bool,
+) -> None:
+    """Cold starts (parquet not built, then built) and server memory with concurrent sessions, into `out`."""
+    from benchmarks import server
+
+    if cold_unbuilt and not settings.quick:
+        # One run: a first-ever start screens the CSVs (tens of seconds at 2M rows), so it is not repeated.
+        dataset.drop_parquet()
+        out["cold_start_unbuilt"] = [server.cold_start(browser, dataset.data_dir, page, parquet_built=False).as_dict()]
+    prepare_all(dataset)
+    runs = [
+        server.cold_start(browser, dataset.data_dir, page, parquet_built=True).as_dict()
+        for _ in range(settings.cold_starts)
+    ]
+    out["cold_start_built"] = runs
+    paths_for_sessions = session_paths(dataset, page, max(settings.session_counts))
+    memory = server.session_memory(
+        browser,
+        dataset.data_dir,
+        paths_for_sessions,
+        counts=settings.session_counts,
+        settle_s=1.0 if settings.quick else 3.0,
+    )
+    out["sessions"] = memory.as_dict()
 
 
 # ------------------------------------------------------------------------------------------------ facts, table
@@ -281,19 +319,24 @@ def rows_for(name: str, result: dict[str, Any]) -> list[tuple[str, str, str, str
                     _met(median <= TARGET_COLD_START_S),
                 )
             )
-        sessions = browser["sessions"]
-        by = sessions["rss_bytes_by_sessions"]
-        growth = mb(sessions["growth_per_extra_session_bytes"])
-        rows.append(
-            (
-                "server RSS with " + " / ".join(f"{k}" for k in by) + " sessions",
-                name,
-                " / ".join(f"{mb(v):.0f} MB" for v in by.values())
-                + f" (idle {mb(sessions['baseline_rss_bytes']):.0f} MB); +{growth:.1f} MB per extra session",
-                f"< {TARGET_SESSION_MB:g} MB/session",
-                _met(growth < TARGET_SESSION_MB),
+        sessions = browser.get("sessions")
+        if sessions:
+            by = sessions["rss_bytes_by_sessions"]
+            growth = mb(sessions["growth_per_extra_session_bytes"])
+            rows.append(
+                (
+                    "server RSS with " + " / ".join(f"{k}" for k in by) + " sessions",
+                    name,
+                    " / ".join(f"{mb(v):.0f} MB" for v in by.values())
+                    + f" (idle {mb(sessions['baseline_rss_bytes']):.0f} MB); +{growth:.1f} MB per extra session",
+                    f"< {TARGET_SESSION_MB:g} MB/session",
+                    _met(growth < TARGET_SESSION_MB),
+                )
             )
-        )
+        if browser.get("page_steps"):
+            from benchmarks import browser_steps
+
+            rows.extend(browser_steps.rows_for(name, browser["page_steps"]))
     server = result.get("server_side")
     if server:
         for page, info in server["pages"].items():
@@ -391,7 +434,15 @@ def main(argv: Sequence[str] | None = None, *, printer: Callable[[str], None] = 
         default="demo,real,x10",
         help="comma list of demo, real (2M rows), x10 (20M), x25 (50M); default demo,real,x10",
     )
-    parser.add_argument("--no-browser", action="store_true", help="skip cold start and session memory")
+    parser.add_argument(
+        "--no-browser", action="store_true", help="skip cold start, session memory and the per-page browser steps"
+    )
+    parser.add_argument(
+        "--pages", default="", help="comma list of analysis pages (url paths) for the browser steps; earnings always"
+    )
+    parser.add_argument(
+        "--browser-steps-only", action="store_true", help="of the browser part, run only the per-page browser steps"
+    )
     parser.add_argument("--no-server-side", action="store_true", help="skip per-page and three-way timings")
     parser.add_argument("--experiments", action="store_true", help="run the what-if experiments (see experiments.py)")
     parser.add_argument("--json", type=Path, default=None, help="also write all results as JSON here")

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -45,7 +46,10 @@ def test_quick_run_server_side_prints_table(tmp_path: Path) -> None:
 def test_quick_run_with_browser_reports_cold_start_and_memory(tmp_path: Path) -> None:
     # Run as the README documents it, in its own process: Playwright's sync API cannot start inside this pytest
     # process once the browser tests' session-wide Playwright loop is running.
-    command = [sys.executable, "benchmarks/run.py", "--quick", "--work-dir", str(tmp_path), "--no-server-side"]
+    command = [
+        sys.executable, "benchmarks/run.py", "--quick", "--work-dir", str(tmp_path), "--no-server-side",
+        "--pages", "benefits",  # the browser steps on two analysis pages: benefits and (always) earnings
+    ]  # fmt: skip
     finished = subprocess.run(command, cwd=paths.PROJECT_ROOT, capture_output=True, text=True, timeout=900)
     assert finished.returncode == 0, finished.stderr[-3000:]
     output = finished.stdout
@@ -59,6 +63,52 @@ def test_quick_run_with_browser_reports_cold_start_and_memory(tmp_path: Path) ->
     assert all(isinstance(start[k], float) for k in ("seconds_to_chart", "seconds_to_health", "warm_session_to_chart"))
     assert set(browser["sessions"]["rss_bytes_by_sessions"]) == {"1", "2"}
     assert all(v > 0 for v in browser["sessions"]["rss_bytes_by_sessions"].values())
+    # The per-page browser steps: filter change -> redraw (and its ratio to earnings), first chart in a new session
+    # (and its ratio to the bare one-chart page), on the pages asked for; numbers recorded, never judged.
+    steps = browser["page_steps"]
+    assert set(steps["pages"]) == {"earnings", "benefits"} and steps["reference_page"] == "earnings"
+    for url_path, info in steps["pages"].items():
+        assert info["errors"] == [], info["errors"]
+        assert info["filter_change"]["n"] == len(info["chosen"]) >= 1
+        assert info["first_chart"]["n"] == len(steps["floor_first_chart_s"]) >= 1
+        assert all(isinstance(v, float) and v > 0 for v in info["filter_change_s"] + info["first_chart_s"])
+        assert re.search(
+            rf"\| {url_path}: filter change \(.+\) → redraw in the browser, n=\d+ +\| demo +\| median \d+ ms, p95 \d+ ms; [\d.]+× earnings",
+            output,
+        )
+        assert re.search(
+            rf"\| {url_path}: new session on the warm server → first chart, n=\d+ +\| demo +\| median [\d.]+ s, p95 [\d.]+ s; [\d.]+× bare one-chart page",
+            output,
+        )
+    assert re.search(
+        r"\| bare one-chart Streamlit page: new session on the warm server → chart, n=\d+ +\| demo +\| median [\d.]+ s",
+        output,
+    )
+
+
+def test_browser_steps_cover_every_analysis_page_and_format_ratios() -> None:
+    from benchmarks import browser_steps
+    from tests.browser.cases import CASES
+
+    measured, missing = browser_steps.analysis_pages()
+    chart_files = {f for f, case in CASES.items() if case.charts and (paths.PROJECT_ROOT / f).exists()}
+    assert {p.file for p in measured} == chart_files and missing == []
+    assert [p.url_path for p in measured if p.is_reference] == ["earnings"]
+    timing = {"n": 2, "median_s": 0.5, "p95_s": 0.6, "min_s": 0.4, "max_s": 0.6}
+    slow = timing | {"median_s": 1.0}
+    page = {"change": "Tax year", "errors": [], "filter_change": timing, "first_chart": timing}
+    steps = {
+        "reference_page": "earnings",
+        "floor_first_chart_s": [0.4, 0.5],
+        "pages": {"earnings": page, "provider": page | {"change": "Provider", "filter_change": slow}},
+    }
+    rows = {r[0]: r for r in browser_steps.rows_for("demo", steps)}
+    earnings = rows["earnings: filter change (Tax year) → redraw in the browser, n=2"]
+    assert earnings[2] == "median 500 ms, p95 600 ms; 1.00× earnings" and earnings[4] == "yes"
+    provider = rows["provider: filter change (Provider) → redraw in the browser, n=2"]
+    assert provider[2] == "median 1000 ms, p95 600 ms; 2.00× earnings" and provider[4] == "NO"
+    first = rows["earnings: new session on the warm server → first chart, n=2"]
+    assert first[2] == "median 0.50 s, p95 0.60 s; 1.11× bare one-chart page" and first[4] == "yes"
 
 
 def test_every_path_of_the_three_way_view_finds_the_same_rows(tmp_path: Path) -> None:

@@ -10,6 +10,7 @@ import contextlib
 import csv
 import io
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -159,10 +160,11 @@ def sidebar_widget(page: Page, label: str) -> Locator:
     return widgets.filter(has=page.get_by_text(label, exact=True)).first
 
 
-def choose_other_option(page: Page, label: str) -> str:
+def choose_other_option(page: Page, label: str, *, before_click: Callable[[], object] | None = None) -> str:
     """In the sidebar select box or radio labelled `label`, choose the first option that is not the current one.
 
-    Returns the option chosen. Reading the options from the open list means no test hard-codes data values."""
+    Returns the option chosen. Reading the options from the open list means no test hard-codes data values.
+    `before_click` is called just before the click that makes the choice (the benchmark starts its clock there)."""
     # A run still in progress redraws the sidebar and closes an open list under the click: start from a quiet page.
     wait_idle(page)
     widget = sidebar_widget(page, label)
@@ -173,6 +175,8 @@ def choose_other_option(page: Page, label: str) -> str:
             if not options.nth(index).is_checked():
                 option = widget.locator('[data-testid="stRadioOption"]').nth(index)
                 text = option.inner_text().strip()
+                if before_click is not None:
+                    before_click()
                 option.click()
                 return text
         raise AssertionError(f"radio {label!r} has a single option")
@@ -188,7 +192,11 @@ def choose_other_option(page: Page, label: str) -> str:
     if choice is None:
         page.keyboard.press("Escape")  # leave the page as it was: an open list would block the next step
     assert choice is not None, f"select box {label!r} offers only {texts}"
-    listbox.get_by_role("option", name=choice, exact=True).click()
+    target = listbox.get_by_role("option", name=choice, exact=True)
+    target.wait_for(state="visible")
+    if before_click is not None:
+        before_click()
+    target.click()
     expect(widget.get_by_role("combobox")).to_have_value(choice)
     return choice
 
