@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import polars as pl
 
-from leo_dash.disclosure_profiles import Convention
+from leo_dash.disclosure_profiles import Convention, ConventionKind
 from leo_dash.ees.findings import _Recorder
 from leo_dash.ees.reading import _Cells, _first, _plural
 from leo_dash.ees.rules import (
@@ -31,7 +31,7 @@ class _RoundingChecks(_Recorder):
     count_rule: Convention
     earnings_rule: Convention
     percentage_rule: Convention | None
-    declared_kinds: set[str]
+    declared_kinds: set[ConventionKind]
     rates_to_round: dict[str, int]  # set here: rate column -> dp its extra decimals are rounded to
     hidden_by_small_base: dict[str, str]  # set here: rate column -> base column whose small values hide it
 

@@ -38,10 +38,6 @@ from leo_dash.paths import COMPRESSED_SUFFIX, data_stem
 from leo_dash.sdc import round_half_up_expr
 from leo_dash.staging import StagedText
 
-# ---------------------------------------------------------------------------------------------------------------
-# The screener
-# ---------------------------------------------------------------------------------------------------------------
-
 
 class _Screener(_StructureChecks, _TimeGeographyChecks, _ValueChecks, _RoundingChecks):
     """State of one screening run: paths, findings so far, the string frame and what the metadata declares."""
