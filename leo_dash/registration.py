@@ -12,6 +12,7 @@ import polars as pl
 from leo_dash import ees, paths, shapes
 from leo_dash.catalogue import catalogue_dir, load_catalogue, write_entry
 from leo_dash.disclosure_profiles import ProfileError, parse_profile
+from leo_dash.ees.reading import _meta_rows
 from leo_dash.model import (
     CONTROLLERS,
     MEASURES,
@@ -103,7 +104,7 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
         raise RegistrationError(f"{request.path.name} has no column(s) {', '.join(missing)}.")
     meta_indicators = ees.indicators_from_meta(result.meta)
     institutions = {i.column for i in meta_indicators if i.counts == "institutions"}
-    filter_rows = [r for r in ees._meta_rows(result.meta) if r["col_type"] == "Filter" and r["col_name"] in columns]
+    filter_rows = [r for r in _meta_rows(result.meta) if r["col_type"] == "Filter" and r["col_name"] in columns]
     filter_items = {r["col_name"]: _items(table, r["col_name"]) for r in filter_rows}
     unit_filter, unit_items = _unit_filter(request, filter_rows, filter_items)
     indicators: list[Indicator] = []

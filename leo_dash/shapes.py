@@ -5,7 +5,7 @@ the data so registration can describe them in the catalogue and the screener can
 - a filter item that is a measure (activity = "Out of work benefits": the value column is the benefit rate);
 - nested filters (`filter_grouping_column`) and the initial item of a filter (`filter_default`).
 
-Plain functions on meta rows (dicts of stripped strings, as `ees._meta_rows` gives) and item lists; no I/O.
+Plain functions on meta rows (dicts of stripped strings, as `leo_dash.ees.reading._meta_rows` gives) and item lists; no I/O.
 """
 
 from __future__ import annotations

@@ -17,6 +17,7 @@ import pytest
 from leo_dash import ees, paths, store
 from leo_dash.catalogue import load_catalogue
 from leo_dash.cli import main
+from leo_dash.ees import reading
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loader"
 NAME = "unrounded_suppressed_counts"
@@ -82,7 +83,7 @@ def test_a_file_that_expands_past_the_limit_is_refused_before_it_is_read(
 ) -> None:
     target = _compressed_pair(tmp_path)
     size = len(gzip.decompress(target.read_bytes()))
-    monkeypatch.setattr(ees, "MAX_DECOMPRESSED_BYTES", size - 1)
+    monkeypatch.setattr(reading, "MAX_DECOMPRESSED_BYTES", size - 1)  # where _decompressed_size_problem reads it
     result = ees.screen(target)
     assert any(f.rule == "L2" and "expands to more than" in f.message for f in result.errors), _errors(result)
     assert result.frame is None

@@ -15,6 +15,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from leo_dash import ees
+from leo_dash.ees.rules import _personal_reason
 from leo_dash.model import Indicator, status_column
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "ees"
@@ -951,7 +952,7 @@ def test_filter_grouping_column_is_accepted_and_checked(tmp_path: Path) -> None:
     ],
 )  # fmt: skip
 def test_a1_leaves_aggregate_columns_alone(column: str) -> None:
-    assert ees._personal_reason(column, is_indicator=False) is None
+    assert _personal_reason(column, is_indicator=False) is None
 
 
 @pytest.mark.parametrize(
@@ -965,12 +966,12 @@ def test_a1_leaves_aggregate_columns_alone(column: str) -> None:
     ],
 )  # fmt: skip
 def test_a1_catches_columns_that_identify_people(column: str) -> None:
-    assert ees._personal_reason(column, is_indicator=False) is not None
+    assert _personal_reason(column, is_indicator=False) is not None
 
 
 def test_a1_learner_number_is_refused_unless_declared_an_indicator() -> None:
-    assert ees._personal_reason("learner_number", is_indicator=False) is not None
-    assert ees._personal_reason("learner_number", is_indicator=True) is None
+    assert _personal_reason("learner_number", is_indicator=False) is not None
+    assert _personal_reason("learner_number", is_indicator=True) is None
 
 
 # --- never raise on bad input ---------------------------------------------------------------------------------------
