@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import os
 from pathlib import Path
 
@@ -18,7 +19,14 @@ COMPRESSED_SUFFIX = ".csv.gz"
 def resolve(path: str | Path) -> Path:
     """A catalogue path made absolute against the project root."""
     p = Path(path)
-    return p if p.is_absolute() else (PROJECT_ROOT / p).resolve()
+    return p if p.is_absolute() else _resolved(PROJECT_ROOT, str(p))
+
+
+@functools.lru_cache(maxsize=4096)
+def _resolved(root: Path, relative: str) -> Path:
+    # Kept: every page run checks each table's files (store.prepare), and resolving walks the path with a system
+    # call per component. The project's own folders do not move under a running server.
+    return (root / relative).resolve()
 
 
 def data_stem(path: str | Path) -> str:

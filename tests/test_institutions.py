@@ -482,3 +482,15 @@ def test_no_earnings_selection_fails_closed_and_earnings_on_a_hidden_base_stay_h
     assert hidden_bases > 0
 
 
+def test_a_comparison_is_reused_across_highlights_and_renewed_with_the_table(national) -> None:
+    """Comparisons are kept per version of the prepared table: a change of highlighted provider, chart length or
+    funnel limits reuses one; another selection or a re-prepared table does not."""
+    first = institutions.comparison(national, spec_for(national, providers=(ALPHA,)))
+    again = institutions.comparison(national, spec_for(national, providers=(BETA, GAMMA), top="All"))
+    assert again.frame is first.frame and again.spec.providers == (BETA, GAMMA) and again.spec.top == "All"
+    other_peer = institutions.comparison(national, spec_for(national, peer=institutions.PEER_TYPE, provider_type="HEI"))
+    assert other_peer.frame is not first.frame
+    source = Path(national.files[0])
+    source.write_text(source.read_text(encoding="utf-8"), encoding="utf-8")  # same cells, a newer file
+    renewed = institutions.comparison(national, spec_for(national, providers=(ALPHA,)))
+    assert renewed.frame is not first.frame and renewed.frame.equals(first.frame)

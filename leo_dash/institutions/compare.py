@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import polars as pl
@@ -104,8 +106,37 @@ def _in_peer(entry: TableEntry, spec: InstitutionSpec) -> pl.Expr:
     return expr
 
 
+# Comparisons kept per version of the prepared table (the house cache policy: values read from a table are keyed by
+# its parquet and modification time). The highlighted providers, the chart's length and the funnel limits do not
+# change a comparison, so a provider profile's four outcomes and a change of highlighted provider reuse one.
+_COMPARISONS_KEPT = 32
+_comparisons: OrderedDict[tuple[object, ...], Comparison] = OrderedDict()
+_comparisons_guard = threading.Lock()
+
+
+def _comparison_key(entry: TableEntry, spec: InstitutionSpec, data_dir: Path | None) -> tuple[object, ...]:
+    parquet, mtime_ns = query.prepared_version(entry, data_dir)
+    selection = replace(spec, providers=(), top="", limits="", period=0)  # the parts comparison() does not read
+    return (repr(entry), parquet, mtime_ns, selection)
+
+
 def comparison(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | None = None) -> Comparison:
     """Peer providers and the benchmark for `spec`'s selection in every year (the trend needs them all)."""
+    key = _comparison_key(entry, spec, data_dir)
+    with _comparisons_guard:
+        found = _comparisons.get(key)
+        if found is not None:
+            _comparisons.move_to_end(key)
+    if found is None:
+        found = _compare(entry, spec, data_dir=data_dir)
+        with _comparisons_guard:
+            _comparisons[key] = found
+            while len(_comparisons) > _COMPARISONS_KEPT:
+                _comparisons.popitem(last=False)
+    return replace(found, spec=spec)
+
+
+def _compare(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | None = None) -> Comparison:
     indicator = measure_indicator(entry, spec)
     mixed = bool(entry.unit_filter) and spec.measure in {m.column for m in measures(entry)}
     if (indicator.kind not in ("rate", "earnings") and not mixed) or indicator.hidden:

@@ -291,6 +291,12 @@ def parse_export_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
     return records[0], records[1:]
 
 
+_RUNNING_JS = """() => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return Boolean(app) && app.dataset.testScriptState === 'running';
+}"""
+
+
 def _download(page: Page, tabs: Locator, button_name: str) -> tuple[str, bytes]:
     button = tabs.get_by_role("button", name=button_name)
     expect(button).to_be_visible()
@@ -298,17 +304,29 @@ def _download(page: Page, tabs: Locator, button_name: str) -> tuple[str, bytes]:
         button.click()
     download = info.value
     assert download.failure() is None, download.failure()
-    return download.suggested_filename, Path(download.path()).read_bytes()
+    found = download.suggested_filename, Path(download.path()).read_bytes()
+    # The click reruns the page (it records the export), and a run replaces every download button's file: a click
+    # before that run has begun and ended can hit a file already withdrawn (Chromium reports "canceled"). An idle
+    # check straight after the click can run before the rerun has begun, so give it a moment to start first.
+    with contextlib.suppress(PlaywrightTimeoutError):
+        page.wait_for_function(_RUNNING_JS, timeout=1500)
+    wait_idle(page)
+    return found
 
 
 def download_csv(page: Page, tabs: Locator) -> CsvDownload:
     """Open a view's Download tab and download its CSV and its data guidance."""
     tabs.get_by_role("tab", name="Download", exact=True).click()
     filename, data = _download(page, tabs, "Download CSV")
-    wait_idle(page)  # each download click reruns the page (it records the export)
     _, guidance = _download(page, tabs, "Download data guidance")
     columns, rows = parse_export_csv(data)
     return CsvDownload(filename, columns, rows, guidance.decode("utf-8"))
+
+
+def download_xlsx(page: Page, tabs: Locator) -> tuple[str, bytes]:
+    """Open a view's Download tab and download its Excel workbook."""
+    tabs.get_by_role("tab", name="Download", exact=True).click()
+    return _download(page, tabs, "Download Excel XLSX")
 
 
 # ---------------------------------------------------------------------------------------------------- axe

@@ -4,6 +4,9 @@ browser, and each view's CSV download holds exactly the rows its Table tab shows
 
 from __future__ import annotations
 
+import io
+
+import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
@@ -148,3 +151,23 @@ def test_csv_download_holds_what_the_table_shows(page: Page, app_url: str, nav: 
         assert ("Warning: SYNTHETIC DEMO DATA" in download.guidance) == case.demo
         label = tabs.get_by_role("button", name="Download CSV").inner_text()
         assert f"{len(grid.rows):,} rows" in label
+
+
+@pytest.mark.parametrize(
+    "nav", [n for n in CHART_PAGES if n.file in ("pages/earnings.py", "pages/institutions.py")], ids=page_id
+)
+def test_excel_download_arrives_whole_and_holds_the_csv_rows(page: Page, app_url: str, nav: NavPage) -> None:
+    """After the CSV and the data guidance (each click reruns the page to record the export), the workbook arrives
+    whole and holds the same table as the CSV beside it."""
+    open_nav_page(page, app_url, nav)
+    tabs = dom.view_tabs(page).nth(0)
+    download = dom.download_csv(page, tabs)
+    filename, data = dom.download_xlsx(page, tabs)
+    # The same view's file (its key; the time stamped in the name can tick over between the two clicks).
+    assert filename.endswith(".xlsx") and filename.rsplit("-", 2)[0] == download.filename.rsplit("-", 2)[0]
+    sheet = openpyxl.load_workbook(io.BytesIO(data)).worksheets[0]
+    cells = [["" if v is None else str(v) for v in row] for row in sheet.iter_rows(values_only=True)]
+    assert cells[0] == download.columns
+    assert len(cells) - 1 == len(download.rows) > 0
+    label = tabs.get_by_role("button", name="Download Excel XLSX").inner_text()
+    assert f"{len(download.rows):,} rows" in label
