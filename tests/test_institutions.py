@@ -486,8 +486,13 @@ def test_a_comparison_is_reused_across_highlights_and_renewed_with_the_table(nat
     """Comparisons are kept per version of the prepared table: a change of highlighted provider, chart length or
     funnel limits reuses one; another selection or a re-prepared table does not."""
     first = institutions.comparison(national, spec_for(national, providers=(ALPHA,)))
-    again = institutions.comparison(national, spec_for(national, providers=(BETA, GAMMA), top="All"))
+    # The focus provider's own type and region ride along in the spec; with everyone as peers they change nothing.
+    again = institutions.comparison(
+        national, spec_for(national, providers=(BETA, GAMMA), top="All", provider_type="FEC", region="London")
+    )
     assert again.frame is first.frame and again.spec.providers == (BETA, GAMMA) and again.spec.top == "All"
+    # Funnel positions are worked out once for both (they do not depend on who is highlighted).
+    assert institutions.funnel_frame(again) is institutions.funnel_frame(first)
     other_peer = institutions.comparison(national, spec_for(national, peer=institutions.PEER_TYPE, provider_type="HEI"))
     assert other_peer.frame is not first.frame
     source = Path(national.files[0])

@@ -5,7 +5,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import polars as pl
@@ -56,6 +56,9 @@ class Comparison:
     selected: pl.DataFrame
     benchmarks: dict[int, Benchmark]
     periods: tuple[int, ...]
+    # Figures computed from this comparison (e.g. funnel positions), shared by every copy `comparison()` hands out
+    # for other highlighted providers, so they are computed once per version of the table.
+    derived: dict[tuple[object, ...], pl.DataFrame] = field(default_factory=dict, compare=False, repr=False)
 
     @property
     def indicators(self) -> list[Indicator]:
@@ -116,7 +119,11 @@ _comparisons_guard = threading.Lock()
 
 def _comparison_key(entry: TableEntry, spec: InstitutionSpec, data_dir: Path | None) -> tuple[object, ...]:
     parquet, mtime_ns = query.prepared_version(entry, data_dir)
-    selection = replace(spec, providers=(), top="", limits="", period=0)  # the parts comparison() does not read
+    # Only what comparison() reads: the peer group's type and region (not the focus provider's own when the peer
+    # group is everyone), never the highlighted providers, the chart's length, the funnel limits or the year.
+    selection = replace(
+        spec, providers=(), top="", limits="", period=0, provider_type=spec.peer_type, region=spec.peer_region
+    )
     return (repr(entry), parquet, mtime_ns, selection)
 
 

@@ -62,6 +62,14 @@ def _limits_factor(result: Comparison, dispersion: funnel.Overdispersion) -> flo
 
 
 def _funnel_frame(result: Comparison, phi: float = 1.0) -> pl.DataFrame:
+    key = ("funnel", result.spec.period, phi)
+    found = result.derived.get(key)
+    if found is None:
+        found = result.derived[key] = _classified(result, phi)
+    return found
+
+
+def _classified(result: Comparison, phi: float) -> pl.DataFrame:
     assert result.base is not None
     bench = result.benchmark(result.spec.period)
     assert bench is not None and bench.value is not None
