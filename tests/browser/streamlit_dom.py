@@ -193,10 +193,9 @@ def choose_other_option(page: Page, label: str, *, before_click: Callable[[], ob
         page.keyboard.press("Escape")  # leave the page as it was: an open list would block the next step
     assert choice is not None, f"select box {label!r} offers only {texts}"
     target = listbox.get_by_role("option", name=choice, exact=True)
-    target.wait_for(state="visible")
     if before_click is not None:
         before_click()
-    target.click()
+    target.click()  # scrolls the option into view first (a long list draws only what is in view)
     expect(widget.get_by_role("combobox")).to_have_value(choice)
     return choice
 
