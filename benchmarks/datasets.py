@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
-import sys
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from benchmarks import measure
 from leo_dash import catalogue, demo, paths, store
 from leo_dash.demo import chunked
 from leo_dash.model import TableEntry
@@ -117,15 +116,13 @@ def generated_dataset(work_dir: Path, scale: float, name: str | None = None, *, 
 
 
 _CHUNKED_CHILD = """
-import json, sys, time
+import sys, time
 from pathlib import Path
+from benchmarks.measure import report_from_child
 from leo_dash.demo import chunked
 started = time.perf_counter()
 chunked.generate_graduate_table(Path(sys.argv[2]), scale=float(sys.argv[1]))
-seconds = time.perf_counter() - started
-status = Path("/proc/self/status").read_text().splitlines()
-peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-print(json.dumps({"seconds": seconds, "peak_gb": peak_kb / 1024**2}))
+report_from_child({"seconds": time.perf_counter() - started})
 """
 
 
@@ -145,14 +142,9 @@ def chunked_dataset(work_dir: Path, scale: float, name: str, *, log: bool = True
                 f"[datasets] generating the graduate table at scale {scale:g} in blocks into {files_dir} …", flush=True
             )
         # The generator runs in its own process so its peak (VmHWM) is its own, not this process's.
-        out = subprocess.run(
-            [sys.executable, "-c", _CHUNKED_CHILD, f"{scale!r}", str(files_dir)],
-            check=True,
-            cwd=paths.PROJECT_ROOT,
-            capture_output=True,
-            text=True,
-        ).stdout
-        facts = json.loads(out.strip().splitlines()[-1])
+        facts = measure.run_child(_CHUNKED_CHILD, f"{scale!r}", str(files_dir))
+        if "failed" in facts:
+            raise RuntimeError(f"generating {name} failed: {facts['failed']}")
         seconds, peak_gb = facts["seconds"], facts["peak_gb"]
         rows = count_rows(csv)
         done.write_text(json.dumps({"scale": scale, "rows": rows, "seconds": seconds, "peak_gb": peak_gb}))

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import tempfile
 import time
@@ -21,11 +20,17 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:  # `python benchmarks/<script>.py` puts benchmarks/, not the project, on the path
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from benchmarks.measure import run_child  # noqa: E402
 
 _CHILD = r"""
-import json, sys, time
+import sys, time
 from pathlib import Path
+from benchmarks.datasets import count_rows
+from benchmarks.measure import report_from_child
 from leo_dash import demo
 from leo_dash.demo import chunked
 mode, scale, out = sys.argv[1], float(sys.argv[2]), Path(sys.argv[3])
@@ -35,26 +40,14 @@ if mode == "whole":
 else:
     chunked.generate_graduate_table(out, scale=scale)
 seconds = time.perf_counter() - started
-status = Path("/proc/self/status").read_text().splitlines()
-peak_kb = next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-csv = out / f"{demo.GRADUATE_TABLE}_provider.csv"
-with csv.open("rb") as handle:
-    rows = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(1 << 22), b"")) - 1
-print("RESULT " + json.dumps({"seconds": seconds, "peak_gb": peak_kb / 1024**2, "rows": rows}))
+rows = count_rows(out / f"{demo.GRADUATE_TABLE}_provider.csv")
+report_from_child({"seconds": seconds, "rows": rows})
 """
 
 
 def measure(mode: str, scale: float) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
     with tempfile.TemporaryDirectory(prefix="leo_generator_") as out:
-        run = subprocess.run(
-            [sys.executable, "-c", _CHILD, mode, repr(scale), out], capture_output=True, text=True, env=env, check=False
-        )
-    lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
-    if run.returncode != 0 or not lines:
-        tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
-        return {"failed": f"exit {run.returncode}: {tail[0]}"}
-    return json.loads(lines[0][len("RESULT ") :])
+        return run_child(_CHILD, mode, repr(scale), out)
 
 
 def rows_of(results: list[dict[str, Any]]) -> list[str]:

@@ -16,24 +16,22 @@ from __future__ import annotations
 import argparse
 import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-ROOT = Path(__file__).resolve().parent.parent
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+if str(PROJECT_ROOT) not in sys.path:  # `python benchmarks/<script>.py` puts benchmarks/, not the project, on the path
+    sys.path.insert(0, str(PROJECT_ROOT))
+
+from benchmarks.measure import run_child  # noqa: E402
 
 _CHILD = r"""
-import json, sys, time
+import sys, time
 from pathlib import Path
-
-def peak_gb() -> float:
-    for line in Path("/proc/self/status").read_text().splitlines():
-        if line.startswith("VmHWM:"):
-            return int(line.split()[1]) / 1024**2
-    return float("nan")
+from benchmarks.measure import report_from_child
 
 kind, target, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 import polars  # imports before the clock, as a server has them loaded
@@ -56,21 +54,12 @@ else:
     out = {"rows": prepared.rows, "errors": 0, "warnings": len(prepared.warnings),
            "hidden": prepared.protection.get("cells_hidden")}
 out["seconds"] = time.perf_counter() - started
-out["peak_gb"] = peak_gb()
-print("RESULT " + json.dumps(out))
+report_from_child(out)
 """
 
 
 def measure(kind: str, target: str, mode: str) -> dict[str, Any]:
-    env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = subprocess.run(
-        [sys.executable, "-c", _CHILD, kind, target, mode], capture_output=True, text=True, env=env, check=False
-    )
-    lines = [line for line in run.stdout.splitlines() if line.startswith("RESULT ")]
-    if run.returncode != 0 or not lines:
-        tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
-        return {"failed": f"exit {run.returncode}: {tail[0]}"}
-    return json.loads(lines[0][len("RESULT ") :])
+    return run_child(_CHILD, kind, target, mode)
 
 
 def _size_gb(path: Path) -> float:
@@ -79,7 +68,7 @@ def _size_gb(path: Path) -> float:
 
 def _table_size_gb(target: str) -> float:
     """Size of a catalogued table's files."""
-    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(PROJECT_ROOT))
     from leo_dash import catalogue, paths
 
     data_dir, table_id = target.rsplit(":", 1)

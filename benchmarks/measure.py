@@ -6,13 +6,17 @@ descendants, found through /proc/<pid>/task/*/children.
 
 from __future__ import annotations
 
+import json
 import math
+import os
 import statistics
+import subprocess
+import sys
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TypeVar
+from typing import Any, TypeVar
 
 T = TypeVar("T")
 
@@ -120,3 +124,27 @@ def peak_rss_bytes(pid: int) -> int:
 
 def mb(value: float) -> float:
     return value / 1e6
+
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+RESULT_PREFIX = "RESULT "
+
+
+def report_from_child(facts: dict[str, Any]) -> None:
+    """In a measured child process: print `facts` with its peak resident memory (GB) for `run_child` to read."""
+    facts = {**facts, "peak_gb": peak_rss_bytes(os.getpid()) / 1024**3}
+    print(RESULT_PREFIX + json.dumps(facts), flush=True)
+
+
+def run_child(code: str, *args: str) -> dict[str, Any]:
+    """Run `code` in its own Python process (so its peak memory is its own) and return what it reported through
+    `report_from_child`, or {"failed": the reason}."""
+    env = {**os.environ, "PYTHONPATH": str(PROJECT_ROOT)}
+    run = subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, env=env, cwd=PROJECT_ROOT, check=False
+    )
+    lines = [line for line in run.stdout.splitlines() if line.startswith(RESULT_PREFIX)]
+    if run.returncode != 0 or not lines:
+        tail = (run.stderr or run.stdout).strip().splitlines()[-1:] or ["no output"]
+        return {"failed": f"exit {run.returncode}: {tail[0]}"}
+    return json.loads(lines[-1][len(RESULT_PREFIX) :])
