@@ -28,7 +28,7 @@ import plotly.graph_objects as go
 import plotly.io as pio
 import xlsxwriter
 
-from leo_dash import briefing_pages
+from leo_dash import analyses
 from leo_dash.export import neutralise, sheet_name, write_view_sheet
 from leo_dash.model import TableEntry
 from leo_dash.views import DEMO_WARNING, View
@@ -172,15 +172,15 @@ class _TooManyItems(Exception):
 
 def registered_pages() -> list[str]:
     """Pages whose views a briefing can hold."""
-    return sorted(briefing_pages.BUILDERS)
+    return sorted(a.key for a in analyses.ANALYSES)
 
 
 def rebuild_views(page: str, params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry]) -> list[View]:
     """Every view `page` shows for `params` (the views a briefing item can pick from)."""
-    builder = briefing_pages.BUILDERS.get(page)
-    if builder is None:
+    analysis = analyses.get(page)
+    if analysis is None:
         raise LookupError(f"Unknown page {page!r} in the briefing.")
-    return list(builder(params, tables))
+    return list(analysis.build_views(params, tables))
 
 
 def rebuild(ref: ItemRef, tables: Sequence[TableEntry]) -> View:
@@ -189,14 +189,14 @@ def rebuild(ref: ItemRef, tables: Sequence[TableEntry]) -> View:
     `tables` are the tables the user may see now: a link naming any other table rebuilds nothing, so a briefing
     link never reaches a restricted table or one whose approval has expired.
     """
-    builder = briefing_pages.BUILDERS.get(ref.page)
-    if builder is None:
+    analysis = analyses.get(ref.page)
+    if analysis is None:
         raise LookupError(f"Unknown page {ref.page!r} in the briefing.")
     allowed = {t.id for t in tables}
     asked = ref.params_dict().get("table", [])
     if asked and asked[-1] not in allowed:
         raise LookupError(f"Table {asked[-1]!r} is not available to you.")
-    for view in builder(ref.params_dict(), tables):
+    for view in analysis.build_views(ref.params_dict(), tables):
         if view.key == ref.view:
             if view.table_id and view.table_id not in allowed:
                 raise LookupError(f"Table {view.table_id!r} is not available to you.")

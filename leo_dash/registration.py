@@ -10,6 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from leo_dash import ees, paths, shapes
+from leo_dash.analyses import describe
 from leo_dash.catalogue import catalogue_dir, load_catalogue, write_entry
 from leo_dash.disclosure_profiles import ProfileError, parse_profile
 from leo_dash.ees.reading import _meta_rows
@@ -262,8 +263,6 @@ def register(request: RegistrationRequest, *, data_dir: Path | None = None) -> i
     for line in shape_lines(entry):
         print(line)
     print(f"Next review: {entry.next_review.isoformat()}.")
-    from leo_dash.page_support import describe
-
     for line in describe(entry):
         print(line)
     return 0

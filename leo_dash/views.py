@@ -1,8 +1,8 @@
 """View models: what every renderer (chart, table, CSV/XLSX download, briefing) consumes.
 
-A View is built only from a frame that has been through disclosure control (`leo_dash.sdc`), and the chart, the
-table and the downloads are all renderings of that one frame, so they cannot disagree (D10) and none can skip
-disclosure control. Number formats follow GSS style: £29,300 · 72.4% · 12,340.
+A View is built only by `make_view`, and `make_view` runs the disclosure check itself (`check_view_frame`) before
+anything is drawn, so a new analysis cannot show a frame that skipped disclosure control; the chart, the table and
+the downloads are all renderings of that one checked frame, so they cannot disagree (D10). Number formats follow GSS style: £29,300 · 72.4% · 12,340.
 """
 
 from __future__ import annotations
@@ -226,6 +226,7 @@ def make_view(
     missing = [c.name for c in columns if c.name not in frame.columns]
     if missing:
         raise KeyError(f"view {key}: frame lacks column(s) {missing}")
+    check_view_frame(key, frame, columns, entry)
     all_notes = list(notes)
     if build_figure is not None:
         note = gap_note(frame, list(charted) if charted is not None else charted_columns(columns))
@@ -253,6 +254,65 @@ def make_view(
 
         finish_figure(figure, view)
     return view
+
+
+def counts_of_cells(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
+    """Status columns for value columns that count cells of the table, not people (a view's "cells used"): they
+    always show, a missing count is 'x'. Every value column of a view carries a status column (`check_view_frame`)."""
+    return frame.with_columns(
+        pl.when(pl.col(c).is_null()).then(pl.lit("x")).otherwise(pl.lit(None, pl.String)).alias(status_column(c))
+        for c in names
+    )
+
+
+def check_view_frame(key: str, frame: pl.DataFrame, columns: Sequence[Column], entry: TableEntry) -> None:
+    """Refuse (DisclosureError) a frame no protection step could have produced, whatever analysis built it.
+
+    Every value column needs its status column (D2), no number may stand beside a symbol (D1), no gap may lack one
+    (D2), no single-person column may show (D5); value columns that are the table's own indicators are held to the
+    published-cell rules (D5 earnings rounding and base, D9), and rows `sdc.aggregate` combined from several cells
+    (`n_rows` > 1) to the derived-figure rules too (D3/D4/D5/D9). The analysis's own data step runs the full
+    guard for its derivations; this is the floor no view can go below."""
+    from leo_dash import sdc
+
+    problems: list[str] = []
+    values = [c for c in columns if c.kind == "value"]
+    for col in values:
+        status = status_column(col.name)
+        if status not in frame.columns:
+            problems.append(f"D2: {col.name} has no status column {status}, so a gap cannot say why it is empty")
+            continue
+        value, symbol = pl.col(col.name), pl.col(status)
+        checks = [
+            (symbol.is_not_null() & value.is_not_null(), f"D1: {col.name} shows a number where a symbol stands"),
+            (symbol.is_null() & value.is_null(), f"D2: {col.name} has an empty cell with no symbol"),
+            (
+                symbol.is_not_null() & ~symbol.is_in(list(SYMBOL_LABELS)),
+                f"D2: {status} holds an unknown symbol",
+            ),
+        ]
+        problems += [message for condition, message in checks if frame.select(condition.fill_null(False).any()).item()]
+    by_column = {i.column: i for i in entry.indicators}
+    problems += [
+        f"D5: {c.name} holds single-person values and must not be shown"
+        for c in values
+        if (c.name in by_column and by_column[c.name].hidden)
+        or (c.unit in ("£", "£m") and sdc.is_single_person_extreme(c.name, c.label))
+    ]
+    # On a table whose unit is set by a filter item (a count in one data_type, a % in another) each column was held
+    # to its resolved kind by the analysis's own guard; the table-wide declaration would judge it by the wrong rules.
+    own = [
+        by_column[c.name]
+        for c in values
+        if c.name in by_column and not entry.unit_filter and status_column(c.name) in frame.columns
+    ]
+    if own and not problems:
+        # Rows `sdc.aggregate` made from more than one cell are derived figures; the rest are published cells.
+        combined = pl.col(sdc.N_ROWS).fill_null(1) > 1 if sdc.N_ROWS in frame.columns else pl.lit(False)
+        problems += sdc.check_visible(frame.filter(~combined), own, entry.disclosure, derived=False)
+        problems += sdc.check_visible(frame.filter(combined), own, entry.disclosure, derived=True)
+    if problems:
+        raise sdc.DisclosureError([f"view {key}: {p}" for p in problems])
 
 
 def _class_disclosure_footnote(entry: TableEntry, columns: Sequence[Column]) -> tuple[str, ...]:

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import industry, ui
+from leo_dash import analyses, industry, ui
 from leo_dash.briefing import ItemRef
 
 NO_TABLE = (
@@ -25,22 +25,18 @@ def main() -> None:
         return
     entry = ui.url_table_select(tables)
     found = industry.options(entry)
-    yag = ui.url_select(
-        "Years after graduation",
-        found.years_after,
-        key="yag",
-        default=industry.PREFERRED_YAG if industry.PREFERRED_YAG in found.years_after else found.years_after[-1],
-    )
-    subject = ui.url_select("Subject studied", found.subjects, key="subject", default=found.subjects[0])
-    region = ui.url_select("Region", found.regions, key="region", default=industry.ENGLAND)
+    defaults, _ = industry.spec_from_params(entry, {})  # the analysis's defaults, written once, in its package
+    yag = ui.url_select("Years after graduation", found.years_after, key="yag", default=defaults.years_after)
+    subject = ui.url_select("Subject studied", found.subjects, key="subject", default=defaults.subject)
+    region = ui.url_select("Region", found.regions, key="region", default=defaults.region)
     basis = ui.url_labelled_select(
-        "Count graduates by", {k: industry.BASES[k] for k in found.bases}, key="basis", default=found.bases[0]
+        "Count graduates by", {k: industry.BASES[k] for k in found.bases}, key="basis", default=defaults.basis
     )
     chosen_industry = ui.url_labelled_select(
         "Industry (for the subjects chart)",
         {i: industry.industry_name(i) for i in found.industries},
         key="industry",
-        default=found.industries[0],
+        default=defaults.industry,
     )
     ui.overdue_warning(entry)
     ui.show_url_notes()
@@ -49,17 +45,12 @@ def main() -> None:
         years_after=yag,
         subject=subject,
         region=region,
-        basis=basis or found.bases[0],
-        industry=chosen_industry or found.industries[0],
+        basis=basis or defaults.basis,
+        industry=chosen_industry or defaults.industry,
     )
     params = industry.spec_params(spec)
     ui.record_page_view(industry.PAGE, params, table=entry.id)
-    views = (
-        industry.industries_view(entry, spec),
-        industry.subjects_view(entry, spec),
-        industry.flows_view(entry, spec),
-    )
-    for view in views:
+    for view in analyses.BY_KEY[industry.PAGE].build_views(params, tables):
         ui.render_view(view, briefing=ItemRef.make(industry.PAGE, params, view.key))
 
 

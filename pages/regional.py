@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import regional, ui
+from leo_dash import analyses, regional, ui
 from leo_dash.briefing import ItemRef
 
 NO_TABLE = (
@@ -25,24 +25,25 @@ def main() -> None:
         return
     entry = ui.url_table_select(tables)
     found = regional.options(entry)
+    defaults, _ = regional.spec_from_params(entry, {})  # the analysis's defaults, written once, in its package
     yag = ui.url_select(
         "Years after graduation",
         found.years_after,
         key="yag",
-        default=regional.PREFERRED_YAG if regional.PREFERRED_YAG in found.years_after else found.years_after[-1],
+        default=defaults.years_after,
     )
-    subject = ui.url_select("Subject studied", found.subjects, key="subject", default=found.subjects[0])
+    subject = ui.url_select("Subject studied", found.subjects, key="subject", default=defaults.subject)
     sector = ui.url_labelled_select(
         "Industry",
         {i: regional.industry_label(i) for i in found.industries},
         key="industry",
-        default=regional.ALL_INDUSTRIES,
+        default=defaults.industry,
     )
     measure = ui.url_labelled_select(
         "Map shows",
         {m: regional.MEASURES[m] for m in regional.measures(entry, sector)},
         key="measure",
-        default=regional.LIVING,
+        default=defaults.measure,
         follow_default=True,
     )
     ui.overdue_warning(entry)
@@ -50,8 +51,8 @@ def main() -> None:
     spec = regional.RegionalSpec(table_id=entry.id, years_after=yag, subject=subject, industry=sector, measure=measure)
     params = regional.spec_params(spec)
     ui.record_page_view(regional.PAGE, params, table=entry.id)
-    view = regional.map_view(entry, spec)
-    ui.render_view(view, briefing=ItemRef.make(regional.PAGE, params, view.key))
+    for view in analyses.BY_KEY[regional.PAGE].build_views(params, tables):
+        ui.render_view(view, briefing=ItemRef.make(regional.PAGE, params, view.key))
 
 
 ui.run_page(main)

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import earnings, geography, institutions, subject_ranking, ui
+from leo_dash import analyses, earnings, geography, institutions, subject_ranking, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 
@@ -20,6 +20,7 @@ def main() -> None:
         return
     entry = ui.url_table_select(tables)
     options = earnings.table_options(entry)
+    defaults, _ = subject_ranking.spec_from_params(entry, {})  # the analysis's defaults, written once, in its package
     measure = options.measures[0].key
     if len(options.measures) > 1:
         measure = ui.url_labelled_select("Earnings measure", {m.key: m.label for m in options.measures}, key="measure")
@@ -39,14 +40,14 @@ def main() -> None:
             or None
         )
     labels = [period_label(p) for p in reversed(options.periods)]
-    period = period_value(ui.url_select(entry.time_label, labels, key="year", default=labels[0]))
+    period = period_value(ui.url_select(entry.time_label, labels, key="year", default=period_label(defaults.period)))
     yag = ui.url_select(
         "Years after graduation",
         options.years_after,
         key="yag",
-        default=subject_ranking.default_years_after(options),
+        default=defaults.years_after,
     )
-    sort = ui.url_labelled_select("Order", subject_ranking.SORTS, key="sort", default=subject_ranking.DEFAULT_SORT)
+    sort = ui.url_labelled_select("Order", subject_ranking.SORTS, key="sort", default=defaults.sort)
 
     ui.demo_banner(entry)
     ui.overdue_warning(entry)
@@ -62,8 +63,8 @@ def main() -> None:
     )
     params = subject_ranking.spec_params(spec, options)
     ui.record_page_view(subject_ranking.PAGE, params, table=entry.id)
-    view = subject_ranking.ranking_view(entry, spec)
-    ui.render_view(view, briefing=ItemRef.make(subject_ranking.PAGE, params, view.key))
+    for view in analyses.BY_KEY[subject_ranking.PAGE].build_views(params, tables):
+        ui.render_view(view, briefing=ItemRef.make(subject_ranking.PAGE, params, view.key))
 
 
 ui.run_page(main)

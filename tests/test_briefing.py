@@ -102,11 +102,11 @@ def test_png_export_keeps_the_browser_drivers_tracebacks_off_stderr():
 
 
 def test_long_tables_start_folded_in_the_html_pack_with_every_row():
-    from leo_dash.briefing_pages import BUILDERS
+    from leo_dash import analyses
     from leo_dash.catalogue import load_catalogue
 
     tables = list(load_catalogue())
-    funnel = next(v for v in BUILDERS["institutions"]({"table": ["fe_provider_benefits"]}, tables)
+    funnel = next(v for v in analyses.BY_KEY["institutions"].build_views({"table": ["fe_provider_benefits"]}, tables)
                   if v.key == "institutions-funnel")  # fmt: skip
     short = _view("a")
     page = briefing.html_report("Pack", [short, funnel], pngs=[None, None])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from leo_dash import benefits, briefing, briefing_pages, institutions, overview
+from leo_dash import analyses, benefits, briefing, institutions, overview
 from leo_dash.briefing import ItemRef
 from leo_dash.catalogue import load_catalogue
 from tests.apptest_pages import open_page
@@ -43,7 +43,7 @@ def test_rebuilt_item_equals_the_view_the_page_showed(fresh_app, page: str, para
     at = open_page(f"pages/{page}.py", {k: v[-1] for k, v in params.items()})
     page_tables = [frame.value for frame in at.dataframe]
     page_text = " ".join(str(m.value) for m in at.markdown).replace("\\", "")
-    keys = [view.key for view in briefing_pages.BUILDERS[page](params, tables)]
+    keys = [view.key for view in analyses.BY_KEY[page].build_views(params, tables)]
     assert keys, page
     for key in keys:
         rebuilt = briefing.rebuild(ItemRef.make(page, params, key), tables)

@@ -16,6 +16,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from leo_dash import (
+    analyses,
     benefits,
     catalogue,
     earnings,
@@ -23,7 +24,6 @@ from leo_dash import (
     impact_views,
     institutions,
     overview,
-    page_support,
     query,
     subject_ranking,
 )
@@ -108,7 +108,7 @@ def test_a_regional_only_table_is_offered_by_the_area_pages_only_and_add_says_wh
     assert not benefits.supports(regional_only)  # it has no benefit rate (the LA-only table below has)
     assert not institutions.supports(regional_only)
     assert not impact_views.is_eligible(regional_only)
-    lines = page_support.describe(regional_only)
+    lines = analyses.describe(regional_only)
     assert lines[0] == f"Pages that can show {regional_only.id}: Headlines, Earnings by subject, Subject ranking."
     assert any("all at Regional level, which this page does not show" in line for line in lines)
 
@@ -131,7 +131,7 @@ def test_a_table_of_another_level_only_is_offered_by_no_page(data_dir: Path) -> 
     )  # fmt: skip
     catalogue.write_entry(entry, data_dir)
     assert not earnings.supports(entry) and not overview.supports(entry)
-    assert any("Parliamentary constituency level" in line for line in page_support.describe(entry))
+    assert any("Parliamentary constituency level" in line for line in analyses.describe(entry))
 
 
 def test_tables_without_a_level_column_or_files_are_judged_on_their_roles() -> None:
@@ -421,6 +421,6 @@ def test_the_real_industry_table_stays_on_its_own_page(reference_dir: Path) -> N
     assert query.unpinned_breakdowns(entry) == ["industry_section"]
     for supports in (earnings.supports, subject_ranking.supports, benefits.supports, overview.supports):
         assert not supports(entry)
-    lines = page_support.describe(entry)
+    lines = analyses.describe(entry)
     assert lines[0] == "Pages that can show leo_graduate_industry: Graduate industry, Regional mobility and earnings."
     assert any(line.startswith("  Earnings by subject cannot: its figures are split by Industry") for line in lines)

@@ -10,7 +10,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leo_dash import industry, page_support, paths, sdc
+from leo_dash import analyses, industry, paths, sdc
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from tests.apptest_pages import assert_clean, open_page
@@ -38,7 +38,7 @@ def _spec(entry, **params: str) -> industry.IndustrySpec:
 
 
 def test_only_the_industry_page_shows_the_regional_table(entry) -> None:
-    verdicts = {v.title: v for v in page_support.page_verdicts(entry)}
+    verdicts = {v.title: v for v in analyses.page_verdicts(entry)}
     assert verdicts["Graduate industry"].shows
     assert not verdicts["Earnings by subject"].shows and "split by Industry" in verdicts["Earnings by subject"].reason
     assert [t.id for t in load_catalogue() if industry.supports(t)] == [TABLE]

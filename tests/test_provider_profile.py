@@ -7,7 +7,7 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leo_dash import briefing_pages, funnel, institutions, paths, provider_profile, subject_ranking
+from leo_dash import analyses, funnel, institutions, paths, provider_profile, subject_ranking
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from leo_dash.provider_profile import (
@@ -218,7 +218,7 @@ def test_briefing_rebuilds_the_same_views(tables) -> None:
     profile = provider_profile.build_profile(tables, params)
     link = provider_profile.profile_params(profile)
     assert link["outcome"] == ["demo_benefit_claims:claim_rate"] and link["yag"] == ["3"]
-    rebuilt = briefing_pages.BUILDERS[provider_profile.PAGE](link, tables)
+    rebuilt = analyses.BY_KEY[provider_profile.PAGE].build_views(link, tables)
     assert [v.key for v in rebuilt] == [v.key for v in profile.views()]
     for a, b in zip(rebuilt, profile.views(), strict=True):
         assert a.title == b.title and a.summary == b.summary and a.frame.equals(b.frame)

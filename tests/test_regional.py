@@ -14,7 +14,7 @@ import json
 import polars as pl
 import pytest
 
-from leo_dash import briefing_pages, page_support, paths, regional, sdc
+from leo_dash import analyses, paths, regional, sdc
 from leo_dash.catalogue import load_catalogue
 from leo_dash.model import status_column
 from tests.apptest_pages import assert_clean, chart_title, notes_text, open_page
@@ -201,9 +201,9 @@ def test_links_round_trip_and_the_briefing_rebuilds_the_view(entry) -> None:
     spec = _spec(entry, subject="Law", yag="3", industry="CONSTRUCTION", measure="earnings")
     again, notes = regional.spec_from_params(entry, regional.spec_params(spec))
     assert again == spec and notes == []
-    (view,) = briefing_pages.BUILDERS["regional"](regional.spec_params(spec), [entry])
+    (view,) = analyses.BY_KEY["regional"].build_views(regional.spec_params(spec), [entry])
     assert view.title == regional.map_view(entry, spec).title
-    verdicts = {v.title: v for v in page_support.page_verdicts(entry)}
+    verdicts = {v.title: v for v in analyses.page_verdicts(entry)}
     assert verdicts["Regional mobility and earnings"].shows
 
 

@@ -1,9 +1,11 @@
 import csv
 import io
+import re
 
 import openpyxl
 import plotly.graph_objects as go
 import polars as pl
+import pytest
 
 from leo_dash import export
 from leo_dash.model import status_column
@@ -213,3 +215,120 @@ def test_keep_plot_area_grows_the_figure_by_what_the_margins_took():
     assert figure.layout.height - 150 - 200 == 620 - charts.HOUSE_TOP - charts.HOUSE_BOTTOM
     untouched = charts.keep_plot_area(go.Figure())
     assert untouched.layout.height is None
+
+
+# --------------------------------------------------------------------------------------------------------------
+# make_view checks every frame itself: no analysis can show a frame that skipped disclosure control
+
+
+def _guard_entry():
+    from leo_dash.model import Indicator
+
+    return make_entry(
+        "guarded",
+        indicators=(
+            Indicator("earnings_median", "Median earnings", "earnings", "£", base="n_earn"),
+            Indicator("n_earn", "Graduates with earnings", "base"),
+            Indicator("graduates", "Graduates", "count"),
+            Indicator("earnings_max", "Highest earnings", "earnings", "£", hidden=True),
+        ),
+    )
+
+
+def _try_view(frame: pl.DataFrame, columns: tuple[Column, ...]) -> None:
+    make_view(key="guard-test", entry=_guard_entry(), title="t", frame=frame, columns=columns, summary="s")
+
+
+def test_make_view_accepts_a_protected_frame():
+    frame = pl.DataFrame(
+        {"subject": ["Law"], "earnings_median": [29300.0], "n_earn": [120.0]},
+    ).with_columns(pl.lit(None, pl.String).alias(status_column("earnings_median")))
+    frame = frame.with_columns(pl.lit(None, pl.String).alias(status_column("n_earn")))
+    _try_view(frame, (Column("subject", "Subject"), Column("earnings_median", "Median earnings", "value", "£")))
+
+
+@pytest.mark.parametrize(
+    ("frame", "columns", "rule"),
+    [
+        # a raw query result: no status columns, so no gap could say why it is empty
+        (
+            pl.DataFrame({"subject": ["Law"], "graduates": [7.0]}),
+            (Column("subject", "Subject"), Column("graduates", "Graduates", "value")),
+            "D2: graduates has no status column",
+        ),
+        # a number left beside its suppression symbol
+        (
+            pl.DataFrame({"graduates": [7.0], status_column("graduates"): ["c"]}),
+            (Column("graduates", "Graduates", "value"),),
+            "D1: graduates shows a number where a symbol stands",
+        ),
+        # a gap with no symbol (would read as zero or as missing data)
+        (
+            pl.DataFrame(
+                {"graduates": [None], status_column("graduates"): [None]},
+                schema_overrides={"graduates": pl.Float64, status_column("graduates"): pl.String},
+            ),
+            (Column("graduates", "Graduates", "value"),),
+            "D2: graduates has an empty cell with no symbol",
+        ),
+        # a single person's value
+        (
+            pl.DataFrame(
+                {"earnings_max": [91000.0], status_column("earnings_max"): [None]},
+                schema_overrides={status_column("earnings_max"): pl.String},
+            ),
+            (Column("earnings_max", "Highest earnings", "value", "£"),),
+            "D5: earnings_max holds single-person values",
+        ),
+        # earnings not rounded to £100 (a published-cell rule)
+        (
+            pl.DataFrame(
+                {
+                    "earnings_median": [29321.0],
+                    "n_earn": [120.0],
+                    status_column("earnings_median"): [None],
+                    status_column("n_earn"): [None],
+                },
+                schema_overrides={status_column("earnings_median"): pl.String, status_column("n_earn"): pl.String},
+            ),
+            (Column("earnings_median", "Median earnings", "value", "£"),),
+            "D5: earnings earnings_median not rounded",
+        ),
+        # a count summed over several cells but left unrounded and under the threshold (derived: D3)
+        (
+            pl.DataFrame(
+                {"graduates": [7.0], status_column("graduates"): [None], "n_rows": [3]},
+                schema_overrides={status_column("graduates"): pl.String},
+            ),
+            (Column("graduates", "Graduates", "value"),),
+            "D3: derived count graduates below 10",
+        ),
+    ],
+    ids=[
+        "raw-frame",
+        "number-beside-symbol",
+        "gap-without-symbol",
+        "single-person",
+        "unrounded-earnings",
+        "derived-count",
+    ],
+)
+def test_make_view_refuses_a_frame_that_skipped_disclosure_control(frame, columns, rule):
+    from leo_dash.sdc import DisclosureError
+
+    with pytest.raises(DisclosureError, match=re.escape(rule)):
+        _try_view(frame, columns)
+
+
+def test_only_make_view_constructs_a_view():
+    """`View(` appears nowhere in leo_dash but inside views.make_view, so every view passes its check."""
+    import ast
+
+    from leo_dash.paths import PROJECT_ROOT
+
+    makers = []
+    for path in sorted((PROJECT_ROOT / "leo_dash").rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "View":
+                makers.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
+    assert len(makers) == 1 and makers[0].startswith("leo_dash/views.py"), makers

@@ -12,7 +12,7 @@ from leo_dash.impact_views.analysis import ImpactAnalysis
 from leo_dash.impact_views.options import VIEW_EXCLUDED, WITHHELD
 from leo_dash.impact_views.wording import _filters, _years_text
 from leo_dash.model import SYMBOL_LABELS, SYMBOL_MEANINGS
-from leo_dash.views import Column, View, make_view
+from leo_dash.views import Column, View, counts_of_cells, make_view
 
 
 def _cells_used(analysis: ImpactAnalysis) -> dict[str, int]:
@@ -61,7 +61,9 @@ def _excluded_view(analysis: ImpactAnalysis) -> View:
             "total": [float(used["treated"] + used["comparison"])],
         }
     )
-    frame = pl.concat([analysis.excluded, used_row], how="vertical_relaxed")
+    frame = counts_of_cells(
+        pl.concat([analysis.excluded, used_row], how="vertical_relaxed"), ["treated", "comparison", "total"]
+    )
     columns = (
         Column("reason", "Cells"),
         Column("symbol", "Symbol"),

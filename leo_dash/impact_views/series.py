@@ -23,7 +23,7 @@ from leo_dash.impact_views.wording import (
 )
 from leo_dash.model import status_column
 from leo_dash.periods import period_label
-from leo_dash.views import Column, View, make_view
+from leo_dash.views import Column, View, counts_of_cells, make_view
 
 
 def _series_columns(analysis: ImpactAnalysis) -> tuple[Column, ...]:
@@ -160,7 +160,7 @@ def _series_view(analysis: ImpactAnalysis) -> View:
         key=VIEW_SERIES,
         entry=spec.entry,
         title=title,
-        frame=analysis.series,
+        frame=counts_of_cells(analysis.series, ["treated_cells", "comparison_cells"]),
         columns=_series_columns(analysis),
         summary=_series_summary(analysis),
         filters=_filters(spec, (analysis.treated_label, analysis.comparison_label)),
