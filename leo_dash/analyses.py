@@ -69,10 +69,6 @@ class PageVerdict:
     reason: str  # empty when the page can show the table
 
 
-def _earnings_views(params: Params, tables: Sequence[TableEntry]) -> list[View]:
-    return earnings.views_for_params(params)
-
-
 def _impact_views(params: Params, tables: Sequence[TableEntry]) -> list[View]:
     return impact_views.build_impact_views(params, tables=tables)
 
@@ -94,7 +90,7 @@ ANALYSES: tuple[Analysis, ...] = (
         earnings.supports,
         ("subject", "years_after", "time"),
         "median earnings indicator (£)",
-        _earnings_views,
+        earnings.views_for_params,
     ),
     Analysis(
         "subject_ranking",

@@ -2,7 +2,7 @@
 
 import streamlit as st
 
-from leo_dash import earnings, geography, institutions, prices, ui
+from leo_dash import analyses, earnings, geography, institutions, prices, ui
 from leo_dash.briefing import ItemRef
 from leo_dash.periods import period_label, period_value
 from leo_dash.ui import earnings as ui_earnings
@@ -139,8 +139,8 @@ def main() -> None:
     )
     params = earnings.spec_params(spec)
     ui.record_page_view("earnings", params, table=entry.id)  # the provider choice is not a URL-bound widget
-    view = earnings.earnings_view(entry, spec)
-    ui.render_view(view, briefing=ItemRef.make("earnings", params, view.key))
+    for view in analyses.BY_KEY["earnings"].build_views(params, tables):
+        ui.render_view(view, briefing=ItemRef.make("earnings", params, view.key))
 
 
 ui.run_page(main)

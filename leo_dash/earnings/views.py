@@ -126,11 +126,15 @@ def earnings_view(
     return view
 
 
-def views_for_params(params: Mapping[str, Sequence[str]], *, data_dir: Path | None = None) -> list[View]:
-    """Rebuild the page's view from its URL parameters (for briefings): same defaults and fallbacks as the page."""
+def views_for_params(
+    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry] | None = None, *, data_dir: Path | None = None
+) -> list[View]:
+    """Rebuild the page's view from its URL parameters (for briefings): same defaults and fallbacks as the page.
+    `tables` are the tables the user may see (a link naming no table never falls back to another); None means
+    every table in the catalogue."""
     from leo_dash.catalogue import load_catalogue
 
-    tables = [e for e in load_catalogue(data_dir) if supports(e)]
+    tables = [e for e in (load_catalogue(data_dir) if tables is None else tables) if supports(e)]
     if not tables:
         return []
     by_id = {e.id: e for e in tables}

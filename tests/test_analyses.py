@@ -1,0 +1,48 @@
+"""The analysis registry: one entry per analysis page, and a link never reaches a table the user may not see."""
+
+from __future__ import annotations
+
+import contextlib
+
+import pytest
+
+from leo_dash import analyses
+from leo_dash.catalogue import load_catalogue
+from leo_dash.impact_views import ImpactInputError
+from leo_dash.paths import PROJECT_ROOT
+
+
+def test_every_registered_analysis_has_its_page_and_a_unique_key() -> None:
+    keys = [a.key for a in analyses.ANALYSES]
+    assert len(keys) == len(set(keys))
+    for analysis in analyses.ANALYSES:
+        assert (PROJECT_ROOT / analysis.page).is_file(), analysis.page
+        assert analyses.get(analysis.key) is analysis
+    assert analyses.get("no_such_page") is None
+
+
+def test_every_page_that_offers_add_to_briefing_is_registered() -> None:
+    """A page rendering views with a briefing item names its key in ItemRef.make; each such key is registered."""
+    offered = {
+        path.relative_to(PROJECT_ROOT).as_posix()
+        for path in (PROJECT_ROOT / "pages").glob("*.py")
+        if "ItemRef.make(" in path.read_text(encoding="utf-8")
+    }
+    assert offered == {a.page for a in analyses.ANALYSES}
+
+
+@pytest.mark.parametrize("analysis", analyses.ANALYSES, ids=lambda a: a.key)
+def test_a_link_naming_no_table_only_reaches_the_users_tables(analysis: analyses.Analysis) -> None:
+    """Without ?table= an analysis falls back to a table of its own choosing: only ever one the user may see.
+    (The demo tables are what the fallbacks prefer, so they are the ones withheld here.)"""
+    tables = list(load_catalogue())
+    visible = [t for t in tables if not t.demo]
+    visible_ids = {t.id for t in visible}
+    try:
+        views = analysis.build_views({}, visible)
+    except (LookupError, ImpactInputError):  # no table the user may see can feed this analysis: refused, nothing shown
+        views = []
+    for view in views:
+        assert view.table_id in visible_ids or view.table_id in ("", None), (analysis.key, view.key, view.table_id)
+    with contextlib.suppress(LookupError, ImpactInputError):
+        assert list(analysis.build_views({}, [])) == []
