@@ -114,3 +114,43 @@ def test_no_leo_dash_module_exceeds_the_line_limit() -> None:
     assert too_long == [], f"over {MAX_MODULE_LINES} lines; split into a package of cohesive submodules: {too_long}"
     fixed = sorted(name for name in OVERSIZED_MODULES if sizes.get(name, 0) <= MAX_MODULE_LINES)
     assert fixed == [], f"no longer over {MAX_MODULE_LINES} lines (or gone): remove from OVERSIZED_MODULES: {fixed}"
+
+
+# One cache policy: an in-process cache of anything read from a file is keyed on the file's version (its mtime,
+# and size where a rewrite could keep the mtime), so a new release or a re-prepared table is a new key and nothing
+# stale is served; everything else is keyed on immutable contents (tuples of values). Streamlit's caches live in
+# leo_dash/ui only (the catalogue with a short TTL; prepared tables by id and file list).
+FILE_KEYED_EXEMPT = {
+    "_resolved": "maps a path to its resolved form; reads no file contents",
+    "ons_names": "reads the ONS code lists shipped inside the package (they change only with the code)",
+    "la_regions": "reads the ONS code lists shipped inside the package (they change only with the code)",
+    "old_la_names": "reads the ONS code lists shipped inside the package (they change only with the code)",
+}
+
+
+def _cached_functions() -> list[tuple[str, ast.FunctionDef]]:
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.FunctionDef) and any(
+                "lru_cache" in ast.unparse(d) or ast.unparse(d).startswith("functools.cache")
+                for d in node.decorator_list
+            ):
+                found.append((str(path.relative_to(PROJECT_ROOT)), node))
+    return found
+
+
+def test_every_cache_of_a_file_is_keyed_on_the_files_version() -> None:
+    cached = _cached_functions()
+    assert len(cached) > 10  # the check finds the caches
+    unkeyed = []
+    for where, node in cached:
+        args = [a.arg for a in node.args.args]
+        reads_file = any(a.annotation is not None and "Path" in ast.unparse(a.annotation) for a in node.args.args)
+        reads_file = reads_file or any(name in ("files", "file", "meta_files") for name in args)
+        keyed = any(name in ("mtime_ns", "meta_files") for name in args)
+        if reads_file and not keyed and node.name not in FILE_KEYED_EXEMPT:
+            unkeyed.append(f"{where}:{node.name}({', '.join(args)})")
+        if not node.args.args and node.name not in FILE_KEYED_EXEMPT:
+            unkeyed.append(f"{where}:{node.name}() caches a file read with no version in its key")
+    assert unkeyed == []

@@ -147,20 +147,19 @@ def outcome_labels(entry: TableEntry) -> list[str]:
 
 
 @functools.lru_cache(maxsize=64)
-def _meta_filter_labels(files: tuple[str, ...]) -> dict[str, str]:
+def _meta_filter_labels(meta_files: tuple[tuple[str, int], ...]) -> tuple[tuple[str, str], ...]:
+    # Keyed on each meta file's mtime as well as its name: a new release of the file is a new key.
     labels: dict[str, str] = {}
-    for file in files:
-        meta = paths.meta_path(file)
-        if not meta.exists():
-            continue
-        rows = pl.read_csv(meta, infer_schema=False).filter(pl.col("col_type") == "Filter")
+    for name, _mtime in meta_files:
+        rows = pl.read_csv(name, infer_schema=False).filter(pl.col("col_type") == "Filter")
         labels.update({str(c): str(label) for c, label in rows.select("col_name", "label").iter_rows() if label})
-    return labels
+    return tuple(labels.items())
 
 
 def filter_labels(entry: TableEntry) -> dict[str, str]:
     """Filter column -> its label in the table's EES metadata (e.g. provision -> 'Type of provision')."""
-    return dict(_meta_filter_labels(tuple(entry.files)))
+    metas = [paths.meta_path(file) for file in entry.files]
+    return dict(_meta_filter_labels(tuple((str(m), m.stat().st_mtime_ns) for m in metas if m.exists())))
 
 
 def _humanise(column: str) -> str:
