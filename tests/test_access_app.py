@@ -134,8 +134,10 @@ def test_expired_project_tables_disappear_and_the_denial_is_recorded(env):
 
 def test_trusted_proxy_header_grants_roles_only_when_configured(env, monkeypatch: pytest.MonkeyPatch):
     data_dir, _ = env
-    monkeypatch.setattr(
-        ui, "_request_headers", lambda: {"X-Auth-Request-Email": "team@example.org", "X-Leo-Proxy-Secret": "s3cret"}
+    monkeypatch.setattr(  # current_identity (leo_dash.ui.session) looks the headers up in its own module
+        ui.session,
+        "_request_headers",
+        lambda: {"X-Auth-Request-Email": "team@example.org", "X-Leo-Proxy-Secret": "s3cret"},
     )
     monkeypatch.setenv(access.PROXY_SECRET_ENV, "s3cret")
     untrusted = run_app_page("pages/catalogue.py")

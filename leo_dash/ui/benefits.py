@@ -11,8 +11,9 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from leo_dash import ui
 from leo_dash.overview import Headline, PageLink
+from leo_dash.ui.markup import plain
+from leo_dash.ui.widgets import start_afresh
 
 _NOTES_KEY = "_leo_benefits_url_notes"
 
@@ -41,7 +42,7 @@ def changed(marker: str, value: object) -> tuple[bool, object]:
 
 def forget(keys: Sequence[str]) -> None:
     """The controls under `keys` start again from their defaults, in the widgets and in the link."""
-    ui.start_afresh(keys)
+    start_afresh(keys)
 
 
 def as_value_state(key: str) -> None:
@@ -74,7 +75,7 @@ def note(text: str) -> None:
 
 def show_url_notes() -> None:
     for text in st.session_state.pop(_NOTES_KEY, []):
-        st.info(ui.plain(text), icon=":material/link_off:")
+        st.info(plain(text), icon=":material/link_off:")
 
 
 # ---------------------------------------------------------------- headline cards
@@ -82,9 +83,9 @@ def show_url_notes() -> None:
 
 def _page_link(link: PageLink) -> None:
     try:
-        st.page_link(link.page, label=ui.plain(link.label), icon=link.icon, query_params=link.params)
+        st.page_link(link.page, label=plain(link.label), icon=link.icon, query_params=link.params)
     except Exception:  # a page not in this app's navigation (e.g. run outside the router): a plain link instead
-        st.markdown(f"[{ui.plain(link.label)}]({link.href})")
+        st.markdown(f"[{plain(link.label)}]({link.href})")
 
 
 def render_headline(headline: Headline) -> None:
@@ -92,16 +93,16 @@ def render_headline(headline: Headline) -> None:
     with st.container(border=True):
         arrow = "off" if headline.change is None or headline.change == 0 else ("up" if headline.change > 0 else "down")
         # The label goes above the figure as text: st.metric cuts a long label short.
-        st.markdown(f"**{ui.plain(headline.title)}**", help=headline.help_text)
+        st.markdown(f"**{plain(headline.title)}**", help=headline.help_text)
         st.metric(
-            ui.plain(headline.title),
+            plain(headline.title),
             headline.value_text,
             label_visibility="collapsed",
             delta=headline.change_text,
             delta_color="off",  # neutral grey: official statistics do not colour a change as good or bad
             delta_arrow=arrow,
         )
-        st.markdown(ui.plain(headline.sentence))
-        st.caption(ui.plain(headline.source))
+        st.markdown(plain(headline.sentence))
+        st.caption(plain(headline.source))
         for link in headline.links:
             _page_link(link)

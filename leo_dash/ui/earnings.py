@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from leo_dash import ui
+from leo_dash.ui.markup import plain
 
 _NOTES_KEY = "_leo_earnings_url_notes"
 
@@ -23,7 +23,7 @@ def single_value_as_list(key: str) -> None:
 
 def show_url_notes() -> None:
     for note in st.session_state.pop(_NOTES_KEY, []):
-        st.info(ui.plain(note), icon=":material/link_off:")
+        st.info(plain(note), icon=":material/link_off:")
 
 
 def follow_provider(

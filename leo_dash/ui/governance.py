@@ -10,8 +10,10 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from leo_dash import access, ui
+from leo_dash import access
 from leo_dash.governance import OVERDUE_MARK
+from leo_dash.ui.markup import plain
+from leo_dash.ui.session import current_identity
 
 log = logging.getLogger("leo_dash.ui.governance")
 OVERDUE_RED = "#D4351C"  # GOV.UK error red
@@ -39,7 +41,7 @@ def _auth_configured() -> bool:
 
 def identity_panel() -> None:
     """Who the user is and, when a login is configured, a sign-in or sign-out button."""
-    identity = ui.current_identity()
+    identity = current_identity()
     if identity.user is None:
         st.info(
             "You are not signed in, so only public tables are shown. Members of approved projects see their "
@@ -50,22 +52,22 @@ def identity_panel() -> None:
             st.login()
         return
     roles = sorted(identity.roles)
-    granted = ", ".join(ui.plain(r) for r in roles) if roles else "none (public tables only)"
-    st.success(f"Signed in as {ui.plain(identity.user)}. Roles: {granted}.", icon=":material/verified_user:")
+    granted = ", ".join(plain(r) for r in roles) if roles else "none (public tables only)"
+    st.success(f"Signed in as {plain(identity.user)}. Roles: {granted}.", icon=":material/verified_user:")
     if getattr(st.user, "is_logged_in", False) and st.button("Sign out", key="gov-sign-out", icon=":material/logout:"):
         st.logout()
 
 
 def project_roles_note(projects: list[access.ApprovedProject]) -> None:
     """Tell a signed-in member which of their projects grant access today."""
-    identity = ui.current_identity()
+    identity = current_identity()
     mine = [p for p in projects if p.project_id in identity.projects]
     if not mine:
         return
     today = dt.date.today()
     for project in mine:
         status = project.status(today)
-        text = f"Your project {ui.plain(project.project_id)}: {status.lower()}, access until {project.expiry:%d %B %Y}."
+        text = f"Your project {plain(project.project_id)}: {status.lower()}, access until {project.expiry:%d %B %Y}."
         if status == "Active":
             st.caption(text)
         else:

@@ -6,7 +6,8 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from leo_dash.ui import drop_pending_resets, plain, start_afresh
+from leo_dash.ui.markup import plain
+from leo_dash.ui.widgets import drop_pending_resets, start_afresh
 
 _TABLE_SEEN = "_impact_table_seen"
 _KEYS_USED = "_impact_keys_used"

@@ -12,7 +12,9 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from leo_dash import provider_search, ui
+from leo_dash import provider_search
+from leo_dash.ui.markup import plain
+from leo_dash.ui.widgets import url_select, write_link
 
 _NOTES_KEY = "_leo_institutions_url_notes"
 _FOCUS_KEY = "_leo_institutions_focus"
@@ -24,7 +26,7 @@ def _note(text: str) -> None:
 
 def _sync_url(key: str, values: Sequence[str], default: Sequence[str]) -> None:
     """Write `values` to ?key=…, or remove the parameter when the values are the default (a clean link)."""
-    ui.write_link(key, [] if list(values) == list(default) else list(values))
+    write_link(key, [] if list(values) == list(default) else list(values))
 
 
 def provider_search_multiselect(
@@ -80,7 +82,7 @@ def provider_search_multiselect(
         placeholder=f"Choose from the {noun} found" if text.strip() else f"Choose {noun}, or search above",
     )
     if summary := found.summary(text, noun):
-        st.sidebar.caption(ui.plain(summary))  # it repeats what the user typed
+        st.sidebar.caption(plain(summary))  # it repeats what the user typed
     chosen = [str(v) for v in values]
     _sync_url(key, chosen, [])
     return chosen
@@ -108,7 +110,7 @@ def select_if_choice(
     """A URL-bound select (leo_dash.ui.url_select) when there is a choice to make; with one option nothing is drawn
     (a control the table cannot vary is hidden) and a link asking for another value gets a note."""
     if len(options) > 1:
-        return ui.url_select(label, options, key=key, default=default, help=help)
+        return url_select(label, options, key=key, default=default, help=help)
     only = options[0]
     asked = st.query_params.get_all(key)
     if asked and asked[-1] != only:
@@ -120,4 +122,4 @@ def select_if_choice(
 
 def show_url_notes() -> None:
     for note in st.session_state.pop(_NOTES_KEY, []):
-        st.info(ui.plain(note), icon=":material/link_off:")
+        st.info(plain(note), icon=":material/link_off:")
