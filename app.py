@@ -14,26 +14,37 @@ logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name
 
 st.set_page_config(page_title="LEO Explorer", page_icon=":material/school:", layout="wide")
 
+ANALYSES = ui.analysis_menu()  # the registry's analysis pages by menu section, in menu order
 PAGES = {
     "Explore": [
         st.Page("pages/home.py", title="Home", icon=":material/home:", default=True),  # served at the root
-        st.Page("pages/overview.py", title="Headlines", icon=":material/insights:", url_path="overview"),
-        st.Page("pages/earnings.py", title="Subject earnings", icon=":material/payments:", url_path="earnings"),
-        st.Page("pages/subject_ranking.py", title="Subject ranking", icon=":material/leaderboard:", url_path="subject_ranking"),
-        st.Page("pages/institutions.py", title="Institution performance", icon=":material/account_balance:", url_path="institutions"),
-        st.Page("pages/provider.py", title="Provider profile", icon=":material/person_search:", url_path="provider"),
-        st.Page("pages/industry.py", title="Graduate industry", icon=":material/factory:", url_path="industry"),
-        st.Page("pages/regional.py", title="Regional mobility and earnings", icon=":material/map:", url_path="regional"),
-        st.Page("pages/benefits.py", title="Benefit claims", icon=":material/trending_up:", url_path="benefits"),
+        *ANALYSES["Explore"],
     ],
-    "Evaluate": [st.Page("pages/impact.py", title="Intervention impact", icon=":material/science:", url_path="impact")],
+    "Evaluate": ANALYSES["Evaluate"],
     "Brief": [st.Page("pages/briefing.py", title="Briefing pack", icon=":material/summarize:", url_path="briefing")],
     "About the data": [
         st.Page("pages/catalogue.py", title="Catalogue", icon=":material/table_view:", url_path="catalogue"),
-        st.Page("pages/methodology.py", title="Methodology and glossary", icon=":material/menu_book:", url_path="methodology"),
-        st.Page("pages/data_use.py", title="How your data is used", icon=":material/shield_person:", url_path="data-use"),
-        st.Page("pages/access_register.py", title="Approved access register", icon=":material/verified:", url_path="access-register"),
-        st.Page("pages/accessibility.py", title="Accessibility statement", icon=":material/accessibility_new:", url_path="accessibility"),
+        st.Page(
+            "pages/methodology.py",
+            title="Methodology and glossary",
+            icon=":material/menu_book:",
+            url_path="methodology",
+        ),
+        st.Page(
+            "pages/data_use.py", title="How your data is used", icon=":material/shield_person:", url_path="data-use"
+        ),
+        st.Page(
+            "pages/access_register.py",
+            title="Approved access register",
+            icon=":material/verified:",
+            url_path="access-register",
+        ),
+        st.Page(
+            "pages/accessibility.py",
+            title="Accessibility statement",
+            icon=":material/accessibility_new:",
+            url_path="accessibility",
+        ),
     ],
 }
 

@@ -38,9 +38,11 @@ ViewBuilder = Callable[[Params, Sequence[TableEntry]], Sequence[View]]
 class Analysis:
     """One analysis: what it can show, what it needs, and how its views are built from a link."""
 
-    key: str  # URL page name (pages/<page>.py) and the page named by a briefing item
-    title: str
+    key: str  # URL path of the page (/earnings) and the page named by a briefing item
+    title: str  # the menu title, also used in `add`'s verdicts
     page: str  # the page file, e.g. "pages/earnings.py"
+    icon: str  # the menu icon
+    section: str  # the menu section ("Explore", "Evaluate")
     supports: Callable[[TableEntry], bool]
     roles: tuple[str, ...]  # column roles the analysis needs, for the reason a table cannot be shown
     measure: str  # what it needs beyond the roles, in words
@@ -73,11 +75,13 @@ def _impact_views(params: Params, tables: Sequence[TableEntry]) -> list[View]:
     return impact_views.build_impact_views(params, tables=tables)
 
 
-ANALYSES: tuple[Analysis, ...] = (
+ANALYSES: tuple[Analysis, ...] = (  # in menu order
     Analysis(
         "overview",
         "Headlines",
         "pages/overview.py",
+        ":material/insights:",
+        "Explore",
         overview.supports,
         ("time",),
         "median earnings, sustained employment or benefit-claim rate indicator",
@@ -85,8 +89,10 @@ ANALYSES: tuple[Analysis, ...] = (
     ),
     Analysis(
         "earnings",
-        "Earnings by subject",
+        "Subject earnings",
         "pages/earnings.py",
+        ":material/payments:",
+        "Explore",
         earnings.supports,
         ("subject", "years_after", "time"),
         "median earnings indicator (£)",
@@ -96,15 +102,30 @@ ANALYSES: tuple[Analysis, ...] = (
         "subject_ranking",
         "Subject ranking",
         "pages/subject_ranking.py",
+        ":material/leaderboard:",
+        "Explore",
         subject_ranking.supports,
         ("subject", "years_after", "time"),
         "median earnings indicator (£)",
         subject_ranking.views_for_params,
     ),
     Analysis(
+        "institutions",
+        "Institution performance",
+        "pages/institutions.py",
+        ":material/account_balance:",
+        "Explore",
+        institutions.supports,
+        ("time", "provider_id", "provider_name"),
+        "rate or earnings indicator",
+        institutions.briefing_views,
+    ),
+    Analysis(
         "provider",
         "Provider profile",
         "pages/provider.py",
+        ":material/person_search:",
+        "Explore",
         provider_profile.supports,
         ("time", "provider_id", "provider_name"),
         "rate or earnings indicator",
@@ -114,6 +135,8 @@ ANALYSES: tuple[Analysis, ...] = (
         "industry",
         "Graduate industry",
         "pages/industry.py",
+        ":material/factory:",
+        "Explore",
         industry.supports,
         ("time", "subject", "years_after", "region", "industry"),
         "count of graduates living or studying in the region",
@@ -123,6 +146,8 @@ ANALYSES: tuple[Analysis, ...] = (
         "regional",
         "Regional mobility and earnings",
         "pages/regional.py",
+        ":material/map:",
+        "Explore",
         regional.supports,
         ("time", "subject", "years_after", "region", "industry"),
         "counts of graduates living in and studying in the region",
@@ -130,26 +155,21 @@ ANALYSES: tuple[Analysis, ...] = (
     ),
     Analysis(
         "benefits",
-        "Benefit claims over time",
+        "Benefit claims",
         "pages/benefits.py",
+        ":material/trending_up:",
+        "Explore",
         benefits.supports,
         ("time",),
         "out-of-work benefit-claim rate indicator (%)",
         benefits.briefing_views,
     ),
     Analysis(
-        "institutions",
-        "How providers compare",
-        "pages/institutions.py",
-        institutions.supports,
-        ("time", "provider_id", "provider_name"),
-        "rate or earnings indicator",
-        institutions.briefing_views,
-    ),
-    Analysis(
         "impact",
-        "Impact estimate",
+        "Intervention impact",
         "pages/impact.py",
+        ":material/science:",
+        "Evaluate",
         impact_views.is_eligible,
         ("time",),
         "rate or earnings indicator with a base column",

@@ -109,7 +109,7 @@ def test_a_regional_only_table_is_offered_by_the_area_pages_only_and_add_says_wh
     assert not institutions.supports(regional_only)
     assert not impact_views.is_eligible(regional_only)
     lines = analyses.describe(regional_only)
-    assert lines[0] == f"Pages that can show {regional_only.id}: Headlines, Earnings by subject, Subject ranking."
+    assert lines[0] == f"Pages that can show {regional_only.id}: Headlines, Subject earnings, Subject ranking."
     assert any("all at Regional level, which this page does not show" in line for line in lines)
 
 
@@ -423,4 +423,4 @@ def test_the_real_industry_table_stays_on_its_own_page(reference_dir: Path) -> N
         assert not supports(entry)
     lines = analyses.describe(entry)
     assert lines[0] == "Pages that can show leo_graduate_industry: Graduate industry, Regional mobility and earnings."
-    assert any(line.startswith("  Earnings by subject cannot: its figures are split by Industry") for line in lines)
+    assert any(line.startswith("  Subject earnings cannot: its figures are split by Industry") for line in lines)

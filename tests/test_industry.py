@@ -40,7 +40,7 @@ def _spec(entry, **params: str) -> industry.IndustrySpec:
 def test_only_the_industry_page_shows_the_regional_table(entry) -> None:
     verdicts = {v.title: v for v in analyses.page_verdicts(entry)}
     assert verdicts["Graduate industry"].shows
-    assert not verdicts["Earnings by subject"].shows and "split by Industry" in verdicts["Earnings by subject"].reason
+    assert not verdicts["Subject earnings"].shows and "split by Industry" in verdicts["Subject earnings"].reason
     assert [t.id for t in load_catalogue() if industry.supports(t)] == [TABLE]
 
 

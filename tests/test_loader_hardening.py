@@ -507,8 +507,8 @@ def test_add_says_which_pages_can_show_the_table(data_dir: Path, capsys: pytest.
     assert main(["add", str(source), "--id", "institutions_t", "--release-date", "2019-06-01"]) == 0
     out = capsys.readouterr().out
     assert "Pages that can show institutions_t: Headlines" in out
-    assert "How providers compare cannot: no column has the role provider_id, provider_name" in out
-    assert "Earnings by subject cannot: no column has the role subject, years_after" in out
+    assert "Institution performance cannot: no column has the role provider_id, provider_name" in out
+    assert "Subject earnings cannot: no column has the role subject, years_after" in out
     entry = load_catalogue(data_dir).get("institutions_t")
     assert entry.next_review > dt.date.today()  # released 2019, but not overdue on arrival
 

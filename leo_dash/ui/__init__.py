@@ -24,6 +24,7 @@ from __future__ import annotations
 from leo_dash.ui.audit_trail import record_page_view, record_tables_shown
 from leo_dash.ui.markup import plain
 from leo_dash.ui.page import (
+    analysis_menu,
     browser_title,
     demo_banner,
     entered_frame,
