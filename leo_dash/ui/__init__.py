@@ -24,10 +24,10 @@ from __future__ import annotations
 from leo_dash.ui.audit_trail import record_page_view, record_tables_shown
 from leo_dash.ui.markup import plain
 from leo_dash.ui.page import (
-    analysis_menu,
     browser_title,
     demo_banner,
     entered_frame,
+    navigation_pages,
     overdue_warning,
     page_chrome,
     refuse_unsafe_identity_setup,

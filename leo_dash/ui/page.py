@@ -10,7 +10,7 @@ from pathlib import Path
 
 import streamlit as st
 
-from leo_dash import access, analyses, store
+from leo_dash import access, menu, store
 from leo_dash.model import TableEntry
 from leo_dash.ui.audit_trail import _AUDIT_RUN_KEY, _audit_run, _record_denial_once, record_page_view
 from leo_dash.ui.markup import plain
@@ -154,10 +154,14 @@ def browser_title(page_title: str) -> str:
     return "LEO Explorer" if page_title in ("", "Home") else f"{page_title} – LEO Explorer"
 
 
-def analysis_menu() -> dict[str, list[st.Page]]:
-    """The analysis pages of the menu, by section, from the one registry (title, icon and URL path live there)."""
-    menu: dict[str, list[st.Page]] = {}
-    for analysis in analyses.ANALYSES:
-        page = st.Page(analysis.page, title=analysis.title, icon=analysis.icon, url_path=analysis.key)
-        menu.setdefault(analysis.section, []).append(page)
-    return menu
+def navigation_pages() -> dict[str, list[st.Page]]:
+    """The menu (`leo_dash.menu`, the analysis pages from the registry) as Streamlit pages, by section."""
+    return {
+        section: [
+            st.Page(p.file, title=p.title, icon=p.icon, default=True)
+            if p.default
+            else st.Page(p.file, title=p.title, icon=p.icon, url_path=p.url_path)
+            for p in pages
+        ]
+        for section, pages in menu.MENU.items()
+    }

@@ -1,16 +1,15 @@
-"""The pages the browser tests visit: every page in app.py's navigation, with what each should show.
+"""The pages the browser tests visit: every page in the app's menu, with what each should show.
 
-Pages are read from app.py, so a page added there is covered by the generic tests (loads cleanly, axe-core,
+Pages are read from the menu app.py draws, so a page added there is covered by the generic tests (loads cleanly, axe-core,
 keyboard) at once; `test_every_navigation_page_has_a_case` fails until it also gets a case below saying which
 filter to change and how many charts it draws.
 """
 
 from __future__ import annotations
 
-import ast
 from dataclasses import dataclass
 
-from leo_dash import paths
+from leo_dash import menu
 
 
 @dataclass(frozen=True)
@@ -21,18 +20,8 @@ class NavPage:
 
 
 def navigation_pages() -> list[NavPage]:
-    """Every st.Page(...) in app.py, in navigation order."""
-    tree = ast.parse((paths.PROJECT_ROOT / "app.py").read_text(encoding="utf-8"))
-    pages: list[tuple[int, int, NavPage]] = []
-    for node in ast.walk(tree):
-        if not (isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "Page" and node.args):
-            continue
-        keywords = {k.arg: k.value for k in node.keywords}
-        literal = {key: ast.literal_eval(value) for key, value in keywords.items() if isinstance(value, ast.Constant)}
-        file = str(ast.literal_eval(node.args[0]))
-        url_path = "" if literal.get("default") else str(literal.get("url_path", file.rsplit("/", 1)[-1][:-3]))
-        pages.append((node.lineno, node.col_offset, NavPage(file, str(literal.get("title", file)), url_path)))
-    return [page for _, _, page in sorted(pages, key=lambda p: (p[0], p[1]))]
+    """Every page of the app's menu (`leo_dash.menu`, which app.py draws), in navigation order."""
+    return [NavPage(p.file, p.title, p.url_path) for p in menu.all_pages()]
 
 
 @dataclass(frozen=True)
