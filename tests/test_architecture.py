@@ -96,7 +96,6 @@ OVERSIZED_MODULES: frozenset[str] = frozenset(
         "leo_dash/overview.py",
         "leo_dash/protection.py",
         "leo_dash/provider_profile.py",
-        "leo_dash/sdc.py",
     }
 )
 
