@@ -94,7 +94,6 @@ OVERSIZED_MODULES: frozenset[str] = frozenset(
         "leo_dash/governance.py",
         "leo_dash/industry.py",
         "leo_dash/overview.py",
-        "leo_dash/protection.py",
         "leo_dash/provider_profile.py",
         "leo_dash/sdc.py",
     }
