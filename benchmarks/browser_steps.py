@@ -29,7 +29,7 @@ from typing import Any
 from benchmarks import server
 from benchmarks.experiments import FLOOR_CHART_ONLY
 from benchmarks.measure import Timing
-from leo_dash import paths
+from leo_dash.core import paths
 
 TARGET_FILTER_OVER_EARNINGS = 1.5  # every page's filter change -> redraw, median, over Subject earnings'
 TARGET_FIRST_CHART_OVER_FLOOR = 1.15  # every page's first chart in a new session over the bare one-chart page's

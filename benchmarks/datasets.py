@@ -14,9 +14,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from benchmarks import measure
-from leo_dash import catalogue, demo, paths, store
+from leo_dash import demo
+from leo_dash.core import catalogue, paths, store
+from leo_dash.core.model import TableEntry
 from leo_dash.demo import chunked
-from leo_dash.model import TableEntry
 
 DEFAULT_WORK_DIR = Path("/tmp/leo_bench")
 GRADUATE_TABLE = demo.GRADUATE_TABLE

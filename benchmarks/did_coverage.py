@@ -25,7 +25,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
-from leo_dash.did_model import CellPanel, Variance, fit_did  # noqa: E402
+from leo_dash.analyses.did_model import CellPanel, Variance, fit_did  # noqa: E402
 
 CONFIDENCE = 0.95
 PANELS = 300

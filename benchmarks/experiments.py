@@ -25,9 +25,17 @@ import plotly.graph_objects as go
 import polars as pl
 
 from benchmarks import datasets, server, three_ways
-from leo_dash import charts, query, sdc, store
+from leo_dash import sdc
+from leo_dash.core import query, store
+from leo_dash.present import charts
 
-PRELOAD: tuple[str, ...] = ("polars", "plotly.graph_objects", "leo_dash.ui", "leo_dash.earnings", "leo_dash.prices")
+PRELOAD: tuple[str, ...] = (
+    "polars",
+    "plotly.graph_objects",
+    "leo_dash.ui",
+    "leo_dash.analyses.earnings",
+    "leo_dash.core.prices",
+)
 
 
 def _median_ms(call: Callable[[], object], repeats: int) -> float:

@@ -35,7 +35,7 @@ from benchmarks.measure import report_from_child
 
 kind, target, mode = sys.argv[1], sys.argv[2], sys.argv[3]
 import polars  # imports before the clock, as a server has them loaded
-from leo_dash import catalogue, ees, store
+from leo_dash.core import catalogue, ees, store
 started = time.perf_counter()
 if kind == "baseline":
     out = {"rows": 0, "errors": 0, "warnings": 0}
@@ -47,7 +47,7 @@ elif kind == "screen":
     result.close()
 else:
     data_dir, table_id = target.rsplit(":", 1)
-    from leo_dash import staging
+    from leo_dash.core import staging
     staging.OUT_OF_CORE_BYTES = 0 if mode == "out of core" else 10**15
     entry = catalogue.load_catalogue(Path(data_dir)).get(table_id)
     prepared = store.prepare(entry, data_dir=Path(data_dir), force=True)
@@ -69,7 +69,7 @@ def _size_gb(path: Path) -> float:
 def _table_size_gb(target: str) -> float:
     """Size of a catalogued table's files."""
     sys.path.insert(0, str(PROJECT_ROOT))
-    from leo_dash import catalogue, paths
+    from leo_dash.core import catalogue, paths
 
     data_dir, table_id = target.rsplit(":", 1)
     entry = catalogue.load_catalogue(Path(data_dir)).get(table_id)

@@ -1,8 +1,9 @@
 """Per-page workloads: a page's view builder (URL parameters -> views) and a fixed list of filter sets.
 
 Filter sets are derived deterministically from the table's own options (subjects, years, providers…), so the same
-list works on the demo data and on any generated scale. A page is measured only when its page-logic module exists
-and exposes its builder; `available_workloads` says which ones that is in this tree.
+list works on the demo data and on any generated scale. Each page's views are built through the analysis registry
+(`leo_dash.analyses.registry`), exactly as the briefing rebuilds them; `available_workloads` says which pages have a
+table to be measured on.
 
 "Figure ready" = the page-logic builder returned its views (query -> disclosure control -> view -> Plotly figure)
 and every figure has been serialised to JSON, which is what `st.plotly_chart` sends to the browser.
@@ -10,14 +11,14 @@ and every figure has been serialised to JSON, which is what `st.plotly_chart` se
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from leo_dash.analyses import benefits, earnings, impact_views, institutions, overview, registry
+from leo_dash.core.model import TableEntry
 from leo_dash.demo import BENEFIT_TABLE, GRADUATE_TABLE
-from leo_dash.model import TableEntry
-from leo_dash.views import View
+from leo_dash.present.views import View
 
 Params = dict[str, list[str]]
 Builder = Callable[[Mapping[str, Sequence[str]]], list[View]]
@@ -59,14 +60,11 @@ def _rotate(items: Sequence[Any], start: int, count: int) -> list[Any]:
 
 
 def earnings_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
-    try:
-        earnings = importlib.import_module("leo_dash.earnings")
-    except ImportError:
+    analysis = registry.BY_KEY["earnings"]
+    entry = _pick(tables, analysis.supports, GRADUATE_TABLE)
+    if entry is None:
         return None
-    entry = _pick(tables, earnings.supports, GRADUATE_TABLE)
-    if not hasattr(earnings, "views_for_params") or entry is None:
-        return None
-    from leo_dash.periods import period_label
+    from leo_dash.core.periods import period_label
 
     options = earnings.table_options(entry)
     subjects = [s for s in options.subjects if s != "Total"] or list(options.subjects)
@@ -97,8 +95,8 @@ def earnings_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWor
     return PageWorkload(
         page="earnings",
         table_id=entry.id,
-        module="leo_dash.earnings",
-        build=lambda params: earnings.views_for_params(params),
+        module="leo_dash.analyses.earnings",
+        build=lambda params: analysis.build_views(params, tables),
         param_sets=tuple(sets),
         message_errors=(earnings.EarningsDataError,),
     )
@@ -108,12 +106,9 @@ def earnings_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWor
 
 
 def impact_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
-    try:
-        impact_views = importlib.import_module("leo_dash.impact_views")
-    except ImportError:
-        return None
-    entry = _pick(tables, impact_views.is_eligible, GRADUATE_TABLE)
-    if not hasattr(impact_views, "build_impact_views") or entry is None:
+    analysis = registry.BY_KEY["impact"]
+    entry = _pick(tables, analysis.supports, GRADUATE_TABLE)
+    if entry is None:
         return None
     outcomes = impact_views.outcome_labels(entry)
     starts = impact_views.start_options(entry)
@@ -149,8 +144,8 @@ def impact_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkl
     return PageWorkload(
         page="impact",
         table_id=entry.id,
-        module="leo_dash.impact_views",
-        build=lambda params: impact_views.build_impact_views(params),
+        module="leo_dash.analyses.impact_views",
+        build=lambda params: analysis.build_views(params, tables),
         param_sets=tuple(sets),
         message_errors=(impact_views.ImpactInputError,),
     )
@@ -160,14 +155,11 @@ def impact_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkl
 
 
 def institutions_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
-    try:
-        institutions = importlib.import_module("leo_dash.institutions")
-    except ImportError:
+    analysis = registry.BY_KEY["institutions"]
+    entry = _pick(tables, analysis.supports, GRADUATE_TABLE)
+    if entry is None:
         return None
-    entry = _pick(tables, institutions.supports, GRADUATE_TABLE)
-    if not hasattr(institutions, "briefing_views") or entry is None:
-        return None
-    from leo_dash.periods import period_label
+    from leo_dash.core.periods import period_label
 
     options = institutions.page_options(entry)
     measures = [m.column for m in options.measures]
@@ -196,8 +188,8 @@ def institutions_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> Pag
     return PageWorkload(
         page="institutions",
         table_id=entry.id,
-        module="leo_dash.institutions",
-        build=lambda params: institutions.briefing_views(params),
+        module="leo_dash.analyses.institutions",
+        build=lambda params: analysis.build_views(params, tables),
         param_sets=tuple(sets),
         message_errors=(LookupError,),
     )
@@ -207,14 +199,11 @@ def institutions_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> Pag
 
 
 def benefits_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
-    try:
-        benefits = importlib.import_module("leo_dash.benefits")
-    except ImportError:
+    analysis = registry.BY_KEY["benefits"]
+    entry = _pick(tables, analysis.supports, BENEFIT_TABLE)
+    if entry is None:
         return None
-    entry = _pick(tables, benefits.supports, BENEFIT_TABLE)
-    if not hasattr(benefits, "briefing_views") or entry is None:
-        return None
-    from leo_dash.periods import period_label
+    from leo_dash.core.periods import period_label
 
     options = benefits.table_options(entry)
     splits = [s.key for s in benefits.available_splits(entry, options, None)]
@@ -237,8 +226,8 @@ def benefits_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWor
     return PageWorkload(
         page="benefits",
         table_id=entry.id,
-        module="leo_dash.benefits",
-        build=lambda params: benefits.briefing_views(params, tables),
+        module="leo_dash.analyses.benefits",
+        build=lambda params: analysis.build_views(params, tables),
         param_sets=tuple(sets),
         message_errors=(benefits.BenefitsDataError, LookupError),
     )
@@ -248,14 +237,11 @@ def benefits_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWor
 
 
 def overview_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWorkload | None:
-    try:
-        overview = importlib.import_module("leo_dash.overview")
-    except ImportError:
+    analysis = registry.BY_KEY["overview"]
+    usable = [t for t in tables if analysis.supports(t)]
+    if not usable:
         return None
-    usable = [t for t in tables if overview.supports(t)]
-    if not hasattr(overview, "briefing_views") or not usable:
-        return None
-    from leo_dash.periods import period_label
+    from leo_dash.core.periods import period_label
 
     # The page's only choices: all tables (the best table for each headline) or one table, and its year.
     choices: list[Params] = [{}]
@@ -267,8 +253,8 @@ def overview_workload(tables: Sequence[TableEntry], n_sets: int = 24) -> PageWor
     return PageWorkload(
         page="overview",
         table_id="",
-        module="leo_dash.overview",
-        build=lambda params: overview.briefing_views(params, tables),
+        module="leo_dash.analyses.overview",
+        build=lambda params: analysis.build_views(params, tables),
         param_sets=tuple(sets),
         message_errors=(LookupError,),
         notes=(f"{len(choices)} distinct choices on this data (all tables, or one table and year), cycled",),
@@ -286,11 +272,11 @@ WORKLOADS: tuple[Callable[[Sequence[TableEntry], int], PageWorkload | None], ...
     impact_workload,
 )
 EXPECTED_PAGE_MODULES: tuple[str, ...] = (
-    "leo_dash.earnings",
-    "leo_dash.impact_views",
-    "leo_dash.institutions",
-    "leo_dash.benefits",
-    "leo_dash.overview",
+    "leo_dash.analyses.earnings",
+    "leo_dash.analyses.impact_views",
+    "leo_dash.analyses.institutions",
+    "leo_dash.analyses.benefits",
+    "leo_dash.analyses.overview",
 )
 
 

@@ -1,4 +1,4 @@
-"""The table-level protection pass (leo_dash.protection, D6): time, peak memory and what it hid, per table.
+"""The table-level protection pass (leo_dash.sdc.protection, D6): time, peak memory and what it hid, per table.
 
     python benchmarks/protection.py                      # every committed table (real FE tables and demo tables)
     python benchmarks/protection.py --scale 151          # plus the demo tables generated at ~2M graduate rows
@@ -24,7 +24,8 @@ if str(PROJECT_ROOT) not in sys.path:
     sys.path.insert(0, str(PROJECT_ROOT))
 
 from benchmarks import datasets  # noqa: E402
-from leo_dash import catalogue, protection, store  # noqa: E402
+from leo_dash.core import catalogue, store  # noqa: E402
+from leo_dash.sdc import protection  # noqa: E402
 
 
 def _peak_rss_gb() -> float:

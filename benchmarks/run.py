@@ -79,7 +79,7 @@ class Settings:
 def server_side(settings_json: str) -> dict[str, Any]:
     """In a child process whose LEO_DATA_DIR is the data set: per-page timings and the three-way comparison."""
     from benchmarks import three_ways
-    from leo_dash import catalogue, store
+    from leo_dash.core import catalogue, store
 
     opts = json.loads(settings_json)
     tables = list(catalogue.load_catalogue())
@@ -188,7 +188,7 @@ def session_paths(dataset: datasets.Dataset, page: str, count: int) -> list[str]
 
 def prepare_all(dataset: datasets.Dataset) -> None:
     """Build every table's parquet of the data set (in a child process, so the loader's memory is not kept here)."""
-    code = "from leo_dash import catalogue, store\nfor e in catalogue.load_catalogue(): store.prepare(e)"
+    code = "from leo_dash.core import catalogue, store\nfor e in catalogue.load_catalogue(): store.prepare(e)"
     env = os.environ | {"LEO_DATA_DIR": str(dataset.data_dir)}
     subprocess.run([sys.executable, "-c", code], cwd=PROJECT_ROOT, env=env, check=True)
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from benchmarks.measure import tree_rss_bytes
-from leo_dash import paths
+from leo_dash.core import paths
 
 CHROMIUM = os.environ.get("LEO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -25,9 +25,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from benchmarks.measure import Timing, timed
-from leo_dash import query, sdc, store
-from leo_dash.model import Indicator, TableEntry, status_column
-from leo_dash.views import Column, View, make_view
+from leo_dash import sdc
+from leo_dash.core import query, store
+from leo_dash.core.model import Indicator, TableEntry, status_column
+from leo_dash.present.views import Column, View, make_view
 
 
 @dataclass(frozen=True)

@@ -9,26 +9,26 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from leo_dash import paths
+from leo_dash.core import paths
 
 if TYPE_CHECKING:
-    from leo_dash.model import MeasureItem
+    from leo_dash.core.model import MeasureItem
 
 
 def _cmd_check(args: argparse.Namespace) -> int:
-    from leo_dash import ees
+    from leo_dash.core import ees
 
     return ees.run_check(args.paths, profile=tuple(args.profile or ()))
 
 
 def _cmd_catalogue(args: argparse.Namespace) -> int:
-    from leo_dash.catalogue_status import print_catalogue
+    from leo_dash.core.catalogue_status import print_catalogue
 
     return print_catalogue(data_dir=args.data_dir)
 
 
 def _cmd_prepare(args: argparse.Namespace) -> int:
-    from leo_dash.catalogue_status import prepare_tables
+    from leo_dash.core.catalogue_status import prepare_tables
 
     return prepare_tables(list(args.table_ids), force=args.force, data_dir=args.data_dir)
 
@@ -44,7 +44,7 @@ def _parse_pairs(pairs: Sequence[str], what: str) -> dict[str, str]:
 
 
 def _cmd_add(args: argparse.Namespace) -> int:
-    from leo_dash.registration import RegistrationRequest, register
+    from leo_dash.core.registration import RegistrationRequest, register
 
     request = RegistrationRequest(
         path=Path(args.path),
@@ -73,7 +73,7 @@ def _cmd_add(args: argparse.Namespace) -> int:
 
 def _measure_items(values: Sequence[str] | None) -> tuple[MeasureItem, ...] | None:
     """--measure-item FILTER=ITEM[:INDICATOR] (the benefit rate); 'none' turns detection off."""
-    from leo_dash.model import MeasureItem
+    from leo_dash.core.model import MeasureItem
 
     if not values:
         return None
@@ -102,20 +102,20 @@ def _cmd_demo(args: argparse.Namespace) -> int:
 
 
 def _cmd_review(args: argparse.Namespace) -> int:
-    from leo_dash import retention
+    from leo_dash.governance import retention
 
     return retention.run_review(apply=args.apply, data_dir=args.data_dir)
 
 
 def _cmd_audit(args: argparse.Namespace) -> int:
-    from leo_dash import audit
+    from leo_dash.governance import audit
 
     return audit.run_audit_summary(since=args.since, user=args.user)
 
 
 def _cmd_published(args: argparse.Namespace) -> int:
-    from leo_dash.catalogue import load_catalogue
-    from leo_dash.published import write_published
+    from leo_dash.core.catalogue import load_catalogue
+    from leo_dash.sdc.published import write_published
 
     catalogue = load_catalogue(args.data_dir)
     if args.table_id not in catalogue.entries:

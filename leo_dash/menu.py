@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from leo_dash import analyses
+from leo_dash.analyses import registry as analyses
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,8 @@
 
 import streamlit as st
 
-from leo_dash import access, governance, ui
+from leo_dash import governance, ui
+from leo_dash.governance import access
 from leo_dash.ui.governance import identity_panel, project_roles_note
 
 

@@ -1,11 +1,12 @@
 """Accessibility statement: how accessible LEO Explorer is, the known issues, how to report a problem and how the
-service was tested. The text lives in leo_dash.accessibility, which the browser tests check against."""
+service was tested. The text lives in leo_dash.present.accessibility, which the browser tests check against."""
 
 import os
 
 import streamlit as st
 
-from leo_dash import accessibility, ui
+from leo_dash import ui
+from leo_dash.present import accessibility
 
 
 def main() -> None:

@@ -3,9 +3,11 @@ against all providers, and the change between two chosen years."""
 
 import streamlit as st
 
-from leo_dash import benefits, briefing, geography, institutions, ui
+from leo_dash import briefing, ui
+from leo_dash.analyses import benefits, institutions
 from leo_dash.briefing import ItemRef
-from leo_dash.periods import period_label, period_value
+from leo_dash.core import geography
+from leo_dash.core.periods import period_label, period_value
 from leo_dash.ui import benefits as ui_benefits
 
 

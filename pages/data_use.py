@@ -3,7 +3,7 @@
 import streamlit as st
 
 from leo_dash import governance, ui
-from leo_dash.model import CONTROLLERS
+from leo_dash.core.model import CONTROLLERS
 
 
 def main() -> None:

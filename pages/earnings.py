@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from leo_dash import analyses, earnings, geography, institutions, prices, ui
+from leo_dash import ui
+from leo_dash.analyses import earnings, institutions
+from leo_dash.analyses import registry as analyses
 from leo_dash.briefing import ItemRef
-from leo_dash.periods import period_label, period_value
+from leo_dash.core import geography, prices
+from leo_dash.core.periods import period_label, period_value
 from leo_dash.ui import earnings as ui_earnings
 
 

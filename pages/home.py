@@ -3,7 +3,7 @@
 import streamlit as st
 
 from leo_dash import ui
-from leo_dash.home import catalogue_rows
+from leo_dash.analyses.home import catalogue_rows
 
 
 def main() -> None:

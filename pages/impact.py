@@ -3,9 +3,10 @@ group, for evaluation teams. Thin page: widgets (bound to the URL) -> params -> 
 
 import streamlit as st
 
-from leo_dash import impact_views, ui
+from leo_dash import ui
+from leo_dash.analyses import impact_views
 from leo_dash.briefing import ItemRef
-from leo_dash.model import TableEntry
+from leo_dash.core.model import TableEntry
 from leo_dash.ui import impact as ui_impact
 
 INTRO = (

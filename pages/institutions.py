@@ -3,9 +3,10 @@ providers over time."""
 
 import streamlit as st
 
-from leo_dash import institutions, ui
+from leo_dash import ui
+from leo_dash.analyses import institutions
 from leo_dash.briefing import ItemRef
-from leo_dash.periods import period_label, period_value
+from leo_dash.core.periods import period_label, period_value
 from leo_dash.ui import institutions as ui_institutions
 
 

@@ -3,9 +3,11 @@ from the previous year, its source, and links into the pages behind it."""
 
 import streamlit as st
 
-from leo_dash import briefing, geography, overview, ui
+from leo_dash import briefing, ui
+from leo_dash.analyses import overview
 from leo_dash.briefing import ItemRef
-from leo_dash.periods import period_label, period_value
+from leo_dash.core import geography
+from leo_dash.core.periods import period_label, period_value
 from leo_dash.ui import benefits as ui_benefits
 
 CARDS_PER_ROW = 3

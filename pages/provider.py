@@ -3,7 +3,8 @@ and one outcome in detail (ranking, funnel plot and trend with the provider labe
 
 import streamlit as st
 
-from leo_dash import institutions, provider_profile, ui
+from leo_dash import ui
+from leo_dash.analyses import institutions, provider_profile
 from leo_dash.briefing import ItemRef
 
 

@@ -2,7 +2,9 @@
 
 import streamlit as st
 
-from leo_dash import analyses, regional, ui
+from leo_dash import ui
+from leo_dash.analyses import regional
+from leo_dash.analyses import registry as analyses
 from leo_dash.briefing import ItemRef
 
 NO_TABLE = (

@@ -2,9 +2,12 @@
 
 import streamlit as st
 
-from leo_dash import analyses, earnings, geography, institutions, subject_ranking, ui
+from leo_dash import ui
+from leo_dash.analyses import earnings, institutions, subject_ranking
+from leo_dash.analyses import registry as analyses
 from leo_dash.briefing import ItemRef
-from leo_dash.periods import period_label, period_value
+from leo_dash.core import geography
+from leo_dash.core.periods import period_label, period_value
 
 
 def main() -> None:

@@ -7,7 +7,7 @@ import json
 
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import paths
+from leo_dash.core import paths
 
 
 def open_page(page: str, params: dict[str, str | list[str]] | None = None, *, timeout: float = 60) -> AppTest:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import paths
-from leo_dash.model import DisclosureProfile, Indicator, TableEntry
+from leo_dash.core import paths
+from leo_dash.core.model import DisclosureProfile, Indicator, TableEntry
 
 REFERENCE_DIR = paths.REFERENCE_DIR
 

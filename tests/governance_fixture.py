@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from leo_dash import paths
+from leo_dash.core import paths
 
 XSS_SCRIPT = "<script>alert(1)</script>"
 XSS_IMG = "<img src=x onerror=alert(1)>"

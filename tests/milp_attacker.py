@@ -1,5 +1,5 @@
 """An exact attacker for small tables: whole people, rounding and every relation at once, as integer programs
-(scipy's HiGHS). Slower than the interval arithmetic of leo_dash.protection but the strongest attack a reader
+(scipy's HiGHS). Slower than the interval arithmetic of leo_dash.sdc.protection but the strongest attack a reader
 of the published numbers can make; the tests use it to check that the pass's own attacker misses nothing."""
 
 from __future__ import annotations
@@ -11,8 +11,8 @@ import numpy as np
 import polars as pl
 from scipy.optimize import Bounds, LinearConstraint, milp
 
-from leo_dash import protection
-from leo_dash.model import TableEntry, status_column
+from leo_dash.core.model import TableEntry, status_column
+from leo_dash.sdc import protection
 
 _BIG = 10**6
 

@@ -6,8 +6,9 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import access, paths
-from leo_dash.access import (
+from leo_dash.core import paths
+from leo_dash.governance import access
+from leo_dash.governance.access import (
     ANONYMOUS,
     ApprovedProject,
     Identity,
@@ -157,7 +158,7 @@ def test_broken_role_config_fails_closed(tmp_path: Path, monkeypatch: pytest.Mon
     file = tmp_path / "roles.toml"
     file.write_text('[identity]\ntrusted_header = "X-User"\n[users]\n"a@b.org" = ["superuser"]\n', encoding="utf-8")
     monkeypatch.setenv(access.ROLES_FILE_ENV, str(file))
-    with caplog.at_level(logging.ERROR, logger="leo_dash.access"):
+    with caplog.at_level(logging.ERROR, logger="leo_dash.governance.access"):
         config = access.current_role_config()
     assert config == RoleConfig()  # no header trusted, no roles
     assert "role mapping ignored" in caplog.text
@@ -231,7 +232,7 @@ def test_broken_register_fails_closed(tmp_path: Path, monkeypatch: pytest.Monkey
     monkeypatch.setattr(paths, "DATA_DIR", data_dir)
     with pytest.raises(RegisterError):
         load_register()
-    with caplog.at_level(logging.ERROR, logger="leo_dash.access"):
+    with caplog.at_level(logging.ERROR, logger="leo_dash.governance.access"):
         assert access.current_register() == ()
     member = Identity("ann@example.org", frozenset({"project:P1"}))
     assert not can_see(SECRET, member, today=TODAY)

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import access, audit, menu, ui
+from leo_dash import menu, ui
+from leo_dash.governance import access, audit
 from tests.governance_fixture import (
     all_texts,
     build_data_dir,

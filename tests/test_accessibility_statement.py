@@ -1,4 +1,4 @@
-"""The accessibility statement (leo_dash.accessibility and pages/accessibility.py): the GDS model's sections in
+"""The accessibility statement (leo_dash.present.accessibility and pages/accessibility.py): the GDS model's sections in
 order, an honest compliance status, a contact that is never invented, known issues that match what the browser
 tests tolerate, and the tested axe-core version matching the one package.json installs."""
 
@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import accessibility
-from leo_dash.accessibility import KNOWN_ISSUES, KnownIssue
+from leo_dash.present import accessibility
+from leo_dash.present.accessibility import KNOWN_ISSUES, KnownIssue
 from tests.governance_fixture import markdown_texts, run_app_page
 
 GDS_ORDER = [

@@ -6,10 +6,10 @@ import contextlib
 
 import pytest
 
-from leo_dash import analyses
-from leo_dash.catalogue import load_catalogue
-from leo_dash.impact_views import ImpactInputError
-from leo_dash.paths import PROJECT_ROOT
+from leo_dash.analyses import registry as analyses
+from leo_dash.analyses.impact_views import ImpactInputError
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.paths import PROJECT_ROOT
 
 
 def test_every_registered_analysis_has_its_page_and_a_unique_key() -> None:

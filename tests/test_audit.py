@@ -13,13 +13,14 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import audit, paths
 from leo_dash.cli import main
+from leo_dash.core import paths
+from leo_dash.governance import audit
 
 WRITER = """
 import sys
 from pathlib import Path
-from leo_dash import audit
+from leo_dash.governance import audit
 directory, name, limit = Path(sys.argv[1]), sys.argv[2], int(sys.argv[3])
 i = 0
 while limit < 0 or i < limit:
@@ -162,7 +163,7 @@ def test_concurrent_writers_never_interleave(tmp_path: Path):
 def test_record_safely_logs_instead_of_raising(tmp_path: Path, caplog):
     blocker = tmp_path / "not-a-folder"
     blocker.write_text("x", encoding="utf-8")
-    with caplog.at_level(logging.ERROR, logger="leo_dash.audit"):
+    with caplog.at_level(logging.ERROR, logger="leo_dash.governance.audit"):
         assert audit.record_safely("page_view", user="a", page="home", directory=blocker) is False
         assert audit.record_safely("bogus", user="a") is False
     assert "audit record could not be written" in caplog.text

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import audit
+from leo_dash.governance import audit
 from tests.governance_fixture import build_data_dir, clear_app_caches, run_app_page, use_data_dir
 
 
@@ -27,7 +27,9 @@ def view_script() -> None:
     """A minimal page: one view of the fixture table through query → sdc → make_view → render_view."""
     import plotly.graph_objects as go
 
-    from leo_dash import charts, query, sdc, ui, views
+    from leo_dash import sdc, ui
+    from leo_dash.core import query
+    from leo_dash.present import charts, views
 
     def main() -> None:
         entry = ui.url_table_select(ui.visible_tables())

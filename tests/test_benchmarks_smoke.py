@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 
 from benchmarks import datasets, measure, pages, run, three_ways
-from leo_dash import catalogue, paths, store
+from leo_dash.core import catalogue, paths, store
 
 
 def _run_quick(tmp_path: Path, *extra: str) -> tuple[str, dict]:

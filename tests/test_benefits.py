@@ -1,4 +1,4 @@
-"""Unit tests of leo_dash.benefits: which indicators and splits a table offers, the lines built from published and
+"""Unit tests of leo_dash.analyses.benefits: which indicators and splits a table offers, the lines built from published and
 derived figures, the change between two years (also from suppressed end points), the words, and the figures."""
 
 from __future__ import annotations
@@ -12,9 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leo_dash import benefits, paths
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import Indicator, status_column
+from leo_dash.analyses import benefits
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import Indicator, status_column
 from tests.conftest import make_entry
 from tests.test_benefits_fixture import (
     A_PROVIDERS,

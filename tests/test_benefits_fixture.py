@@ -22,8 +22,8 @@ import datetime as dt
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
-from leo_dash import catalogue
-from leo_dash.model import DisclosureProfile, Indicator, TableEntry
+from leo_dash.core import catalogue
+from leo_dash.core.model import DisclosureProfile, Indicator, TableEntry
 from tests.conftest import write_ees
 
 TABLE_A = "test_benefit_rates"
@@ -341,7 +341,7 @@ def test_fixture_tables_load(data_dir: Path) -> None:
     a, b = make_tables(data_dir)
     loaded = catalogue.load_catalogue(data_dir)
     assert loaded.get(TABLE_A) == a and loaded.get(TABLE_B) == b
-    from leo_dash import query
+    from leo_dash.core import query
 
     frame = query.select(a, {"characteristic_type": ["FSM"], "time": [202122]}, vary=["characteristic_value"])
     national = frame.filter(frame["provider_ukprn"].is_null())

@@ -13,10 +13,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import benefits, paths, query, ui
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import status_column
-from leo_dash.periods import period_label
+from leo_dash import ui
+from leo_dash.analyses import benefits
+from leo_dash.core import paths, query
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import status_column
+from leo_dash.core.periods import period_label
 from tests.apptest_pages import assert_clean, notes_text, open_page
 from tests.apptest_pages import plotly_specs as charts
 from tests.test_benefits_fixture import (

@@ -9,8 +9,8 @@ import pytest
 
 from leo_dash import briefing
 from leo_dash.briefing import Basket, ItemRef
-from leo_dash.model import status_column
-from leo_dash.views import Column, make_view
+from leo_dash.core.model import status_column
+from leo_dash.present.views import Column, make_view
 from tests.conftest import make_entry
 
 
@@ -102,8 +102,8 @@ def test_png_export_keeps_the_browser_drivers_tracebacks_off_stderr():
 
 
 def test_long_tables_start_folded_in_the_html_pack_with_every_row():
-    from leo_dash import analyses
-    from leo_dash.catalogue import load_catalogue
+    from leo_dash.analyses import registry as analyses
+    from leo_dash.core.catalogue import load_catalogue
 
     tables = list(load_catalogue())
     funnel = next(v for v in analyses.BY_KEY["institutions"].build_views({"table": ["fe_provider_benefits"]}, tables)

@@ -11,9 +11,10 @@ import pptx
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import briefing, paths
+from leo_dash import briefing
 from leo_dash.briefing import Basket, ItemRef
-from leo_dash.catalogue import load_catalogue
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
 
 
 def _app() -> AppTest:

@@ -16,9 +16,10 @@ from PIL import Image
 from pptx.enum.shapes import MSO_SHAPE_TYPE
 from pptx.util import Pt
 
-from leo_dash import briefing, briefing_office
-from leo_dash.model import status_column
-from leo_dash.views import DEMO_WARNING, Column, make_view
+from leo_dash import briefing
+from leo_dash.briefing import office as briefing_office
+from leo_dash.core.model import status_column
+from leo_dash.present.views import DEMO_WARNING, Column, make_view
 from tests.conftest import make_entry
 
 

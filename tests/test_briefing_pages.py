@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import pytest
 
-from leo_dash import analyses, benefits, briefing, institutions, overview
+from leo_dash import briefing
+from leo_dash.analyses import benefits, institutions, overview
+from leo_dash.analyses import registry as analyses
 from leo_dash.briefing import ItemRef
-from leo_dash.catalogue import load_catalogue
+from leo_dash.core.catalogue import load_catalogue
 from tests.apptest_pages import open_page
 
 PAGES_WITH_VIEWS = {
@@ -77,7 +79,7 @@ def test_overview_item_never_shows_a_table_outside_the_users_tables() -> None:
 def test_add_to_briefing_from_the_page_then_the_briefing_page_shows_it(page: str) -> None:
     from streamlit.testing.v1 import AppTest
 
-    from leo_dash import paths
+    from leo_dash.core import paths
 
     at = AppTest.from_file(str(paths.PROJECT_ROOT / "app.py"), default_timeout=180)
     at.switch_page(f"pages/{page}.py")

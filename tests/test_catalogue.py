@@ -4,9 +4,9 @@ from pathlib import Path
 import pytest
 import tomli_w
 
-from leo_dash import paths
-from leo_dash.catalogue import CatalogueError, entry_from_dict, entry_to_dict, load_catalogue, write_entry
-from leo_dash.model import Indicator
+from leo_dash.core import paths
+from leo_dash.core.catalogue import CatalogueError, entry_from_dict, entry_to_dict, load_catalogue, write_entry
+from leo_dash.core.model import Indicator
 from tests.conftest import make_entry
 
 

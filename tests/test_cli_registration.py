@@ -4,10 +4,10 @@ import sys
 
 import pytest
 
-from leo_dash import paths
-from leo_dash.catalogue import load_catalogue
-from leo_dash.catalogue_status import catalogue_statuses
 from leo_dash.cli import main
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.catalogue_status import catalogue_statuses
 from tests.conftest import write_ees
 from tests.test_store_query import HEADER, META, _rows
 

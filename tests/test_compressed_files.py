@@ -14,10 +14,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import ees, paths, store
-from leo_dash.catalogue import load_catalogue
 from leo_dash.cli import main
-from leo_dash.ees import reading
+from leo_dash.core import ees, paths, store
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.ees import reading
 
 FIXTURES = Path(__file__).parent / "fixtures" / "loader"
 NAME = "unrounded_suppressed_counts"

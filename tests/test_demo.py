@@ -12,10 +12,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leo_dash import demo, ees, paths
-from leo_dash.catalogue import load_catalogue, write_entry
+from leo_dash import demo
+from leo_dash.core import ees, paths
+from leo_dash.core.catalogue import load_catalogue, write_entry
+from leo_dash.core.model import ROLE_NAMES, TableEntry
 from leo_dash.demo import sector
-from leo_dash.model import ROLE_NAMES, TableEntry
 from leo_dash.sdc import round_half_up
 
 COMMITTED_CATALOGUE = paths.PROJECT_ROOT / "data" / "catalogue"

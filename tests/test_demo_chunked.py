@@ -8,8 +8,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import cli, demo, ees, paths, store
-from leo_dash.catalogue import load_catalogue, write_entry
+from leo_dash import cli, demo
+from leo_dash.core import ees, paths, store
+from leo_dash.core.catalogue import load_catalogue, write_entry
 from leo_dash.demo import chunked
 
 SCALE = 0.6

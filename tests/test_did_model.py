@@ -17,10 +17,10 @@ import pytest
 import statsmodels.formula.api as smf
 from scipy import stats
 
-from leo_dash import did_model
-from leo_dash.impact import GroupDefinition, estimate_impact
-from leo_dash.model import status_column
-from leo_dash.paths import PROJECT_ROOT
+from leo_dash.analyses import did_model
+from leo_dash.analyses.impact import GroupDefinition, estimate_impact
+from leo_dash.core.model import status_column
+from leo_dash.core.paths import PROJECT_ROOT
 
 SNOW = PROJECT_ROOT / "tests" / "fixtures" / "reference_studies" / "snow_1855_south_london.csv"
 BOTH = "Both companies"

@@ -9,9 +9,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import earnings, export, prices
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import Indicator, status_column
+from leo_dash.analyses import earnings
+from leo_dash.core import prices
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import Indicator, status_column
+from leo_dash.present import export
 from tests.test_earnings_fixture import PROVIDERS, TABLE_ID, make_table, median_for
 
 MEDIAN, LQ, UQ = "earnings_median", "earnings_LQ", "earnings_UQ"

@@ -13,8 +13,8 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
-from leo_dash import catalogue
-from leo_dash.model import DisclosureProfile, Indicator, TableEntry
+from leo_dash.core import catalogue
+from leo_dash.core.model import DisclosureProfile, Indicator, TableEntry
 from tests.conftest import write_ees
 
 TABLE_ID = "test_grad_earnings"
@@ -144,7 +144,7 @@ def test_fixture_table_loads(data_dir: Path) -> None:
     entry = make_table(data_dir)
     loaded = catalogue.load_catalogue(data_dir).get(TABLE_ID)
     assert loaded == entry
-    from leo_dash import query
+    from leo_dash.core import query
 
     assert query.distinct_values(entry, "subject") == sorted(SUBJECTS)
     frame = query.select(entry, {"subject": ["Law"], "years_after": ["3"], "time": [202223]})

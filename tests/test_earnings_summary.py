@@ -7,7 +7,7 @@ import re
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leo_dash.earnings import SeriesValues, summary_sentence
+from leo_dash.analyses.earnings import SeriesValues, summary_sentence
 
 YAGS = ("1", "3", "5", "10")
 

@@ -1,4 +1,4 @@
-"""Loader checks L1-L26 and A1/A2 (leo_dash.ees): one small failing file per check, built from the valid fixture
+"""Loader checks L1-L26 and A1/A2 (leo_dash.core.ees): one small failing file per check, built from the valid fixture
 tests/fixtures/ees/minimal.csv by a mutation, plus the parsed-frame convention and never-raise guarantees."""
 
 from __future__ import annotations
@@ -14,9 +14,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from leo_dash import ees
-from leo_dash.ees.rules import _personal_reason
-from leo_dash.model import Indicator, status_column
+from leo_dash.core import ees
+from leo_dash.core.ees.rules import _personal_reason
+from leo_dash.core.model import Indicator, status_column
 
 FIXTURE_DIR = Path(__file__).parent / "fixtures" / "ees"
 MINIMAL = FIXTURE_DIR / "minimal.csv"

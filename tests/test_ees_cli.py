@@ -1,4 +1,4 @@
-"""`python -m leo_dash check PATH...` (leo_dash.ees.run_check): every finding per file, errors first, exit code."""
+"""`python -m leo_dash check PATH...` (leo_dash.core.ees.run_check): every finding per file, errors first, exit code."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import ees
-from leo_dash.paths import PROJECT_ROOT
+from leo_dash.core import ees
+from leo_dash.core.paths import PROJECT_ROOT
 
 FIXTURE = Path(__file__).parent / "fixtures" / "ees" / "minimal.csv"
 

@@ -15,7 +15,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from polars.testing import assert_frame_equal
 
-from leo_dash import catalogue, ees, paths, protection, staging, store
+from leo_dash.core import catalogue, ees, paths, staging, store
+from leo_dash.sdc import protection
 from tests.test_ees import CASES, DAMAGED_VALUES, Case, Pair
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -190,7 +191,7 @@ def test_a_refused_large_file_keeps_the_prepared_table_and_leaves_no_staged_file
 
 
 def test_registering_a_large_file_builds_the_same_entry(monkeypatch: pytest.MonkeyPatch) -> None:
-    from leo_dash import registration
+    from leo_dash.core import registration
 
     path = ROOT / "data" / "reference" / "fe_outcomes_provider_benefits.csv.gz"
     request = registration.RegistrationRequest(path, "fe_test", "FE test", release_date=dt.date(2026, 1, 1))

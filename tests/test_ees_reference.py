@@ -7,9 +7,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import ees
-from leo_dash.model import status_column
-from leo_dash.paths import REFERENCE_DIR
+from leo_dash.core import ees
+from leo_dash.core.model import status_column
+from leo_dash.core.paths import REFERENCE_DIR
 
 REAL_FILES = ("fe_outcomes_provider_benefits.csv.gz", "fe_outcomes_community_learning.csv.gz")
 

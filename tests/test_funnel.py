@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leo_dash import funnel
+from leo_dash.analyses import funnel
 
 
 def test_known_limits() -> None:

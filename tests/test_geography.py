@@ -15,19 +15,10 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import (
-    analyses,
-    benefits,
-    catalogue,
-    earnings,
-    geography,
-    impact_views,
-    institutions,
-    overview,
-    query,
-    subject_ranking,
-)
-from leo_dash.model import Indicator, TableEntry
+from leo_dash.analyses import benefits, earnings, impact_views, institutions, overview, subject_ranking
+from leo_dash.analyses import registry as analyses
+from leo_dash.core import catalogue, geography, query
+from leo_dash.core.model import Indicator, TableEntry
 from tests import test_earnings_fixture as grads
 from tests.apptest_pages import assert_clean, chart_title, open_page, plotly_specs
 from tests.conftest import make_entry, write_ees

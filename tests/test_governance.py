@@ -10,8 +10,8 @@ import polars as pl
 import pytest
 
 from leo_dash import governance
-from leo_dash.access import ApprovedProject
-from leo_dash.model import CONTROLLERS, SYMBOL_LABELS, DisclosureProfile, Indicator
+from leo_dash.core.model import CONTROLLERS, SYMBOL_LABELS, DisclosureProfile, Indicator
+from leo_dash.governance.access import ApprovedProject
 from leo_dash.ui.governance import OVERDUE_RED, overdue_style, styled_catalogue
 from tests.conftest import make_entry
 from tests.governance_fixture import (
@@ -328,7 +328,7 @@ def test_overview_frame_is_strings():
 
 
 def test_accessibility_statement_names_the_configured_contact_route(env, monkeypatch: pytest.MonkeyPatch):
-    from leo_dash import accessibility
+    from leo_dash.present import accessibility
 
     monkeypatch.setenv(accessibility.CONTACT_ENV, "leo-explorer-team@example.gov.uk")
     at = run_app_page("pages/accessibility.py")

@@ -18,9 +18,11 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import export, menu, paths, ui
-from leo_dash.model import status_column
-from leo_dash.views import Column, make_view
+from leo_dash import menu, ui
+from leo_dash.core import paths
+from leo_dash.core.model import status_column
+from leo_dash.present import export
+from leo_dash.present.views import Column, make_view
 from tests.conftest import make_entry
 from tests.governance_fixture import (
     FORMULA_NAME,

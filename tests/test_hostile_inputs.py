@@ -12,9 +12,12 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import access, audit, briefing, export, paths, ui
-from leo_dash.access import ANONYMOUS, RoleConfig, resolve_identity
+from leo_dash import briefing, ui
 from leo_dash.briefing import Basket, ItemRef
+from leo_dash.core import paths
+from leo_dash.governance import access, audit
+from leo_dash.governance.access import ANONYMOUS, RoleConfig, resolve_identity
+from leo_dash.present import export
 
 HOSTILE_LINK = (
     "[sign in again here](https://evil.example/login) ![x](https://evil.example/p.png) www.evil.example a@evil.example"

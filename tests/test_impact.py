@@ -1,4 +1,4 @@
-"""Tests for leo_dash.impact: difference-in-differences, event study and pre-trend test on published aggregates.
+"""Tests for leo_dash.analyses.impact: difference-in-differences, event study and pre-trend test on published aggregates.
 
 Synthetic data carry a known injected effect, realistic sampling noise and realistic publication rounding (rates to
 whole %, bases to 10; earnings to £100, earnings bases to 5). Seeds are fixed, so every test is deterministic;
@@ -17,16 +17,16 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from scipy import stats
 
-from leo_dash import ees
-from leo_dash.impact import (
+from leo_dash.analyses.impact import (
     GroupDefinition,
     ImpactResult,
     estimate_impact,
     period_start_year,
     plain_language_summary,
 )
-from leo_dash.model import SYMBOL_LABELS, status_column
-from leo_dash.paths import REFERENCE_DIR
+from leo_dash.core import ees
+from leo_dash.core.model import SYMBOL_LABELS, status_column
+from leo_dash.core.paths import REFERENCE_DIR
 
 PERIODS = (201718, 201819, 201920, 202021, 202122, 202223)
 START = 202021

@@ -7,12 +7,13 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import impact_views as iv
-from leo_dash import paths, query, sdc
-from leo_dash.catalogue import load_catalogue
-from leo_dash.impact import GroupDefinition, estimate_impact, period_start_year
-from leo_dash.model import status_column
-from leo_dash.periods import period_label
+from leo_dash import sdc
+from leo_dash.analyses import impact_views as iv
+from leo_dash.analyses.impact import GroupDefinition, estimate_impact, period_start_year
+from leo_dash.core import paths, query
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import status_column
+from leo_dash.core.periods import period_label
 from tests.apptest_pages import assert_clean, open_page
 from tests.apptest_pages import plotly_specs as charts
 

@@ -1,4 +1,4 @@
-"""Tests for leo_dash.impact_views: disclosure control of the impact page's group figures and its views.
+"""Tests for leo_dash.analyses.impact_views: disclosure control of the impact page's group figures and its views.
 
 In-memory cells (analyse(spec, cells=...)) pin down the disclosure rules exactly; small EES files read through the
 real loader (build_impact_views(params, tables=[entry])) check the page's choices, defaults and validation.
@@ -12,11 +12,12 @@ import re
 import polars as pl
 import pytest
 
-from leo_dash import impact_views as iv
-from leo_dash import paths, query, sdc
-from leo_dash.catalogue import load_catalogue
-from leo_dash.impact import GroupDefinition, estimate_impact
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash import sdc
+from leo_dash.analyses import impact_views as iv
+from leo_dash.analyses.impact import GroupDefinition, estimate_impact
+from leo_dash.core import paths, query
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 from tests.conftest import make_entry, write_ees
 
 YEARS = (201819, 201920, 202021, 202122, 202223)

@@ -10,9 +10,12 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leo_dash import analyses, industry, paths, sdc
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import status_column
+from leo_dash import sdc
+from leo_dash.analyses import industry
+from leo_dash.analyses import registry as analyses
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import status_column
 from tests.apptest_pages import assert_clean, open_page
 from tests.apptest_pages import plotly_specs as charts
 

@@ -11,10 +11,12 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import funnel, institutions, paths, sentences
-from leo_dash.catalogue import load_catalogue
-from leo_dash.institutions import BENCHMARK_KEY, MEMBER, RANK, InstitutionSpec
-from leo_dash.model import Indicator, status_column
+from leo_dash.analyses import funnel, institutions
+from leo_dash.analyses.institutions import BENCHMARK_KEY, MEMBER, RANK, InstitutionSpec
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import Indicator, status_column
+from leo_dash.present import sentences
 from leo_dash.sdc import round_half_up
 from tests.conftest import make_entry
 from tests.test_institutions_fixture import (
@@ -153,7 +155,7 @@ def test_a_lone_suppressed_provider_hides_the_derived_benchmark(providers_only) 
 
 
 def test_a_comparison_hides_nothing_more_than_the_protected_table(national) -> None:
-    """Secondary suppression is decided once per table (leo_dash.protection), not per view: Gamma's `c` in 2021-22
+    """Secondary suppression is decided once per table (leo_dash.sdc.protection), not per view: Gamma's `c` in 2021-22
     beside the published national figure leaves Beta's 58% shown, because the national figure covers providers
     this file does not list (it is not the sum of these rows), so no subtraction recovers Gamma. Every peer
     choice shows each cell with the same status."""

@@ -21,8 +21,8 @@ from pathlib import Path
 
 import polars as pl
 
-from leo_dash import catalogue, query
-from leo_dash.model import DisclosureProfile, Indicator, TableEntry
+from leo_dash.core import catalogue, query
+from leo_dash.core.model import DisclosureProfile, Indicator, TableEntry
 from tests.conftest import write_ees
 
 TABLE_WITH_NATIONAL = "test_inst_national"

@@ -15,10 +15,12 @@ import polars as pl
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from leo_dash import institutions, paths, query, ui
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import TableEntry, status_column
-from leo_dash.periods import period_label
+from leo_dash import ui
+from leo_dash.analyses import institutions
+from leo_dash.core import paths, query
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import TableEntry, status_column
+from leo_dash.core.periods import period_label
 from tests.apptest_pages import assert_clean, open_page
 from tests.test_institutions_fixture import BETA, DELTA, ETA, GAMMA, TABLE_WITH_NATIONAL, make_table
 

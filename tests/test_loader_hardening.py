@@ -15,12 +15,15 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import benefits, ees, sdc, store, views
-from leo_dash.catalogue import CatalogueError, entry_from_dict, entry_to_dict, load_catalogue
+from leo_dash import sdc
+from leo_dash.analyses import benefits
 from leo_dash.cli import main
-from leo_dash.disclosure_profiles import ProfileError, is_institution_count, parse_profile
-from leo_dash.model import DisclosureProfile, Indicator, status_column
-from leo_dash.paths import PROJECT_ROOT, REFERENCE_DIR
+from leo_dash.core import ees, store
+from leo_dash.core.catalogue import CatalogueError, entry_from_dict, entry_to_dict, load_catalogue
+from leo_dash.core.disclosure_profiles import ProfileError, is_institution_count, parse_profile
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
+from leo_dash.core.paths import PROJECT_ROOT, REFERENCE_DIR
+from leo_dash.present import views
 from tests.conftest import make_entry, write_ees
 from tests.test_store_query import HEADER, META, _rows
 

@@ -1,4 +1,4 @@
-"""Unit tests of leo_dash.overview: which indicator and table gives each headline, the headline figures and their
+"""Unit tests of leo_dash.analyses.overview: which indicator and table gives each headline, the headline figures and their
 change from the previous year, the GSS sentences (direction words, percentage points vs percent, never a suppressed
 value), the links into the other pages and the view behind the headlines."""
 
@@ -11,9 +11,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import overview, paths
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import Indicator, status_column
+from leo_dash.analyses import overview
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import Indicator, status_column
 from tests.conftest import make_entry
 from tests.test_benefits_fixture import (
     TABLE_A,

@@ -1,6 +1,6 @@
 import pytest
 
-from leo_dash.periods import period_label, period_value, previous_period
+from leo_dash.core.periods import period_label, period_value, previous_period
 
 
 @pytest.mark.parametrize(

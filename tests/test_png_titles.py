@@ -10,8 +10,9 @@ import plotly.graph_objects as go
 import pytest
 from PIL import Image
 
-from leo_dash import briefing, charts
-from leo_dash.catalogue import load_catalogue
+from leo_dash import briefing
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.present import charts
 
 INK = 200  # a pixel darker than this (0-255 grey) is drawn, not background
 
@@ -64,7 +65,8 @@ def test_a_title_of_any_length_starts_at_the_same_place(lines: int) -> None:
 def test_screen_figure_has_one_title_and_notes_as_page_text() -> None:
     """On a page the view's heading is the chart's only title, and the source and notes are text under the chart
     (they reflow at 390 px and 200% zoom); the export figure keeps both, and the plot area keeps its height."""
-    from leo_dash import charts, earnings
+    from leo_dash.analyses import earnings
+    from leo_dash.present import charts
 
     view = earnings.views_for_params({})[0]
     exported = view.figure

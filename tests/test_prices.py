@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from leo_dash import prices
-from leo_dash.model import status_column
+from leo_dash.core import prices
+from leo_dash.core.model import status_column
 
 HEADER = "period,period_type,index_2015_100,provenance\n"
 

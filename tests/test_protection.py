@@ -17,8 +17,10 @@ import pytest
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from leo_dash import catalogue, catalogue_status, cli, governance, paths, protection, published, store
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash import cli, governance
+from leo_dash.core import catalogue, catalogue_status, paths, store
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
+from leo_dash.sdc import protection, published
 from tests.conftest import make_entry
 from tests.milp_attacker import exposed, feasible_intervals
 

@@ -7,10 +7,9 @@ from __future__ import annotations
 import polars as pl
 import pytest
 
-from leo_dash import analyses, funnel, institutions, paths, provider_profile, subject_ranking
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import status_column
-from leo_dash.provider_profile import (
+from leo_dash.analyses import funnel, institutions, provider_profile, subject_ranking
+from leo_dash.analyses import registry as analyses
+from leo_dash.analyses.provider_profile import (
     ABOVE,
     ALL_SUBJECTS,
     BELOW,
@@ -20,6 +19,9 @@ from leo_dash.provider_profile import (
     SAME,
     SUBJECT,
 )
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import status_column
 from tests.apptest_pages import open_page, plotly_specs
 
 DEMO_PROVIDER = "90000019"  # Alderwick Vale College: in the graduate, benefit-claim and destinations demo tables
@@ -251,7 +253,7 @@ def test_page_shows_the_profile_the_library_builds(fresh_app, tables) -> None:
 
 
 def test_page_records_every_table_it_reads(fresh_app, tmp_path) -> None:
-    from leo_dash import audit
+    from leo_dash.governance import audit
 
     open_page("pages/provider.py", {"provider": REAL_PROVIDER})
     records = [r for r in audit.read_records(tmp_path / "audit").records if r["event"] == "page_view"]

@@ -6,7 +6,7 @@ from __future__ import annotations
 from hypothesis import given
 from hypothesis import strategies as st
 
-from leo_dash import provider_search
+from leo_dash.analyses import provider_search
 
 PROVIDERS: tuple[tuple[str, str], ...] = (
     ("10000001", "Alpha University"),

@@ -11,8 +11,8 @@ import threading
 import polars as pl
 import pytest
 
-from leo_dash import catalogue, geography, query, store
-from leo_dash.model import TableEntry
+from leo_dash.core import catalogue, geography, query, store
+from leo_dash.core.model import TableEntry
 
 TABLES = [e.id for e in catalogue.load_catalogue()]
 

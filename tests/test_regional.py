@@ -14,9 +14,12 @@ import json
 import polars as pl
 import pytest
 
-from leo_dash import analyses, paths, regional, sdc
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import status_column
+from leo_dash import sdc
+from leo_dash.analyses import regional
+from leo_dash.analyses import registry as analyses
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import status_column
 from tests.apptest_pages import assert_clean, chart_title, notes_text, open_page
 from tests.apptest_pages import plotly_specs as charts
 

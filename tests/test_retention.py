@@ -7,9 +7,10 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import retention, store
-from leo_dash.catalogue import load_catalogue
 from leo_dash.cli import main
+from leo_dash.core import store
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.governance import retention
 from tests.governance_fixture import build_data_dir, clear_app_caches, run_app_page, use_data_dir
 
 

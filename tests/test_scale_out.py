@@ -15,9 +15,10 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import audit, catalogue, catalogue_status, retention, store
 from leo_dash.cli import main
-from leo_dash.paths import PROJECT_ROOT
+from leo_dash.core import catalogue, catalogue_status, store
+from leo_dash.core.paths import PROJECT_ROOT
+from leo_dash.governance import audit, retention
 from tests.apptest_pages import open_page
 from tests.test_benefits_fixture import make_tables
 
@@ -36,7 +37,7 @@ def _run(code: str, env: dict[str, str]) -> subprocess.Popen[str]:
 PREPARE_IN_A_PROCESS = """
     import os, time
     from pathlib import Path
-    from leo_dash import catalogue, store
+    from leo_dash.core import catalogue, store
     data_dir = Path(os.environ["TEST_DATA_DIR"])
     real = store._screen_results
     def counted(entry):
@@ -105,7 +106,7 @@ def test_prepare_command_prepares_every_table_and_names_failures(
 
 WRITE_RECORDS = """
     import os
-    from leo_dash import audit
+    from leo_dash.governance import audit
     for i in range(int(os.environ["N"])):
         audit.record("page_view", user=os.environ["WHO"], page="earnings", filters={"i": str(i)})
 """

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from test_sdc_cells import cells
 
 from leo_dash import sdc
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 
 S = status_column
 HE = DisclosureProfile()  # count_base 5
@@ -494,8 +494,8 @@ def test_d7_and_d10_docstring_names_where_they_are_enforced() -> None:
     doc = sdc.__doc__ or ""
     for rule in (f"D{i}" for i in range(1, 11)):
         assert f"- {rule} " in doc, rule
-    assert "leo_dash.catalogue" in doc and "leo_dash.query" in doc  # D7
-    assert "leo_dash.export" in doc and "assert_same_cells" in doc  # D10
+    assert "leo_dash.core.catalogue" in doc and "leo_dash.core.query" in doc  # D7
+    assert "leo_dash.present.export" in doc and "assert_same_cells" in doc  # D10
 
 
 # ---------------------------------------------------------------- D9 class disclosure

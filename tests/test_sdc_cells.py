@@ -6,7 +6,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from leo_dash.model import status_column
+from leo_dash.core.model import status_column
 
 
 def cells(columns: Mapping[str, Sequence[object]], indicators: Sequence[str]) -> pl.DataFrame:
@@ -24,7 +24,7 @@ def cells(columns: Mapping[str, Sequence[object]], indicators: Sequence[str]) ->
 
 
 def symbols_to_columns(frame: pl.DataFrame, indicators: Sequence[str]) -> pl.DataFrame:
-    """Raw EES text columns (numbers or symbols) -> Float64 value + status, as leo_dash.ees does."""
+    """Raw EES text columns (numbers or symbols) -> Float64 value + status, as leo_dash.core.ees does."""
     as_number = {c: pl.col(c).str.strip_chars().cast(pl.Float64, strict=False) for c in indicators}
     return frame.with_columns(
         [pl.when(as_number[c].is_null()).then(pl.col(c)).otherwise(None).alias(status_column(c)) for c in indicators]

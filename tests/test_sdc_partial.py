@@ -5,7 +5,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from leo_dash import sdc
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 from tests.test_sdc_cells import cells
 
 FE = DisclosureProfile(count_base=10)

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 from test_sdc_cells import cells
 
 from leo_dash import sdc
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 
 S = status_column
 LEARNERS = Indicator("learners", "Learners", "count")

@@ -6,9 +6,10 @@ import polars as pl
 import pytest
 from test_sdc_cells import symbols_to_columns
 
-from leo_dash import ees, paths, sdc
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import DisclosureProfile, TableEntry, status_column
+from leo_dash import sdc
+from leo_dash.core import ees, paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import DisclosureProfile, TableEntry, status_column
 
 S = status_column
 FILE = paths.REFERENCE_DIR / "fe_outcomes_provider_benefits.csv.gz"

@@ -1,6 +1,6 @@
 import pytest
 
-from leo_dash.sentences import change_sentence, number_word, years_after_phrase
+from leo_dash.present.sentences import change_sentence, number_word, years_after_phrase
 
 
 def test_earnings_rise_as_percent():

@@ -17,9 +17,11 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import benefits, catalogue, ees, institutions, query, sdc, shapes
-from leo_dash.model import MeasureItem, TableEntry, status_column
-from leo_dash.registration import RegistrationError, RegistrationRequest, build_entry
+from leo_dash import sdc
+from leo_dash.analyses import benefits, institutions
+from leo_dash.core import catalogue, ees, query, shapes
+from leo_dash.core.model import MeasureItem, TableEntry, status_column
+from leo_dash.core.registration import RegistrationError, RegistrationRequest, build_entry
 
 FIXTURES = Path(__file__).parent / "fixtures" / "ees"
 LOADER = Path(__file__).parent / "fixtures" / "loader"

@@ -12,7 +12,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from leo_dash import ui
-from leo_dash.periods import period_label
+from leo_dash.core.periods import period_label
 from tests.apptest_pages import assert_clean, open_page
 from tests.apptest_pages import plotly_specs as charts
 from tests.test_shapes import FIXTURES, NO_BASE, benefit_rates, register

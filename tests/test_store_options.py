@@ -10,8 +10,9 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import geography, institutions, query, store
-from leo_dash.model import TableEntry
+from leo_dash.analyses import institutions
+from leo_dash.core import geography, query, store
+from leo_dash.core.model import TableEntry
 from tests.test_institutions_fixture import PROVIDERS, make_table
 from tests.test_store_query import small_table  # noqa: F401  (fixture)
 

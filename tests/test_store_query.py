@@ -5,9 +5,10 @@ from pathlib import Path
 import polars as pl
 import pytest
 
-from leo_dash import ees, protection, query, store
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import Indicator, status_column
+from leo_dash.core import ees, query, store
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import Indicator, status_column
+from leo_dash.sdc import protection
 from tests.conftest import make_entry, write_ees
 
 META = [

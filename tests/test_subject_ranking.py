@@ -8,10 +8,12 @@ import html
 import polars as pl
 import pytest
 
-from leo_dash import earnings, paths, query, subject_ranking, ui
-from leo_dash.catalogue import load_catalogue
-from leo_dash.model import status_column
-from leo_dash.subject_ranking import RANK, REFERENCE_LABEL, RankingSpec
+from leo_dash import ui
+from leo_dash.analyses import earnings, subject_ranking
+from leo_dash.analyses.subject_ranking import RANK, REFERENCE_LABEL, RankingSpec
+from leo_dash.core import paths, query
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import status_column
 from tests.apptest_pages import assert_clean, open_page, plotly_specs
 
 SUBJECT = earnings.SUBJECT

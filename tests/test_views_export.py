@@ -7,9 +7,9 @@ import plotly.graph_objects as go
 import polars as pl
 import pytest
 
-from leo_dash import export
-from leo_dash.model import status_column
-from leo_dash.views import DEMO_WARNING, Column, display_table, format_number, gap_note, make_view
+from leo_dash.core.model import status_column
+from leo_dash.present import export
+from leo_dash.present.views import DEMO_WARNING, Column, display_table, format_number, gap_note, make_view
 from tests.conftest import make_entry
 
 
@@ -173,7 +173,7 @@ def test_sheet_names_are_valid_and_unique():
 
 
 def test_gap_note_counts_what_the_chart_draws_not_the_bases_beside_it():
-    from leo_dash.views import Column, charted_columns, gap_note
+    from leo_dash.present.views import Column, charted_columns, gap_note
 
     columns = [Column("year", "Year"), Column("rate", "Rate", "value", "%", 1), Column("base", "Base", "value")]
     frame = pl.DataFrame(
@@ -194,7 +194,7 @@ def test_gap_note_counts_what_the_chart_draws_not_the_bases_beside_it():
 
 
 def test_notes_under_a_chart_can_be_rewrapped_narrower_without_a_second_block():
-    from leo_dash import charts
+    from leo_dash.present import charts
 
     view = _view()
     wide = view.figure.layout.annotations[0].text
@@ -207,7 +207,7 @@ def test_notes_under_a_chart_can_be_rewrapped_narrower_without_a_second_block():
 
 
 def test_keep_plot_area_grows_the_figure_by_what_the_margins_took():
-    from leo_dash import charts
+    from leo_dash.present import charts
 
     figure = go.Figure()
     figure.update_layout(height=620, margin={"t": 150, "b": 200})
@@ -222,7 +222,7 @@ def test_keep_plot_area_grows_the_figure_by_what_the_margins_took():
 
 
 def _guard_entry():
-    from leo_dash.model import Indicator
+    from leo_dash.core.model import Indicator
 
     return make_entry(
         "guarded",
@@ -324,11 +324,11 @@ def test_only_make_view_constructs_a_view():
     """`View(` appears nowhere in leo_dash but inside views.make_view, so every view passes its check."""
     import ast
 
-    from leo_dash.paths import PROJECT_ROOT
+    from leo_dash.core.paths import PROJECT_ROOT
 
     makers = []
     for path in sorted((PROJECT_ROOT / "leo_dash").rglob("*.py")):
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
             if isinstance(node, ast.Call) and getattr(node.func, "id", getattr(node.func, "attr", "")) == "View":
                 makers.append(f"{path.relative_to(PROJECT_ROOT)}:{node.lineno}")
-    assert len(makers) == 1 and makers[0].startswith("leo_dash/views.py"), makers
+    assert len(makers) == 1 and makers[0].startswith("leo_dash/present/views.py"), makers

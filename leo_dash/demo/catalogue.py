@@ -6,7 +6,8 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, cast
 
-from leo_dash import paths
+from leo_dash.core import paths
+from leo_dash.core.model import DisclosureProfile, Indicator, IndicatorKind, TableEntry
 from leo_dash.demo.benefits import BENEFIT_INDICATORS
 from leo_dash.demo.constants import (
     AREA_TABLE,
@@ -22,7 +23,6 @@ from leo_dash.demo.constants import (
 )
 from leo_dash.demo.graduates import GRADUATE_INDICATORS
 from leo_dash.demo.schools import SCHOOL_INDICATORS
-from leo_dash.model import DisclosureProfile, Indicator, IndicatorKind, TableEntry
 
 SYNTHETIC_NOTE = (
     "These are synthetic demo data made up by LEO Explorer's generator: they are not official statistics and "

@@ -29,6 +29,7 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 
+from leo_dash.core.model import TableEntry
 from leo_dash.demo.catalogue import catalogue_entries
 from leo_dash.demo.constants import DEFAULT_SEED, GRADUATE_TABLE
 from leo_dash.demo.files import MetaRow, _write_meta, _write_pair
@@ -40,7 +41,6 @@ from leo_dash.demo.graduates import (
     _graduate_provider_frame,
 )
 from leo_dash.demo.sector import Providers, _make_providers, _NameMaker, _simulate_population
-from leo_dash.model import TableEntry
 
 DEFAULT_BLOCK_PROVIDERS = 1_000  # about 0.55M provider rows per block: ~1 GB peak whatever the scale
 

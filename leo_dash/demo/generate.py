@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from leo_dash import paths
-from leo_dash.catalogue import write_entry
+from leo_dash.core import paths
+from leo_dash.core.catalogue import write_entry
 from leo_dash.demo.areas import _area_tables
 from leo_dash.demo.benefits import _benefit_tables
 from leo_dash.demo.catalogue import catalogue_entries

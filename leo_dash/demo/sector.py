@@ -11,7 +11,7 @@ from pathlib import Path
 
 import numpy as np
 
-from leo_dash import paths
+from leo_dash.core import paths
 from leo_dash.demo.constants import (
     AP,
     BEN,

@@ -9,15 +9,15 @@ from collections.abc import Callable, Mapping, Sequence
 
 import polars as pl
 
-from leo_dash import query
-from leo_dash.model import (
+from leo_dash.core import query
+from leo_dash.core.model import (
     CONTROLLERS,
     MEASURES,
     UNIT_ITEM_VALUES,
     DisclosureProfile,
     TableEntry,
 )
-from leo_dash.store import PreparedTable
+from leo_dash.core.store import PreparedTable
 
 log = logging.getLogger("leo_dash.governance")
 

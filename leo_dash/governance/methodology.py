@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 import polars as pl
 
-from leo_dash.model import PROVIDER_TYPE_MEANINGS, SYMBOL_LABELS, SYMBOL_MEANINGS
+from leo_dash.core.model import PROVIDER_TYPE_MEANINGS, SYMBOL_LABELS, SYMBOL_MEANINGS
 
 
 @dataclass(frozen=True)

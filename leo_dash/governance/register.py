@@ -8,7 +8,7 @@ from collections.abc import Mapping, Sequence
 
 import polars as pl
 
-from leo_dash.access import ApprovedProject
+from leo_dash.governance.access import ApprovedProject
 
 # Decision, status and expiry come straight after the project, so they are visible without scrolling sideways.
 REGISTER_COLUMNS_SHOWN: tuple[str, ...] = (

@@ -15,15 +15,15 @@ Where each rule is enforced:
 - D5 earnings published only, rounded to £100, `c` on a small base, min/max columns hidden (by name or label,
   `is_single_person_extreme`, whatever the catalogue says): `protect`; `aggregate` never derives them.
 - D6 nothing that recovers a suppressed cell: for published cells, decided once per table by
-  `leo_dash.protection` when the table is prepared (every view reads the protected table); here, for derived
+  `leo_dash.sdc.protection` when the table is prepared (every view reads the protected table); here, for derived
   figures: `aggregate` (a derived figure with a `c` contributor is `c`) and `suppress_derived` (a derived total
   and all its derived parts shown with exactly one part `c`, along the hierarchies a view gives).
-- D7 provider views only from approved provider files: enforced by `leo_dash.catalogue` (only approved tables load)
-  and `leo_dash.query` (no grouping finer than the file); not here.
+- D7 provider views only from approved provider files: enforced by `leo_dash.core.catalogue` (only approved tables load)
+  and `leo_dash.core.query` (no grouping finer than the file); not here.
 - D8 half-up rounding (never banker's): `round_half_up`, `round_half_up_expr`.
 - D9 a derived 0% or 100% on a base under `class_disclosure_base` is `c`: `aggregate`, `share`; a published one
   too (`protect`), with `class_disclosure_note` saying why.
-- D10 downloads match the screen: enforced in `leo_dash.export` (one view rendered both ways); `assert_same_cells`
+- D10 downloads match the screen: enforced in `leo_dash.present.export` (one view rendered both ways); `assert_same_cells`
   is the helper its tests use.
 
 `check_visible` re-checks any frame against these rules and `guard` raises on a violation: the last step before a

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 from leo_dash.sdc.cells import _earnings_base_too_small, _never_shown, _protect_earnings
 from leo_dash.sdc.rules import _apply_count_rule, _apply_share_rule
 from leo_dash.sdc.status import _require_numeric, _with_status

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from leo_dash.model import DisclosureProfile, Indicator, status_column
+from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 from leo_dash.sdc.rounding import round_half_up_expr
 from leo_dash.sdc.status import _order_columns, _require_numeric, _status_or_missing, _with_status
 from leo_dash.sdc.symbols import SMALL_BASE_SYMBOLS, SUPPRESSED, _null_float

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from leo_dash.model import SYMBOL_LABELS, DisclosureProfile, Indicator, status_column
+from leo_dash.core.model import SYMBOL_LABELS, DisclosureProfile, Indicator, status_column
 from leo_dash.sdc.cells import _earnings_base_too_small, _never_shown, _published_base_threshold
 from leo_dash.sdc.rounding import _step, round_half_up_expr
 from leo_dash.sdc.secondary import Hierarchy, _child_items, _complement_flags

@@ -7,7 +7,7 @@ from collections.abc import Sequence
 
 import polars as pl
 
-from leo_dash.model import DisclosureProfile, status_column
+from leo_dash.core.model import DisclosureProfile, status_column
 from leo_dash.sdc.rounding import _step, round_half_up_expr
 from leo_dash.sdc.symbols import _NUMERATOR_TOLERANCE, NOT_AVAILABLE, SUPPRESSED, _scratch
 

@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from leo_dash.model import status_column
+from leo_dash.core.model import status_column
 
 
 def _cell(value: Any) -> Any:

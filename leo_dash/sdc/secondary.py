@@ -8,7 +8,7 @@ from typing import Any
 
 import polars as pl
 
-from leo_dash.model import Indicator, status_column
+from leo_dash.core.model import Indicator, status_column
 from leo_dash.sdc.status import _status_or_missing, _with_status
 from leo_dash.sdc.symbols import _TMP, SUPPRESSED, _null_float, _scratch
 

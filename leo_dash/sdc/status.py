@@ -7,7 +7,7 @@ from collections.abc import Iterable, Sequence
 
 import polars as pl
 
-from leo_dash.model import Indicator, status_column
+from leo_dash.core.model import Indicator, status_column
 from leo_dash.sdc.symbols import NOT_AVAILABLE, _null_str
 
 
@@ -51,7 +51,7 @@ def _require_numeric(frame: pl.DataFrame, indicator: Indicator) -> None:
     if indicator.kind != "other" and not frame.schema[indicator.column].is_numeric():
         raise TypeError(
             f"Indicator {indicator.column!r} is {frame.schema[indicator.column]}, not a number column: load it "
-            "through leo_dash.ees so numbers and symbols are split into value + status."
+            "through leo_dash.core.ees so numbers and symbols are split into value + status."
         )
 
 

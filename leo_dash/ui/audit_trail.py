@@ -9,7 +9,7 @@ from typing import Any
 
 import streamlit as st
 
-from leo_dash import access, audit
+from leo_dash.governance import access, audit
 from leo_dash.ui.session import _catalogue, current_identity, log
 
 _AUDIT_RUN_KEY = "_leo_audit_run"  # this run: page, filters chosen by the URL widgets, table

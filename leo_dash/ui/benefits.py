@@ -11,7 +11,7 @@ from collections.abc import Sequence
 
 import streamlit as st
 
-from leo_dash.overview import Headline, PageLink
+from leo_dash.analyses.overview import Headline, PageLink
 from leo_dash.ui.markup import plain
 from leo_dash.ui.widgets import start_afresh
 

@@ -8,14 +8,15 @@ import zipfile
 
 import streamlit as st
 
-from leo_dash import briefing, charts, export
+from leo_dash import briefing
 from leo_dash.briefing import Basket
+from leo_dash.present import charts, export
+from leo_dash.present.views import View
 from leo_dash.ui.audit_trail import record_export, record_tables_shown
 from leo_dash.ui.markup import plain
 from leo_dash.ui.page import visible_tables
 from leo_dash.ui.render import CHART_CONFIG, chart_name, exports_allowed, notes_under_chart
 from leo_dash.ui.session import basket
-from leo_dash.views import View
 
 _FILES_KEY = "_leo_briefing_files"
 

@@ -10,8 +10,7 @@ from typing import Any
 import polars as pl
 import streamlit as st
 
-from leo_dash import access
-from leo_dash.governance import OVERDUE_MARK
+from leo_dash.governance import OVERDUE_MARK, access
 from leo_dash.ui.markup import plain
 from leo_dash.ui.session import current_identity
 

@@ -12,7 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 
 import streamlit as st
 
-from leo_dash import provider_search
+from leo_dash.analyses import provider_search
 from leo_dash.ui.markup import plain
 from leo_dash.ui.widgets import url_select, write_link
 

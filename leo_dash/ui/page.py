@@ -10,13 +10,15 @@ from pathlib import Path
 
 import streamlit as st
 
-from leo_dash import access, menu, store
-from leo_dash.model import TableEntry
+from leo_dash import menu
+from leo_dash.core import store
+from leo_dash.core.model import TableEntry
+from leo_dash.governance import access
+from leo_dash.present.views import DEMO_WARNING
 from leo_dash.ui.audit_trail import _AUDIT_RUN_KEY, _audit_run, _record_denial_once, record_page_view
 from leo_dash.ui.markup import plain
 from leo_dash.ui.session import _catalogue, current_identity, log
 from leo_dash.ui.widgets import NoTablesError
-from leo_dash.views import DEMO_WARNING
 
 
 def refuse_unsafe_identity_setup() -> None:

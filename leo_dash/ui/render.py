@@ -6,12 +6,13 @@ from typing import Any
 
 import streamlit as st
 
-from leo_dash import audit, charts, export
 from leo_dash.briefing import ItemRef
+from leo_dash.governance import audit
+from leo_dash.present import charts, export
+from leo_dash.present.views import View
 from leo_dash.ui.audit_trail import _record_export
 from leo_dash.ui.markup import plain
 from leo_dash.ui.session import basket
-from leo_dash.views import View
 
 # The chart toolbar's own "Download plot as png" would be an export outside the audit trail: it is removed (the
 # briefing pack's PNGs are the audited route).

@@ -9,10 +9,11 @@ from typing import Any
 
 import streamlit as st
 
-from leo_dash import access, store
 from leo_dash.briefing import Basket
-from leo_dash.catalogue import Catalogue, load_catalogue
-from leo_dash.model import TableEntry
+from leo_dash.core import store
+from leo_dash.core.catalogue import Catalogue, load_catalogue
+from leo_dash.core.model import TableEntry
+from leo_dash.governance import access
 
 log = logging.getLogger("leo_dash.ui")
 

@@ -9,8 +9,9 @@ from collections.abc import Mapping, Sequence
 import streamlit as st
 from streamlit.errors import StreamlitAPIException
 
-from leo_dash import geography, provider_search
-from leo_dash.model import TableEntry
+from leo_dash.analyses import provider_search
+from leo_dash.core import geography
+from leo_dash.core.model import TableEntry
 from leo_dash.ui.audit_trail import _note_filter, _record_hidden_table_request
 from leo_dash.ui.markup import plain
 

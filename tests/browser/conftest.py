@@ -17,8 +17,8 @@ from pathlib import Path
 
 import pytest
 
-from leo_dash import paths, store
-from leo_dash.catalogue import load_catalogue
+from leo_dash.core import paths, store
+from leo_dash.core.catalogue import load_catalogue
 
 CHROMIUM = os.environ.get("LEO_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = [

@@ -18,7 +18,7 @@ from typing import Any
 from playwright.sync_api import Browser, Locator, Page, expect
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 
-from leo_dash import paths
+from leo_dash.core import paths
 
 AXE_SCRIPT = paths.PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
 PAGE_TIMEOUT_MS = 60_000
@@ -283,7 +283,7 @@ class CsvDownload:
 
 
 def parse_export_csv(data: bytes) -> tuple[list[str], list[list[str]]]:
-    """A leo_dash.export CSV: its header row (first line) and its rows, as text."""
+    """A leo_dash.present.export CSV: its header row (first line) and its rows, as text."""
     text = data.decode("utf-8")
     assert text.startswith("\ufeff"), "CSV lacks the UTF-8 byte-order mark Excel needs"
     records = list(csv.reader(io.StringIO(text[1:])))

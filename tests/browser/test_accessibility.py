@@ -2,7 +2,7 @@
 tabs), keyboard-only navigation to every sidebar filter, a table and text alternative for every chart, and the
 contrast of text drawn inside charts (which axe-core does not check).
 
-Findings are excused only when leo_dash.accessibility lists them as a known issue, for one rule on one
+Findings are excused only when leo_dash.present.accessibility lists them as a known issue, for one rule on one
 Streamlit-owned element, so the accessibility statement and these tests cannot drift apart.
 """
 
@@ -13,7 +13,7 @@ import re
 import pytest
 from playwright.sync_api import Page, expect
 
-from leo_dash import accessibility
+from leo_dash.present import accessibility
 from tests.browser import streamlit_dom as dom
 from tests.browser.cases import CHART_PAGES, NAV_PAGES, NavPage, page_id
 from tests.browser.test_pages import open_nav_page
@@ -36,7 +36,7 @@ def assert_axe_clean(page: Page, state: str) -> None:
     version, findings = dom.run_axe(page, tolerances)
     assert version == accessibility.LAST_TEST.axe_core_version, (
         f"axe-core {version} is not the version the accessibility statement reports: retest and update "
-        "leo_dash.accessibility.LAST_TEST"
+        "leo_dash.present.accessibility.LAST_TEST"
     )
     problems = blocking(findings)
     assert not problems, f"{state}: " + "\n".join(f.describe() for f in problems)

@@ -9,9 +9,10 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page
 
-from leo_dash import benefits, paths
-from leo_dash.catalogue import load_catalogue
-from leo_dash.periods import period_label
+from leo_dash.analyses import benefits
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.periods import period_label
 from tests.browser import streamlit_dom as dom
 
 pytestmark = pytest.mark.browser

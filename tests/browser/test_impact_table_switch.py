@@ -9,9 +9,9 @@ from urllib.parse import parse_qs, urlparse
 import pytest
 from playwright.sync_api import Page, expect
 
-from leo_dash import impact_views as iv
-from leo_dash import paths
-from leo_dash.catalogue import load_catalogue
+from leo_dash.analyses import impact_views as iv
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
 from tests.browser import streamlit_dom as dom
 
 pytestmark = pytest.mark.browser

@@ -10,11 +10,11 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from leo_dash import paths
-from leo_dash.catalogue import load_catalogue
-from leo_dash.export import neutralise
-from leo_dash.model import SYMBOL_LABELS
-from leo_dash.views import DEMO_WARNING
+from leo_dash.core import paths
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.model import SYMBOL_LABELS
+from leo_dash.present.export import neutralise
+from leo_dash.present.views import DEMO_WARNING
 from tests.browser import streamlit_dom as dom
 from tests.browser.cases import CHANGE_PAGES, CHART_PAGES, NAV_PAGES, NavPage, PageCase, case_for, page_id
 

@@ -13,8 +13,9 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from leo_dash import audit, catalogue_status, store
-from leo_dash.catalogue import load_catalogue
+from leo_dash.core import catalogue_status, store
+from leo_dash.core.catalogue import load_catalogue
+from leo_dash.governance import audit
 from tests.browser.conftest import start_streamlit
 from tests.browser.streamlit_dom import PAGE_TIMEOUT_MS, page_problems, wait_idle
 

@@ -1,0 +1,1 @@
+"""The analyses: one package or module per page, each meeting the contract in `registry`."""

@@ -1,0 +1,332 @@
+"""Benefits data: the protected frame of series for a spec (`benefit_data`), with derived all-provider figures."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import polars as pl
+
+from leo_dash import sdc
+from leo_dash.analyses.benefits.measures import (
+    ALL_PROVIDERS_LABEL,
+    BASIS,
+    BY_CHARACTERISTIC,
+    BY_YEARS_AFTER,
+    DERIVED,
+    GROUP,
+    MAX_SERIES,
+    NOT_PUBLISHED,
+    PERIOD,
+    PERIOD_LABEL,
+    PROVIDER,
+    PROVIDER_LABEL,
+    PUBLISHED,
+    SERIES,
+    SERIES_INDEX,
+    BenefitsDataError,
+    is_benefit_rate,
+    measure_indicator,
+    measure_item,
+)
+from leo_dash.analyses.benefits.options import (
+    OVERALL_SPLIT,
+    BenefitOptions,
+    Split,
+    available_splits,
+    split_by_key,
+    split_parents,
+    table_options,
+)
+from leo_dash.analyses.benefits.spec import BenefitSpec
+from leo_dash.core import geography, query
+from leo_dash.core.model import Indicator, TableEntry, status_column
+from leo_dash.core.periods import period_label
+from leo_dash.present.sentences import join_words
+
+# ---------------------------------------------------------------------------------------------------------------
+# The protected frame
+
+
+@dataclass(frozen=True)
+class Series:
+    """One line of the chart."""
+
+    index: int
+    group: str | None  # the split item, or None for the overall line
+    provider: str | None  # provider id, or None for all providers
+    label: str  # legend text (raw; escaped when drawn)
+    colour_index: int
+
+    @property
+    def all_providers(self) -> bool:
+        return self.provider is None
+
+
+@dataclass(frozen=True)
+class BenefitData:
+    """The disclosure-controlled frame of one benefits selection: one row per line and year."""
+
+    entry: TableEntry
+    spec: BenefitSpec
+    split: Split
+    indicator: Indicator
+    base: Indicator | None
+    frame: pl.DataFrame
+    series: tuple[Series, ...]
+    periods: tuple[int, ...]
+    provider_name: str | None
+    notes: tuple[str, ...]
+    dp: int  # decimals shown (1 where a figure is derived)
+    derived: bool  # some all-provider figure is derived from providers' published cells
+    options: BenefitOptions
+
+    @property
+    def indicators(self) -> list[Indicator]:
+        return [self.indicator] + ([self.base] if self.base else [])
+
+
+def base_indicator(entry: TableEntry, indicator: Indicator) -> Indicator | None:
+    if not indicator.base:
+        return None
+    try:
+        return entry.indicator(indicator.base)
+    except KeyError:
+        return Indicator(indicator.base, indicator.base, "base")
+
+
+def group_label(entry: TableEntry, options: BenefitOptions, split: Split, item: str) -> str:
+    """Legend text of a split item: years after are spelt out ('1 year after graduation')."""
+    if split.key == BY_YEARS_AFTER:
+        event = after_event(entry, options.labels)
+        try:
+            n = int(float(item))
+        except ValueError:
+            return item
+        return f"{n} {'year' if n == 1 else 'years'} after" + (f" {event}" if event else "")
+    return item
+
+
+def after_event(entry: TableEntry, labels: Mapping[str, str]) -> str:
+    """'graduation' from a 'Years after graduation' label: the event years after are counted from."""
+    column = entry.role("years_after")
+    label = labels.get(column or "", "")
+    match = re.search(r"after (.+)$", label, flags=re.IGNORECASE)
+    return match.group(1).strip().lower() if match else ("graduation" if entry.role("subject") else "")
+
+
+def everyone_label(options: BenefitOptions, spec: BenefitSpec) -> str:
+    """The line of everyone in scope: all providers (England), or the region or local authority chosen."""
+    area = geography.area_by_code(options.areas, spec.area)
+    return area.name if area is not None and geography.below_national(area) else ALL_PROVIDERS_LABEL
+
+
+def _series_for(
+    entry: TableEntry, options: BenefitOptions, split: Split, spec: BenefitSpec, provider_name: str | None
+) -> list[Series]:
+    groups: Sequence[str | None] = list(spec.items) if not split.is_overall else [None]
+    scopes: list[str | None] = [spec.provider, None] if spec.provider else [None]
+    out: list[Series] = []
+    for colour, group in enumerate(groups):
+        for scope in scopes:
+            parts = [group_label(entry, options, split, group)] if group is not None else []
+            if spec.provider or group is None:
+                parts.append((provider_name or str(scope)) if scope else everyone_label(options, spec))
+            out.append(Series(len(out), group, scope, " – ".join(parts), colour))
+    return out
+
+
+def _where(
+    entry: TableEntry, spec: BenefitSpec, split: Split, options: BenefitOptions, data_dir: Path | None
+) -> dict[str, list[object]]:
+    area = geography.area_by_code(options.areas, spec.area)
+    where: dict[str, list[object]] = geography.area_where(entry, area, data_dir=data_dir)
+    if split.key == BY_CHARACTERISTIC:
+        where[str(entry.role("characteristic_type"))] = [spec.characteristic]
+    if not split.is_overall and split.column:
+        where[split.column] = list(spec.items)
+    yag = entry.role("years_after")
+    if yag and split.key != BY_YEARS_AFTER and spec.years_after is not None:
+        where[yag] = [spec.years_after]
+    for column, item in spec.filters:
+        where[column] = [item]
+    item = measure_item(entry, spec.measure)
+    if item is not None:
+        where[item.filter] = [item.item]
+    return where
+
+
+def _derive_all_providers(
+    contributors: pl.DataFrame, indicators: Sequence[Indicator], entry: TableEntry
+) -> pl.DataFrame:
+    """D4: the all-provider figure of each line and year from the providers' published cells."""
+    grouped = sdc.aggregate(contributors, [PERIOD, GROUP], indicators, entry.disclosure, published_cells_only=True)
+    grouped = sdc.suppress_derived(grouped, indicators)
+    return sdc.guard(grouped, indicators, entry.disclosure, derived=True)
+
+
+def benefit_data(
+    entry: TableEntry, spec: BenefitSpec, *, options: BenefitOptions | None = None, data_dir: Path | None = None
+) -> BenefitData:
+    """One row per line and year: published figures where they exist, all-provider figures derived where the table
+    has none, gaps as null + symbol ('x' where no row exists)."""
+    options = options or table_options(entry, data_dir=data_dir)
+    splits = available_splits(entry, options, spec.provider, data_dir=data_dir)
+    split = split_by_key(splits, spec.split) or OVERALL_SPLIT
+    indicator = measure_indicator(entry, spec.measure)
+    if not is_benefit_rate(indicator) and measure_item(entry, spec.measure) is None:
+        raise ValueError(f"{indicator.column} is not a benefit-claim rate.")
+    base = base_indicator(entry, indicator)
+    indicators = [indicator] + ([base] if base else [])
+    values = [i.column for i in indicators]
+    time = str(entry.role("time"))
+    schema = query.schema(entry, data_dir=data_dir)
+    pid = entry.role("provider_id")
+    pid = pid if pid and pid in schema else None
+    notes: list[str] = []
+    provider_name = options.provider_names.get(spec.provider or "") if spec.provider else None
+
+    parents = [c for c in split_parents(entry, options, split, data_dir=data_dir) if c not in dict(spec.filters)]
+    columns = [
+        time,
+        *([pid] if pid else []),
+        *([split.column] if split.column and not split.is_overall else []),
+        *values,
+    ]
+    rows = query.select(
+        entry,
+        _where(entry, spec, split, options, data_dir),
+        vary=parents,
+        columns=list(dict.fromkeys(columns)),
+        data_dir=data_dir,
+    )
+    group = (
+        pl.col(str(split.column)).cast(pl.String) if split.column and not split.is_overall else pl.lit(None, pl.String)
+    )
+    provider = pl.col(pid).cast(pl.String) if pid else pl.lit(None, pl.String)
+    keep = [c for v in values for c in (v, status_column(v)) if c in rows.columns]
+    rows = rows.select(pl.col(time).cast(pl.Int64).alias(PERIOD), group.alias(GROUP), provider.alias(PROVIDER), *keep)
+
+    national = sdc.protect(rows.filter(pl.col(PROVIDER).is_null()), indicators, entry.disclosure)
+    parts = [national.with_columns(pl.lit(PUBLISHED).alias(BASIS))]
+    if spec.provider:
+        own = sdc.protect(rows.filter(pl.col(PROVIDER) == spec.provider), indicators, entry.disclosure)
+        parts.append(own.with_columns(pl.lit(PUBLISHED).alias(BASIS)))
+        if own.height == 0:
+            notes.append(f"{provider_name or spec.provider} has no published figures for this selection.")
+    wanted_groups: list[str | None] = list(spec.items) if not split.is_overall else [None]
+    have = {(g, p) for g, p in national.select(GROUP, PERIOD).iter_rows()}
+    missing = [(g, p) for g in wanted_groups for p in options.periods if (g, p) not in have]
+    derived_used = False
+    if missing and pid and base is not None:
+        keys = pl.DataFrame(
+            {GROUP: [g for g, _ in missing], PERIOD: [p for _, p in missing]},
+            schema={GROUP: pl.String, PERIOD: pl.Int64},
+        )
+        contributors = rows.filter(pl.col(PROVIDER).is_not_null()).join(
+            keys, on=[GROUP, PERIOD], how="semi", nulls_equal=True
+        )
+        if contributors.height:
+            derived = _derive_all_providers(contributors.drop(PROVIDER), indicators, entry)
+            used = derived.select(
+                PERIOD, GROUP, (pl.col(sdc.N_ROWS) - pl.col(sdc.N_EXCLUDED)).alias("used"), pl.col(sdc.N_EXCLUDED)
+            )
+            derived = derived.drop(sdc.N_ROWS, sdc.N_EXCLUDED).with_columns(
+                pl.lit(None, pl.String).alias(PROVIDER), pl.lit(DERIVED).alias(BASIS)
+            )
+            parts.append(derived)
+            derived_used = True
+            notes.append(_derived_note(used, has_national=options.has_national))
+    combined = pl.concat(parts, how="diagonal_relaxed")
+    duplicated = combined.select(pl.struct(GROUP, PROVIDER, PERIOD).is_duplicated().any()).item()
+    if duplicated:
+        raise BenefitsDataError(
+            f"{entry.id} has more than one row for some line and year: it has a breakdown this page does not "
+            "choose, so no single figure can be shown."
+        )
+
+    series = _series_for(entry, options, split, spec, provider_name)
+    if len(series) > MAX_SERIES:
+        left = [s.label for s in series[MAX_SERIES:]]
+        notes.append(
+            f"The chart holds at most {MAX_SERIES} lines, so {join_words(left)} {'was' if len(left) == 1 else 'were'} left out."
+        )
+        series = series[:MAX_SERIES]
+    periods = list(options.periods)
+    grid = pl.DataFrame(
+        {
+            SERIES_INDEX: [s.index for s in series for _ in periods],
+            SERIES: [s.label for s in series for _ in periods],
+            GROUP: [s.group for s in series for _ in periods],
+            PROVIDER: [s.provider for s in series for _ in periods],
+            PROVIDER_LABEL: [
+                (provider_name or s.provider) if s.provider else everyone_label(options, spec)
+                for s in series
+                for _ in periods
+            ],
+            PERIOD: [p for _ in series for p in periods],
+            PERIOD_LABEL: [period_label(p) for _ in series for p in periods],
+        },
+        schema_overrides={GROUP: pl.String, PROVIDER: pl.String, PERIOD: pl.Int64},
+    )
+    data_columns = [c for c in combined.columns if c not in (GROUP, PROVIDER, PERIOD)]
+    frame = grid.join(combined, on=[GROUP, PROVIDER, PERIOD], how="left", nulls_equal=True)
+    frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, PERIOD])
+    # A line with no row in a year is a gap 'not available', never a zero.
+    frame = frame.with_columns(
+        *(
+            pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
+            .then(pl.lit(sdc.NOT_AVAILABLE))
+            .otherwise(pl.col(status_column(v)))
+            .alias(status_column(v))
+            for v in values
+        ),
+        pl.col(BASIS).fill_null(NOT_PUBLISHED),
+    )
+    frame = sdc.guard(frame, indicators, entry.disclosure, derived=False)
+    derived_rows = frame.filter(pl.col(BASIS) == DERIVED)
+    if derived_rows.height:
+        sdc.guard(derived_rows, indicators, entry.disclosure, derived=True)
+    if spec.provider and not any("has no published figures for this selection" in n for n in notes):
+        for group_item in wanted_groups:
+            own_rows = frame.filter((pl.col(PROVIDER) == spec.provider) & _eq_group(group_item))
+            if own_rows.height and own_rows[BASIS].eq(NOT_PUBLISHED).all() and group_item is not None:
+                notes.append(f"{provider_name or spec.provider} has no published figures for {group_item}.")
+    dp = indicator.dp if indicator.dp is not None else 1
+    if derived_used:
+        dp = max(dp, entry.disclosure.rate_dp)
+    return BenefitData(
+        entry=entry,
+        spec=spec,
+        split=split,
+        indicator=indicator,
+        base=base,
+        frame=frame,
+        series=tuple(series),
+        periods=tuple(periods),
+        provider_name=provider_name,
+        notes=tuple(notes),
+        dp=dp,
+        derived=derived_used,
+        options=options,
+    )
+
+
+def _eq_group(item: str | None) -> pl.Expr:
+    return pl.col(GROUP).is_null() if item is None else (pl.col(GROUP) == item).fill_null(False)
+
+
+def _derived_note(used: pl.DataFrame, *, has_national: bool) -> str:
+    why = "publishes no national figure for some of these lines and years" if has_national else "has no national rows"
+    latest = used.filter(pl.col(PERIOD) == used[PERIOD].max())
+    combined = int(latest["used"].sum()) if latest.height else 0
+    left_out = int(latest[sdc.N_EXCLUDED].sum()) if latest.height else 0
+    year = period_label(int(used[PERIOD].max())) if used.height else ""
+    return (
+        f"This table {why}, so all-provider figures there are derived from the providers' published figures, "
+        "weighted by their bases and leaving out figures that are suppressed or not available"
+        + (f" (in {year}: {combined:,} provider figures combined, {left_out:,} left out)" if year else "")
+        + ". A derived figure is shown to one decimal place, and only when it passes the disclosure rules."
+    )

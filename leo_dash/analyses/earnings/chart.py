@@ -1,0 +1,216 @@
+"""Earnings chart: lines with quartile bands, small multiples, and room for the header."""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+
+import plotly.graph_objects as go
+import polars as pl
+from plotly.subplots import make_subplots
+
+from leo_dash.analyses.earnings.data import SERIES_INDEX, EarningsData, Series
+from leo_dash.core.model import status_column
+from leo_dash.present import charts
+from leo_dash.present.views import format_number
+
+# ---------------------------------------------------------------------------------------------------------------
+# The chart
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def _runs(flags: Sequence[bool]) -> list[tuple[int, int]]:
+    """(start, end) index pairs of consecutive True values, end inclusive."""
+    runs: list[tuple[int, int]] = []
+    start: int | None = None
+    for i, flag in enumerate([*flags, False]):
+        if flag and start is None:
+            start = i
+        elif not flag and start is not None:
+            runs.append((start, i - 1))
+            start = None
+    return runs
+
+
+def _shown(frame: pl.DataFrame, column: str | None) -> list[float | None]:
+    if column is None or column not in frame.columns:
+        return [None] * frame.height
+    ok = frame[status_column(column)].is_null().to_list()
+    return [v if flag else None for v, flag in zip(frame[column].to_list(), ok, strict=True)]
+
+
+SMALL_MULTIPLES_FROM = 3  # banded lines from which each gets its own panel
+PANEL_COLUMNS = 2
+PANEL_PX = 240  # plot height of one row of panels
+PANEL_TITLE_PX = 28  # room for a panel's title above it
+
+
+def _panel_name(s: Series) -> str:
+    """A panel per subject (and group): a provider's line and the national line for it share the panel."""
+    return " – ".join([s.subject] + ([s.group] if s.group is not None else []))
+
+
+def _panels(data: EarningsData) -> list[str]:
+    return list(dict.fromkeys(_panel_name(s) for s in data.series))
+
+
+def _series_traces(
+    data: EarningsData, s: Series, rows: pl.DataFrame, *, x_title: str, band_alpha: float
+) -> list[go.Scatter]:
+    """One line's traces: its quartile band (areas, or a dotted bar for a lone point) and its median line."""
+    median = data.measure.median.column
+    lower = data.measure.lower_quartile.column if data.measure.lower_quartile else None
+    upper = data.measure.upper_quartile.column if data.measure.upper_quartile else None
+    xs = [charts.plain_text(x) for x in rows[data.x_column].to_list()]  # tick labels render HTML
+    mids, lows, highs = _shown(rows, median), _shown(rows, lower), _shown(rows, upper)
+    colour = charts.colour(s.colour_index)
+    name = charts.plain_text(s.label)
+    traces: list[go.Scatter] = []
+    if data.measure.has_band and not s.national:
+        both = [lo is not None and hi is not None for lo, hi in zip(lows, highs, strict=True)]
+        for start, end in _runs(both):
+            run_x = xs[start : end + 1]
+            run_low, run_high = lows[start : end + 1], highs[start : end + 1]
+            if start == end:  # a lone point: a short vertical bar, since an area needs two points
+                traces.append(
+                    go.Scatter(
+                        x=[run_x[0], run_x[0]],
+                        y=[run_low[0], run_high[0]],
+                        mode="lines",
+                        # The line's own colour, dotted: a pale band alone is under 3:1 against white.
+                        line={"color": colour, "width": 2, "dash": "dot"},
+                        hoverinfo="skip",
+                        showlegend=False,
+                        legendgroup=name,
+                        name=f"{name}: lower to upper quartile",
+                        meta={"role": "band", "series": s.label},
+                    )
+                )
+                continue
+            traces.append(
+                go.Scatter(
+                    x=run_x + run_x[::-1],
+                    y=run_high + run_low[::-1],
+                    mode="lines",
+                    fill="toself",
+                    fillcolor=charts.rgba(colour, band_alpha),
+                    # Dotted edges in the line's colour mark the quartiles: the pale fill alone is under 3:1
+                    # against white (WCAG 1.4.11) and runs together when bands overlap.
+                    line={"width": 1, "color": colour, "dash": "dot"},
+                    hoverinfo="skip",
+                    showlegend=False,
+                    legendgroup=name,
+                    name=f"{name}: lower to upper quartile",
+                    meta={"role": "band", "series": s.label},
+                )
+            )
+    hover = []
+    for x, mid, lo, hi in zip(xs, mids, lows, highs, strict=True):
+        quartiles = (
+            f"<br>Lower to upper quartile: {format_number(lo, '£')} to {format_number(hi, '£')}"
+            if lo is not None and hi is not None
+            else ("<br>Quartiles: not published" if data.measure.has_band else "")
+        )
+        hover.append(
+            f"{name}<br>{charts.plain_text(x_title)}: {x}<br>{charts.plain_text(data.measure.label)}: "
+            f"{format_number(mid, '£')}{quartiles}"
+        )
+    traces.append(
+        go.Scatter(
+            x=xs,
+            y=mids,
+            mode="lines+markers",
+            name=name,
+            legendgroup=name,
+            line={"color": colour, "width": 3, "dash": "dash" if s.national else "solid"},
+            marker={"size": 8, "color": colour},
+            hovertext=hover,
+            hoverinfo="text",
+            meta={"role": "median", "series": s.label},
+        )
+    )
+    return traces
+
+
+def build_figure(data: EarningsData, *, x_title: str, y_title: str) -> Callable[[pl.DataFrame], go.Figure]:
+    """A figure builder for make_view: one median line per series, its quartile band as shaded areas; small
+    multiples (a panel per subject, one scale) when three or more lines carry a band."""
+    # Overlapping bands darken each other: the more lines with a band, the lighter each band; from
+    # SMALL_MULTIPLES_FROM banded lines on, each gets its own panel instead (bands drawn over each other become a
+    # grey wash in which no band can be read).
+    banded = sum(1 for s in data.series if not s.national) if data.measure.has_band else 0
+    panels = _panels(data) if banded >= SMALL_MULTIPLES_FROM else []
+    band_alpha = 0.2 if panels else max(0.07, 0.2 - 0.025 * banded)
+
+    def draw(frame: pl.DataFrame) -> go.Figure:
+        if panels:
+            rows = math.ceil(len(panels) / PANEL_COLUMNS)
+            figure = make_subplots(
+                rows=rows,
+                cols=PANEL_COLUMNS,
+                subplot_titles=[charts.plain_text(p) for p in panels],
+                horizontal_spacing=0.1,
+                vertical_spacing=min(0.3, 0.5 / rows),
+            )
+        else:
+            figure = go.Figure()
+        for s in data.series:
+            rows_of = frame.filter(pl.col(SERIES_INDEX) == s.index).sort("x_position")
+            cell: dict[str, int] = {}
+            if panels:
+                position = panels.index(_panel_name(s))
+                cell = {"row": position // PANEL_COLUMNS + 1, "col": position % PANEL_COLUMNS + 1}
+            for trace in _series_traces(data, s, rows_of, x_title=x_title, band_alpha=band_alpha):
+                figure.add_trace(trace, **cell)
+        x_axis = {
+            "type": "category",
+            "categoryorder": "array",
+            "categoryarray": [charts.plain_text(x) for x in data.x_order],
+        }
+        y_axis = {"rangemode": "tozero", **charts.axis_format("£")}
+        if panels:
+            # One scale for every panel, so panels compare; axis titles once, at the bottom and on the left.
+            figure.update_xaxes(**x_axis)
+            figure.update_yaxes(matches="y", **y_axis)
+            rows = math.ceil(len(panels) / PANEL_COLUMNS)
+            for col in range(1, PANEL_COLUMNS + 1):
+                figure.update_xaxes(title=charts.plain_text(x_title), row=rows, col=col)
+            figure.update_yaxes(title=charts.plain_text(y_title), col=1)
+            figure.update_annotations(font={"size": 14}, xanchor="left", selector={"xref": "x domain"})
+            figure.update_layout(meta={"panels": len(panels), "panel_rows": rows})
+        else:
+            figure.update_xaxes(title=charts.plain_text(x_title), **x_axis)
+            figure.update_yaxes(title=charts.plain_text(y_title), **y_axis)
+        return figure
+
+    return draw
+
+
+TITLE_LINE_PX = 24  # an 18px title line
+LEGEND_ROW_PX = 26
+PLOT_AREA_PX = 380
+ASSUMED_LEGEND_WIDTH_PX = 900  # a typical chart width on a laptop; a narrower chart wraps one more row, at worst
+
+
+def fit_header(figure: go.Figure, legend_names: Sequence[str]) -> None:
+    """Room above the plot for the wrapped title and, under it, the legend rows, so neither covers the other.
+
+    The house layout leaves a fixed top margin (one title line, one legend row); these titles name every subject
+    and often wrap, and the legend can wrap too.
+    """
+    title_lines = str(figure.layout.title.text or "").count("<br>") + 1
+    rows, used = 1, 0
+    for name in legend_names:
+        width = 50 + 7 * len(name)  # swatch + gap + text at ~7px a character
+        if used and used + width > ASSUMED_LEGEND_WIDTH_PX:
+            rows, used = rows + 1, 0
+        used += width
+    legend_px = LEGEND_ROW_PX * rows
+    top = 12 + TITLE_LINE_PX * title_lines + 10 + legend_px
+    bottom = int(figure.layout.margin.b or 80)
+    figure.update_layout(
+        title=charts.title_at_top(figure.layout.title.text),
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom", "yref": "paper"},
+        margin={"t": top},
+        height=PLOT_AREA_PX + top + bottom,
+    )

@@ -1,0 +1,178 @@
+"""Earnings page options: what a table offers (`table_options`), filters, subjects and defaults."""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from leo_dash.analyses.earnings.measures import (
+    DEFAULT_SUBJECT_COUNT,
+    MAX_SERIES,
+    PREFERRED_COHORT_YAG,
+    EarningsMeasure,
+    earnings_measures,
+    supports,
+)
+from leo_dash.core import geography, query
+from leo_dash.core.model import TableEntry
+
+# ---------------------------------------------------------------------------------------------------------------
+# What a table offers (widget options)
+# ---------------------------------------------------------------------------------------------------------------
+
+
+@functools.lru_cache(maxsize=256)
+def _values_within(parquet: Path, mtime_ns: int, type_column: str, value_column: str, chosen_type: str) -> tuple:
+    values = (
+        pl.scan_parquet(parquet)
+        .filter(pl.col(type_column).cast(pl.String) == chosen_type)
+        .select(pl.col(value_column).cast(pl.String).drop_nulls().unique())
+        .collect()
+        .to_series()
+        .to_list()
+    )
+    return tuple(sorted(values, key=query.numeric_order))
+
+
+@dataclass(frozen=True)
+class EarningsOptions:
+    """Everything the page's widgets can offer for one table."""
+
+    measures: tuple[EarningsMeasure, ...]
+    subjects: tuple[str, ...]
+    years_after: tuple[str, ...]  # in numeric order
+    periods: tuple[int, ...]  # ascending
+    characteristic_types: tuple[str, ...]  # without the 'everyone' item
+    providers: tuple[tuple[str, str], ...]  # (id, latest name), by name
+    has_national: bool  # published rows with a null provider id exist
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other filter columns with 2+ items
+    filter_defaults: dict[str, str] = field(default_factory=dict)
+    areas: tuple[geography.Area, ...] = ()  # England, regions, local authorities the table publishes
+
+    @property
+    def latest_period(self) -> int:
+        return self.periods[-1]
+
+    @property
+    def provider_names(self) -> dict[str, str]:
+        return dict(self.providers)
+
+
+def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> EarningsOptions:
+    """Widget options from the table's roles and contents."""
+    if not supports(entry):
+        raise ValueError(f"{entry.id} has no earnings by subject and years after graduation.")
+    subject, yag, time = (str(entry.role(r)) for r in ("subject", "years_after", "time"))
+    subjects = query.distinct_values(entry, subject, data_dir=data_dir)
+    years_after = [v for v in query.distinct_values(entry, yag, data_dir=data_dir) if v not in query.TOTAL_ITEMS]
+    periods = sorted(int(v) for v in query.distinct_values(entry, time, data_dir=data_dir))
+    characteristic_types: list[str] = []
+    type_column = entry.role("characteristic_type")
+    if type_column and entry.role("characteristic_value"):
+        types = query.distinct_values(entry, type_column, data_dir=data_dir)
+        total = query.default_item(entry, type_column, types)
+        characteristic_types = [t for t in types if t != total]
+    providers = query.provider_names(entry, data_dir=data_dir)
+    has_national = query.has_national_rows(entry, data_dir=data_dir)
+    role_columns = set(entry.roles.values())
+    filters: dict[str, tuple[str, ...]] = {}
+    filter_defaults: dict[str, str] = {}
+    for column in entry.filters:
+        if column in role_columns:
+            continue
+        items = query.distinct_values(entry, column, data_dir=data_dir)
+        if len(items) < 2:
+            continue
+        filters[column] = tuple(items)
+        filter_defaults[column] = query.default_item(entry, column, items) or items[0]
+    return EarningsOptions(
+        measures=tuple(earnings_measures(entry)),
+        subjects=tuple(subjects),
+        years_after=tuple(sorted(years_after, key=query.numeric_order)),
+        periods=tuple(periods),
+        characteristic_types=tuple(characteristic_types),
+        providers=providers,
+        has_national=has_national,
+        filters=filters,
+        filter_defaults=filter_defaults,
+        areas=geography.areas(entry, data_dir=data_dir),
+    )
+
+
+def choose_filters(
+    entry: TableEntry,
+    options: EarningsOptions,
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    asked: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(column, item) of every extra filter, a grouping column before the filters nested under it, which offer only
+    the items published with the chosen group (query.nested_choices)."""
+
+    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
+        if not conditions:
+            return options.filters.get(column, ())
+        found = query.items_where(entry, column, conditions, data_dir=data_dir)
+        return [i for i in found if i in options.filters[column]]
+
+    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
+
+
+def characteristic_values(entry: TableEntry, characteristic: str, *, data_dir: Path | None = None) -> list[str]:
+    """The groups of one characteristic type (e.g. F, M for sex), without the 'everyone' item."""
+    type_column, value_column = entry.role("characteristic_type"), entry.role("characteristic_value")
+    if not type_column or not value_column:
+        return []
+    parquet, mtime = query.prepared_version(entry, data_dir)
+    values = list(_values_within(parquet, mtime, type_column, value_column, characteristic))
+    total = query.default_item(entry, value_column, values)
+    return [v for v in values if v != total]
+
+
+@functools.lru_cache(maxsize=256)
+def _subjects_of(parquet: Path, mtime_ns: int, id_column: str, subject_column: str, provider: str) -> tuple:
+    values = (
+        pl.scan_parquet(parquet)
+        .filter(pl.col(id_column).cast(pl.String) == provider)
+        .select(pl.col(subject_column).cast(pl.String).drop_nulls().unique())
+        .collect()
+        .to_series()
+        .to_list()
+    )
+    return tuple(sorted(values))
+
+
+def provider_subjects(entry: TableEntry, provider: str, *, data_dir: Path | None = None) -> list[str]:
+    """Subjects with at least one published row for this provider."""
+    id_column, subject_column = entry.role("provider_id"), entry.role("subject")
+    if not id_column or not subject_column:
+        return []
+    parquet, mtime = query.prepared_version(entry, data_dir)
+    return list(_subjects_of(parquet, mtime, id_column, subject_column, provider))
+
+
+def default_subjects(options: EarningsOptions, available: Sequence[str] | None = None) -> list[str]:
+    """The first few subjects (of those `available`, e.g. a provider's), leaving out an 'all subjects' item."""
+    pool = [s for s in options.subjects if available is None or s in available] or list(options.subjects)
+    named = [s for s in pool if s not in query.TOTAL_ITEMS]
+    return (named or pool)[:DEFAULT_SUBJECT_COUNT]
+
+
+def default_cohort_yag(options: EarningsOptions) -> str:
+    return PREFERRED_COHORT_YAG if PREFERRED_COHORT_YAG in options.years_after else options.years_after[0]
+
+
+def lines_per_series(provider: str | None, options: EarningsOptions) -> int:
+    """A chosen provider is drawn beside the national line, so each subject/group takes two lines."""
+    return 2 if provider and options.has_national else 1
+
+
+def default_groups(values: Sequence[str], n_subjects: int, lines_each: int = 1) -> list[str]:
+    """As many groups as fit in the six-line chart with the chosen subjects (at least one)."""
+    room = max(1, MAX_SERIES // max(1, n_subjects * lines_each))
+    return list(values[:room])

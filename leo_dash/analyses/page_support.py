@@ -1,0 +1,40 @@
+"""What every analysis page does the same way with a link: pick the table it names, read a choice from it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+
+from leo_dash.core.model import TableEntry
+
+
+def table_for_params(
+    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], supports: Callable[[TableEntry], bool]
+) -> TableEntry | None:
+    """The table a page's link names (?table=), if the page can show it and it is among `tables` (those the user
+    may see), else the first such table; None when there is none."""
+    usable = [e for e in tables if supports(e)]
+    wanted = [str(v) for v in params.get("table", ())]
+    by_id = {e.id: e for e in usable}
+    return (by_id.get(wanted[-1]) if wanted else None) or (usable[0] if usable else None)
+
+
+def link_choice(
+    params: Mapping[str, Sequence[str]],
+    key: str,
+    allowed: Sequence[str],
+    default: str,
+    notes: list[str],
+    *,
+    what: str,
+    shown: str | None = None,
+    reason: str = "is not in this table",
+) -> str:
+    """A page's choice from its link: the last `?key=` value when `allowed` holds it, else `default`; a value that
+    cannot be used adds a note saying what is shown instead (`shown`, default the default itself)."""
+    values = [str(v) for v in params.get(key, ())]
+    if not values:
+        return default
+    if values[-1] in allowed:
+        return values[-1]
+    notes.append(f"The link's {what} '{values[-1]}' {reason}; {shown or default} is shown.")
+    return default

@@ -1,0 +1,1 @@
+"""Core: the approved-table catalogue, the EES loader, the prepared store and the one query path."""
