@@ -395,6 +395,23 @@ def links_for(
     return tuple(links)
 
 
+def _headline_series(frame: pl.DataFrame, time: str, indicator: Indicator, facts: TableFacts) -> pl.DataFrame:
+    """The protected figure for every year of the table; a year with no row is 'x' (not available), never zero."""
+    value, status = indicator.column, status_column(indicator.column)
+    series = frame.select(
+        pl.col(time).cast(pl.Int64).alias(PERIOD),
+        pl.when(pl.col(status).is_null()).then(pl.col(value)).alias(VALUE),
+        pl.col(status).alias(status_column(VALUE)),
+    ).sort(PERIOD)
+    grid = pl.DataFrame({PERIOD: list(facts.periods)}, schema={PERIOD: pl.Int64})
+    return grid.join(series, on=PERIOD, how="left").with_columns(
+        pl.when(pl.col(VALUE).is_null() & pl.col(status_column(VALUE)).is_null())
+        .then(pl.lit(sdc.NOT_AVAILABLE))
+        .otherwise(pl.col(status_column(VALUE)))
+        .alias(status_column(VALUE))
+    )
+
+
 def build_headline(
     entry: TableEntry,
     spec: HeadlineSpec,
@@ -437,19 +454,7 @@ def build_headline(
             f"{entry.id} has more than one all-provider row a year for {indicator.label}: it has a breakdown the "
             "headline page does not pin."
         )
-    value, status = indicator.column, status_column(indicator.column)
-    series = frame.select(
-        pl.col(time).cast(pl.Int64).alias(PERIOD),
-        pl.when(pl.col(status).is_null()).then(pl.col(value)).alias(VALUE),
-        pl.col(status).alias(status_column(VALUE)),
-    ).sort(PERIOD)
-    grid = pl.DataFrame({PERIOD: list(facts.periods)}, schema={PERIOD: pl.Int64})
-    series = grid.join(series, on=PERIOD, how="left").with_columns(
-        pl.when(pl.col(VALUE).is_null() & pl.col(status_column(VALUE)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(VALUE)))
-        .alias(status_column(VALUE))
-    )
+    series = _headline_series(frame, time, indicator, facts)
     present = set(frame[time].cast(pl.Int64).to_list())
     if not present:
         return None

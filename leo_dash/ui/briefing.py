@@ -99,6 +99,50 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
             remove.button(f"Remove item {number}", key=f"remove-{index}", on_click=_remove, args=(index, title))
 
 
+# The briefing pack's files: (format, button words, file name, MIME type), in the order the buttons show.
+_PACK_FILES: tuple[tuple[str, str, str, str], ...] = (
+    ("html", "HTML briefing", "leo-briefing.html", "text/html"),
+    (
+        "xlsx",
+        "Excel workbook XLSX",
+        "leo-briefing.xlsx",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    (
+        "docx",
+        "Word document DOCX",
+        "leo-briefing.docx",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    (
+        "pptx",
+        "PowerPoint slides PPTX",
+        "leo-briefing.pptx",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    ("png", "chart images, PNG in a ZIP", "leo-briefing-charts.zip", "application/zip"),
+)
+
+
+def _pack_files(current: Basket, views: list[View], token: str) -> dict[str, object]:
+    """Every file of the pack, drawn once per basket (the charts as PNG are the slow part)."""
+    with st.spinner("Drawing charts…"):
+        pngs = briefing.figures_to_png_optional(views)
+        archive = io.BytesIO()
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
+            for number, (view, png) in enumerate(zip(views, pngs, strict=True), start=1):
+                if png:
+                    bundle.writestr(f"chart-{number:02d}-{view.key}.png", png)
+        return {
+            "token": token,
+            "html": briefing.html_report(current.title, views, pngs=pngs).encode("utf-8"),
+            "xlsx": briefing.xlsx_report(current.title, views),
+            "docx": briefing.docx_report(current.title, views, pngs=pngs),
+            "pptx": briefing.pptx_report(current.title, views, pngs=pngs),
+            "png": archive.getvalue(),
+        }
+
+
 def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None:
     views = [r.view for r in rebuilt if r.view is not None]
     token = current.encode()
@@ -111,78 +155,24 @@ def render_exports(current: Basket, rebuilt: list[briefing.RebuiltItem]) -> None
         return
     files = st.session_state.get(_FILES_KEY)
     if files is None or files["token"] != token:
-        if st.button(
+        if not st.button(
             "Prepare HTML, Excel, Word, PowerPoint and PNG files", icon=":material/description:", type="primary"
         ):
-            with st.spinner("Drawing charts…"):
-                pngs = briefing.figures_to_png_optional(views)
-                archive = io.BytesIO()
-                with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bundle:
-                    for number, (view, png) in enumerate(zip(views, pngs, strict=True), start=1):
-                        if png:
-                            bundle.writestr(f"chart-{number:02d}-{view.key}.png", png)
-                files = {
-                    "token": token,
-                    "html": briefing.html_report(current.title, views, pngs=pngs).encode("utf-8"),
-                    "xlsx": briefing.xlsx_report(current.title, views),
-                    "docx": briefing.docx_report(current.title, views, pngs=pngs),
-                    "pptx": briefing.pptx_report(current.title, views, pngs=pngs),
-                    "png": archive.getvalue(),
-                }
-                st.session_state[_FILES_KEY] = files
-        else:
             return
+        files = _pack_files(current, views, token)
+        st.session_state[_FILES_KEY] = files
     recorded = {"title": current.title, "views": views}
-    st.download_button(
-        f"Download HTML briefing ({export.size_label(files['html'])})",
-        files["html"],
-        file_name="leo-briefing.html",
-        mime="text/html",
-        key="briefing-html",
-        on_click=record_briefing_export,
-        args=("briefing-html",),
-        kwargs=recorded,
-    )
-    st.download_button(
-        f"Download Excel workbook XLSX ({export.size_label(files['xlsx'])})",
-        files["xlsx"],
-        file_name="leo-briefing.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key="briefing-xlsx",
-        on_click=record_briefing_export,
-        args=("briefing-xlsx",),
-        kwargs=recorded,
-    )
-    st.download_button(
-        f"Download Word document DOCX ({export.size_label(files['docx'])})",
-        files["docx"],
-        file_name="leo-briefing.docx",
-        mime="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        key="briefing-docx",
-        on_click=record_briefing_export,
-        args=("briefing-docx",),
-        kwargs=recorded,
-    )
-    st.download_button(
-        f"Download PowerPoint slides PPTX ({export.size_label(files['pptx'])})",
-        files["pptx"],
-        file_name="leo-briefing.pptx",
-        mime="application/vnd.openxmlformats-officedocument.presentationml.presentation",
-        key="briefing-pptx",
-        on_click=record_briefing_export,
-        args=("briefing-pptx",),
-        kwargs=recorded,
-    )
-    st.download_button(
-        f"Download chart images, PNG in a ZIP ({export.size_label(files['png'])})",
-        files["png"],
-        file_name="leo-briefing-charts.zip",
-        mime="application/zip",
-        key="briefing-png",
-        on_click=record_briefing_export,
-        args=("briefing-png",),
-        kwargs=recorded,
-    )
+    for fmt, words, file_name, mime in _PACK_FILES:
+        st.download_button(
+            f"Download {words} ({export.size_label(files[fmt])})",
+            files[fmt],
+            file_name=file_name,
+            mime=mime,
+            key=f"briefing-{fmt}",
+            on_click=record_briefing_export,
+            args=(f"briefing-{fmt}",),
+            kwargs=recorded,
+        )
 
 
 def record_briefing_export(export_type: str, *, title: str, views: list[View]) -> None:

@@ -9,9 +9,19 @@ from pathlib import Path
 import polars as pl
 
 from leo_dash.analyses.earnings.chart import PANEL_PX, PANEL_TITLE_PX, build_figure, fit_header
-from leo_dash.analyses.earnings.data import COHORT, GROUP, NATIONAL, PERIOD_LABEL, PROVIDER, SUBJECT, YAG, earnings_data
+from leo_dash.analyses.earnings.data import (
+    COHORT,
+    GROUP,
+    NATIONAL,
+    PERIOD_LABEL,
+    PROVIDER,
+    SUBJECT,
+    YAG,
+    EarningsData,
+    earnings_data,
+)
 from leo_dash.analyses.earnings.measures import NATIONAL_LABEL, supports
-from leo_dash.analyses.earnings.options import table_options
+from leo_dash.analyses.earnings.options import EarningsOptions, table_options
 from leo_dash.analyses.earnings.spec import EarningsSpec, spec_from_params
 from leo_dash.analyses.earnings.wording import (
     basis_phrase,
@@ -29,6 +39,28 @@ from leo_dash.present.views import Column, View, make_view
 # ---------------------------------------------------------------------------------------------------------------
 # The view
 # ---------------------------------------------------------------------------------------------------------------
+
+
+def _view_filters(
+    entry: TableEntry, spec: EarningsSpec, data: EarningsData, options: EarningsOptions, provider_label: str | None
+) -> list[tuple[str, str]]:
+    """The choices behind the view, as (label, value) pairs for download headers and briefings."""
+    filters: list[tuple[str, str]] = [("Subjects", ", ".join(spec.subjects))]
+    if spec.mode == "trajectory":
+        filters += [
+            (entry.time_label, period_label(spec.period or data.base_period)),
+            ("Years after graduation", ", ".join(data.x_order)),
+        ]
+    else:
+        filters += [("Years after graduation", ", ".join(spec.years_after[:1]))]
+    if spec.characteristic:
+        filters.append((nice_name(spec.characteristic), ", ".join(spec.characteristic_values)))
+    if spec.provider:
+        filters.append(("Provider", f"{provider_label} ({spec.provider})" if provider_label else spec.provider))
+    filters += geography.area_filter(options.areas, geography.area_by_code(options.areas, spec.area))
+    filters += [(query.column_label(entry, c), v) for c, v in spec.filters]
+    filters.append(("Basis", basis_phrase(data.basis, data.base_period)))
+    return filters
 
 
 def earnings_view(
@@ -73,21 +105,7 @@ def earnings_view(
     for indicator in data.measure.indicators:
         columns.append(Column.for_indicator(indicator, dp=0, label=f"{indicator.label} (£, {basis_short})"))
     data = replace(data, frame=frame)
-    filters: list[tuple[str, str]] = [("Subjects", ", ".join(spec.subjects))]
-    if spec.mode == "trajectory":
-        filters += [
-            (entry.time_label, period_label(spec.period or data.base_period)),
-            ("Years after graduation", ", ".join(data.x_order)),
-        ]
-    else:
-        filters += [("Years after graduation", ", ".join(spec.years_after[:1]))]
-    if spec.characteristic:
-        filters.append((nice_name(spec.characteristic), ", ".join(spec.characteristic_values)))
-    if spec.provider:
-        filters.append(("Provider", f"{provider_label} ({spec.provider})" if provider_label else spec.provider))
-    filters += geography.area_filter(options.areas, geography.area_by_code(options.areas, spec.area))
-    filters += [(query.column_label(entry, c), v) for c, v in spec.filters]
-    filters.append(("Basis", basis_phrase(data.basis, data.base_period)))
+    filters = _view_filters(entry, spec, data, options, provider_label)
     summary = summary_sentence(
         series_values(data, provider_label),
         mode=spec.mode,
