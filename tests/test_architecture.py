@@ -162,7 +162,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/briefing/office.py:pptx_report": "to split",
     "leo_dash/analyses/impact/estimate.py:estimate_impact": "to split",
     "leo_dash/analyses/institutions/ranked.py:_ranked_figure": "to split",
-    "leo_dash/analyses/institutions/funnel_plot.py:_funnel_figure": "to split",
     "leo_dash/analyses/benefits/data.py:benefit_data": "to split",
     "leo_dash/analyses/earnings/data.py:earnings_data": "to split",
     "leo_dash/core/ees/checks_rounding.py:_check_rounding": "to split",

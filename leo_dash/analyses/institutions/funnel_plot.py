@@ -151,6 +151,36 @@ def funnel_summary(result: Comparison, frame: pl.DataFrame) -> str:
     return sentence + (f"; {cannot}." if cannot else ".")
 
 
+def _add_limits_and_benchmark(figure: go.Figure, curve: pl.DataFrame, benchmark: float, benchmark_label: str) -> None:
+    """The 95% and 99.8% control limits around the benchmark, and the benchmark line itself."""
+    for level, dash in (("99.8%", "dot"), ("95%", "dash")):
+        for side in ("upper", "lower"):
+            figure.add_scatter(
+                x=curve["base"].to_list(),
+                y=curve[funnel.limit_column(side, level)].to_list(),
+                mode="lines",
+                name=f"{level} limits",
+                legendgroup=level,
+                showlegend=side == "upper",
+                hoverinfo="skip",
+                line={
+                    "color": charts.DARK_GREY if level == "99.8%" else charts.TURQUOISE,
+                    "dash": dash,
+                    "width": 1.5,
+                },
+                meta={"role": "limit", "level": level, "side": side},
+            )
+    figure.add_scatter(
+        x=[curve["base"][0], curve["base"][-1]],
+        y=[benchmark, benchmark],
+        mode="lines",
+        name=benchmark_label,
+        line={"color": charts.REFERENCE, "width": 2},
+        hoverinfo="skip",
+        meta={"role": "benchmark"},
+    )
+
+
 def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) -> go.Figure:
     assert result.base is not None
     entry, spec, indicator, base = result.entry, result.spec, result.indicator, result.base
@@ -186,32 +216,8 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
         if largest <= smallest:
             smallest, largest = max(1.0, smallest / 2), largest * 2
         curve = funnel.limit_curve(bench.value, smallest, largest, phi=phi)
-        for level, dash in (("99.8%", "dot"), ("95%", "dash")):
-            for side in ("upper", "lower"):
-                figure.add_scatter(
-                    x=curve["base"].to_list(),
-                    y=curve[funnel.limit_column(side, level)].to_list(),
-                    mode="lines",
-                    name=f"{level} limits",
-                    legendgroup=level,
-                    showlegend=side == "upper",
-                    hoverinfo="skip",
-                    line={
-                        "color": charts.DARK_GREY if level == "99.8%" else charts.TURQUOISE,
-                        "dash": dash,
-                        "width": 1.5,
-                    },
-                    meta={"role": "limit", "level": level, "side": side},
-                )
-        figure.add_scatter(
-            x=[curve["base"][0], curve["base"][-1]],
-            y=[bench.value, bench.value],
-            mode="lines",
-            name=f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}",
-            line={"color": charts.REFERENCE, "width": 2},
-            hoverinfo="skip",
-            meta={"role": "benchmark"},
-        )
+        benchmark_label = f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}"
+        _add_limits_and_benchmark(figure, curve, bench.value, benchmark_label)
         others = placed.filter(~pl.col(MEMBER).is_in(list(colours)))
         if others.height:
             figure.add_scatter(
