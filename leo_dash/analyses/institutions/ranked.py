@@ -71,13 +71,14 @@ def ranked_summary(result: Comparison, ranked: pl.DataFrame) -> str:
     return sentence + (f"; {tail}." if tail else ".")
 
 
-def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
-    entry, spec, indicator = result.entry, result.spec, result.indicator
+def _bar_rows(
+    result: Comparison, items: list, colours: dict[str, str]
+) -> tuple[list[str], dict[str, dict[str, list]], list[str], list[tuple[str, str]]]:
+    """One bar a chosen provider (highlighted ones in their own series), a labelled gap for each run left out, and
+    the bars whose figure is a symbol: (labels, traces, gaps, (label, symbol) pairs)."""
+    entry, indicator = result.entry, result.indicator
     name_column, dp = str(entry.role("provider_name")), _display_dp(indicator)
     status = status_column(indicator.column)
-    ranked = frame.filter(pl.col(MEMBER) != BENCHMARK_KEY)
-    colours = _highlight_colours(spec)
-    items = chart_selection(ranked, spec.top_n, spec.providers)
     labels: list[str] = []
     seen: set[str] = set()
     traces: dict[str, dict[str, list]] = {}
@@ -106,6 +107,11 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
         trace["text"].append(value_text)
         if row[status] is not None:
             suppressed_labels.append((label, row[status]))
+    return labels, traces, gaps, suppressed_labels
+
+
+def _bars(traces: dict[str, dict[str, list]], colours: dict[str, str], gaps: list[str]) -> go.Figure:
+    """The bars: other providers, each highlighted provider in its colour, and the grey gap rows."""
     figure = go.Figure()
     others_colour = charts.MUTED if colours else charts.DARK_BLUE
     hover = "%{customdata[2]} (%{customdata[0]})<br>%{customdata[1]}<br>%{customdata[3]}<extra></extra>"
@@ -146,6 +152,36 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             marker_color=charts.MUTED,
             meta={"role": "gap"},
         )
+    return figure
+
+
+def _add_value_column(figure: go.Figure, traces: dict[str, dict[str, list]], largest: float) -> None:
+    """Values written in a column at the right of the plot, past every bar and the benchmark line, so the line
+    never strikes through a value (issue 14, item 6)."""
+    value_x = (largest or 1) * VALUE_COLUMN_AT
+    valued = [(y, text) for t in traces.values() for y, text in zip(t["y"], t["text"], strict=True) if text]
+    if valued:
+        figure.add_scatter(
+            x=[value_x] * len(valued),
+            y=[y for y, _ in valued],
+            text=[text for _, text in valued],
+            mode="text",
+            textposition="middle left",
+            textfont={"color": charts.REFERENCE},
+            showlegend=False,
+            hoverinfo="skip",
+            meta={"role": "values"},
+        )
+
+
+def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
+    spec, indicator = result.spec, result.indicator
+    dp = _display_dp(indicator)
+    ranked = frame.filter(pl.col(MEMBER) != BENCHMARK_KEY)
+    colours = _highlight_colours(spec)
+    items = chart_selection(ranked, spec.top_n, spec.providers)
+    labels, traces, gaps, suppressed_labels = _bar_rows(result, items, colours)
+    figure = _bars(traces, colours, gaps)
     # One layout update for every symbol label: add_annotation validates the whole list on each call, which cost
     # seconds with tens of thousands of providers ("Top: All" on the 20M-row benchmark table).
     figure.update_layout(
@@ -177,22 +213,7 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             meta={"role": "benchmark"},
         )
         largest = max(largest, bench.value)
-    # Values are written in a column at the right of the plot, past every bar and the benchmark line, so the line
-    # never strikes through a value (issue 14, item 6).
-    value_x = (largest or 1) * VALUE_COLUMN_AT
-    valued = [(y, text) for t in traces.values() for y, text in zip(t["y"], t["text"], strict=True) if text]
-    if valued:
-        figure.add_scatter(
-            x=[value_x] * len(valued),
-            y=[y for y, _ in valued],
-            text=[text for _, text in valued],
-            mode="text",
-            textposition="middle left",
-            textfont={"color": charts.REFERENCE},
-            showlegend=False,
-            hoverinfo="skip",
-            meta={"role": "values"},
-        )
+    _add_value_column(figure, traces, largest)
     if not labels:
         figure.add_annotation(
             text="No provider has a row for this selection.",
