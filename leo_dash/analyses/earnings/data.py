@@ -156,22 +156,15 @@ def select_rows(entry: TableEntry, spec: EarningsSpec, options: EarningsOptions,
     return frame.with_columns(pl.when(pl.col(NATIONAL)).then(None).otherwise(provider_text).alias(PROVIDER))
 
 
-def earnings_data(
+def _protected_rows(
     entry: TableEntry,
     spec: EarningsSpec,
-    *,
-    price_index: prices.PriceIndex | None = None,
-    options: EarningsOptions | None = None,
-    data_dir: Path | None = None,
-) -> EarningsData:
-    """The disclosure-controlled frame of one view: one row per line and point, gaps as null + symbol."""
-    options = options or table_options(entry, data_dir=data_dir)
-    measure = next((m for m in options.measures if m.key == spec.measure), options.measures[0])
-    base = base_indicator(entry, measure)
-    indicators = [*measure.indicators, *([base] if base else [])]
+    options: EarningsOptions,
+    indicators: list[Indicator],
+    data_dir: Path | None,
+) -> pl.DataFrame:
+    """The spec's published rows under the view's own column names, protected (D1-D5)."""
     value_columns = [i.column for i in indicators]
-    notes: list[str] = []
-
     rows = select_rows(entry, spec, options, data_dir)
     subject, yag, time = (str(entry.role(r)) for r in ("subject", "years_after", "time"))
     group_column = entry.role("characteristic_value") if spec.characteristic else None
@@ -194,33 +187,11 @@ def earnings_data(
     if missing_values:
         raise EarningsDataError(f"{entry.id} lacks column(s) {', '.join(missing_values)}.")
     rows = sdc.protect(rows, indicators, entry.disclosure)
+    return rows
 
-    x_column = YAG if spec.mode == "trajectory" else PERIOD_LABEL
-    rows = rows.with_columns(_period_labels(pl.col(PERIOD), options).alias(PERIOD_LABEL))
-    key = [SUBJECT, GROUP, PROVIDER, NATIONAL, x_column]
-    duplicated = rows.select(pl.struct(key).is_duplicated().any()).item()
-    if duplicated:
-        raise EarningsDataError(
-            f"{entry.id} has more than one row for some subject, group and {'year after graduation' if spec.mode == 'trajectory' else 'tax year'}: "
-            "it has a breakdown this page does not choose, so no single figure can be shown."
-        )
 
-    provider_label = options.provider_names.get(spec.provider or "") if spec.provider else None
-    all_series = _series_for(spec, provider_label, options.has_national and bool(entry.role("provider_id")))
-    series = all_series[:MAX_SERIES]
-    if len(all_series) > MAX_SERIES:
-        left_out = [s.label for s in all_series[MAX_SERIES:]]
-        notes.append(
-            f"The chart holds at most {MAX_SERIES} lines, so {len(left_out)} more "
-            f"({'; '.join(left_out)}) {'was' if len(left_out) == 1 else 'were'} left out: choose fewer subjects or groups."
-        )
-    if spec.provider:
-        own = rows.filter(~pl.col(NATIONAL))
-        absent = [s for s in spec.subjects if own.filter(pl.col(SUBJECT) == s).height == 0]
-        if absent:
-            name = provider_label or spec.provider
-            notes.append(f"{name} has no published figures for {join_words(absent)} in this selection.")
-
+def _x_axis(spec: EarningsSpec, options: EarningsOptions) -> tuple[list[str], dict[str, int]]:
+    """The points along the x axis, in order, and the tax year of each."""
     if spec.mode == "trajectory":
         x_order = sorted(spec.years_after or options.years_after, key=query.numeric_order)
         period_of_x: dict[str, int] = {x: int(spec.period or options.latest_period) for x in x_order}
@@ -228,7 +199,12 @@ def earnings_data(
         # Every tax year of the table, so a year without a published row shows as a gap, not as a shorter axis.
         x_order = [period_label(p) for p in options.periods]
         period_of_x = {period_label(p): int(p) for p in options.periods}
-    grid = pl.DataFrame(
+    return x_order, period_of_x
+
+
+def _grid(series: Sequence[Series], x_order: list[str], x_column: str) -> pl.DataFrame:
+    """One row per line and point, whether or not a figure was published there."""
+    return pl.DataFrame(
         {
             SERIES_INDEX: [s.index for s in series for _ in x_order],
             SERIES: [s.label for s in series for _ in x_order],
@@ -242,25 +218,18 @@ def earnings_data(
         },
         schema_overrides={GROUP: pl.String, PROVIDER: pl.String},
     )
-    data_columns = [c for c in rows.columns if c not in (SUBJECT, GROUP, PROVIDER, NATIONAL, x_column)]
-    frame = grid.join(rows, on=[SUBJECT, GROUP, PROVIDER, NATIONAL, x_column], how="left", nulls_equal=True)
-    frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, "x_position"])
-    # A line with no published row at a point is a gap 'not available', never a zero.
-    frame = frame.with_columns(
-        pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(v)))
-        .alias(status_column(v))
-        for v in value_columns
-    )
-    frame = frame.with_columns(
-        pl.col(x_column).replace_strict(period_of_x, return_dtype=pl.Int64).alias(PERIOD)
-        if spec.mode == "cohorts"
-        else pl.lit(int(spec.period or options.latest_period)).alias(PERIOD),
-    )
-    if spec.mode == "trajectory":
-        frame = frame.with_columns(_period_labels(pl.col(PERIOD), options).alias(PERIOD_LABEL))
 
+
+def _in_basis(
+    frame: pl.DataFrame,
+    entry: TableEntry,
+    spec: EarningsSpec,
+    measure: EarningsMeasure,
+    options: EarningsOptions,
+    price_index: prices.PriceIndex | None,
+    notes: list[str],
+) -> tuple[pl.DataFrame, Basis, list[prices.IndexPoint]]:
+    """Cash terms, or real terms in the latest year's prices (cash terms, with a note, when CPIH is unavailable)."""
     basis: Basis = spec.basis
     base_period = options.latest_period
     unverified: list[prices.IndexPoint] = []
@@ -281,6 +250,89 @@ def earnings_data(
         except prices.PriceIndexError as exc:
             basis = "nominal"
             notes.append(f"Real terms are not available for this table: {exc} Figures are shown in cash terms.")
+    return frame, basis, unverified
+
+
+def _chosen_series(
+    entry: TableEntry,
+    spec: EarningsSpec,
+    options: EarningsOptions,
+    rows: pl.DataFrame,
+    provider_label: str | None,
+    notes: list[str],
+) -> list[Series]:
+    """The lines drawn (at most MAX_SERIES), with a note for those left out and for subjects the provider lacks."""
+    all_series = _series_for(spec, provider_label, options.has_national and bool(entry.role("provider_id")))
+    series = all_series[:MAX_SERIES]
+    if len(all_series) > MAX_SERIES:
+        left_out = [s.label for s in all_series[MAX_SERIES:]]
+        notes.append(
+            f"The chart holds at most {MAX_SERIES} lines, so {len(left_out)} more "
+            f"({'; '.join(left_out)}) {'was' if len(left_out) == 1 else 'were'} left out: choose fewer subjects or groups."
+        )
+    if spec.provider:
+        own = rows.filter(~pl.col(NATIONAL))
+        absent = [s for s in spec.subjects if own.filter(pl.col(SUBJECT) == s).height == 0]
+        if absent:
+            name = provider_label or spec.provider
+            notes.append(f"{name} has no published figures for {join_words(absent)} in this selection.")
+    return series
+
+
+def earnings_data(
+    entry: TableEntry,
+    spec: EarningsSpec,
+    *,
+    price_index: prices.PriceIndex | None = None,
+    options: EarningsOptions | None = None,
+    data_dir: Path | None = None,
+) -> EarningsData:
+    """The disclosure-controlled frame of one view: one row per line and point, gaps as null + symbol."""
+    options = options or table_options(entry, data_dir=data_dir)
+    measure = next((m for m in options.measures if m.key == spec.measure), options.measures[0])
+    base = base_indicator(entry, measure)
+    indicators = [*measure.indicators, *([base] if base else [])]
+    value_columns = [i.column for i in indicators]
+    notes: list[str] = []
+
+    rows = _protected_rows(entry, spec, options, indicators, data_dir)
+
+    x_column = YAG if spec.mode == "trajectory" else PERIOD_LABEL
+    rows = rows.with_columns(_period_labels(pl.col(PERIOD), options).alias(PERIOD_LABEL))
+    key = [SUBJECT, GROUP, PROVIDER, NATIONAL, x_column]
+    duplicated = rows.select(pl.struct(key).is_duplicated().any()).item()
+    if duplicated:
+        raise EarningsDataError(
+            f"{entry.id} has more than one row for some subject, group and {'year after graduation' if spec.mode == 'trajectory' else 'tax year'}: "
+            "it has a breakdown this page does not choose, so no single figure can be shown."
+        )
+
+    provider_label = options.provider_names.get(spec.provider or "") if spec.provider else None
+    series = _chosen_series(entry, spec, options, rows, provider_label, notes)
+
+    x_order, period_of_x = _x_axis(spec, options)
+    grid = _grid(series, x_order, x_column)
+    data_columns = [c for c in rows.columns if c not in (SUBJECT, GROUP, PROVIDER, NATIONAL, x_column)]
+    frame = grid.join(rows, on=[SUBJECT, GROUP, PROVIDER, NATIONAL, x_column], how="left", nulls_equal=True)
+    frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, "x_position"])
+    # A line with no published row at a point is a gap 'not available', never a zero.
+    frame = frame.with_columns(
+        pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
+        .then(pl.lit(sdc.NOT_AVAILABLE))
+        .otherwise(pl.col(status_column(v)))
+        .alias(status_column(v))
+        for v in value_columns
+    )
+    frame = frame.with_columns(
+        pl.col(x_column).replace_strict(period_of_x, return_dtype=pl.Int64).alias(PERIOD)
+        if spec.mode == "cohorts"
+        else pl.lit(int(spec.period or options.latest_period)).alias(PERIOD),
+    )
+    if spec.mode == "trajectory":
+        frame = frame.with_columns(_period_labels(pl.col(PERIOD), options).alias(PERIOD_LABEL))
+
+    frame, basis, unverified = _in_basis(frame, entry, spec, measure, options, price_index, notes)
+    base_period = options.latest_period
     warning = prices.unverified_note(unverified)
     if warning:
         notes.append(warning)  # on the chart itself, not only in the footnotes: real-terms figures get copied
