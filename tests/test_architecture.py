@@ -161,7 +161,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/demo/schools.py:_simulate_leavers": "to split",
     "leo_dash/briefing/office.py:pptx_report": "to split",
     "leo_dash/analyses/impact/estimate.py:estimate_impact": "to split",
-    "leo_dash/analyses/benefits/data.py:benefit_data": "to split",
     "leo_dash/core/ees/checks_rounding.py:_check_rounding": "to split",
     "leo_dash/core/ees/checks_time_geography.py:_check_geography": "to split",
     "leo_dash/core/ees/checks_time_geography.py:_check_codes_and_names": "to split",

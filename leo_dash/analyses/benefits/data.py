@@ -167,27 +167,17 @@ def _derive_all_providers(
     return sdc.guard(grouped, indicators, entry.disclosure, derived=True)
 
 
-def benefit_data(
-    entry: TableEntry, spec: BenefitSpec, *, options: BenefitOptions | None = None, data_dir: Path | None = None
-) -> BenefitData:
-    """One row per line and year: published figures where they exist, all-provider figures derived where the table
-    has none, gaps as null + symbol ('x' where no row exists)."""
-    options = options or table_options(entry, data_dir=data_dir)
-    splits = available_splits(entry, options, spec.provider, data_dir=data_dir)
-    split = split_by_key(splits, spec.split) or OVERALL_SPLIT
-    indicator = measure_indicator(entry, spec.measure)
-    if not is_benefit_rate(indicator) and measure_item(entry, spec.measure) is None:
-        raise ValueError(f"{indicator.column} is not a benefit-claim rate.")
-    base = base_indicator(entry, indicator)
-    indicators = [indicator] + ([base] if base else [])
-    values = [i.column for i in indicators]
+def _selected_rows(
+    entry: TableEntry,
+    spec: BenefitSpec,
+    split: Split,
+    options: BenefitOptions,
+    values: list[str],
+    pid: str | None,
+    data_dir: Path | None,
+) -> pl.DataFrame:
+    """The spec's published rows (national and every provider's) under the view's own column names."""
     time = str(entry.role("time"))
-    schema = query.schema(entry, data_dir=data_dir)
-    pid = entry.role("provider_id")
-    pid = pid if pid and pid in schema else None
-    notes: list[str] = []
-    provider_name = options.provider_names.get(spec.provider or "") if spec.provider else None
-
     parents = [c for c in split_parents(entry, options, split, data_dir=data_dir) if c not in dict(spec.filters)]
     columns = [
         time,
@@ -207,46 +197,48 @@ def benefit_data(
     )
     provider = pl.col(pid).cast(pl.String) if pid else pl.lit(None, pl.String)
     keep = [c for v in values for c in (v, status_column(v)) if c in rows.columns]
-    rows = rows.select(pl.col(time).cast(pl.Int64).alias(PERIOD), group.alias(GROUP), provider.alias(PROVIDER), *keep)
+    return rows.select(pl.col(time).cast(pl.Int64).alias(PERIOD), group.alias(GROUP), provider.alias(PROVIDER), *keep)
 
-    national = sdc.protect(rows.filter(pl.col(PROVIDER).is_null()), indicators, entry.disclosure)
-    parts = [national.with_columns(pl.lit(PUBLISHED).alias(BASIS))]
-    if spec.provider:
-        own = sdc.protect(rows.filter(pl.col(PROVIDER) == spec.provider), indicators, entry.disclosure)
-        parts.append(own.with_columns(pl.lit(PUBLISHED).alias(BASIS)))
-        if own.height == 0:
-            notes.append(f"{provider_name or spec.provider} has no published figures for this selection.")
-    wanted_groups: list[str | None] = list(spec.items) if not split.is_overall else [None]
-    have = {(g, p) for g, p in national.select(GROUP, PERIOD).iter_rows()}
-    missing = [(g, p) for g in wanted_groups for p in options.periods if (g, p) not in have]
-    derived_used = False
-    if missing and pid and base is not None:
-        keys = pl.DataFrame(
-            {GROUP: [g for g, _ in missing], PERIOD: [p for _, p in missing]},
-            schema={GROUP: pl.String, PERIOD: pl.Int64},
-        )
-        contributors = rows.filter(pl.col(PROVIDER).is_not_null()).join(
-            keys, on=[GROUP, PERIOD], how="semi", nulls_equal=True
-        )
-        if contributors.height:
-            derived = _derive_all_providers(contributors.drop(PROVIDER), indicators, entry)
-            used = derived.select(
-                PERIOD, GROUP, (pl.col(sdc.N_ROWS) - pl.col(sdc.N_EXCLUDED)).alias("used"), pl.col(sdc.N_EXCLUDED)
-            )
-            derived = derived.drop(sdc.N_ROWS, sdc.N_EXCLUDED).with_columns(
-                pl.lit(None, pl.String).alias(PROVIDER), pl.lit(DERIVED).alias(BASIS)
-            )
-            parts.append(derived)
-            derived_used = True
-            notes.append(_derived_note(used, has_national=options.has_national))
-    combined = pl.concat(parts, how="diagonal_relaxed")
-    duplicated = combined.select(pl.struct(GROUP, PROVIDER, PERIOD).is_duplicated().any()).item()
-    if duplicated:
-        raise BenefitsDataError(
-            f"{entry.id} has more than one row for some line and year: it has a breakdown this page does not "
-            "choose, so no single figure can be shown."
-        )
 
+def _derived_part(
+    rows: pl.DataFrame,
+    missing: list[tuple[str | None, int]],
+    indicators: list[Indicator],
+    entry: TableEntry,
+    options: BenefitOptions,
+    notes: list[str],
+) -> pl.DataFrame | None:
+    """All-provider figures derived from the providers' published cells for the lines and years the table has no
+    national row for (D4; a lone suppressed cell hides the sum), or None when no provider contributes."""
+    keys = pl.DataFrame(
+        {GROUP: [g for g, _ in missing], PERIOD: [p for _, p in missing]},
+        schema={GROUP: pl.String, PERIOD: pl.Int64},
+    )
+    contributors = rows.filter(pl.col(PROVIDER).is_not_null()).join(
+        keys, on=[GROUP, PERIOD], how="semi", nulls_equal=True
+    )
+    if contributors.height:
+        derived = _derive_all_providers(contributors.drop(PROVIDER), indicators, entry)
+        used = derived.select(
+            PERIOD, GROUP, (pl.col(sdc.N_ROWS) - pl.col(sdc.N_EXCLUDED)).alias("used"), pl.col(sdc.N_EXCLUDED)
+        )
+        derived = derived.drop(sdc.N_ROWS, sdc.N_EXCLUDED).with_columns(
+            pl.lit(None, pl.String).alias(PROVIDER), pl.lit(DERIVED).alias(BASIS)
+        )
+        notes.append(_derived_note(used, has_national=options.has_national))
+        return derived
+    return None
+
+
+def _limited_series(
+    entry: TableEntry,
+    options: BenefitOptions,
+    split: Split,
+    spec: BenefitSpec,
+    provider_name: str | None,
+    notes: list[str],
+) -> list[Series]:
+    """The lines drawn, at most MAX_SERIES, with a note naming those left out."""
     series = _series_for(entry, options, split, spec, provider_name)
     if len(series) > MAX_SERIES:
         left = [s.label for s in series[MAX_SERIES:]]
@@ -254,8 +246,14 @@ def benefit_data(
             f"The chart holds at most {MAX_SERIES} lines, so {join_words(left)} {'was' if len(left) == 1 else 'were'} left out."
         )
         series = series[:MAX_SERIES]
-    periods = list(options.periods)
-    grid = pl.DataFrame(
+    return series
+
+
+def _grid(
+    series: list[Series], periods: list[int], provider_name: str | None, options: BenefitOptions, spec: BenefitSpec
+) -> pl.DataFrame:
+    """One row per line and year, whether or not a figure was published there."""
+    return pl.DataFrame(
         {
             SERIES_INDEX: [s.index for s in series for _ in periods],
             SERIES: [s.label for s in series for _ in periods],
@@ -271,11 +269,11 @@ def benefit_data(
         },
         schema_overrides={GROUP: pl.String, PROVIDER: pl.String, PERIOD: pl.Int64},
     )
-    data_columns = [c for c in combined.columns if c not in (GROUP, PROVIDER, PERIOD)]
-    frame = grid.join(combined, on=[GROUP, PROVIDER, PERIOD], how="left", nulls_equal=True)
-    frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, PERIOD])
-    # A line with no row in a year is a gap 'not available', never a zero.
-    frame = frame.with_columns(
+
+
+def _gaps_marked(frame: pl.DataFrame, values: list[str]) -> pl.DataFrame:
+    """A line with no row in a year is a gap 'not available', never a zero; a row not published says so."""
+    return frame.with_columns(
         *(
             pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
             .then(pl.lit(sdc.NOT_AVAILABLE))
@@ -285,15 +283,79 @@ def benefit_data(
         ),
         pl.col(BASIS).fill_null(NOT_PUBLISHED),
     )
+
+
+def _groups_the_provider_lacks(
+    frame: pl.DataFrame, provider: str, wanted_groups: list[str | None], provider_name: str | None
+) -> list[str]:
+    """A note for each chosen group the provider has no published figure for in any year."""
+    notes: list[str] = []
+    for group_item in wanted_groups:
+        own_rows = frame.filter((pl.col(PROVIDER) == provider) & _eq_group(group_item))
+        if own_rows.height and own_rows[BASIS].eq(NOT_PUBLISHED).all() and group_item is not None:
+            notes.append(f"{provider_name or provider} has no published figures for {group_item}.")
+    return notes
+
+
+def benefit_data(
+    entry: TableEntry, spec: BenefitSpec, *, options: BenefitOptions | None = None, data_dir: Path | None = None
+) -> BenefitData:
+    """One row per line and year: published figures where they exist, all-provider figures derived where the table
+    has none, gaps as null + symbol ('x' where no row exists)."""
+    options = options or table_options(entry, data_dir=data_dir)
+    splits = available_splits(entry, options, spec.provider, data_dir=data_dir)
+    split = split_by_key(splits, spec.split) or OVERALL_SPLIT
+    indicator = measure_indicator(entry, spec.measure)
+    if not is_benefit_rate(indicator) and measure_item(entry, spec.measure) is None:
+        raise ValueError(f"{indicator.column} is not a benefit-claim rate.")
+    base = base_indicator(entry, indicator)
+    indicators = [indicator] + ([base] if base else [])
+    values = [i.column for i in indicators]
+    schema = query.schema(entry, data_dir=data_dir)
+    pid = entry.role("provider_id")
+    pid = pid if pid and pid in schema else None
+    notes: list[str] = []
+    provider_name = options.provider_names.get(spec.provider or "") if spec.provider else None
+
+    rows = _selected_rows(entry, spec, split, options, values, pid, data_dir)
+
+    national = sdc.protect(rows.filter(pl.col(PROVIDER).is_null()), indicators, entry.disclosure)
+    parts = [national.with_columns(pl.lit(PUBLISHED).alias(BASIS))]
+    if spec.provider:
+        own = sdc.protect(rows.filter(pl.col(PROVIDER) == spec.provider), indicators, entry.disclosure)
+        parts.append(own.with_columns(pl.lit(PUBLISHED).alias(BASIS)))
+        if own.height == 0:
+            notes.append(f"{provider_name or spec.provider} has no published figures for this selection.")
+    wanted_groups: list[str | None] = list(spec.items) if not split.is_overall else [None]
+    have = {(g, p) for g, p in national.select(GROUP, PERIOD).iter_rows()}
+    missing = [(g, p) for g in wanted_groups for p in options.periods if (g, p) not in have]
+    derived_used = False
+    if missing and pid and base is not None:
+        derived_part = _derived_part(rows, missing, indicators, entry, options, notes)
+        if derived_part is not None:
+            parts.append(derived_part)
+            derived_used = True
+    combined = pl.concat(parts, how="diagonal_relaxed")
+    duplicated = combined.select(pl.struct(GROUP, PROVIDER, PERIOD).is_duplicated().any()).item()
+    if duplicated:
+        raise BenefitsDataError(
+            f"{entry.id} has more than one row for some line and year: it has a breakdown this page does not "
+            "choose, so no single figure can be shown."
+        )
+
+    series = _limited_series(entry, options, split, spec, provider_name, notes)
+    periods = list(options.periods)
+    grid = _grid(series, periods, provider_name, options, spec)
+    data_columns = [c for c in combined.columns if c not in (GROUP, PROVIDER, PERIOD)]
+    frame = grid.join(combined, on=[GROUP, PROVIDER, PERIOD], how="left", nulls_equal=True)
+    frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, PERIOD])
+    frame = _gaps_marked(frame, values)
     frame = sdc.guard(frame, indicators, entry.disclosure, derived=False)
     derived_rows = frame.filter(pl.col(BASIS) == DERIVED)
     if derived_rows.height:
         sdc.guard(derived_rows, indicators, entry.disclosure, derived=True)
     if spec.provider and not any("has no published figures for this selection" in n for n in notes):
-        for group_item in wanted_groups:
-            own_rows = frame.filter((pl.col(PROVIDER) == spec.provider) & _eq_group(group_item))
-            if own_rows.height and own_rows[BASIS].eq(NOT_PUBLISHED).all() and group_item is not None:
-                notes.append(f"{provider_name or spec.provider} has no published figures for {group_item}.")
+        notes += _groups_the_provider_lacks(frame, spec.provider, wanted_groups, provider_name)
     dp = indicator.dp if indicator.dp is not None else 1
     if derived_used:
         dp = max(dp, entry.disclosure.rate_dp)
