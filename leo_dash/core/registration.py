@@ -82,16 +82,8 @@ def _items(table: pl.LazyFrame, column: str) -> list[str]:
     return [str(v) for v in found.to_series().to_list()]
 
 
-def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> TableEntry:
-    """Turn a screened file and the request into a catalogue entry (validating roles and controllers)."""
-    if not TABLE_ID.match(request.table_id):
-        raise RegistrationError(f"Table id {request.table_id!r} must be lower case letters, digits and _.")
-    bad_controllers = [c for c in request.controllers if c not in CONTROLLERS]
-    if bad_controllers:
-        raise RegistrationError(f"Unknown controller(s) {bad_controllers}; use {', '.join(CONTROLLERS)}.")
-    assert result.ok and result.meta is not None
-    table = result.scan()  # in memory, or streaming over the staged cells of a large file
-    columns = set(table.collect_schema().names())
+def _roles(request: RegistrationRequest, columns: set[str]) -> dict[str, str]:
+    """Column roles: the request's, plus those EES provider files always name; each must name a column."""
     unknown_roles = sorted(set(request.roles) - set(ROLE_NAMES))
     if unknown_roles:
         raise RegistrationError(f"Unknown role(s) {unknown_roles}; roles are {', '.join(ROLE_NAMES)}.")
@@ -103,11 +95,14 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
     missing = sorted(c for c in list(roles.values()) + list(request.filters) if c not in columns)
     if missing:
         raise RegistrationError(f"{request.path.name} has no column(s) {', '.join(missing)}.")
-    meta_indicators = ees.indicators_from_meta(result.meta)
+    return roles
+
+
+def _indicators(
+    request: RegistrationRequest, meta_indicators: list[Indicator], columns: set[str], unit_filter: str | None
+) -> list[Indicator]:
+    """The meta's indicators with their bases; a rate or earnings figure needs a base or a reason it has none."""
     institutions = {i.column for i in meta_indicators if i.counts == "institutions"}
-    filter_rows = [r for r in _meta_rows(result.meta) if r["col_type"] == "Filter" and r["col_name"] in columns]
-    filter_items = {r["col_name"]: _items(table, r["col_name"]) for r in filter_rows}
-    unit_filter, unit_items = _unit_filter(request, filter_rows, filter_items)
     indicators: list[Indicator] = []
     for ind in meta_indicators:
         base = request.bases.get(ind.column) or (request.bases.get("*") if ind.kind in ("rate", "earnings") else None)
@@ -134,6 +129,50 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
             f"could not run. Give one with --base {unprotected[0].column}=COLUMN (or --base '*=COLUMN' for every rate and "
             "earnings figure), or say in the disclosure profile why none is needed with --no-base-reason TEXT."
         )
+    return indicators
+
+
+def _measure_items(
+    request: RegistrationRequest,
+    filters: tuple[str, ...],
+    filter_items: dict[str, list[str]],
+    value_columns: list[str],
+    unit_filter: str | None,
+    columns: set[str],
+) -> tuple[MeasureItem, ...]:
+    """Filter items that are measures (detected, or as the request gives them), each checked against the file."""
+    if request.measure_items is None:
+        measure_items = tuple(
+            shapes.detect_measure_items(filters, filter_items, value_columns, skip=[unit_filter or ""])
+        )
+    else:
+        measure_items = tuple(_with_value_column(m, value_columns) for m in request.measure_items)
+    for m in measure_items:
+        if m.filter not in columns or m.indicator not in columns or m.item not in filter_items.get(m.filter, ()):
+            raise RegistrationError(
+                f"Measure item {m.filter} = {m.item!r} ({m.indicator}) is not in {request.path.name}."
+            )
+        if m.measure not in MEASURES:
+            raise RegistrationError(f"Unknown measure {m.measure!r}; use {', '.join(MEASURES)}.")
+    return measure_items
+
+
+def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> TableEntry:
+    """Turn a screened file and the request into a catalogue entry (validating roles and controllers)."""
+    if not TABLE_ID.match(request.table_id):
+        raise RegistrationError(f"Table id {request.table_id!r} must be lower case letters, digits and _.")
+    bad_controllers = [c for c in request.controllers if c not in CONTROLLERS]
+    if bad_controllers:
+        raise RegistrationError(f"Unknown controller(s) {bad_controllers}; use {', '.join(CONTROLLERS)}.")
+    assert result.ok and result.meta is not None
+    table = result.scan()  # in memory, or streaming over the staged cells of a large file
+    columns = set(table.collect_schema().names())
+    roles = _roles(request, columns)
+    meta_indicators = ees.indicators_from_meta(result.meta)
+    filter_rows = [r for r in _meta_rows(result.meta) if r["col_type"] == "Filter" and r["col_name"] in columns]
+    filter_items = {r["col_name"]: _items(table, r["col_name"]) for r in filter_rows}
+    unit_filter, unit_items = _unit_filter(request, filter_rows, filter_items)
+    indicators = _indicators(request, meta_indicators, columns, unit_filter)
     groups = {c: g for c, g in shapes.filter_groups(filter_rows, list(columns)).items() if g not in roles.values()}
     filters = tuple(request.filters) or tuple(
         c
@@ -149,19 +188,7 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
         # a selection always pins one unit: counts first (the base a reader needs), unless the meta says otherwise
         defaults[unit_filter] = next((i for i, u in unit_items.items() if u == "count"), next(iter(unit_items)))
     value_columns = [i.column for i in indicators if not i.hidden and i.counts != "institutions"]
-    if request.measure_items is None:
-        measure_items = tuple(
-            shapes.detect_measure_items(filters, filter_items, value_columns, skip=[unit_filter or ""])
-        )
-    else:
-        measure_items = tuple(_with_value_column(m, value_columns) for m in request.measure_items)
-    for m in measure_items:
-        if m.filter not in columns or m.indicator not in columns or m.item not in filter_items.get(m.filter, ()):
-            raise RegistrationError(
-                f"Measure item {m.filter} = {m.item!r} ({m.indicator}) is not in {request.path.name}."
-            )
-        if m.measure not in MEASURES:
-            raise RegistrationError(f"Unknown measure {m.measure!r}; use {', '.join(MEASURES)}.")
+    measure_items = _measure_items(request, filters, filter_items, value_columns, unit_filter, columns)
     next_review = request.next_review or _one_year_after(request.registered)  # from registration, not release
     return TableEntry(
         id=request.table_id,
