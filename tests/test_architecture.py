@@ -163,7 +163,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/analyses/impact/estimate.py:estimate_impact": (
         "its 16 keyword options, docstring and the result record are most of it; each step is a named function"
     ),
-    "leo_dash/core/ees/checks_rounding.py:_check_rounding": "to split",
     "leo_dash/core/ees/checks_time_geography.py:_check_geography": "to split",
     "leo_dash/core/ees/checks_time_geography.py:_check_codes_and_names": "to split",
     "leo_dash/core/ees/checks_structure.py:_check_meta": "to split",

@@ -17,6 +17,18 @@ from leo_dash.core.ees.rules import (
 )
 
 
+def _not_multiple_of(number: pl.Expr, step: float) -> pl.Expr:
+    """True where `number` is not a whole number of `step`s (null counts as a multiple)."""
+    # Counted in steps, so a decimal such as 0.3 is a multiple of 0.1 despite float error: scaling by a
+    # power of ten (exact) leaves an error of about 1e-16 of the value, far inside the 1e-9-step tolerance
+    # (the tolerance grows with the value where float precision runs out). Plain float arithmetic keeps
+    # this a streaming expression; half-up rounding runs Python per batch and was most of the screening
+    # time of a 20M-row file.
+    steps = number * float(round(1.0 / step)) if step < 1 else number / step
+    off = (steps - steps.round()).abs()
+    return (off > pl.max_horizontal(pl.lit(1e-9), steps.abs() * 4e-16)).fill_null(False)
+
+
 class _RoundingChecks(_Recorder):
     """L24, L25: counts, earnings and rates against the declared (or default) conventions and their bases."""
 
@@ -60,6 +72,22 @@ class _RoundingChecks(_Recorder):
         counts = [c for c in counts if not _NOT_A_COUNT.search(_normalise_name(c))]  # means may hold fractions
         earnings = [c for c in self.numeric_indicators if self.units.get(c) == "£"]
         rates = [c for c in self.numeric_indicators if self.units.get(c) in ("%", "pp")]
+        rate_steps: dict[str, tuple[int, bool]] = {}  # rate -> (dp, declared by the profile)
+        for c in rates:
+            if self.units[c] == "%" and self.percentage_rule is not None and self.percentage_rule.dp is not None:
+                rate_steps[c] = (self.percentage_rule.dp, True)
+            else:  # its indicator_dp, else the 1 dp every view shows a rate to (views.Column.for_indicator)
+                rate_steps[c] = (self.dps.get(c, VIEW_RATE_DP), False)
+        exprs = self._rounding_masks(counts, people, earnings, rate_steps)
+        if not exprs:
+            return
+        hits = df.select(exprs).row(0, named=True)
+        self._report_rounding(hits, counts, people, earnings, rate_steps)
+
+    def _rounding_masks(
+        self, counts: list[str], people: list[str], earnings: list[str], rate_steps: dict[str, tuple[int, bool]]
+    ) -> list[pl.Expr]:
+        """One pass over the file: for each rule and column, the first breaking row and how many break it."""
         exprs: list[pl.Expr] = []
         # A `data_type` filter (shapes.detect_unit_filter): its percentage rows hold percentages in the same columns
         # as its count rows, so the count rules apply to count rows only.
@@ -71,16 +99,6 @@ class _RoundingChecks(_Recorder):
 
         def first_and_count(name: str, mask: pl.Expr) -> None:
             exprs.extend((mask.pipe(_first).alias(f"{name}_first"), mask.sum().alias(f"{name}_n")))
-
-        def not_multiple(number: pl.Expr, step: float) -> pl.Expr:
-            # Counted in steps, so a decimal such as 0.3 is a multiple of 0.1 despite float error: scaling by a
-            # power of ten (exact) leaves an error of about 1e-16 of the value, far inside the 1e-9-step tolerance
-            # (the tolerance grows with the value where float precision runs out). Plain float arithmetic keeps
-            # this a streaming expression; half-up rounding runs Python per batch and was most of the screening
-            # time of a 20M-row file.
-            steps = number * float(round(1.0 / step)) if step < 1 else number / step
-            off = (steps - steps.round()).abs()
-            return (off > pl.max_horizontal(pl.lit(1e-9), steps.abs() * 4e-16)).fill_null(False)
 
         for c in counts:  # every count, of people or institutions, is a whole number
             first_and_count(
@@ -99,18 +117,22 @@ class _RoundingChecks(_Recorder):
             for c in earnings:
                 number = pl.col(c).cast(pl.Float64, strict=False)
                 first_and_count(f"earnings_{c}", (number % self.earnings_rule.multiple != 0).fill_null(False))
-        rate_steps: dict[str, tuple[int, bool]] = {}  # rate -> (dp, declared by the profile)
-        for c in rates:
-            if self.units[c] == "%" and self.percentage_rule is not None and self.percentage_rule.dp is not None:
-                rate_steps[c] = (self.percentage_rule.dp, True)
-            else:  # its indicator_dp, else the 1 dp every view shows a rate to (views.Column.for_indicator)
-                rate_steps[c] = (self.dps.get(c, VIEW_RATE_DP), False)
         for c, (dp, _declared) in rate_steps.items():
             number = pl.col(c).cast(pl.Float64, strict=False)
-            first_and_count(f"rate_{c}", not_multiple(number, 10.0**-dp))
-        if not exprs:
-            return
-        hits = df.select(exprs).row(0, named=True)
+            first_and_count(f"rate_{c}", _not_multiple_of(number, 10.0**-dp))
+        return exprs
+
+    def _report_rounding(
+        self,
+        hits: dict,
+        counts: list[str],
+        people: list[str],
+        earnings: list[str],
+        rate_steps: dict[str, tuple[int, bool]],
+    ) -> None:
+        """An L24 error for each rule a column breaks (first row, and how many in all); rates to more decimals than
+        they are shown to are rounded half-up with a warning."""
+        df = self.df
 
         def report(name: str, c: str, message: str, rule: Convention | None = None) -> bool:
             i = hits[f"{name}_first"]
