@@ -165,7 +165,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     ),
     "leo_dash/core/ees/checks_time_geography.py:_check_geography": "to split",
     "leo_dash/core/ees/checks_time_geography.py:_check_codes_and_names": "to split",
-    "leo_dash/core/ees/checks_structure.py:_check_meta": "to split",
     "pages/institutions.py:main": "to split: widgets to be declared by the analysis",
     "pages/earnings.py:main": "to split: widgets to be declared by the analysis",
     "pages/benefits.py:main": "to split: widgets to be declared by the analysis",

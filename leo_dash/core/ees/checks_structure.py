@@ -57,6 +57,16 @@ class _StructureChecks(_Recorder):
     def _check_meta(self) -> None:
         if self.meta is None:
             return
+        self._check_meta_header()
+        names_seen: dict[str, int] = {}
+        labels_seen: dict[str, int] = {}
+        for i, r in enumerate(self.meta_rows):
+            self._check_meta_row(i + 2, r, names_seen, labels_seen)
+        self._check_undeclared_columns(set(names_seen))
+
+    def _check_meta_header(self) -> None:
+        """L4: the meta file's own columns; L21: NULL-like symbols anywhere in it."""
+        assert self.meta is not None
         mf = self.meta_file
         present = list(self.meta.columns)
         lacks = [c for c in META_REQUIRED_COLUMNS if c not in present]
@@ -78,89 +88,89 @@ class _StructureChecks(_Recorder):
                     file=mf,
                 )
 
+    def _check_meta_row(
+        self, row: int, r: dict[str, str], names_seen: dict[str, int], labels_seen: dict[str, int]
+    ) -> None:
+        """One meta row: L5 type and name, L6 label, L8 no time/geography rows, L7/L9-L11 fields, L26 label length."""
+        mf = self.meta_file
+        name, col_type, label = r["col_name"], r["col_type"], r["label"]
+        where: dict[str, Any] = {"row": row, "column": name or None, "file": mf}
+        # L5: col_type and col_name
+        bad = []
+        if col_type not in ("Filter", "Indicator"):
+            bad.append(f"col_type '{col_type}'")
+        if not name:
+            bad.append("no col_name")
+        elif re.search(r"\s", name):
+            bad.append(f"col_name '{name}' has spaces")
+        elif name in names_seen:
+            bad.append(f"col_name '{name}' repeats row {names_seen[name]}")
+        if bad:
+            self.error("L5", f"Meta row {row}: bad col_type or col_name ({'; '.join(bad)}).", **where)
+        # Names must be unique as written; like the EES screener, punctuation is stripped only when comparing
+        # filter items and grouping columns (L17), never column names (`l2by16` beside `l2_by16` is fine).
+        if name and name not in names_seen:
+            names_seen[name] = row
+        display = name or f"Meta row {row}"
+        # L6: labels
+        if not label:
+            self.error("L6", f"{display} has a missing or duplicate label (label is blank).", **where)
+        elif label in labels_seen:
+            self.error(
+                "L6",
+                f"{display} has a missing or duplicate label ('{label}' is also on row {labels_seen[label]}).",
+                **where,
+            )
+        else:
+            labels_seen[label] = row
+        if not name:
+            return
+        # L8: time and geography have no metadata rows
+        if name in OBSERVATIONAL_COLUMNS:
+            self.error("L8", f"{name} is time/geography; not allowed in metadata.", **where)
+            return
+        self._check_meta_fields(r, name, col_type, where)
+        if len(label) > LABEL_LIMIT:
+            self.warn("L26", f"label value over {LABEL_LIMIT} characters.", **where)
+
+    def _check_meta_fields(self, r: dict[str, str], name: str, col_type: str, where: dict[str, Any]) -> None:
+        """L7: columns the data lacks; L9: fields of the other col_type; L10 units; L11 decimal places."""
         data_columns = set(self.columns)
-        names_seen: dict[str, int] = {}
-        labels_seen: dict[str, int] = {}
-        for i, r in enumerate(self.meta_rows):
-            row = i + 2
-            name, col_type, label = r["col_name"], r["col_type"], r["label"]
-            where: dict[str, Any] = {"row": row, "column": name or None, "file": mf}
-            # L5: col_type and col_name
-            bad = []
-            if col_type not in ("Filter", "Indicator"):
-                bad.append(f"col_type '{col_type}'")
-            if not name:
-                bad.append("no col_name")
-            elif re.search(r"\s", name):
-                bad.append(f"col_name '{name}' has spaces")
-            elif name in names_seen:
-                bad.append(f"col_name '{name}' repeats row {names_seen[name]}")
-            if bad:
-                self.error("L5", f"Meta row {row}: bad col_type or col_name ({'; '.join(bad)}).", **where)
-            # Names must be unique as written; like the EES screener, punctuation is stripped only when comparing
-            # filter items and grouping columns (L17), never column names (`l2by16` beside `l2_by16` is fine).
-            if name and name not in names_seen:
-                names_seen[name] = row
-            display = name or f"Meta row {row}"
-            # L6: labels
-            if not label:
-                self.error("L6", f"{display} has a missing or duplicate label (label is blank).", **where)
-            elif label in labels_seen:
+        # L7: metadata names columns that the data lacks
+        if name not in data_columns:
+            self.error("L7", f"{name} is in the metadata but not the data.", **where)
+        group = r["filter_grouping_column"]
+        if group and group not in data_columns:
+            self.error(
+                "L7", f"{group} is in the metadata but not the data (filter_grouping_column of {name}).", **where
+            )
+        # L9: fields that belong to the other col_type
+        if col_type == "Filter":
+            wrong = [f for f in ("indicator_unit", "indicator_dp", "indicator_grouping") if r[f]]
+            if wrong:
+                self.error("L9", f"Filter {name} has unit/dp/grouping ({_quote_list(wrong)} should be blank).", **where)
+            if group and group == name:
+                self.error("L9", f"Filter {name} names itself as its filter_grouping_column.", **where)
+        elif col_type == "Indicator":
+            wrong = [f for f in ("filter_hint", "filter_grouping_column", "filter_default", "parent_filter") if r[f]]
+            if wrong:
                 self.error(
-                    "L6",
-                    f"{display} has a missing or duplicate label ('{label}' is also on row {labels_seen[label]}).",
+                    "L9",
+                    f"Indicator {name} has a hint or other filter field ({_quote_list(wrong)} should be blank).",
                     **where,
                 )
-            else:
-                labels_seen[label] = row
-            if not name:
-                continue
-            # L8: time and geography have no metadata rows
-            if name in OBSERVATIONAL_COLUMNS:
-                self.error("L8", f"{name} is time/geography; not allowed in metadata.", **where)
-                continue
-            # L7: metadata names columns that the data lacks
-            if name not in data_columns:
-                self.error("L7", f"{name} is in the metadata but not the data.", **where)
-            group = r["filter_grouping_column"]
-            if group and group not in data_columns:
-                self.error(
-                    "L7", f"{group} is in the metadata but not the data (filter_grouping_column of {name}).", **where
-                )
-            # L9: fields that belong to the other col_type
-            if col_type == "Filter":
-                wrong = [f for f in ("indicator_unit", "indicator_dp", "indicator_grouping") if r[f]]
-                if wrong:
-                    self.error(
-                        "L9", f"Filter {name} has unit/dp/grouping ({_quote_list(wrong)} should be blank).", **where
-                    )
-                if group and group == name:
-                    self.error("L9", f"Filter {name} names itself as its filter_grouping_column.", **where)
-            elif col_type == "Indicator":
-                wrong = [
-                    f for f in ("filter_hint", "filter_grouping_column", "filter_default", "parent_filter") if r[f]
-                ]
-                if wrong:
-                    self.error(
-                        "L9",
-                        f"Indicator {name} has a hint or other filter field ({_quote_list(wrong)} should be blank).",
-                        **where,
-                    )
-                unit, dp = r["indicator_unit"], r["indicator_dp"]
-                # L10: units
-                if unit and unit not in INDICATOR_UNITS:
-                    self.error("L10", f"Unit {unit} on {name} is not %, pp, £, £m or numberstring.", **where)
-                # L11: decimal places
-                if dp and not dp.isdigit():
-                    self.error(
-                        "L11", f"indicator_dp for {name} must be blank or a whole number (it is '{dp}').", **where
-                    )
-                elif not dp:
-                    self.warn("L11", f"indicator_dp for {name} is blank; EES will show 2 decimal places.", **where)
-            if len(label) > LABEL_LIMIT:
-                self.warn("L26", f"label value over {LABEL_LIMIT} characters.", **where)
+            unit, dp = r["indicator_unit"], r["indicator_dp"]
+            # L10: units
+            if unit and unit not in INDICATOR_UNITS:
+                self.error("L10", f"Unit {unit} on {name} is not %, pp, £, £m or numberstring.", **where)
+            # L11: decimal places
+            if dp and not dp.isdigit():
+                self.error("L11", f"indicator_dp for {name} must be blank or a whole number (it is '{dp}').", **where)
+            elif not dp:
+                self.warn("L11", f"indicator_dp for {name} is blank; EES will show 2 decimal places.", **where)
 
-        # L7 (warning): data columns that are not observational, vary, and have no metadata row.
+    def _check_undeclared_columns(self, names_seen: set[str]) -> None:
+        """L7 (warning): data columns that are not observational, vary, and have no metadata row."""
         declared = set(names_seen) | {
             r["filter_grouping_column"] for r in self.meta_rows if r["filter_grouping_column"]
         }
