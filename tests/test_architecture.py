@@ -163,8 +163,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/analyses/impact/estimate.py:estimate_impact": (
         "its 16 keyword options, docstring and the result record are most of it; each step is a named function"
     ),
-    "leo_dash/core/ees/checks_time_geography.py:_check_geography": "to split",
-    "leo_dash/core/ees/checks_time_geography.py:_check_codes_and_names": "to split",
     "pages/institutions.py:main": "to split: widgets to be declared by the analysis",
     "pages/earnings.py:main": "to split: widgets to be declared by the analysis",
     "pages/benefits.py:main": "to split: widgets to be declared by the analysis",

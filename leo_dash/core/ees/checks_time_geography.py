@@ -30,6 +30,27 @@ from leo_dash.core.ees.rules import (
 )
 
 
+def _lookup_problem(
+    code: str | None, name: str | None, table: Mapping[str, frozenset[str]], complete: str
+) -> str | None:
+    """Why the pair fails (None when it passes). `complete`: the code prefix the lookup covers in full."""
+    if not code or not name:
+        return None  # blanks are L15's
+    if code == NOT_AVAILABLE_CODE or name == NOT_AVAILABLE_NAME:
+        return None if (code == NOT_AVAILABLE_CODE and name == NOT_AVAILABLE_NAME) else ""
+    if code == NOT_APPLICABLE_CODE:
+        return None if name in NOT_APPLICABLE_NAMES else ""
+    # Case is forgiven: ONS itself writes "Yorkshire and The Humber" and "Yorkshire and the Humber".
+    if code in table:
+        return None if name.casefold() in table[code] else ""
+    owner = next((known for known, names in table.items() if name.casefold() in names), None)
+    if owner is not None:
+        return f" (ONS gives {name} the code {owner})"  # a known place under the wrong code
+    if code.startswith(complete):
+        return f" ({code} is not in the ONS lookup of these codes, data/ons_geography_codes.csv)"
+    return None  # e.g. a Welsh authority in an English lookup: not ours to judge
+
+
 class _TimeGeographyChecks(_Recorder):
     """L12-L16, L22, L23: when and where each row is."""
 
@@ -92,7 +113,19 @@ class _TimeGeographyChecks(_Recorder):
 
     # --- L14-L16, L22, L23: geography ------------------------------------------------------------------------------
     def _check_geography(self) -> None:
-        df, cols = self.df, set(self.columns)
+        levels, known = self._check_levels()
+        # L23: providers
+        if "Provider" in known:
+            self._check_providers()
+        self._check_level_columns(known)
+        # L15: level columns filled on their rows, blank elsewhere.
+        self._report_level_fills(self._level_fill_checks(levels, known))
+        # L16: codes match names.
+        self._check_codes_and_names()
+
+    def _check_levels(self) -> tuple[list[str], list[str]]:
+        """L14: levels EES knows; L22: levels that cannot share a file. Returns (levels found, known levels)."""
+        df = self.df
         level = pl.col("geographic_level")
         levels_found = df.select(
             level.unique(maintain_order=True).implode().alias("levels"),
@@ -120,12 +153,11 @@ class _TimeGeographyChecks(_Recorder):
                 f"File mixes {_quote_list(ignored)} rows with other levels; EES ignores those rows in its table tool.",
                 column="geographic_level",
             )
+        return levels, known
 
-        # L23: providers
-        if "Provider" in known:
-            self._check_providers()
-
-        # L14: columns each level needs. Provider is L23's.
+    def _check_level_columns(self, known: list[str]) -> None:
+        """L14: the columns each level needs (Provider is L23's)."""
+        cols = set(self.columns)
         for lv in known:
             spec = GEOGRAPHIC_LEVELS[lv]
             if lv == "Provider":
@@ -145,7 +177,9 @@ class _TimeGeographyChecks(_Recorder):
                         column=region_missing[0],
                     )
 
-        # L15: level columns filled on their rows, blank elsewhere.
+    def _level_fill_checks(self, levels: list[str], known: list[str]) -> dict[str, tuple[pl.Expr, str, Severity, str]]:
+        """L15 masks: a level's columns blank on its rows, or filled on rows of levels they do not belong to."""
+        cols, level = set(self.columns), pl.col("geographic_level")
         checks: dict[str, tuple[pl.Expr, str, Severity, str]] = {}
         for c in ("country_code", "country_name"):
             if c in cols:
@@ -198,6 +232,10 @@ class _TimeGeographyChecks(_Recorder):
                         "error",
                         "Level {level} rows: extra values in " + c + ".",
                     )
+        return checks
+
+    def _report_level_fills(self, checks: dict[str, tuple[pl.Expr, str, Severity, str]]) -> None:
+        df = self.df
         if checks:
             hits = df.select(mask.pipe(_first).alias(key) for key, (mask, *_rest) in checks.items()).row(0, named=True)
             for key, (_mask, column, severity, template) in checks.items():
@@ -206,9 +244,6 @@ class _TimeGeographyChecks(_Recorder):
                     self.add(
                         "L15", severity, template.format(level=df["geographic_level"][i]), row=i + 2, column=column
                     )
-
-        # L16: codes match names.
-        self._check_codes_and_names()
 
     def _check_providers(self) -> None:
         df, cols = self.df, set(self.columns)
@@ -278,26 +313,6 @@ class _TimeGeographyChecks(_Recorder):
     def _check_codes_and_names(self) -> None:
         cols = set(self.columns)
 
-        def lookup_problem(
-            code: str | None, name: str | None, table: Mapping[str, frozenset[str]], complete: str
-        ) -> str | None:
-            """Why the pair fails (None when it passes). `complete`: the code prefix the lookup covers in full."""
-            if not code or not name:
-                return None  # blanks are L15's
-            if code == NOT_AVAILABLE_CODE or name == NOT_AVAILABLE_NAME:
-                return None if (code == NOT_AVAILABLE_CODE and name == NOT_AVAILABLE_NAME) else ""
-            if code == NOT_APPLICABLE_CODE:
-                return None if name in NOT_APPLICABLE_NAMES else ""
-            # Case is forgiven: ONS itself writes "Yorkshire and The Humber" and "Yorkshire and the Humber".
-            if code in table:
-                return None if name.casefold() in table[code] else ""
-            owner = next((known for known, names in table.items() if name.casefold() in names), None)
-            if owner is not None:
-                return f" (ONS gives {name} the code {owner})"  # a known place under the wrong code
-            if code.startswith(complete):
-                return f" ({code} is not in the ONS lookup of these codes, data/ons_geography_codes.csv)"
-            return None  # e.g. a Welsh authority in an English lookup: not ours to judge
-
         flagged: set[str] = set()
         for code, name, table, complete in (
             ("country_code", "country_name", {c: frozenset({n.casefold()}) for c, n in COUNTRIES.items()}, ""),
@@ -307,7 +322,7 @@ class _TimeGeographyChecks(_Recorder):
         ):
             if code in cols and name in cols:
                 for c, n, row in self._code_name_pairs(code, name).iter_rows():
-                    why = lookup_problem(c, n, table, complete)
+                    why = _lookup_problem(c, n, table, complete)
                     if why is not None:
                         self.error("L16", f"Code {c} does not match name {n}{why}.", row=row + 2, column=code)
                         flagged.add(code)
