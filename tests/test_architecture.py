@@ -159,7 +159,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/demo/catalogue.py:catalogue_entries": "the demo tables' catalogue entries declared as data",
     "leo_dash/present/accessibility.py:statement_sections": "the accessibility statement's text, section by section",
     "leo_dash/demo/schools.py:_simulate_leavers": "to split",
-    "leo_dash/briefing/office.py:pptx_report": "to split",
     "leo_dash/analyses/impact/estimate.py:estimate_impact": (
         "its 16 keyword options, docstring and the result record are most of it; each step is a named function"
     ),

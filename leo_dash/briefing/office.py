@@ -277,26 +277,10 @@ def _cell(cell: object, value: object, *, bold: bool = False, right: bool = Fals
         paragraph.alignment = PP_ALIGN.RIGHT
 
 
-def pptx_report(
-    title: str,
-    views: Sequence[View],
-    *,
-    pngs: Sequence[bytes | None] | None = None,
-    created: dt.datetime | None = None,
-    disclosure: str,
-    symbol_key: str,
-) -> bytes:
-    """A 16:9 deck: a title slide (with the disclosure statement and any synthetic-data warning); for each item a
-    slide with its title, headline sentence and chart, then its table on native table slides; the symbol key
-    last. Sources and footnotes sit under each chart and table and in the speaker notes."""
-    created = created or dt.datetime.now().replace(microsecond=0)
-    pngs = list(pngs) if pngs is not None else [None] * len(views)
-    deck = Presentation()
-    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    deck.core_properties.title = _text(title)
-    deck.core_properties.author = "LEO Explorer"
-    blank = deck.slide_layouts[6]
-
+def _cover_slide(
+    deck: Presentation, blank: object, title: str, created: dt.datetime, views: Sequence[View], disclosure: str
+) -> None:
+    """The title slide: the pack's title, when it was prepared, any synthetic-data warning and the disclosure note."""
     cover = deck.slides.add_slide(blank)
     _text_box(
         cover,
@@ -329,42 +313,70 @@ def pptx_report(
         size=14,
     )
 
+
+def _item_slides(deck: Presentation, blank: object, number: int, view: View, png: bytes | None) -> None:
+    """One item: a slide with its title, headline sentence and chart, then its table on native table slides."""
+    footer = _footer_lines(view)
+    slide = deck.slides.add_slide(blank)
+    _slide_title(slide, f"{number}. {view.title}")
+    _text_box(
+        slide,
+        MARGIN,
+        SlideInches(1.4),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(0.8),
+        view.summary,
+        size=16,
+        bold=True,
+    )
+    if png:
+        top = SlideInches(2.25)
+        max_height = SLIDE_HEIGHT - top - SlideInches(0.9)
+        width, height = _picture_fit(png, SLIDE_WIDTH - 2 * MARGIN, max_height)
+        left = Emu(int((SLIDE_WIDTH - width) / 2))
+        picture = slide.shapes.add_picture(io.BytesIO(png), left, top, width, height)
+        _set_picture_alt_text(picture, view.summary)
+    # Under the chart: what was chosen and where it comes from; every footnote is in the speaker notes.
+    under = [line for line in footer if line.startswith("Filters: ")] + [_text(view.source)]
+    _text_box(
+        slide,
+        MARGIN,
+        SLIDE_HEIGHT - SlideInches(0.85),
+        SLIDE_WIDTH - 2 * MARGIN,
+        SlideInches(0.7),
+        "\n".join(under),
+        size=11,
+        colour=NOTE_GREY,
+    )
+    _speaker_notes(slide, [view.summary, *footer])
+    _table_slides(deck, view, number, footer)
+
+
+def pptx_report(
+    title: str,
+    views: Sequence[View],
+    *,
+    pngs: Sequence[bytes | None] | None = None,
+    created: dt.datetime | None = None,
+    disclosure: str,
+    symbol_key: str,
+) -> bytes:
+    """A 16:9 deck: a title slide (with the disclosure statement and any synthetic-data warning); for each item a
+    slide with its title, headline sentence and chart, then its table on native table slides; the symbol key
+    last. Sources and footnotes sit under each chart and table and in the speaker notes."""
+    created = created or dt.datetime.now().replace(microsecond=0)
+    pngs = list(pngs) if pngs is not None else [None] * len(views)
+    deck = Presentation()
+    deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
+    deck.core_properties.title = _text(title)
+    deck.core_properties.author = "LEO Explorer"
+    blank = deck.slide_layouts[6]
+
+    _cover_slide(deck, blank, title, created, views, disclosure)
+
     for number, view in enumerate(views, start=1):
-        footer = _footer_lines(view)
-        slide = deck.slides.add_slide(blank)
-        _slide_title(slide, f"{number}. {view.title}")
-        _text_box(
-            slide,
-            MARGIN,
-            SlideInches(1.4),
-            SLIDE_WIDTH - 2 * MARGIN,
-            SlideInches(0.8),
-            view.summary,
-            size=16,
-            bold=True,
-        )
         png = pngs[number - 1] if number - 1 < len(pngs) else None
-        if png:
-            top = SlideInches(2.25)
-            max_height = SLIDE_HEIGHT - top - SlideInches(0.9)
-            width, height = _picture_fit(png, SLIDE_WIDTH - 2 * MARGIN, max_height)
-            left = Emu(int((SLIDE_WIDTH - width) / 2))
-            picture = slide.shapes.add_picture(io.BytesIO(png), left, top, width, height)
-            _set_picture_alt_text(picture, view.summary)
-        # Under the chart: what was chosen and where it comes from; every footnote is in the speaker notes.
-        under = [line for line in footer if line.startswith("Filters: ")] + [_text(view.source)]
-        _text_box(
-            slide,
-            MARGIN,
-            SLIDE_HEIGHT - SlideInches(0.85),
-            SLIDE_WIDTH - 2 * MARGIN,
-            SlideInches(0.7),
-            "\n".join(under),
-            size=11,
-            colour=NOTE_GREY,
-        )
-        _speaker_notes(slide, [view.summary, *footer])
-        _table_slides(deck, view, number, footer)
+        _item_slides(deck, blank, number, view, png)
 
     closing = deck.slides.add_slide(blank)
     _slide_title(closing, "About these figures")
