@@ -29,8 +29,9 @@ from plotly.subplots import make_subplots
 from leo_dash import sdc
 from leo_dash.analyses import benefits, earnings, institutions
 from leo_dash.core import geography, query
+from leo_dash.core.catalogue import load_catalogue
 from leo_dash.core.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
-from leo_dash.core.periods import period_label, previous_period
+from leo_dash.core.periods import period_label, period_value, previous_period
 from leo_dash.present import charts
 from leo_dash.present.sentences import in_sentence, join_words, years_after_phrase
 from leo_dash.present.views import Column, View, format_number, gap_note, make_view, source_line
@@ -780,8 +781,6 @@ def briefing_views(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry] | None = None, *, data_dir: Path | None = None
 ) -> list[View]:
     """The page's views for a link's parameters (for rebuilding briefing items)."""
-    from leo_dash.core.catalogue import load_catalogue
-    from leo_dash.core.periods import period_value
 
     tables = list(tables) if tables is not None else list(load_catalogue(data_dir))
     ids = {t.id for t in tables if supports(t)}

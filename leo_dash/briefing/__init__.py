@@ -29,7 +29,11 @@ import plotly.io as pio
 import xlsxwriter
 
 from leo_dash.analyses import registry as analyses
+from leo_dash.briefing import office as briefing_office
+from leo_dash.core.catalogue import load_catalogue
 from leo_dash.core.model import TableEntry
+from leo_dash.governance import audit
+from leo_dash.governance.access import ANONYMOUS, can_see
 from leo_dash.present.export import neutralise, sheet_name, write_view_sheet
 from leo_dash.present.views import DEMO_WARNING, View
 
@@ -411,7 +415,6 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
 def docx_report(
     title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
 ) -> bytes:
-    from leo_dash.briefing import office as briefing_office
 
     return briefing_office.docx_report(
         title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT, symbol_key=SYMBOL_KEY
@@ -421,7 +424,6 @@ def docx_report(
 def pptx_report(
     title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
 ) -> bytes:
-    from leo_dash.briefing import office as briefing_office
 
     return briefing_office.pptx_report(
         title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT, symbol_key=SYMBOL_KEY
@@ -503,9 +505,6 @@ def run_briefing(spec: Path, out: Path) -> int:
         print(f"{spec.name}: {exc}")
         return 1
     # A scheduled pack runs with no signed-in user: public tables only.
-    from leo_dash.core.catalogue import load_catalogue
-    from leo_dash.governance import audit
-    from leo_dash.governance.access import ANONYMOUS, can_see
 
     tables = [t for t in load_catalogue() if can_see(t, ANONYMOUS)]
     user = f"cli:{getpass.getuser()}"

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import tomli_w
 
 from leo_dash.core import paths
+from leo_dash.core.disclosure_profiles import ProfileError, is_institution_count, parse_profile
 from leo_dash.core.model import (
     CONTROLLERS,
     COUNTS_OF,
@@ -30,6 +31,7 @@ from leo_dash.core.model import (
     MeasureItem,
     TableEntry,
 )
+from leo_dash.sdc import is_single_person_extreme
 
 CATALOGUE_DIR_NAME = "catalogue"
 
@@ -239,7 +241,6 @@ def load_catalogue(data_dir: Path | None = None) -> Catalogue:
 def checked_publication_profile(disclosure: Mapping[str, Any], file: Path) -> dict[str, Any]:
     """The [disclosure] table with `publication_profile` checked (every name a known convention, one per kind of
     column) and held as a tuple; a bad name is a CatalogueError naming the file."""
-    from leo_dash.core.disclosure_profiles import ProfileError, parse_profile
 
     out = dict(disclosure)
     names = out.get("publication_profile", ())
@@ -257,8 +258,6 @@ def hide_single_person_extremes(indicators: tuple[Indicator, ...]) -> tuple[Indi
     """Minimum/maximum earnings (by name or label) are hidden whatever the file says (D5): never offered, ranked
     or exported, even from a hand-written catalogue entry."""
     from dataclasses import replace
-
-    from leo_dash.sdc import is_single_person_extreme
 
     return tuple(
         replace(i, hidden=True)
@@ -291,8 +290,6 @@ def checked_counts(indicators: tuple[Indicator, ...], file: Path) -> tuple[Indic
     """Every count says what it counts. A count of institutions (`number_of_providers`, by name, label or the
     entry's own `counts = "institutions"`) is never a base: an entry saying otherwise is refused."""
     from dataclasses import replace
-
-    from leo_dash.core.disclosure_profiles import is_institution_count
 
     out: list[Indicator] = []
     for i in indicators:

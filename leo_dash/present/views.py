@@ -16,7 +16,10 @@ from typing import Literal
 import plotly.graph_objects as go
 import polars as pl
 
+from leo_dash import sdc
 from leo_dash.core.model import SYMBOL_LABELS, SYMBOL_MEANINGS, Indicator, TableEntry, status_column
+from leo_dash.present.charts import finish_figure
+from leo_dash.sdc import class_disclosure_note, round_half_up
 
 ColumnKind = Literal["dimension", "value"]
 DEMO_WARNING = "Synthetic demo data: these figures are made up for demonstration and are not official statistics."
@@ -77,7 +80,6 @@ def format_number(value: float | None, unit: str = "", dp: int = 0) -> str:
     """GSS number style: £29,300 · 72.4% · 1,234 · +2.1pp. Half-up rounding for display (D8)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    from leo_dash.sdc import round_half_up
 
     rounded = round_half_up(value, 10**-dp) if dp > 0 else round_half_up(value, 1)
     text = f"{abs(rounded):,.{dp}f}"
@@ -132,7 +134,6 @@ def shown_number(value: float | None, dp: int) -> float | None:
     """A value rounded exactly as `format_number` shows it (half-up, D8), as a number."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-    from leo_dash.sdc import round_half_up
 
     rounded = float(round_half_up(value, 10**-dp) if dp > 0 else round_half_up(value, 1))
     return round(rounded, dp) if dp > 0 else rounded
@@ -250,8 +251,6 @@ def make_view(
         notes=tuple(all_notes),
     )
     if figure is not None:
-        from leo_dash.present.charts import finish_figure
-
         finish_figure(figure, view)
     return view
 
@@ -273,7 +272,6 @@ def check_view_frame(key: str, frame: pl.DataFrame, columns: Sequence[Column], e
     published-cell rules (D5 earnings rounding and base, D9), and rows `sdc.aggregate` combined from several cells
     (`n_rows` > 1) to the derived-figure rules too (D3/D4/D5/D9). The analysis's own data step runs the full
     guard for its derivations; this is the floor no view can go below."""
-    from leo_dash import sdc
 
     problems: list[str] = []
     values = [c for c in columns if c.kind == "value"]
@@ -317,7 +315,6 @@ def check_view_frame(key: str, frame: pl.DataFrame, columns: Sequence[Column], e
 
 def _class_disclosure_footnote(entry: TableEntry, columns: Sequence[Column]) -> tuple[str, ...]:
     """Why a published 0%/100% on a tiny base shows as c (D9 on published cells), where the view shows such rates."""
-    from leo_dash.sdc import class_disclosure_note
 
     shown = {c.name for c in columns if c.kind == "value"}
     rates_with_bases = any(i.kind == "rate" and i.base and i.column in shown for i in entry.indicators)

@@ -12,6 +12,7 @@ from leo_dash.analyses.benefits.measures import NO_TABLE_MESSAGE, supports
 from leo_dash.analyses.benefits.options import table_options
 from leo_dash.analyses.benefits.spec import BenefitSpec, spec_from_params
 from leo_dash.analyses.benefits.trend import trend_view
+from leo_dash.core.catalogue import load_catalogue
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label
 from leo_dash.present.views import View
@@ -51,8 +52,6 @@ def briefing_views(
     """The views the page shows for a link's parameters (for rebuilding briefing items). `tables` are the tables
     the user may see; None means every table in the catalogue."""
     if tables is None:
-        from leo_dash.core.catalogue import load_catalogue
-
         tables = list(load_catalogue(data_dir))
     usable = [e for e in tables if supports(e)]
     if not usable:

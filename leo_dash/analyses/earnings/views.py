@@ -32,6 +32,7 @@ from leo_dash.analyses.earnings.wording import (
     view_title,
 )
 from leo_dash.core import geography, prices, query
+from leo_dash.core.catalogue import load_catalogue
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label
 from leo_dash.present.views import Column, View, make_view
@@ -150,7 +151,6 @@ def views_for_params(
     """Rebuild the page's view from its URL parameters (for briefings): same defaults and fallbacks as the page.
     `tables` are the tables the user may see (a link naming no table never falls back to another); None means
     every table in the catalogue."""
-    from leo_dash.core.catalogue import load_catalogue
 
     tables = [e for e in (load_catalogue(data_dir) if tables is None else tables) if supports(e)]
     if not tables:

@@ -13,6 +13,7 @@ from leo_dash.analyses.institutions.ranked import ranked_view
 from leo_dash.analyses.institutions.spec import InstitutionSpec, spec_from_params
 from leo_dash.analyses.institutions.trend import trend_view
 from leo_dash.analyses.institutions.view_parts import _fit_header, _narrow_notes
+from leo_dash.core.catalogue import load_catalogue
 from leo_dash.core.model import TableEntry
 from leo_dash.present.views import View
 
@@ -63,8 +64,6 @@ def briefing_views(
     """The views the page shows for a link's parameters, for rebuilding briefing items. `tables` are the tables the
     user may see (as the briefing passes them); without it, every catalogue table."""
     if tables is None:
-        from leo_dash.core.catalogue import load_catalogue
-
         tables = list(load_catalogue(data_dir))
     usable = [e for e in tables if supports(e)]
     if not usable:
