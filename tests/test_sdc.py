@@ -174,7 +174,7 @@ def test_d2_protect_treats_nan_as_not_available() -> None:
 
 
 def test_d2_protect_refuses_text_indicator_columns() -> None:
-    with pytest.raises(TypeError, match=r"leo_dash\.ees"):
+    with pytest.raises(TypeError, match=r"leo_dash\.core\.ees"):
         sdc.protect(pl.DataFrame({"learners": ["20", "c"]}), (LEARNERS,), FE)
 
 
