@@ -290,11 +290,7 @@ def regions_frame(entry: TableEntry, spec: RegionalSpec, *, data_dir: Path | Non
     codes = region_codes()
     every = pl.DataFrame({REGION: list(codes), REGION_CODE: list(codes.values())})
     frame = every.join(frame, on=REGION, how="left").with_columns(
-        pl.when(pl.col(c).is_null() & pl.col(status_column(c)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(c)))
-        .alias(status_column(c))
-        for c in (LIVING, TRAINED, EARNINGS)
+        sdc.missing_as_not_available(c) for c in (LIVING, TRAINED, EARNINGS)
     )
     return _net_columns(frame, entry).sort(REGION_CODE)
 

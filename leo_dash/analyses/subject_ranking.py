@@ -173,13 +173,7 @@ def ranking_frame(
     offered = earnings.provider_subjects(entry, spec.provider, data_dir=data_dir) if spec.provider else options.subjects
     every = pl.DataFrame({earnings.SUBJECT: list(offered)}, schema={earnings.SUBJECT: pl.String})
     frame = every.join(protected, on=earnings.SUBJECT, how="left")
-    frame = frame.with_columns(
-        pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(v)))
-        .alias(status_column(v))
-        for v in value_columns
-    )
+    frame = frame.with_columns(sdc.missing_as_not_available(v) for v in value_columns)
     frame = sdc.guard(frame, indicators, entry.disclosure, derived=False)
     if base is not None and base.column not in [i.column for i in measure.indicators]:
         frame = frame.drop([base.column, status_column(base.column)], strict=False)

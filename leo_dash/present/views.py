@@ -2,7 +2,8 @@
 
 A View is built only by `make_view`, and `make_view` runs the disclosure check itself (`check_view_frame`) before
 anything is drawn, so a new analysis cannot show a frame that skipped disclosure control; the chart, the table and
-the downloads are all renderings of that one checked frame, so they cannot disagree (D10). Number formats follow GSS style: £29,300 · 72.4% · 12,340.
+the downloads are all renderings of that one checked frame, so they cannot disagree (D10). Number formats follow GSS
+style: £29,300 · 72.4% · 12,340.
 """
 
 from __future__ import annotations
@@ -80,7 +81,6 @@ def format_number(value: float | None, unit: str = "", dp: int = 0) -> str:
     """GSS number style: £29,300 · 72.4% · 1,234 · +2.1pp. Half-up rounding for display (D8)."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-
     rounded = round_half_up(value, 10**-dp) if dp > 0 else round_half_up(value, 1)
     text = f"{abs(rounded):,.{dp}f}"
     sign = "-" if rounded < 0 else ""
@@ -134,7 +134,6 @@ def shown_number(value: float | None, dp: int) -> float | None:
     """A value rounded exactly as `format_number` shows it (half-up, D8), as a number."""
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return None
-
     rounded = float(round_half_up(value, 10**-dp) if dp > 0 else round_half_up(value, 1))
     return round(rounded, dp) if dp > 0 else rounded
 
@@ -267,47 +266,30 @@ def counts_of_cells(frame: pl.DataFrame, names: Sequence[str]) -> pl.DataFrame:
 def check_view_frame(key: str, frame: pl.DataFrame, columns: Sequence[Column], entry: TableEntry) -> None:
     """Refuse (DisclosureError) a frame no protection step could have produced, whatever analysis built it.
 
-    Every value column needs its status column (D2), no number may stand beside a symbol (D1), no gap may lack one
-    (D2), no single-person column may show (D5); value columns that are the table's own indicators are held to the
-    published-cell rules (D5 earnings rounding and base, D9), and rows `sdc.aggregate` combined from several cells
-    (`n_rows` > 1) to the derived-figure rules too (D3/D4/D5/D9). The analysis's own data step runs the full
-    guard for its derivations; this is the floor no view can go below."""
-
-    problems: list[str] = []
+    No single-person column may show (D5). Every value column is held to `sdc.check_visible`'s rules for published
+    cells: a status column (D2), no number beside a symbol (D1), no gap without one (D2), and for the table's own
+    indicators their D5/D9 rules; rows `sdc.aggregate` combined from several cells (`n_rows` > 1) are also held to
+    the derived-figure rules (D3/D4/D5/D9). The analysis's own data step runs the full guard for its derivations;
+    this is the floor no view can go below."""
     values = [c for c in columns if c.kind == "value"]
-    for col in values:
-        status = status_column(col.name)
-        if status not in frame.columns:
-            problems.append(f"D2: {col.name} has no status column {status}, so a gap cannot say why it is empty")
-            continue
-        value, symbol = pl.col(col.name), pl.col(status)
-        checks = [
-            (symbol.is_not_null() & value.is_not_null(), f"D1: {col.name} shows a number where a symbol stands"),
-            (symbol.is_null() & value.is_null(), f"D2: {col.name} has an empty cell with no symbol"),
-            (
-                symbol.is_not_null() & ~symbol.is_in(list(SYMBOL_LABELS)),
-                f"D2: {status} holds an unknown symbol",
-            ),
-        ]
-        problems += [message for condition, message in checks if frame.select(condition.fill_null(False).any()).item()]
-    by_column = {i.column: i for i in entry.indicators}
-    problems += [
-        f"D5: {c.name} holds single-person values and must not be shown"
+    declared = {i.column: i for i in entry.indicators}
+    single_person = [
+        c.name
         for c in values
-        if (c.name in by_column and by_column[c.name].hidden)
+        if (c.name in declared and declared[c.name].hidden)
         or (c.unit in ("£", "£m") and sdc.is_single_person_extreme(c.name, c.label))
     ]
+    problems = [f"D5: {name} holds single-person values and must not be shown" for name in single_person]
     # On a table whose unit is set by a filter item (a count in one data_type, a % in another) each column was held
     # to its resolved kind by the analysis's own guard; the table-wide declaration would judge it by the wrong rules.
-    own = [
-        by_column[c.name]
-        for c in values
-        if c.name in by_column and not entry.unit_filter and status_column(c.name) in frame.columns
-    ]
+    shown = [c for c in values if c.name not in single_person]
+    own = [declared[c.name] for c in shown if c.name in declared and not entry.unit_filter]
+    # A column that is not one of the table's indicators (a change, a gap, a count of cells) gets the cell rules only.
+    others = [Indicator(c.name, c.label, "other") for c in shown if c.name not in {i.column for i in own}]
+    combined = pl.col(sdc.N_ROWS).fill_null(1) > 1 if sdc.N_ROWS in frame.columns else pl.lit(False)
+    problems += sdc.check_visible(frame, others, entry.disclosure, derived=False)
+    problems += sdc.check_visible(frame.filter(~combined), own, entry.disclosure, derived=False)
     if own and not problems:
-        # Rows `sdc.aggregate` made from more than one cell are derived figures; the rest are published cells.
-        combined = pl.col(sdc.N_ROWS).fill_null(1) > 1 if sdc.N_ROWS in frame.columns else pl.lit(False)
-        problems += sdc.check_visible(frame.filter(~combined), own, entry.disclosure, derived=False)
         problems += sdc.check_visible(frame.filter(combined), own, entry.disclosure, derived=True)
     if problems:
         raise sdc.DisclosureError([f"view {key}: {p}" for p in problems])
@@ -315,7 +297,6 @@ def check_view_frame(key: str, frame: pl.DataFrame, columns: Sequence[Column], e
 
 def _class_disclosure_footnote(entry: TableEntry, columns: Sequence[Column]) -> tuple[str, ...]:
     """Why a published 0%/100% on a tiny base shows as c (D9 on published cells), where the view shows such rates."""
-
     shown = {c.name for c in columns if c.kind == "value"}
     rates_with_bases = any(i.kind == "rate" and i.base and i.column in shown for i in entry.indicators)
     return class_disclosure_note(rates_with_bases, entry.disclosure)

@@ -60,4 +60,5 @@ from leo_dash.sdc.secondary import (
     suppress_derived,
     suppress_unverifiable,
 )
+from leo_dash.sdc.status import missing_as_not_available
 from leo_dash.sdc.symbols import N_EXCLUDED, N_ROWS, NOT_AVAILABLE, SMALL_BASE_SYMBOLS, SUPPRESSED

@@ -11,6 +11,18 @@ from leo_dash.core.model import Indicator, status_column
 from leo_dash.sdc.symbols import NOT_AVAILABLE, _null_str
 
 
+def missing_as_not_available(column: str) -> pl.Expr:
+    """The status of `column` where a row holds neither a number nor a symbol (a point or line no row was published
+    for, after a join onto every point): 'x' not available, a gap, never a zero (D2)."""
+    status = pl.col(status_column(column))
+    return (
+        pl.when(pl.col(column).is_null() & status.is_null())
+        .then(pl.lit(NOT_AVAILABLE))
+        .otherwise(status)
+        .alias(status_column(column))
+    )
+
+
 def _status_or_missing(frame: pl.DataFrame, column: str) -> pl.Expr:
     """The status of `column`, treating a null with no status column as not available."""
     name = status_column(column)

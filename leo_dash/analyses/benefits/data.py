@@ -274,13 +274,7 @@ def _grid(
 def _gaps_marked(frame: pl.DataFrame, values: list[str]) -> pl.DataFrame:
     """A line with no row in a year is a gap 'not available', never a zero; a row not published says so."""
     return frame.with_columns(
-        *(
-            pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
-            .then(pl.lit(sdc.NOT_AVAILABLE))
-            .otherwise(pl.col(status_column(v)))
-            .alias(status_column(v))
-            for v in values
-        ),
+        *(sdc.missing_as_not_available(v) for v in values),
         pl.col(BASIS).fill_null(NOT_PUBLISHED),
     )
 

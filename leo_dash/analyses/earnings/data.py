@@ -316,13 +316,7 @@ def earnings_data(
     frame = grid.join(rows, on=[SUBJECT, GROUP, PROVIDER, NATIONAL, x_column], how="left", nulls_equal=True)
     frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, "x_position"])
     # A line with no published row at a point is a gap 'not available', never a zero.
-    frame = frame.with_columns(
-        pl.when(pl.col(v).is_null() & pl.col(status_column(v)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(v)))
-        .alias(status_column(v))
-        for v in value_columns
-    )
+    frame = frame.with_columns(sdc.missing_as_not_available(v) for v in value_columns)
     frame = frame.with_columns(
         pl.col(x_column).replace_strict(period_of_x, return_dtype=pl.Int64).alias(PERIOD)
         if spec.mode == "cohorts"

@@ -43,10 +43,7 @@ def trend_frame(result: Comparison) -> pl.DataFrame:
     )
     value, status = indicator.column, status_column(indicator.column)
     frame = grid.join(rows.select(time, MEMBER, value, status), on=[time, MEMBER], how="left").with_columns(
-        pl.when(pl.col(value).is_null() & pl.col(status).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status))
-        .alias(status),
+        sdc.missing_as_not_available(value),
         pl.col(MEMBER).replace_strict(names, return_dtype=pl.String).alias(SERIES),
         pl.when(pl.col(MEMBER) == BENCHMARK_KEY).then(pl.lit("")).otherwise(pl.col(MEMBER)).alias(pid),
         pl.col(time).map_elements(period_label, return_dtype=pl.String).alias(PERIOD_LABEL),
