@@ -92,7 +92,6 @@ MAX_MODULE_LINES = 600
 OVERSIZED_MODULES: frozenset[str] = frozenset(
     {
         "leo_dash/analyses/overview.py",
-        "leo_dash/analyses/provider_profile.py",
     }
 )
 
