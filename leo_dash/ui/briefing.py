@@ -77,7 +77,9 @@ def render_items(rebuilt: list[briefing.RebuiltItem]) -> None:
                         )
                     st.dataframe(item.view.table(), hide_index=True, key=f"brief-table-{index}")
                     notes_under_chart(item.view)
-            if item.ref.page in briefing.registered_pages():  # never a path taken from a link that names no page of ours
+            if (
+                item.ref.page in briefing.registered_pages()
+            ):  # never a path taken from a link that names no page of ours
                 st.page_link(
                     f"pages/{item.ref.page}.py",
                     label=f"Open item {number} on its page",

@@ -213,12 +213,7 @@ def _headline_series(frame: pl.DataFrame, time: str, indicator: Indicator, facts
         pl.col(status).alias(status_column(VALUE)),
     ).sort(PERIOD)
     grid = pl.DataFrame({PERIOD: list(facts.periods)}, schema={PERIOD: pl.Int64})
-    return grid.join(series, on=PERIOD, how="left").with_columns(
-        pl.when(pl.col(VALUE).is_null() & pl.col(status_column(VALUE)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(VALUE)))
-        .alias(status_column(VALUE))
-    )
+    return grid.join(series, on=PERIOD, how="left").with_columns(sdc.missing_as_not_available(VALUE))
 
 
 def build_headline(

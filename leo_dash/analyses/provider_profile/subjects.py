@@ -96,12 +96,7 @@ def subjects_frame(
         pl.col(median).alias(NATIONAL_MEDIAN),
         pl.col(status_column(median)).alias(status_column(NATIONAL_MEDIAN)),
     )
-    frame = own.join(national, on=SUBJECT, how="left").with_columns(
-        pl.when(pl.col(NATIONAL_MEDIAN).is_null() & pl.col(status_column(NATIONAL_MEDIAN)).is_null())
-        .then(pl.lit(sdc.NOT_AVAILABLE))
-        .otherwise(pl.col(status_column(NATIONAL_MEDIAN)))
-        .alias(status_column(NATIONAL_MEDIAN))
-    )
+    frame = own.join(national, on=SUBJECT, how="left").with_columns(sdc.missing_as_not_available(NATIONAL_MEDIAN))
     both = pl.col(PROVIDER_MEDIAN).is_not_null() & pl.col(NATIONAL_MEDIAN).is_not_null()
     frame = frame.with_columns(
         pl.when(~both)
