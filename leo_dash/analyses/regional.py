@@ -33,6 +33,7 @@ import polars as pl
 
 from leo_dash import sdc
 from leo_dash.analyses import industry, page_support
+from leo_dash.analyses.controls import Ask, LabelledSelect, PageText, Params, Select
 from leo_dash.core import paths, query
 from leo_dash.core.model import Indicator, TableEntry, status_column
 from leo_dash.core.periods import period_label
@@ -189,6 +190,42 @@ def spec_params(spec: RegionalSpec) -> dict[str, list[str]]:
         "industry": [spec.industry],
         "measure": [spec.measure],
     }
+
+
+TEXT = PageText(
+    intro=(
+        "How many first-degree graduates studied in each of England's regions and how many live there, the net "
+        "gain or loss, and (for one industry) the median earnings of those living there, by subject and years "
+        "after graduation. Choose what the map shows; every figure is also in the table."
+    ),
+    no_table=(
+        "No approved table gives graduates by region of study and region of residence. An administrator can "
+        "register one with `python -m leo_dash add` (roles subject, years_after, region and industry, with counts "
+        "of graduates living in and trained in each region)."
+    ),
+)
+
+
+def choose(entry: TableEntry, ask: Ask) -> Params:
+    """The page's controls, top to bottom (the measures on offer follow the industry), and their URL parameters."""
+    found = options(entry)
+    defaults, _ = spec_from_params(entry, {})  # the defaults, written once, in spec_from_params
+    yag = ask(Select("Years after graduation", "yag", found.years_after, defaults.years_after))
+    subject = ask(Select("Subject studied", "subject", found.subjects, defaults.subject))
+    sector = ask(
+        LabelledSelect("Industry", "industry", {i: industry_label(i) for i in found.industries}, defaults.industry)
+    )
+    sector = sector or defaults.industry
+    shown = {m: MEASURES[m] for m in measures(entry, sector)}
+    measure = ask(LabelledSelect("Map shows", "measure", shown, defaults.measure, follow_default=True))
+    spec = RegionalSpec(
+        table_id=entry.id,
+        years_after=yag or defaults.years_after,
+        subject=subject or defaults.subject,
+        industry=sector,
+        measure=measure or defaults.measure,
+    )
+    return spec_params(spec)
 
 
 # --------------------------------------------------------------------------------------------------------------

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from leo_dash.analyses import (
     benefits,
+    controls,
     earnings,
     impact_views,
     industry,
@@ -47,6 +48,10 @@ class Analysis:
     roles: tuple[str, ...]  # column roles the analysis needs, for the reason a table cannot be shown
     measure: str  # what it needs beyond the roles, in words
     build_views: ViewBuilder
+    # The page's sidebar controls and words, for pages drawn whole by `ui.analysis_page` (None: the page file
+    # draws its own controls and then renders `build_views`).
+    choose: controls.Chooser | None = None
+    text: controls.PageText | None = None
 
     def verdict(self, entry: TableEntry) -> PageVerdict:
         """Whether this analysis can show `entry`, and if not, why (the roles it lacks, else the measure)."""
@@ -108,6 +113,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("subject", "years_after", "time"),
         "median earnings indicator (£)",
         subject_ranking.views_for_params,
+        subject_ranking.choose,
+        subject_ranking.TEXT,
     ),
     Analysis(
         "institutions",
@@ -141,6 +148,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time", "subject", "years_after", "region", "industry"),
         "count of graduates living or studying in the region",
         industry.views_for_params,
+        industry.page.choose,
+        industry.page.TEXT,
     ),
     Analysis(
         "regional",
@@ -152,6 +161,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time", "subject", "years_after", "region", "industry"),
         "counts of graduates living in and studying in the region",
         regional.views_for_params,
+        regional.choose,
+        regional.TEXT,
     ),
     Analysis(
         "benefits",

@@ -18,6 +18,8 @@ import polars as pl
 
 from leo_dash import sdc
 from leo_dash.analyses import earnings
+from leo_dash.analyses.controls import AreaSelect, Ask, LabelledSelect, PageText, ProviderSelect, Select
+from leo_dash.analyses.institutions.options import id_label
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label, period_value
@@ -132,6 +134,55 @@ def spec_params(spec: RankingSpec, options: earnings.EarningsOptions) -> dict[st
     if spec.area:
         params[geography.AREA_PARAM] = [spec.area]
     return params
+
+
+TEXT = PageText(
+    intro=(
+        "Which subjects' graduates earn most: every subject's median earnings for one tax year and one number of "
+        "years after graduation, ranked, with the range from the lower to the upper quartile. The median for all "
+        "subjects is the dashed reference line."
+    ),
+    no_table=earnings.NO_TABLE_MESSAGE,
+)
+
+
+def choose(entry: TableEntry, ask: Ask) -> dict[str, list[str]]:
+    """The page's controls, top to bottom (a provider only nationally), and their URL parameters."""
+    options = earnings.table_options(entry)
+    defaults, _ = spec_from_params(entry, {})  # the defaults, written once, in spec_from_params
+    measure = options.measures[0].key
+    if len(options.measures) > 1:
+        measure = (
+            ask(LabelledSelect("Earnings measure", "measure", {m.key: m.label for m in options.measures})) or measure
+        )
+    code = ask(AreaSelect(options.areas))
+    area = next((a for a in options.areas if a.code == code), None)
+    provider: str | None = None
+    if options.providers and not geography.below_national(area):
+        fixed = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
+        picker = ProviderSelect(
+            "Provider",
+            "provider",
+            options.providers,
+            fixed=fixed,
+            id_label=id_label(entry),
+            help="Rank the subjects of one provider instead of the national figures. Search above, then choose.",
+        )
+        provider = ask(picker) or None
+    labels = [period_label(p) for p in reversed(options.periods)]
+    year = ask(Select(entry.time_label, "year", labels, period_label(defaults.period))) or period_label(defaults.period)
+    yag = ask(Select("Years after graduation", "yag", options.years_after, defaults.years_after))
+    sort = ask(LabelledSelect("Order", "sort", SORTS, defaults.sort))
+    spec = RankingSpec(
+        table_id=entry.id,
+        measure=measure,
+        period=int(period_value(year)),
+        years_after=yag or defaults.years_after,
+        provider=provider,
+        sort=sort or defaults.sort,
+        area=geography.area_code(options.areas, area),
+    )
+    return spec_params(spec, options)
 
 
 def ranking_frame(

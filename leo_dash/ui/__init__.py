@@ -21,6 +21,7 @@ One page's widgets each: `benefits`, `earnings`, `institutions`, `impact`, `brie
 
 from __future__ import annotations
 
+from leo_dash.ui.analysis_page import analysis_page
 from leo_dash.ui.audit_trail import record_page_view, record_tables_shown
 from leo_dash.ui.markup import plain
 from leo_dash.ui.page import (

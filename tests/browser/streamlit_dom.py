@@ -182,6 +182,30 @@ def choose_other_option(page: Page, label: str, *, before_click: Callable[[], ob
         raise AssertionError(f"radio {label!r} has a single option")
     assert kind == "stSelectbox", f"{label!r} is a {kind}, not a select box"
     current = widget.get_by_role("combobox").input_value()
+    # On a loaded machine an open list is sometimes closed under the click (the sidebar redraws or scrolls):
+    # open it again and retry, a bounded number of times; the chosen value is still checked at the end.
+    for attempt in range(_LIST_ATTEMPTS):
+        choice = _open_list_and_choose(page, widget, label, current, before_click)
+        if choice is not None:
+            break
+        if attempt == _LIST_ATTEMPTS - 1:
+            raise AssertionError(
+                f"the list of {label!r} closed before an option could be chosen, {_LIST_ATTEMPTS} times"
+            )
+        page.keyboard.press("Escape")
+        wait_idle(page)
+    expect(widget.get_by_role("combobox")).to_have_value(choice)
+    return choice
+
+
+_LIST_ATTEMPTS = 3
+_OPTION_CLICK_MS = 15_000
+
+
+def _open_list_and_choose(
+    page: Page, widget: Locator, label: str, current: str, before_click: Callable[[], object] | None
+) -> str | None:
+    """Open the select box's list and click the first option that is not `current`; None if the list closed first."""
     opener = widget.get_by_role("button", name="Open")
     opener.scroll_into_view_if_needed()  # a click while the sidebar is still scrolling is lost
     opener.click()
@@ -195,8 +219,14 @@ def choose_other_option(page: Page, label: str, *, before_click: Callable[[], ob
     target = listbox.get_by_role("option", name=choice, exact=True)
     if before_click is not None:
         before_click()
-    target.click()  # scrolls the option into view first (a long list draws only what is in view)
-    expect(widget.get_by_role("combobox")).to_have_value(choice)
+    try:
+        target.click(
+            timeout=_OPTION_CLICK_MS
+        )  # scrolls the option into view first (a long list draws only what is in view)
+    except PlaywrightTimeoutError:
+        if widget.get_by_role("combobox").input_value() == choice:
+            return choice  # the click landed and the list closed as it should
+        return None
     return choice
 
 

@@ -13,11 +13,12 @@ Path, as on every page: `query.select` -> `sdc.protect` (published cells) / `sdc
 Submodules: `spec` (the page's constants, `supports`, `count_columns`, `options`, `IndustrySpec` and its URL
 parameters, `industry_name`), `shares` (ranked shares of graduates: `industries_frame`, `subjects_frame`,
 `industries_view`, `subjects_view`), `flows` (subject → industry flows: `flows_frame`, `flows_read_well`,
-`flows_view`), `views` (`views_for_params`, for briefings).
+`flows_view`), `views` (`views_for_params`, for briefings), `page` (the page's words and sidebar controls).
 """
 
 from __future__ import annotations
 
+from leo_dash.analyses.industry import page
 from leo_dash.analyses.industry.flows import (
     flows_frame,
     flows_read_well,
