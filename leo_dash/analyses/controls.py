@@ -10,8 +10,9 @@ page passes to the analysis's `build_views`: the same call a briefing item or a 
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Literal, Protocol, overload
 
 from leo_dash.core import geography
 from leo_dash.core.model import TableEntry
@@ -26,6 +27,86 @@ class Select:
     options: Sequence[str]
     default: str | None = None
     help: str | None = None
+    # Only when there is a choice: with one option nothing is drawn (a control the table cannot vary is hidden) and
+    # a link asking for another value gets a note.
+    only_if_choice: bool = False
+
+
+@dataclass(frozen=True)
+class Radio:
+    """A row of radio buttons (a few fixed choices), its value in the URL as ?key=value."""
+
+    label: str
+    key: str
+    options: Sequence[str]
+    default: str | None = None
+
+
+@dataclass(frozen=True)
+class MultiSelect:
+    """A multiselect, its values in the URL as ?key=a&key=b; at most `max_selections` (a link asking for more
+    keeps the first ones, with a note naming `noun`).
+
+    `from_select` says what happens to one value left under the same key by a select box (another page, or
+    another choice on this page): "keep" it as the selection, or "drop" it and start from the link or defaults."""
+
+    label: str
+    key: str
+    options: Sequence[str]
+    default: Sequence[str] = ()
+    max_selections: int | None = None
+    help: str | None = None
+    noun: str = "values"
+    from_select: Literal["keep", "drop"] = "keep"
+
+
+@dataclass(frozen=True)
+class ProviderMultiSelect:
+    """A provider search box and a multiselect of its matches (a large table's full list stays on the server),
+    the chosen ids in the URL as ?key=a&key=b."""
+
+    label: str
+    key: str
+    providers: Sequence[tuple[str, str]]  # (id, name), by name
+    names: Mapping[str, str]  # the same, id -> name
+    max_selections: int
+    id_label: str = "ID"
+    noun: str = "providers"
+    help: str | None = None
+    format_label: Callable[[str, str], str] = lambda pid, name: f"{name} ({pid})"
+
+
+@dataclass(frozen=True)
+class Caption:
+    """A short explanation under the controls above it."""
+
+    text: str
+
+
+@dataclass(frozen=True)
+class StartAfresh:
+    """When `token` differs from the last run's (never on a session's first run, so a link's own values stand), the
+    controls `keys` start again from their defaults, in the widgets and the link. `keys=None`: every control this
+    page drew on its last run (bar the table). `note` is said at the top of the page when it happens."""
+
+    marker: str
+    token: Hashable
+    keys: Sequence[str] | None = None
+    note: str | None = None
+
+
+@dataclass(frozen=True)
+class Follow:
+    """When `token` differs from the last run's (never on a session's first run), set the controls in `values`
+    (key -> value or values) before they are drawn, e.g. a peer group following the chosen provider. With
+    `unless_any_of`, only when none of the current values of those controls is in it; `note` is said when it
+    happens."""
+
+    marker: str
+    token: Hashable
+    values: Mapping[str, str | Sequence[str]]
+    unless_any_of: Sequence[str] | None = None
+    note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -64,10 +145,36 @@ class ProviderSelect:
     help: str | None = None
 
 
-Control = Select | LabelledSelect | AreaSelect | ProviderSelect
-Ask = Callable[[Control], str | None]
+OneValue = Select | Radio | LabelledSelect | AreaSelect | ProviderSelect
+ManyValues = MultiSelect | ProviderMultiSelect
+Instruction = Caption | StartAfresh | Follow
+Control = OneValue | ManyValues | Instruction
 Params = dict[str, list[str]]
-Chooser = Callable[[TableEntry, Ask], Params]
+
+
+class Ask(Protocol):
+    """How `choose` asks: one value for a select, a list for a multiselect, nothing for an instruction; and the
+    values a link arrived with for controls not drawn yet this session (a nested filter named in a link brings its
+    group: query.nested_choices)."""
+
+    @overload
+    def __call__(self, control: OneValue) -> str | None: ...
+    @overload
+    def __call__(self, control: ManyValues) -> list[str]: ...
+    @overload
+    def __call__(self, control: Instruction) -> None: ...
+    def __call__(self, control: Control) -> str | list[str] | None: ...
+    def arrived_with(self, keys: Sequence[str]) -> dict[str, str]: ...
+
+
+@dataclass(frozen=True)
+class Incomplete:
+    """Nothing to show yet: the message says what to choose (e.g. "Choose at least one subject…")."""
+
+    message: str
+
+
+Chooser = Callable[[TableEntry, Ask], "Params | Incomplete"]
 
 
 @dataclass(frozen=True)
@@ -78,35 +185,60 @@ class PageText:
     no_table: str
 
 
-def answers(values: Mapping[str, str]) -> Ask:
-    """An `ask` that answers from `values` (by URL key), else with the control's default: runs an analysis's
-    `choose` without a browser, e.g. to test which controls a page offers and what they lead to."""
+class _Answers:
+    def __init__(self, values: Mapping[str, str | Sequence[str]]) -> None:
+        self._values = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
 
-    def ask(control: Control) -> str | None:
-        wanted = values.get(url_key(control))
-        return wanted if wanted is not None and wanted in offered(control) else default(control)
+    def __call__(self, control: Control) -> str | list[str] | None:  # type: ignore[override]
+        if isinstance(control, Caption | StartAfresh | Follow):
+            return None
+        wanted = [v for v in self._values.get(url_key(control), []) if v in offered(control)]
+        if isinstance(control, MultiSelect | ProviderMultiSelect):
+            found = wanted or defaults(control)
+            return list(dict.fromkeys(found))[: control.max_selections]
+        return wanted[-1] if wanted else default(control)
 
-    return ask
+    def arrived_with(self, keys: Sequence[str]) -> dict[str, str]:
+        return {k: self._values[k][-1] for k in keys if self._values.get(k)}
 
 
-def url_key(control: Control) -> str:
+def answers(values: Mapping[str, str | Sequence[str]]) -> Ask:
+    """An `ask` that answers from `values` (by URL key: one value, or a list for a multiselect), else with the
+    control's default: runs an analysis's `choose` without a browser, e.g. to test which controls a page offers
+    and what they lead to."""
+    return _Answers(values)  # type: ignore[return-value]
+
+
+def url_key(control: OneValue | ManyValues) -> str:
     return geography.AREA_PARAM if isinstance(control, AreaSelect) else control.key
 
 
-def offered(control: Control) -> list[str]:
+def offered(control: OneValue | ManyValues) -> list[str]:
     """Every value the control offers."""
     if isinstance(control, AreaSelect):
         return [a.code for a in control.areas]
     if isinstance(control, ProviderSelect):
         return [*control.fixed, *(pid for pid, _ in control.providers)]
+    if isinstance(control, ProviderMultiSelect):
+        return [pid for pid, _ in control.providers]
     return list(control.options)
 
 
-def default(control: Control) -> str | None:
-    """The value chosen when nothing is: the declared default if offered, else the first value offered."""
+def default(control: OneValue | ManyValues) -> str | None:
+    """The value chosen when nothing is: the declared default if offered, else the first value offered (for a
+    multiselect, its first default)."""
     if isinstance(control, AreaSelect):
         area = geography.default_area(control.areas)
         return area.code if area is not None else None
+    if isinstance(control, MultiSelect | ProviderMultiSelect):
+        return next(iter(defaults(control)), None)
     values = offered(control)
     declared = getattr(control, "default", None)
     return declared if declared in values else (values[0] if values else None)
+
+
+def defaults(control: ManyValues) -> list[str]:
+    """A multiselect's default values that it offers, at most its limit."""
+    if isinstance(control, ProviderMultiSelect):
+        return []
+    return [d for d in control.default if d in control.options][: control.max_selections]

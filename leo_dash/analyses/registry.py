@@ -102,6 +102,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("subject", "years_after", "time"),
         "median earnings indicator (£)",
         earnings.views_for_params,
+        earnings.page.choose,
+        earnings.page.TEXT,
     ),
     Analysis(
         "subject_ranking",

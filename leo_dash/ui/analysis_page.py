@@ -1,55 +1,45 @@
-"""One page for any analysis that declares its controls (`leo_dash.analyses.controls`): title and words, the table,
-the analysis's own controls drawn as URL-bound sidebar widgets, then exactly the views its `build_views` makes,
-each with its briefing link. The page file only names the analysis."""
+"""One page frame for every analysis that declares its controls (`leo_dash.analyses.controls`): title and words,
+the table, the analysis's own controls drawn as URL-bound sidebar widgets (`asking.SidebarAsk`), the banners and
+notes, then the views its `build_views` makes, each with its briefing link. A page file names its analysis and,
+where the analysis lays its views out in sections, renders the `Chosen` it gets back."""
 
 from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
 
 import streamlit as st
 
 from leo_dash.analyses import controls
 from leo_dash.analyses.registry import Analysis
 from leo_dash.briefing import ItemRef
+from leo_dash.core.model import TableEntry
+from leo_dash.ui.asking import SidebarAsk, show_switch_notes
 from leo_dash.ui.audit_trail import record_page_view
+from leo_dash.ui.markup import plain
 from leo_dash.ui.page import demo_banner, overdue_warning, visible_tables
 from leo_dash.ui.render import render_view
-from leo_dash.ui.widgets import (
-    show_url_notes,
-    url_area_select,
-    url_labelled_select,
-    url_provider_select,
-    url_select,
-    url_table_select,
-)
+from leo_dash.ui.session import prepare
+from leo_dash.ui.widgets import drop_pending_resets, show_url_notes, url_table_select
 
 
-def ask_in_sidebar(control: controls.Control) -> str | None:
-    """Draw `control` as its URL-bound sidebar widget and return the user's answer."""
-    if isinstance(control, controls.Select):
-        return url_select(control.label, control.options, key=control.key, default=control.default, help=control.help)
-    if isinstance(control, controls.LabelledSelect):
-        return url_labelled_select(
-            control.label,
-            control.options,
-            key=control.key,
-            default=control.default,
-            help=control.help,
-            follow_default=control.follow_default,
-        )
-    if isinstance(control, controls.AreaSelect):
-        area = url_area_select(control.areas)
-        return area.code if area is not None else None
-    return url_provider_select(
-        control.label,
-        control.providers,
-        key=control.key,
-        fixed=control.fixed,
-        id_label=control.id_label,
-        help=control.help,
-    )
+@dataclass(frozen=True)
+class Chosen:
+    """What the sidebar chose: the table, the tables the user may see, and the URL parameters of the choice."""
+
+    analysis: Analysis
+    entry: TableEntry
+    tables: Sequence[TableEntry]
+    params: controls.Params
+
+    def briefing(self, view_key: str) -> ItemRef:
+        """The briefing item of one of this choice's views."""
+        return ItemRef.make(self.analysis.key, self.params, view_key)
 
 
-def analysis_page(analysis: Analysis) -> None:
-    """The whole page of `analysis` (which must declare `choose` and `text`)."""
+def choose_in_sidebar(analysis: Analysis) -> Chosen | None:
+    """Title, words, table and the analysis's controls, then the banners and notes; None when there is nothing to
+    show (no table, or a choice still to make: said on the page)."""
     if analysis.choose is None or analysis.text is None:
         raise ValueError(f"The {analysis.key} analysis declares no controls.")
     st.title(analysis.title)
@@ -57,12 +47,28 @@ def analysis_page(analysis: Analysis) -> None:
     tables = visible_tables(analysis.supports)
     if not tables:
         st.info(analysis.text.no_table, icon=":material/info:")
-        return
+        return None
     entry = url_table_select(tables)
-    params = analysis.choose(entry, ask_in_sidebar)
+    prepare(entry)
+    ask = SidebarAsk(analysis.key)
+    choice = analysis.choose(entry, ask)  # type: ignore[arg-type]
+    ask.finish()
+    drop_pending_resets()  # a reset of a control this table does not draw is not carried to a later page
     demo_banner(entry)
     overdue_warning(entry)
+    show_switch_notes()
     show_url_notes()
-    record_page_view(analysis.key, params, table=entry.id)
-    for view in analysis.build_views(params, tables):
-        render_view(view, briefing=ItemRef.make(analysis.key, params, view.key))
+    if isinstance(choice, controls.Incomplete):
+        st.info(plain(choice.message), icon=":material/tune:")
+        return None
+    record_page_view(analysis.key, choice, table=entry.id)
+    return Chosen(analysis, entry, tables, choice)
+
+
+def analysis_page(analysis: Analysis) -> None:
+    """The whole page of `analysis`: its controls, then every view its `build_views` makes."""
+    chosen = choose_in_sidebar(analysis)
+    if chosen is None:
+        return
+    for view in analysis.build_views(chosen.params, chosen.tables):
+        render_view(view, briefing=chosen.briefing(view.key))

@@ -18,6 +18,11 @@ from leo_dash.ui.markup import plain
 _NOTES_KEY = "_leo_url_notes"
 
 
+def note(text: str) -> None:
+    """A note for the top of the page, shown (once) by `show_url_notes`: the one queue of notes about choices."""
+    st.session_state.setdefault(_NOTES_KEY, []).append(text)
+
+
 def _note_bad_param(key: str, label: str, raw: Sequence[str], fallback: str) -> None:
     shown = ", ".join(raw)
     st.session_state.setdefault(_NOTES_KEY, []).append(

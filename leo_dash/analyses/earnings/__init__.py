@@ -11,6 +11,7 @@ Pipeline: `query.select` → `sdc.protect` → optional `prices.to_real_terms` �
 
 from __future__ import annotations
 
+from leo_dash.analyses.earnings import page
 from leo_dash.analyses.earnings.chart import (
     ASSUMED_LEGEND_WIDTH_PX,
     LEGEND_ROW_PX,

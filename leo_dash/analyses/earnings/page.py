@@ -1,0 +1,179 @@
+"""The Subject earnings page: its words and its sidebar controls (drawn by `leo_dash.ui.analysis_page`)."""
+
+from __future__ import annotations
+
+from leo_dash.analyses.controls import (
+    AreaSelect,
+    Ask,
+    Caption,
+    Follow,
+    Incomplete,
+    LabelledSelect,
+    MultiSelect,
+    PageText,
+    Params,
+    ProviderSelect,
+    Radio,
+    Select,
+)
+from leo_dash.analyses.earnings.measures import (
+    ALL_PROVIDERS,
+    BASIS_OPTIONS,
+    MAX_SUBJECTS,
+    MODE_OPTIONS,
+    NO_SPLIT,
+    NO_TABLE_MESSAGE,
+)
+from leo_dash.analyses.earnings.options import (
+    EarningsOptions,
+    characteristic_values,
+    choose_filters,
+    default_cohort_yag,
+    default_groups,
+    default_subjects,
+    lines_per_series,
+    provider_subjects,
+    table_options,
+)
+from leo_dash.analyses.earnings.spec import EarningsSpec, spec_params
+from leo_dash.analyses.earnings.wording import filter_label, in_sentence, nice_name
+from leo_dash.analyses.institutions.options import id_label
+from leo_dash.core import geography, prices
+from leo_dash.core.model import TableEntry
+from leo_dash.core.periods import period_label, period_value
+
+TEXT = PageText(
+    intro=(
+        "What graduates of each subject earn one, three, five and ten years after graduation: the median, with the "
+        "range from the lower to the upper quartile shaded, exactly as published."
+    ),
+    no_table=NO_TABLE_MESSAGE,
+)
+
+
+def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
+    """The page's controls, top to bottom, and the URL parameters of what they choose."""
+    options = table_options(entry)
+    measure = options.measures[0].key
+    if len(options.measures) > 1:
+        measure = (
+            ask(LabelledSelect("Earnings measure", "measure", {m.key: m.label for m in options.measures})) or measure
+        )
+    mode = MODE_OPTIONS[ask(Radio("Compare", "compare", list(MODE_OPTIONS))) or "Trajectory"]
+    ask(
+        Caption(
+            "Trajectory: years after graduation within one tax year. Cohorts: one point after graduation across "
+            "tax years."
+        )
+    )
+    area_code = ask(AreaSelect(options.areas))
+    area = next((a for a in options.areas if a.code == area_code), None)
+    provider = _provider(entry, options, ask) if options.providers and (area is None or area.national) else None
+    subjects = _subjects(entry, options, provider, ask)
+    period, yags = _when(entry, options, mode, ask)
+    characteristic, groups = _groups(entry, options, provider, len(subjects), ask)
+    filters = choose_filters(
+        entry,
+        options,
+        lambda column, items, default: ask(Select(filter_label(entry, column), column, items, default)),
+        asked=ask.arrived_with(list(options.filters)),
+    )
+    basis = BASIS_OPTIONS[ask(Radio("Earnings basis", "basis", list(BASIS_OPTIONS))) or "Nominal"]
+    ask(
+        Caption(
+            f"Real terms are in {prices.prices_label(options.latest_period)} (the latest tax year in this table), "
+            "adjusted with CPIH."
+        )
+    )
+    if missing := _missing(subjects, yags, characteristic, groups):
+        return Incomplete(f"Choose at least {missing} in the sidebar to see the chart.")
+    spec = EarningsSpec(
+        table_id=entry.id,
+        measure=measure,
+        subjects=tuple(subjects),
+        mode=mode,
+        years_after=tuple(yags),
+        period=period,
+        characteristic=characteristic,
+        characteristic_values=tuple(groups),
+        provider=provider,
+        filters=filters,
+        basis=basis,
+        area=geography.area_code(options.areas, area),
+    )
+    return spec_params(spec)
+
+
+def _provider(entry: TableEntry, options: EarningsOptions, ask: Ask) -> str | None:
+    fixed = {ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
+    picker = ProviderSelect(
+        "Provider",
+        "provider",
+        options.providers,
+        fixed=fixed,
+        id_label=id_label(entry),
+        help="Show one provider's figures beside the published national figures. Search above, then choose.",
+    )
+    return ask(picker) or None
+
+
+def _subjects(entry: TableEntry, options: EarningsOptions, provider: str | None, ask: Ask) -> list[str]:
+    offered_here = provider_subjects(entry, provider) if provider else None
+    defaults = default_subjects(options, offered_here)
+    # Another provider with none of the chosen subjects: its own subjects instead, so the chart is not all gaps.
+    ask(
+        Follow(
+            "provider",
+            provider,
+            {"subject": defaults},
+            unless_any_of=offered_here or [],
+            note="The provider you chose has no figures for the subjects that were selected, so its own subjects "
+            "are shown.",
+        )
+    )
+    return ask(
+        MultiSelect(
+            "Subjects",
+            "subject",
+            options.subjects,
+            defaults,
+            max_selections=MAX_SUBJECTS,
+            help=f"Up to {MAX_SUBJECTS} subjects: one line each (two with a provider chosen).",
+            noun="subjects",
+        )
+    )
+
+
+def _when(entry: TableEntry, options: EarningsOptions, mode: str, ask: Ask) -> tuple[int | None, list[str]]:
+    """Trajectory: the tax year and the years after graduation shown; cohorts: the one year after graduation."""
+    if mode != "trajectory":
+        yag = ask(Select("Years after graduation", "yag", options.years_after, default_cohort_yag(options)))
+        return None, [yag] if yag else []
+    labels = [period_label(p) for p in reversed(options.periods)]
+    year = ask(Select(entry.time_label, "year", labels, labels[0])) or labels[0]
+    yags = ask(MultiSelect("Years after graduation", "yag", options.years_after, list(options.years_after)))
+    return period_value(year), yags
+
+
+def _groups(
+    entry: TableEntry, options: EarningsOptions, provider: str | None, subject_count: int, ask: Ask
+) -> tuple[str | None, list[str]]:
+    """The characteristic to split by (if any) and its groups shown."""
+    if not options.characteristic_types:
+        return None, []
+    choice = ask(Select("Split by characteristic", "characteristic", [NO_SPLIT, *options.characteristic_types]))
+    if choice is None or choice == NO_SPLIT:
+        return None, []
+    values = characteristic_values(entry, choice)
+    defaults = default_groups(values, max(1, subject_count), lines_per_series(provider, options))
+    return choice, ask(MultiSelect(f"{nice_name(choice)} groups", "characteristic_value", values, defaults))
+
+
+def _missing(subjects: list[str], yags: list[str], characteristic: str | None, groups: list[str]) -> str | None:
+    if not subjects:
+        return "a subject"
+    if not yags:
+        return "a year after graduation"
+    if characteristic and not groups:
+        return f"a {in_sentence(nice_name(characteristic))} group"
+    return None
