@@ -8,7 +8,7 @@ from leo_dash.analyses import overview
 from leo_dash.briefing import ItemRef
 from leo_dash.core import geography
 from leo_dash.core.periods import period_label, period_value
-from leo_dash.ui import benefits as ui_benefits
+from leo_dash.ui import headlines as ui_headlines
 
 CARDS_PER_ROW = 3
 
@@ -43,13 +43,9 @@ def main() -> None:
     else:
         # Said once, for a link's own year; a year left behind by switching back from one table goes quietly.
         if ui.drop_link_value("year"):
-            ui_benefits.note(
-                "A year in the link applies only when one table is chosen; each headline shows its latest year."
-            )
+            ui.note("A year in the link applies only when one table is chosen; each headline shows its latest year.")
         if ui.drop_link_value(geography.AREA_PARAM):
-            ui_benefits.note(
-                "An area in the link applies only when one table is chosen; each headline shows England's figures."
-            )
+            ui.note("An area in the link applies only when one table is chosen; each headline shows England's figures.")
         for table in tables:
             ui.prepare(table)
 
@@ -59,7 +55,6 @@ def main() -> None:
     for table in {h.entry.id: h.entry for h in result.headlines}.values():
         ui.overdue_warning(table)
     ui.show_url_notes()
-    ui_benefits.show_url_notes()
     for note in result.notes:
         st.info(ui.plain(note), icon=":material/event:")
     if not result.headlines:
@@ -75,7 +70,7 @@ def main() -> None:
         row = result.headlines[start : start + CARDS_PER_ROW]
         for column, headline in zip(st.columns(CARDS_PER_ROW), row, strict=False):
             with column:
-                ui_benefits.render_headline(headline)
+                ui_headlines.render_headline(headline)
 
     st.header("The figures behind the headlines")
     can_brief = overview.PAGE in briefing.registered_pages()

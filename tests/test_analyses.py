@@ -22,12 +22,13 @@ def test_every_registered_analysis_has_its_page_and_a_unique_key() -> None:
 
 
 def test_every_page_that_offers_add_to_briefing_is_registered() -> None:
-    """A page rendering views with a briefing item names its key in ItemRef.make, or is drawn whole by
-    ui.analysis_page (which makes the items); each such page is registered."""
+    """A page rendering views with a briefing item names its key in ItemRef.make, or is drawn by
+    ui.analysis_page / ui.choose_in_sidebar (whose Chosen makes the items); each such page is registered."""
+    markers = ("ItemRef.make(", "ui.analysis_page(", "ui.choose_in_sidebar(")
     offered = {
         path.relative_to(PROJECT_ROOT).as_posix()
         for path in (PROJECT_ROOT / "pages").glob("*.py")
-        if "ItemRef.make(" in (text := path.read_text(encoding="utf-8")) or "ui.analysis_page(" in text
+        if any(marker in path.read_text(encoding="utf-8") for marker in markers)
     }
     assert offered == {a.page for a in analyses.ANALYSES}
 
@@ -35,8 +36,9 @@ def test_every_page_that_offers_add_to_briefing_is_registered() -> None:
 def test_pages_drawn_by_analysis_page_name_their_own_analysis_which_declares_controls() -> None:
     for analysis in analyses.ANALYSES:
         text = (PROJECT_ROOT / analysis.page).read_text(encoding="utf-8")
-        if "ui.analysis_page(" in text:
-            assert f'ui.analysis_page(registry.BY_KEY["{analysis.key}"])' in text, analysis.page
+        if "ui.analysis_page(" in text or "ui.choose_in_sidebar(" in text:
+            named = (f'ui.{call}(registry.BY_KEY["{analysis.key}"])' for call in ("analysis_page", "choose_in_sidebar"))
+            assert any(call in text for call in named), analysis.page
             assert analysis.choose is not None and analysis.text is not None, analysis.key
 
 

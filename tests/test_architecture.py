@@ -158,7 +158,6 @@ LONG_FUNCTIONS: dict[str, str] = {
         "its 16 keyword options, docstring and the result record are most of it; each step is a named function"
     ),
     "pages/institutions.py:main": "to split: widgets to be declared by the analysis",
-    "pages/benefits.py:main": "to split: widgets to be declared by the analysis",
     "pages/provider.py:main": "to split: widgets to be declared by the analysis",
 }
 

@@ -176,6 +176,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time",),
         "out-of-work benefit-claim rate indicator (%)",
         benefits.briefing_views,
+        benefits.page.choose,
+        benefits.page.TEXT,
     ),
     Analysis(
         "impact",

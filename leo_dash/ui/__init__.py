@@ -16,12 +16,15 @@ listed before it (no cycles):
 - `page`: the page frame: `visible_tables`, the identity-setup check, page styles, demo and overdue banners, the
   navigation-frame router and `run_page`.
 
-One page's widgets each: `benefits`, `earnings`, `institutions`, `impact`, `briefing`, `governance`.
+- `asking`: draws an analysis's declared controls (`SidebarAsk`), with the session bookkeeping between runs.
+- `analysis_page`: the frame of every analysis page (`choose_in_sidebar`, `analysis_page`).
+
+One page's pieces each: `headlines`, `institutions`, `impact`, `briefing`, `governance`.
 """
 
 from __future__ import annotations
 
-from leo_dash.ui.analysis_page import analysis_page
+from leo_dash.ui.analysis_page import Chosen, analysis_page, choose_in_sidebar
 from leo_dash.ui.audit_trail import record_page_view, record_tables_shown
 from leo_dash.ui.markup import plain
 from leo_dash.ui.page import (
@@ -43,6 +46,7 @@ from leo_dash.ui.widgets import (
     drop_pending_resets,
     forget_other_pages_links,
     link_values,
+    note,
     show_url_notes,
     start_afresh,
     url_area_select,

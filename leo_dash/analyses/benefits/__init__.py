@@ -15,6 +15,7 @@ means no change is given, and the note says which symbol."""
 
 from __future__ import annotations
 
+from leo_dash.analyses.benefits import page
 from leo_dash.analyses.benefits.change import (
     ChangeRow,
     build_change_figure,
@@ -115,6 +116,7 @@ from leo_dash.analyses.benefits.views import (
     BenefitViews,
     briefing_views,
     build_views,
+    page_views,
 )
 from leo_dash.analyses.benefits.wording import (
     LEGEND_ROW_PX,

@@ -51,6 +51,13 @@ def briefing_views(
 ) -> list[View]:
     """The views the page shows for a link's parameters (for rebuilding briefing items). `tables` are the tables
     the user may see; None means every table in the catalogue."""
+    return page_views(params, tables, data_dir=data_dir).all()
+
+
+def page_views(
+    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry] | None = None, *, data_dir: Path | None = None
+) -> BenefitViews:
+    """The page's views for a link's parameters, with the message shown when the change has one year only."""
     if tables is None:
         tables = list(load_catalogue(data_dir))
     usable = [e for e in tables if supports(e)]
@@ -61,4 +68,4 @@ def briefing_views(
         (e for e in usable if e.demo), usable[0]
     )
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
-    return build_views(entry, spec, notes=notes, data_dir=data_dir).all()
+    return build_views(entry, spec, notes=notes, data_dir=data_dir)

@@ -1,0 +1,144 @@
+"""The Benefit claims page: its words and its sidebar controls (drawn by `leo_dash.ui.choose_in_sidebar`)."""
+
+from __future__ import annotations
+
+from leo_dash.analyses.benefits.measures import (
+    ALL_PROVIDERS,
+    BY_CHARACTERISTIC,
+    BY_YEARS_AFTER,
+    NO_TABLE_MESSAGE,
+)
+from leo_dash.analyses.benefits.options import (
+    OVERALL_SPLIT,
+    BenefitOptions,
+    Split,
+    available_splits,
+    characteristic_types,
+    choose_filters,
+    default_items,
+    default_split,
+    max_items,
+    split_by_key,
+    split_items,
+    table_options,
+)
+from leo_dash.analyses.benefits.spec import BenefitSpec, spec_params
+from leo_dash.analyses.controls import (
+    AreaSelect,
+    Ask,
+    Incomplete,
+    LabelledSelect,
+    MultiSelect,
+    PageText,
+    Params,
+    ProviderSelect,
+    Select,
+    StartAfresh,
+)
+from leo_dash.analyses.institutions.options import id_label
+from leo_dash.core import geography
+from leo_dash.core.model import TableEntry
+from leo_dash.core.periods import period_label, period_value
+
+TEXT = PageText(
+    intro=(
+        "How many learners claim out-of-work benefits after their education, year by year: for everyone, by a "
+        "characteristic, provider type, subject or benefit status, and for one provider against all providers. "
+        "Suppressed figures are gaps, never zeros."
+    ),
+    no_table=NO_TABLE_MESSAGE,
+)
+
+
+def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
+    """The page's controls, top to bottom, and the URL parameters of what they choose."""
+    options = table_options(entry)
+    measure = options.measures[0].column
+    if len(options.measures) > 1:
+        measure = ask(LabelledSelect("Measure", "measure", {m.column: m.label for m in options.measures})) or measure
+    area_code = ask(AreaSelect(options.areas))
+    area = next((a for a in options.areas if a.code == area_code), None)
+    provider = _provider(entry, options, ask) if options.providers and not geography.below_national(area) else None
+    split = _split(entry, options, provider, ask)
+    characteristic = None
+    if split.key == BY_CHARACTERISTIC:
+        characteristic = ask(Select("Characteristic", "characteristic", characteristic_types(entry, provider)))
+        ask(StartAfresh("characteristic", characteristic, ["characteristic_value"]))
+    items = _lines(entry, split, provider, characteristic, ask)
+    years_after = None
+    if options.years_after and split.key != BY_YEARS_AFTER:
+        label = options.label(str(entry.role("years_after")))
+        years_after = ask(Select(label, "yag", options.years_after, options.default_years_after))
+    filters = choose_filters(
+        entry,
+        options,
+        split,
+        lambda column, values, default: ask(Select(options.label(column), column, values, default)),
+        asked=ask.arrived_with(list(options.filters)),
+    )
+    labels = [period_label(p) for p in options.periods]
+    # Another table: the change runs over its own first and last years (a year both tables have is not a choice).
+    ask(StartAfresh("years_table", entry.id, ["from_year", "year"]))
+    start = ask(Select("Change from", "from_year", labels, labels[0])) or labels[0]
+    end = ask(Select("Change to", "year", labels, labels[-1])) or labels[-1]
+    if not split.is_overall and not items:
+        return Incomplete("Choose at least one line in the sidebar to see the chart.")
+    spec = BenefitSpec(
+        table_id=entry.id,
+        measure=measure,
+        split=split.key,
+        characteristic=characteristic,
+        items=tuple(items),
+        provider=provider,
+        years_after=years_after,
+        filters=filters,
+        start=period_value(start),
+        end=period_value(end),
+        area=geography.area_code(options.areas, area),
+    )
+    return spec_params(spec)
+
+
+def _provider(entry: TableEntry, options: BenefitOptions, ask: Ask) -> str | None:
+    picker = ProviderSelect(
+        "Provider",
+        "provider",
+        options.providers,
+        fixed={ALL_PROVIDERS: "All providers"},
+        id_label=id_label(entry),
+        help="Show one provider's figures beside all providers. Search above, then choose.",
+    )
+    return ask(picker) or None
+
+
+def _split(entry: TableEntry, options: BenefitOptions, provider: str | None, ask: Ask) -> Split:
+    """What the lines compare (a breakdown, or nothing); another table or split starts its lines afresh."""
+    splits = available_splits(entry, options, provider)
+    key = ask(LabelledSelect("Compare by", "compare", {s.key: s.label for s in splits}, default_split(splits, options)))
+    split = split_by_key(splits, key) or OVERALL_SPLIT
+    ask(StartAfresh("split", (entry.id, split.key), [k for k in (split.param, "characteristic_value") if k]))
+    # A years-after split draws the years as lines, the others as one select: that key changes shape.
+    ask(StartAfresh("years_shape", (entry.id, split.key) if split.key == BY_YEARS_AFTER else None, ["yag"]))
+    return split
+
+
+def _lines(entry: TableEntry, split: Split, provider: str | None, characteristic: str | None, ask: Ask) -> list[str]:
+    """The split's items drawn as lines (at most what fits in the chart)."""
+    if split.is_overall or not split.param:
+        return []
+    offered = split_items(entry, split, provider, characteristic=characteristic)
+    limit = max_items(provider)
+    label = characteristic if split.key == BY_CHARACTERISTIC and characteristic else split.label
+    return ask(
+        MultiSelect(
+            f"{label}: lines to show",
+            split.param,
+            offered,
+            default_items(split, offered, provider),
+            max_selections=limit,
+            help=f"Up to {limit} lines"
+            + (" (each drawn for the provider and for all providers)." if provider else "."),
+            noun="lines",
+            from_select="drop",
+        )
+    )
