@@ -128,6 +128,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time", "provider_id", "provider_name"),
         "rate or earnings indicator",
         institutions.briefing_views,
+        institutions.page.choose,
+        institutions.page.TEXT,
     ),
     Analysis(
         "provider",

@@ -13,6 +13,7 @@ the published aggregate row for the peer group when there is one (D3: published 
 
 from __future__ import annotations
 
+from leo_dash.analyses.institutions import page
 from leo_dash.analyses.institutions.compare import (
     Benchmark,
     Comparison,
@@ -107,4 +108,5 @@ from leo_dash.analyses.institutions.views import (
     InstitutionViews,
     briefing_views,
     build_views,
+    page_views,
 )

@@ -71,28 +71,30 @@ class InstitutionSpec:
         return None if self.top == SHOW_ALL else int(self.top)
 
 
-def spec_params(spec: InstitutionSpec) -> dict[str, object]:
+def spec_params(spec: InstitutionSpec) -> dict[str, list[str]]:
     """The URL parameters that reproduce `spec` (also the audit record and the briefing reference)."""
-    params: dict[str, object] = {"table": spec.table_id, "measure": spec.measure, "year": period_label(spec.period)}
+    params: dict[str, list[str]] = {
+        "table": [spec.table_id],
+        "measure": [spec.measure],
+        "year": [period_label(spec.period)],
+    }
     for key, value in (
         ("yag", spec.years_after),
         ("subject", spec.subject),
         ("characteristic", spec.characteristic_type),
         ("characteristic_value", spec.characteristic_value),
+        *spec.filters,
+        ("peer", spec.peer),
+        ("provider_type", spec.peer_type),
+        ("region", spec.peer_region),
     ):
         if value is not None:
-            params[key] = value
-    params.update(dict(spec.filters))
-    params["peer"] = spec.peer
-    if spec.peer_type is not None:
-        params["provider_type"] = spec.peer_type
-    if spec.peer_region is not None:
-        params["region"] = spec.peer_region
+            params[key] = [value]
     if spec.providers:
         params["provider"] = list(spec.providers)
-    params["top"] = spec.top
+    params["top"] = [spec.top]
     if spec.limits != LIMITS_CHANCE:
-        params["limits"] = spec.limits
+        params["limits"] = [spec.limits]
     return params
 
 

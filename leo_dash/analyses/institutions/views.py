@@ -63,6 +63,16 @@ def briefing_views(
 ) -> list[View]:
     """The views the page shows for a link's parameters, for rebuilding briefing items. `tables` are the tables the
     user may see (as the briefing passes them); without it, every catalogue table."""
+    return page_views(params, tables, data_dir=data_dir).all()
+
+
+def page_views(
+    params: Mapping[str, Sequence[str]],
+    tables: Sequence[TableEntry] | None = None,
+    *,
+    data_dir: Path | None = None,
+) -> InstitutionViews:
+    """The page's views for a link's parameters, in their sections, with why a highlighted provider has none."""
     if tables is None:
         tables = list(load_catalogue(data_dir))
     usable = [e for e in tables if supports(e)]
@@ -74,4 +84,4 @@ def briefing_views(
         if asked:
             raise LookupError(f"The table {asked[-1]!r} is not available to you.")
         entry = next((e for e in usable if e.demo), usable[0])
-    return build_views(entry, spec_from_params(entry, params, data_dir=data_dir), data_dir=data_dir).all()
+    return build_views(entry, spec_from_params(entry, params, data_dir=data_dir), data_dir=data_dir)

@@ -130,10 +130,7 @@ def institutions_link(profile: Profile) -> dict[str, list[str]]:
     """Institution performance's link for the outcome shown in detail, with the provider highlighted."""
     if profile.detail is None:
         return {}
-    params = institutions.spec_params(profile.detail.comparison.spec)
-    return {
-        k: [str(x) for x in v] if isinstance(v, list | tuple) else [str(v)] for k, v in params.items() if v is not None
-    }
+    return institutions.spec_params(profile.detail.comparison.spec)
 
 
 def views_for_params(
