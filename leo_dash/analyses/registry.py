@@ -191,6 +191,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time",),
         "rate or earnings indicator with a base column",
         _impact_views,
+        impact_views.page.choose,
+        impact_views.page.TEXT,
     ),
 )
 

@@ -19,7 +19,7 @@ listed before it (no cycles):
 - `asking`: draws an analysis's declared controls (`SidebarAsk`), with the session bookkeeping between runs.
 - `analysis_page`: the frame of every analysis page (`choose_in_sidebar`, `analysis_page`).
 
-One page's pieces each: `headlines`, `impact`, `briefing`, `governance`.
+One page's pieces each: `headlines`, `briefing`, `governance`.
 """
 
 from __future__ import annotations

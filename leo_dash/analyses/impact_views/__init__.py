@@ -24,6 +24,7 @@ Disclosure decisions (data standard §4):
 
 from __future__ import annotations
 
+from leo_dash.analyses.impact_views import page
 from leo_dash.analyses.impact_views.analysis import (
     ImpactAnalysis,
     analyse,
