@@ -4,57 +4,21 @@ and one outcome in detail (ranking, funnel plot and trend with the provider labe
 import streamlit as st
 
 from leo_dash import ui
-from leo_dash.analyses import institutions, provider_profile
+from leo_dash.analyses import institutions, provider_profile, registry
 from leo_dash.briefing import ItemRef
 
 
 def main() -> None:
-    st.title("Provider profile")
-    st.markdown(
-        "How one provider compares with its peers: where it sits among all providers on every outcome published "
-        "for it (out-of-work benefit rates included), its graduates' earnings subject by subject against the "
-        "national figure, and one outcome in detail. Search for a provider by name or UKPRN in the sidebar."
-    )
-    tables = ui.visible_tables(provider_profile.supports)
-    directory = provider_profile.provider_directory(tables)
-    if not directory:
-        st.info(provider_profile.NO_TABLE_MESSAGE, icon=":material/info:")
+    chosen = ui.choose_in_sidebar(registry.BY_KEY["provider"])  # the analysis declares its controls
+    if chosen is None:
         return
-    provider = ui.url_provider_select(
-        "Provider",
-        tuple(directory.items()),
-        key="provider",
-        default=provider_profile.default_provider(tables, directory),
-        id_label="UKPRN",
-        help="Search above by part of the provider's name or the start of its UKPRN, then choose it here.",
-    )
-    params: dict[str, list[str]] = {"provider": [provider]}
-    outcomes = provider_profile.outcomes_for(tables, provider)
-    if outcomes:
-        params["outcome"] = [
-            ui.url_labelled_select(
-                "Outcome in detail",
-                {o.key: o.label for o in outcomes},
-                key="outcome",
-                follow_default=True,
-                help="The outcome whose ranking, funnel plot and trend are shown below the summary.",
-            )
-        ]
-    source = provider_profile.earnings_entry(tables, provider)
-    if source is not None:
-        labels, years_after, default_yag = provider_profile.subject_choices(source)
-        params["year"] = [
-            ui.url_select(f"Earnings: {source.time_label.lower()}", labels, key="year", default=labels[0])
-        ]
-        params["yag"] = [ui.url_select("Earnings: years after graduation", years_after, key="yag", default=default_yag)]
-
+    tables, params, provider = chosen.tables, chosen.params, chosen.params["provider"][0]
     profile = provider_profile.build_profile(tables, params)
     holding = provider_profile.tables_holding(tables, provider)
     if any(e.demo for e in holding):
         ui.demo_banner(force=True)
     for entry in holding:
         ui.overdue_warning(entry)
-    ui.show_url_notes()
     for note in profile.notes:
         st.info(ui.plain(note), icon=":material/link_off:")
     link = provider_profile.profile_params(profile)

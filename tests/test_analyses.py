@@ -39,7 +39,7 @@ def test_pages_drawn_by_analysis_page_name_their_own_analysis_which_declares_con
         if "ui.analysis_page(" in text or "ui.choose_in_sidebar(" in text:
             named = (f'ui.{call}(registry.BY_KEY["{analysis.key}"])' for call in ("analysis_page", "choose_in_sidebar"))
             assert any(call in text for call in named), analysis.page
-            assert analysis.choose is not None and analysis.text is not None, analysis.key
+            assert (analysis.choose or analysis.choose_across) is not None and analysis.text is not None, analysis.key
 
 
 @pytest.mark.parametrize("analysis", analyses.ANALYSES, ids=lambda a: a.key)

@@ -157,7 +157,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/analyses/impact/estimate.py:estimate_impact": (
         "its 16 keyword options, docstring and the result record are most of it; each step is a named function"
     ),
-    "pages/provider.py:main": "to split: widgets to be declared by the analysis",
 }
 
 

@@ -98,3 +98,27 @@ def test_answers_fall_back_to_the_declared_default_then_the_first_option() -> No
     picker = controls.ProviderSelect("Provider", "provider", [("1", "One")], fixed={"": "All providers"})
     assert controls.answers({"provider": "1"})(picker) == "1"
     assert controls.answers({"provider": "2"})(picker) == ""
+
+
+def test_the_provider_profile_chooses_across_every_table_and_its_link_reads_back() -> None:
+    """The profile has no table picker: its controls follow the provider, and each offered value reaches the link,
+    which the link reader turns back into the same choices."""
+    analysis = analyses.BY_KEY["provider"]
+    assert analysis.choose is None and analysis.choose_across is not None
+    tables = _tables(analysis)
+    ask = _Recording({})
+    params = analysis.choose_across(tables, ask)
+    assert isinstance(params, dict) and params["provider"]
+    assert [controls.url_key(c) for c in ask.seen][:2] == ["provider", "outcome"]
+    assert analysis.build_views(params, tables)
+    for control in ask.seen[1:]:
+        for value in _other_choices(control)[-2:]:
+            chosen = analysis.choose_across(tables, _Recording({**params, controls.url_key(control): value}))
+            assert chosen[controls.url_key(control)] == [value]
+            assert analysis.choose_across(tables, _Recording(dict(chosen))) == chosen
+    provider = ask.seen[0]
+    other = controls.offered(provider)[-1]
+    chosen = analysis.choose_across(tables, _Recording({"provider": other}))
+    assert chosen["provider"] == [other] != params["provider"]
+    empty = analysis.choose_across([], _Recording({}))
+    assert isinstance(empty, controls.Incomplete) and "no provider" in empty.message

@@ -143,6 +143,7 @@ class ProviderSelect:
     fixed: Mapping[str, str] = field(default_factory=dict)
     id_label: str = "ID"
     help: str | None = None
+    default: str | None = None  # None: the first fixed choice, else the first provider
 
 
 OneValue = Select | Radio | LabelledSelect | AreaSelect | ProviderSelect
@@ -169,12 +170,16 @@ class Ask(Protocol):
 
 @dataclass(frozen=True)
 class Incomplete:
-    """Nothing to show yet: the message says what to choose (e.g. "Choose at least one subject…")."""
+    """Nothing to show yet: the message says what to choose (e.g. "Choose at least one subject…"), or why there is
+    nothing to choose from."""
 
     message: str
+    icon: str = ":material/tune:"
 
 
 Chooser = Callable[[TableEntry, Ask], "Params | Incomplete"]
+# An analysis that reads every table the user may see at once (a provider's profile) chooses from all of them.
+TablesChooser = Callable[[Sequence[TableEntry], Ask], "Params | Incomplete"]
 
 
 @dataclass(frozen=True)

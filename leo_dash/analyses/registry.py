@@ -52,6 +52,8 @@ class Analysis:
     # draws its own controls and then renders `build_views`).
     choose: controls.Chooser | None = None
     text: controls.PageText | None = None
+    # Instead of `choose`: controls over every table the user may see (no table picker), e.g. a provider's profile.
+    choose_across: controls.TablesChooser | None = None
 
     def verdict(self, entry: TableEntry) -> PageVerdict:
         """Whether this analysis can show `entry`, and if not, why (the roles it lacks, else the measure)."""
@@ -141,6 +143,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time", "provider_id", "provider_name"),
         "rate or earnings indicator",
         provider_profile.views_for_params,
+        text=provider_profile.page.TEXT,
+        choose_across=provider_profile.page.choose,
     ),
     Analysis(
         "industry",

@@ -25,10 +25,11 @@ from leo_dash.ui.widgets import drop_pending_resets, show_url_notes, url_table_s
 
 @dataclass(frozen=True)
 class Chosen:
-    """What the sidebar chose: the table, the tables the user may see, and the URL parameters of the choice."""
+    """What the sidebar chose: the table (None for an analysis across every table), the tables the user may see,
+    and the URL parameters of the choice."""
 
     analysis: Analysis
-    entry: TableEntry
+    entry: TableEntry | None
     tables: Sequence[TableEntry]
     params: controls.Params
 
@@ -39,8 +40,9 @@ class Chosen:
 
 def choose_in_sidebar(analysis: Analysis) -> Chosen | None:
     """Title, words, table and the analysis's controls, then the banners and notes; None when there is nothing to
-    show (no table, or a choice still to make: said on the page)."""
-    if analysis.choose is None or analysis.text is None:
+    show (no table, or a choice still to make: said on the page). The view is audited here, except for an analysis
+    across every table, which records the tables it read itself."""
+    if analysis.text is None or (analysis.choose is None and analysis.choose_across is None):
         raise ValueError(f"The {analysis.key} analysis declares no controls.")
     st.title(analysis.title)
     st.markdown(analysis.text.intro)
@@ -48,20 +50,26 @@ def choose_in_sidebar(analysis: Analysis) -> Chosen | None:
     if not tables:
         st.info(analysis.text.no_table, icon=":material/info:")
         return None
-    entry = url_table_select(tables)
-    prepare(entry)
     ask = SidebarAsk(analysis.key)
-    choice = analysis.choose(entry, ask)  # type: ignore[arg-type]
+    entry: TableEntry | None = None
+    if analysis.choose is not None:
+        entry = url_table_select(tables)
+        prepare(entry)
+        choice = analysis.choose(entry, ask)  # type: ignore[arg-type]
+    else:
+        choice = analysis.choose_across(tables, ask)  # type: ignore[misc,arg-type]
     ask.finish()
     drop_pending_resets()  # a reset of a control this table does not draw is not carried to a later page
-    demo_banner(entry)
-    overdue_warning(entry)
+    if entry is not None:
+        demo_banner(entry)
+        overdue_warning(entry)
     show_switch_notes()
     show_url_notes()
     if isinstance(choice, controls.Incomplete):
-        st.info(plain(choice.message), icon=":material/tune:")
+        st.info(plain(choice.message), icon=choice.icon)
         return None
-    record_page_view(analysis.key, choice, table=entry.id)
+    if entry is not None:
+        record_page_view(analysis.key, choice, table=entry.id)
     return Chosen(analysis, entry, tables, choice)
 
 

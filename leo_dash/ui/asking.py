@@ -110,6 +110,7 @@ def _one(control: controls.OneValue) -> str | None:
             control.providers,
             key=control.key,
             fixed=control.fixed,
+            default=control.default,
             id_label=control.id_label,
             help=control.help,
         )

@@ -22,6 +22,7 @@ national figure: `SubjectChoice`, `subject_choice`, `subjects_frame`, `subjects_
 from __future__ import annotations
 
 from leo_dash.analyses import benefits  # provider_profile.benefits: used by tests
+from leo_dash.analyses.provider_profile import page
 from leo_dash.analyses.provider_profile.positions import (
     BENCHMARK,
     FUNNEL_TEXT,
