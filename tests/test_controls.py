@@ -24,7 +24,7 @@ class _Recording:
         self._answer = controls.answers(values)
 
     def __call__(self, control: controls.Control) -> str | list[str] | None:
-        if not isinstance(control, controls.Caption | controls.StartAfresh | controls.Follow):
+        if not isinstance(control, controls.Caption | controls.StartAfresh | controls.Follow | controls.DropFromLink):
             self.seen.append(control)
         return self._answer(control)
 
@@ -122,3 +122,20 @@ def test_the_provider_profile_chooses_across_every_table_and_its_link_reads_back
     assert chosen["provider"] == [other] != params["provider"]
     empty = analysis.choose_across([], _Recording({}))
     assert isinstance(empty, controls.Incomplete) and "no provider" in empty.message
+
+
+def test_the_headlines_choose_the_best_tables_or_one_table_with_its_year() -> None:
+    analysis = analyses.BY_KEY["overview"]
+    assert analysis.choose_across is not None
+    tables = _tables(analysis)
+    assert analysis.choose_across(tables, _Recording({})) == {}  # each headline from its best table
+    for entry in tables:
+        ask = _Recording({"table": entry.id})
+        params = analysis.choose_across(tables, ask)
+        years = controls.offered(next(c for c in ask.seen if controls.url_key(c) == "year"))
+        assert params == {"table": [entry.id], "year": [years[0]]}  # the latest year first
+        older = analysis.choose_across(tables, _Recording({"table": entry.id, "year": years[-1]}))
+        assert older["year"] == [years[-1]]
+        spec = analysis.choose_across(tables, _Recording(dict(older)))
+        assert spec == older
+        assert analysis.build_views(older, tables)

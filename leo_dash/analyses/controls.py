@@ -110,6 +110,15 @@ class Follow:
 
 
 @dataclass(frozen=True)
+class DropFromLink:
+    """A value the link arrived with for a control this choice does not draw: removed from the link, and `note`
+    said (only for the link's own value: one a control left behind when the user changed another goes quietly)."""
+
+    key: str
+    note: str
+
+
+@dataclass(frozen=True)
 class LabelledSelect:
     """A select box of values shown by their labels (value -> label), e.g. a column shown by its name.
 
@@ -148,7 +157,7 @@ class ProviderSelect:
 
 OneValue = Select | Radio | LabelledSelect | AreaSelect | ProviderSelect
 ManyValues = MultiSelect | ProviderMultiSelect
-Instruction = Caption | StartAfresh | Follow
+Instruction = Caption | StartAfresh | Follow | DropFromLink
 Control = OneValue | ManyValues | Instruction
 Params = dict[str, list[str]]
 
@@ -195,7 +204,7 @@ class _Answers:
         self._values = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
 
     def __call__(self, control: Control) -> str | list[str] | None:  # type: ignore[override]
-        if isinstance(control, Caption | StartAfresh | Follow):
+        if isinstance(control, Caption | StartAfresh | Follow | DropFromLink):
             return None
         wanted = [v for v in self._values.get(url_key(control), []) if v in offered(control)]
         if isinstance(control, MultiSelect | ProviderMultiSelect):

@@ -93,6 +93,8 @@ ANALYSES: tuple[Analysis, ...] = (  # in menu order
         ("time",),
         "median earnings, sustained employment or benefit-claim rate indicator",
         overview.briefing_views,
+        text=overview.sidebar.TEXT,
+        choose_across=overview.sidebar.choose,
     ),
     Analysis(
         "earnings",

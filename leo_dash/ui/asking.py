@@ -12,6 +12,7 @@ import streamlit as st
 from leo_dash.analyses import controls, provider_search
 from leo_dash.ui.markup import plain
 from leo_dash.ui.widgets import (
+    drop_link_value,
     link_values,
     note,
     start_afresh,
@@ -57,6 +58,10 @@ class SidebarAsk:
             return None
         if isinstance(control, controls.Follow):
             _follow(self.page, control)
+            return None
+        if isinstance(control, controls.DropFromLink):
+            if drop_link_value(control.key):
+                note(control.note)
             return None
         self.drawn.append(controls.url_key(control))
         if isinstance(control, controls.MultiSelect | controls.ProviderMultiSelect):

@@ -22,6 +22,7 @@ table: `headlines_frame`, `build_headlines_figure`, `fit_title`, `headlines_summ
 
 from __future__ import annotations
 
+from leo_dash.analyses.overview import sidebar
 from leo_dash.analyses.overview.headline import (
     Headline,
     PageLink,
@@ -34,6 +35,7 @@ from leo_dash.analyses.overview.page import (
     OverviewSpec,
     briefing_views,
     build_overview,
+    spec_from_params,
 )
 from leo_dash.analyses.overview.spec import (
     ALL_TABLES,

@@ -85,8 +85,14 @@ def briefing_views(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry] | None = None, *, data_dir: Path | None = None
 ) -> list[View]:
     """The page's views for a link's parameters (for rebuilding briefing items)."""
-
     tables = list(tables) if tables is not None else list(load_catalogue(data_dir))
+    return list(build_overview(tables, spec_from_params(params, tables, data_dir=data_dir), data_dir=data_dir).views)
+
+
+def spec_from_params(
+    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
+) -> OverviewSpec:
+    """The headlines a link asks for: one table (with its year and area) or the best table for each headline."""
     ids = {t.id for t in tables if supports(t)}
     asked = [str(v) for v in params.get("table", ())]
     table_id = asked[-1] if asked and asked[-1] in ids else None
@@ -102,4 +108,4 @@ def briefing_views(
         entry = next(t for t in tables if t.id == table_id)
         found = geography.areas(entry, data_dir=data_dir)
         area = geography.area_code(found, geography.choose_area(found, [str(v) for v in params.get("area", ())])[0])
-    return list(build_overview(tables, OverviewSpec(table_id, period, area), data_dir=data_dir).views)
+    return OverviewSpec(table_id, period, area)
