@@ -57,3 +57,14 @@ def test_a_link_naming_no_table_only_reaches_the_users_tables(analysis: analyses
         assert view.table_id in visible_ids or view.table_id in ("", None), (analysis.key, view.key, view.table_id)
     with contextlib.suppress(LookupError, ImpactInputError):
         assert list(analysis.build_views({}, [])) == []
+
+
+@pytest.mark.parametrize("analysis", analyses.ANALYSES, ids=lambda a: a.key)
+def test_every_analysis_page_draws_the_controls_its_analysis_declares(analysis: analyses.Analysis) -> None:
+    """Widgets are declared by the analysis (its choose / choose_across), drawn by ui: a page file draws none."""
+    text = (PROJECT_ROOT / analysis.page).read_text(encoding="utf-8")
+    calls = [f'ui.{call}(registry.BY_KEY["{analysis.key}"])' for call in ("analysis_page", "choose_in_sidebar")]
+    assert any(call in text for call in calls), analysis.page
+    assert (analysis.choose or analysis.choose_across) is not None and analysis.text is not None
+    for widget in ("ui.url_", "st.sidebar", "st.selectbox", "st.multiselect", "st.radio", "st.text_input"):
+        assert widget not in text, (analysis.page, widget)
