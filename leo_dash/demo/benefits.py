@@ -37,14 +37,13 @@ from leo_dash.demo.constants import (
     HE_COUNT_BASE,
     HE_MIN_COUNT,
     HE_MIN_DENOMINATOR,
-    LATEST_TAX_YEAR,
     PROVIDER_TYPES,
     SUBJECTS,
     TAX_YEARS,
     TOTAL,
 )
 from leo_dash.demo.files import MetaRow, _write_pair
-from leo_dash.demo.graduates import _groups_of
+from leo_dash.demo.graduates import _groups_of, graduate_breakdown_meta
 from leo_dash.demo.sector import Population, _lookup
 
 BENEFIT_INDICATORS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -68,7 +67,6 @@ def _benefit_outcomes(rng: np.random.Generator, cells: Cells) -> dict[str, pl.Se
 
 
 def _benefit_meta(*, provider: bool) -> list[MetaRow]:
-    latest_cohort = LATEST_TAX_YEAR - 2
     rows = [
         MetaRow(
             "provider_type",
@@ -77,17 +75,7 @@ def _benefit_meta(*, provider: bool) -> list[MetaRow]:
             filter_hint="HEI, FEC or AP",
             filter_default="HEI" if provider else "",
         ),
-        MetaRow("cah2_subject_name", "Filter", "Subject studied (CAH2)"),
-        MetaRow("years_after", "Filter", "Years after graduation", filter_default="1"),
-        MetaRow(
-            "graduation_year",
-            "Filter",
-            "Academic year of graduation",
-            filter_hint="Cohort: tax year minus years after graduation, less one year",
-            filter_default=f"{latest_cohort}/{(latest_cohort + 1) % 100:02d}",
-        ),
-        MetaRow("characteristic_type", "Filter", "Graduate characteristic"),
-        MetaRow("characteristic_value", "Filter", "Characteristic value", filter_grouping_column="characteristic_type"),
+        *graduate_breakdown_meta("years_after", default_years_after="1"),
     ]
     rows += [MetaRow(c, "Indicator", label, grouping, unit, dp) for c, label, grouping, unit, dp in BENEFIT_INDICATORS]
     return rows

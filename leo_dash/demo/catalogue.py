@@ -56,6 +56,22 @@ def _file_ref(path: Path) -> str:
         return str(resolved)
 
 
+def _graduate_roles(years_after_column: str) -> dict[str, str]:
+    """The column roles the demo graduate and benefit tables share (they differ in the years-after column)."""
+    return {
+        "time": "time_period",
+        "provider_id": "provider_ukprn",
+        "provider_name": "provider_name",
+        "provider_type": "provider_type",
+        "region": "region_name",
+        "subject": "cah2_subject_name",
+        "years_after": years_after_column,
+        "cohort": "graduation_year",
+        "characteristic_type": "characteristic_type",
+        "characteristic_value": "characteristic_value",
+    }
+
+
 def catalogue_entries(out_dir: Path) -> list[TableEntry]:
     """The three demo tables as catalogue entries pointing at files in out_dir."""
     he_profile = DisclosureProfile(count_base=HE_COUNT_BASE)
@@ -88,18 +104,7 @@ def catalogue_entries(out_dir: Path) -> list[TableEntry]:
         ),
         controllers=("DfE", "HMRC", "DWP"),
         time_label="Tax year",
-        roles={
-            "time": "time_period",
-            "provider_id": "provider_ukprn",
-            "provider_name": "provider_name",
-            "provider_type": "provider_type",
-            "region": "region_name",
-            "subject": "cah2_subject_name",
-            "years_after": "yag",
-            "cohort": "graduation_year",
-            "characteristic_type": "characteristic_type",
-            "characteristic_value": "characteristic_value",
-        },
+        roles=_graduate_roles("yag"),
         filter_defaults={"yag": "5"},
         indicators=_indicators(
             GRADUATE_INDICATORS,
@@ -134,18 +139,7 @@ def catalogue_entries(out_dir: Path) -> list[TableEntry]:
         ),
         controllers=("DfE", "DWP"),
         time_label="Tax year",
-        roles={
-            "time": "time_period",
-            "provider_id": "provider_ukprn",
-            "provider_name": "provider_name",
-            "provider_type": "provider_type",
-            "region": "region_name",
-            "subject": "cah2_subject_name",
-            "years_after": "years_after",
-            "cohort": "graduation_year",
-            "characteristic_type": "characteristic_type",
-            "characteristic_value": "characteristic_value",
-        },
+        roles=_graduate_roles("years_after"),
         filter_defaults={"years_after": "1"},
         indicators=_indicators(
             BENEFIT_INDICATORS, {"cohort_size": "base", "number_claiming": "count"}, {"*rate": "cohort_size"}

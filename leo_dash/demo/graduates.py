@@ -129,16 +129,12 @@ def _graduate_outcomes(rng: np.random.Generator, cells: Cells) -> dict[str, pl.S
     return _suppress_rows(out, n < HE_MIN_COUNT)
 
 
-def _graduate_meta(*, provider: bool) -> list[MetaRow]:
+def graduate_breakdown_meta(years_after_column: str, *, default_years_after: str) -> list[MetaRow]:
+    """The graduate tables' shared breakdowns: subject, years after graduation, cohort and characteristic."""
     latest_cohort = LATEST_TAX_YEAR - 2
-    rows = []
-    if provider:
-        rows.append(
-            MetaRow("provider_type", "Filter", "Provider type", filter_hint="HEI, FEC or AP", filter_default="HEI")
-        )
-    rows += [
+    return [
         MetaRow("cah2_subject_name", "Filter", "Subject studied (CAH2)"),
-        MetaRow("yag", "Filter", "Years after graduation", filter_default="5"),
+        MetaRow(years_after_column, "Filter", "Years after graduation", filter_default=default_years_after),
         MetaRow(
             "graduation_year",
             "Filter",
@@ -149,6 +145,15 @@ def _graduate_meta(*, provider: bool) -> list[MetaRow]:
         MetaRow("characteristic_type", "Filter", "Graduate characteristic"),
         MetaRow("characteristic_value", "Filter", "Characteristic value", filter_grouping_column="characteristic_type"),
     ]
+
+
+def _graduate_meta(*, provider: bool) -> list[MetaRow]:
+    rows = []
+    if provider:
+        rows.append(
+            MetaRow("provider_type", "Filter", "Provider type", filter_hint="HEI, FEC or AP", filter_default="HEI")
+        )
+    rows += graduate_breakdown_meta("yag", default_years_after="5")
     rows += [MetaRow(c, "Indicator", label, grouping, unit, dp) for c, label, grouping, unit, dp in GRADUATE_INDICATORS]
     return rows
 

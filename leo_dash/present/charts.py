@@ -171,6 +171,12 @@ def write_notes(figure: go.Figure, view: NotedView, width: int = NOTE_WIDTH) -> 
     if existing is not None:
         existing.text = text
         return figure
+    _add_notes_block(figure, text)
+    return figure
+
+
+def _add_notes_block(figure: go.Figure, text: str) -> None:
+    """The source-and-notes block under the plot: one annotation, found again by its name."""
     figure.add_annotation(
         name=_NOTES_NAME,
         text=text,
@@ -185,7 +191,6 @@ def write_notes(figure: go.Figure, view: NotedView, width: int = NOTE_WIDTH) -> 
         align="left",
         font={"size": 12, "color": "#505A5F"},
     )
-    return figure
 
 
 SCREEN_TOP_MIN_PX = 24  # top margin left on screen once the title is gone (a legend above the plot keeps its room)
@@ -210,20 +215,7 @@ def screen_figure(figure: go.Figure) -> go.Figure:
     meta["title"] = title
     shown.layout.annotations = tuple(a for a in shown.layout.annotations if a.name != _NOTES_NAME)
     if demo:
-        shown.add_annotation(
-            name=_NOTES_NAME,
-            text=DEMO_NOTE,
-            xref="paper",
-            yref="paper",
-            x=0,
-            y=0,
-            yshift=-60,
-            xanchor="left",
-            yanchor="top",
-            showarrow=False,
-            align="left",
-            font={"size": 12, "color": "#505A5F"},
-        )
+        _add_notes_block(shown, DEMO_NOTE)
     shown.update_layout(title={"text": ""}, meta=meta, margin={"t": new_top, "b": new_bottom})
     if shown.layout.height is not None:
         shown.update_layout(height=int(shown.layout.height) - (top - new_top) - (bottom - new_bottom))
