@@ -1,11 +1,16 @@
 """The sidebar controls an analysis declares, as plain data: the analysis says which filters its page offers, in
-what order, with which options and defaults; `leo_dash.ui.analysis_page` draws them (the only Streamlit code) and
-hands each answer back. So adding a filter to an analysis is a change to that analysis's own package only: one
-more control in its `choose`, the spec field it sets, and the URL parameter that keeps it.
+what order, with which options and defaults; `leo_dash.ui.asking` draws them (the only Streamlit code) and hands
+each answer back. So adding a filter to an analysis is a change to that analysis's own package only: one more
+control in its `choose`, the spec field it sets, and the URL parameter that keeps it.
 
-`choose(entry, ask)` is written once per analysis. It calls `ask(control)` for each control in order (a later
-control's options may depend on an earlier answer) and returns the URL parameters of the chosen spec, which the
-page passes to the analysis's `build_views`: the same call a briefing item or a benchmark makes.
+`choose(entry, ask)` (or `choose(tables, ask)` for an analysis across every table) is written once per analysis. It
+calls `ask(control)` for each control in order (a later control's options may depend on an earlier answer) and
+returns the URL parameters of the chosen spec, which the page passes to the analysis's views: the same call a
+briefing item or a benchmark makes. Besides the widgets (Select, Radio, LabelledSelect, MultiSelect, AreaSelect,
+ProviderSelect, ProviderMultiSelect), `choose` declares what happens between runs: a Caption under a control, a
+StartAfresh (these controls go back to their defaults when another choice changes), a Follow (these controls
+follow another choice) and a DropFromLink (a link value this choice does not use is removed, with a note).
+`answers(values)` answers from a link's values, so every `choose` runs in tests without a browser.
 """
 
 from __future__ import annotations

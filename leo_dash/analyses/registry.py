@@ -48,8 +48,8 @@ class Analysis:
     roles: tuple[str, ...]  # column roles the analysis needs, for the reason a table cannot be shown
     measure: str  # what it needs beyond the roles, in words
     build_views: ViewBuilder
-    # The page's sidebar controls and words, for pages drawn whole by `ui.analysis_page` (None: the page file
-    # draws its own controls and then renders `build_views`).
+    # The page's sidebar controls (declared, drawn by `ui.choose_in_sidebar`) and words. Every analysis has `text`
+    # and one of `choose` (one table, picked first) or `choose_across` (tests/test_analyses.py checks).
     choose: controls.Chooser | None = None
     text: controls.PageText | None = None
     # Instead of `choose`: controls over every table the user may see (no table picker), e.g. a provider's profile.
