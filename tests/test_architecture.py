@@ -153,7 +153,6 @@ LONG_FUNCTIONS: dict[str, str] = {
     "leo_dash/cli.py:build_parser": "one argparse declaration of every command, in the order --help prints them",
     "leo_dash/demo/catalogue.py:catalogue_entries": "the demo tables' catalogue entries declared as data",
     "leo_dash/present/accessibility.py:statement_sections": "the accessibility statement's text, section by section",
-    "leo_dash/demo/schools.py:_simulate_leavers": "to split",
     "leo_dash/analyses/impact/estimate.py:estimate_impact": (
         "its 16 keyword options, docstring and the result record are most of it; each step is a named function"
     ),

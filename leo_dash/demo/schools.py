@@ -161,7 +161,25 @@ def _simulate_leavers(
 
     Returns (establishment rows, national rows): key arrays (est, cohort, stage, group) plus true counts.
     """
-    # Fine rows: establishment x cohort x stage (only stages the establishment has).
+    e_idx, s_idx, cohort, joint = _joint_cells(rng, est)
+    measures = _destinations_and_claims(rng, est, e_idx, s_idx, cohort, joint)
+    by_group = _published_groups(measures)
+    n_groups = len(SCHOOL_GROUPS)
+    rows = {
+        "est": np.repeat(e_idx, n_groups),
+        "cohort": np.repeat(cohort, n_groups),
+        "stage": np.repeat(s_idx, n_groups),
+        "group": np.tile(np.arange(n_groups), len(e_idx)),
+        **{k: v.reshape(-1) for k, v in by_group.items()},
+    }
+    return rows, _national_rows(by_group, cohort, s_idx)
+
+
+def _joint_cells(
+    rng: np.random.Generator, est: Establishments
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Fine rows (establishment x cohort x stage, only the stages it has) and their leavers in the eight joint
+    FSM x SEN x sex cells: (establishment index, stage, cohort, joint counts of shape (rows, 8))."""
     e_idx, c_idx, s_idx = (
         a.reshape(-1)
         for a in np.meshgrid(np.arange(len(est.kind)), np.arange(len(SCHOOL_COHORTS)), (KS4, POST16), indexing="ij")
@@ -182,6 +200,18 @@ def _simulate_leavers(
         p_cells.append(p_f * p_s * (p_m if m else 1 - p_m))
     pvals = np.stack(p_cells, axis=1)
     joint = rng.multinomial(leavers, pvals / pvals.sum(axis=1, keepdims=True))  # (rows, 8)
+    return e_idx, s_idx, cohort, joint
+
+
+def _destinations_and_claims(
+    rng: np.random.Generator,
+    est: Establishments,
+    e_idx: np.ndarray,
+    s_idx: np.ndarray,
+    cohort: np.ndarray,
+    joint: np.ndarray,
+) -> dict[str, np.ndarray]:
+    """Each joint cell's leavers by destination (five) and benefit claims one and three years on."""
     n_rows, n_joint = joint.shape
     fsm_flag = np.array([c[0] for c in JOINT_CELLS])[None, :]
     sen_flag = np.array([c[1] for c in JOINT_CELLS])[None, :]
@@ -202,7 +232,16 @@ def _simulate_leavers(
         shock = _lookup(BENEFIT_SHOCK, cohort + years + 1, default=0.0)[:, None]
         logit = np.log(base / (1 - base)) + shock + 0.95 * fsm_flag + 0.85 * sen_flag + 0.2 * male_flag - 0.5 * eff
         claims.append(rng.binomial(joint, 1 / (1 + np.exp(-logit))))
-    # Published breakdowns are sums of joint cells.
+    return {
+        "n": joint,
+        **{f"dest{d}": dest[..., d] for d in range(5)},
+        "claims1": claims[0],
+        "claims3": claims[1],
+    }
+
+
+def _published_groups(measures: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
+    """Each measure by published breakdown (rows, groups): a breakdown is a sum of joint cells."""
     members = np.array(
         [
             [
@@ -216,22 +255,12 @@ def _simulate_leavers(
         ],
         dtype=np.int64,
     )  # (groups, 8)
-    measures = {
-        "n": joint,
-        **{f"dest{d}": dest[..., d] for d in range(5)},
-        "claims1": claims[0],
-        "claims3": claims[1],
-    }
-    by_group = {k: v @ members.T for k, v in measures.items()}  # (rows, groups)
+    return {k: v @ members.T for k, v in measures.items()}
+
+
+def _national_rows(by_group: dict[str, np.ndarray], cohort: np.ndarray, s_idx: np.ndarray) -> dict[str, np.ndarray]:
+    """National rows: sums over establishments by cohort, stage and group, in published order."""
     n_groups = len(SCHOOL_GROUPS)
-    rows = {
-        "est": np.repeat(e_idx, n_groups),
-        "cohort": np.repeat(cohort, n_groups),
-        "stage": np.repeat(s_idx, n_groups),
-        "group": np.tile(np.arange(n_groups), n_rows),
-        **{k: v.reshape(-1) for k, v in by_group.items()},
-    }
-    # National: sums over establishments.
     nat_key = np.searchsorted(SCHOOL_COHORTS, cohort) * 2 + s_idx
     n_nat = len(SCHOOL_COHORTS) * 2
     national = {
@@ -247,7 +276,7 @@ def _simulate_leavers(
         **{k: v.reshape(-1) for k, v in national.items()},
     }
     order = _order(nat_rows["cohort"], nat_rows["stage"], nat_rows["group"])
-    return rows, {k: v[order] for k, v in nat_rows.items()}
+    return {k: v[order] for k, v in nat_rows.items()}
 
 
 def _school_tables(rng: np.random.Generator, est: Establishments, out_dir: Path) -> list[Path]:
