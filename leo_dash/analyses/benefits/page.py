@@ -2,25 +2,12 @@
 
 from __future__ import annotations
 
+from leo_dash.analyses.benefits import options as choices
 from leo_dash.analyses.benefits.measures import (
     ALL_PROVIDERS,
     BY_CHARACTERISTIC,
     BY_YEARS_AFTER,
     NO_TABLE_MESSAGE,
-)
-from leo_dash.analyses.benefits.options import (
-    OVERALL_SPLIT,
-    BenefitOptions,
-    Split,
-    available_splits,
-    characteristic_types,
-    choose_filters,
-    default_items,
-    default_split,
-    max_items,
-    split_by_key,
-    split_items,
-    table_options,
 )
 from leo_dash.analyses.benefits.spec import BenefitSpec, spec_params
 from leo_dash.analyses.controls import (
@@ -52,7 +39,7 @@ TEXT = PageText(
 
 def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
-    options = table_options(entry)
+    options = choices.table_options(entry)
     measure = options.measures[0].column
     if len(options.measures) > 1:
         measure = ask(LabelledSelect("Measure", "measure", {m.column: m.label for m in options.measures})) or measure
@@ -62,14 +49,14 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     split = _split(entry, options, provider, ask)
     characteristic = None
     if split.key == BY_CHARACTERISTIC:
-        characteristic = ask(Select("Characteristic", "characteristic", characteristic_types(entry, provider)))
+        characteristic = ask(Select("Characteristic", "characteristic", choices.characteristic_types(entry, provider)))
         ask(StartAfresh("characteristic", characteristic, ["characteristic_value"]))
     items = _lines(entry, split, provider, characteristic, ask)
     years_after = None
     if options.years_after and split.key != BY_YEARS_AFTER:
         label = options.label(str(entry.role("years_after")))
         years_after = ask(Select(label, "yag", options.years_after, options.default_years_after))
-    filters = choose_filters(
+    filters = choices.choose_filters(
         entry,
         options,
         split,
@@ -99,7 +86,7 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     return spec_params(spec)
 
 
-def _provider(entry: TableEntry, options: BenefitOptions, ask: Ask) -> str | None:
+def _provider(entry: TableEntry, options: choices.BenefitOptions, ask: Ask) -> str | None:
     picker = ProviderSelect(
         "Provider",
         "provider",
@@ -111,30 +98,36 @@ def _provider(entry: TableEntry, options: BenefitOptions, ask: Ask) -> str | Non
     return ask(picker) or None
 
 
-def _split(entry: TableEntry, options: BenefitOptions, provider: str | None, ask: Ask) -> Split:
+def _split(entry: TableEntry, options: choices.BenefitOptions, provider: str | None, ask: Ask) -> choices.Split:
     """What the lines compare (a breakdown, or nothing); another table or split starts its lines afresh."""
-    splits = available_splits(entry, options, provider)
-    key = ask(LabelledSelect("Compare by", "compare", {s.key: s.label for s in splits}, default_split(splits, options)))
-    split = split_by_key(splits, key) or OVERALL_SPLIT
+    splits = choices.available_splits(entry, options, provider)
+    key = ask(
+        LabelledSelect(
+            "Compare by", "compare", {s.key: s.label for s in splits}, choices.default_split(splits, options)
+        )
+    )
+    split = choices.split_by_key(splits, key) or choices.OVERALL_SPLIT
     ask(StartAfresh("split", (entry.id, split.key), [k for k in (split.param, "characteristic_value") if k]))
     # A years-after split draws the years as lines, the others as one select: that key changes shape.
     ask(StartAfresh("years_shape", (entry.id, split.key) if split.key == BY_YEARS_AFTER else None, ["yag"]))
     return split
 
 
-def _lines(entry: TableEntry, split: Split, provider: str | None, characteristic: str | None, ask: Ask) -> list[str]:
+def _lines(
+    entry: TableEntry, split: choices.Split, provider: str | None, characteristic: str | None, ask: Ask
+) -> list[str]:
     """The split's items drawn as lines (at most what fits in the chart)."""
     if split.is_overall or not split.param:
         return []
-    offered = split_items(entry, split, provider, characteristic=characteristic)
-    limit = max_items(provider)
+    offered = choices.split_items(entry, split, provider, characteristic=characteristic)
+    limit = choices.max_items(provider)
     label = characteristic if split.key == BY_CHARACTERISTIC and characteristic else split.label
     return ask(
         MultiSelect(
             f"{label}: lines to show",
             split.param,
             offered,
-            default_items(split, offered, provider),
+            choices.default_items(split, offered, provider),
             max_selections=limit,
             help=f"Up to {limit} lines"
             + (" (each drawn for the provider and for all providers)." if provider else "."),

@@ -16,6 +16,7 @@ from leo_dash.analyses.controls import (
     Radio,
     Select,
 )
+from leo_dash.analyses.earnings import options as choices
 from leo_dash.analyses.earnings.measures import (
     ALL_PROVIDERS,
     BASIS_OPTIONS,
@@ -23,17 +24,6 @@ from leo_dash.analyses.earnings.measures import (
     MODE_OPTIONS,
     NO_SPLIT,
     NO_TABLE_MESSAGE,
-)
-from leo_dash.analyses.earnings.options import (
-    EarningsOptions,
-    characteristic_values,
-    choose_filters,
-    default_cohort_yag,
-    default_groups,
-    default_subjects,
-    lines_per_series,
-    provider_subjects,
-    table_options,
 )
 from leo_dash.analyses.earnings.spec import EarningsSpec, spec_params
 from leo_dash.analyses.earnings.wording import filter_label, in_sentence, nice_name
@@ -53,7 +43,7 @@ TEXT = PageText(
 
 def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
-    options = table_options(entry)
+    options = choices.table_options(entry)
     measure = options.measures[0].key
     if len(options.measures) > 1:
         measure = (
@@ -72,7 +62,7 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     subjects = _subjects(entry, options, provider, ask)
     period, yags = _when(entry, options, mode, ask)
     characteristic, groups = _groups(entry, options, provider, len(subjects), ask)
-    filters = choose_filters(
+    filters = choices.choose_filters(
         entry,
         options,
         lambda column, items, default: ask(Select(filter_label(entry, column), column, items, default)),
@@ -104,7 +94,7 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     return spec_params(spec)
 
 
-def _provider(entry: TableEntry, options: EarningsOptions, ask: Ask) -> str | None:
+def _provider(entry: TableEntry, options: choices.EarningsOptions, ask: Ask) -> str | None:
     fixed = {ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
     picker = ProviderSelect(
         "Provider",
@@ -117,9 +107,9 @@ def _provider(entry: TableEntry, options: EarningsOptions, ask: Ask) -> str | No
     return ask(picker) or None
 
 
-def _subjects(entry: TableEntry, options: EarningsOptions, provider: str | None, ask: Ask) -> list[str]:
-    offered_here = provider_subjects(entry, provider) if provider else None
-    defaults = default_subjects(options, offered_here)
+def _subjects(entry: TableEntry, options: choices.EarningsOptions, provider: str | None, ask: Ask) -> list[str]:
+    offered_here = choices.provider_subjects(entry, provider) if provider else None
+    defaults = choices.default_subjects(options, offered_here)
     # Another provider with none of the chosen subjects: its own subjects instead, so the chart is not all gaps.
     ask(
         Follow(
@@ -144,10 +134,10 @@ def _subjects(entry: TableEntry, options: EarningsOptions, provider: str | None,
     )
 
 
-def _when(entry: TableEntry, options: EarningsOptions, mode: str, ask: Ask) -> tuple[int | None, list[str]]:
+def _when(entry: TableEntry, options: choices.EarningsOptions, mode: str, ask: Ask) -> tuple[int | None, list[str]]:
     """Trajectory: the tax year and the years after graduation shown; cohorts: the one year after graduation."""
     if mode != "trajectory":
-        yag = ask(Select("Years after graduation", "yag", options.years_after, default_cohort_yag(options)))
+        yag = ask(Select("Years after graduation", "yag", options.years_after, choices.default_cohort_yag(options)))
         return None, [yag] if yag else []
     labels = [period_label(p) for p in reversed(options.periods)]
     year = ask(Select(entry.time_label, "year", labels, labels[0])) or labels[0]
@@ -156,7 +146,7 @@ def _when(entry: TableEntry, options: EarningsOptions, mode: str, ask: Ask) -> t
 
 
 def _groups(
-    entry: TableEntry, options: EarningsOptions, provider: str | None, subject_count: int, ask: Ask
+    entry: TableEntry, options: choices.EarningsOptions, provider: str | None, subject_count: int, ask: Ask
 ) -> tuple[str | None, list[str]]:
     """The characteristic to split by (if any) and its groups shown."""
     if not options.characteristic_types:
@@ -164,8 +154,8 @@ def _groups(
     choice = ask(Select("Split by characteristic", "characteristic", [NO_SPLIT, *options.characteristic_types]))
     if choice is None or choice == NO_SPLIT:
         return None, []
-    values = characteristic_values(entry, choice)
-    defaults = default_groups(values, max(1, subject_count), lines_per_series(provider, options))
+    values = choices.characteristic_values(entry, choice)
+    defaults = choices.default_groups(values, max(1, subject_count), choices.lines_per_series(provider, options))
     return choice, ask(MultiSelect(f"{nice_name(choice)} groups", "characteristic_value", values, defaults))
 
 
