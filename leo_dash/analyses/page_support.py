@@ -8,14 +8,21 @@ from leo_dash.core.model import TableEntry
 
 
 def table_for_params(
-    params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], supports: Callable[[TableEntry], bool]
+    params: Mapping[str, Sequence[str]],
+    tables: Sequence[TableEntry],
+    supports: Callable[[TableEntry], bool],
+    *,
+    strict: bool = False,
 ) -> TableEntry | None:
     """The table a page's link names (?table=), if the page can show it and it is among `tables` (those the user
-    may see), else the first such table; None when there is none."""
+    may see); else the first demo table, else the first such table; None when there is none. `strict`: a link
+    naming a table that is not available raises LookupError instead of showing another."""
     usable = [e for e in tables if supports(e)]
     wanted = [str(v) for v in params.get("table", ())]
-    by_id = {e.id: e for e in usable}
-    return (by_id.get(wanted[-1]) if wanted else None) or (usable[0] if usable else None)
+    named = next((e for e in usable if e.id == wanted[-1]), None) if wanted else None
+    if named is None and wanted and strict:
+        raise LookupError(f"The table {wanted[-1]!r} is not available to you.")
+    return named or next((e for e in usable if e.demo), usable[0] if usable else None)
 
 
 def link_choice(

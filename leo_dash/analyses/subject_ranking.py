@@ -17,7 +17,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import sdc
-from leo_dash.analyses import earnings
+from leo_dash.analyses import earnings, page_support
 from leo_dash.analyses.controls import AreaSelect, Ask, LabelledSelect, PageText, ProviderSelect, Select
 from leo_dash.analyses.institutions.options import id_label
 from leo_dash.core import geography, query
@@ -430,11 +430,8 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    usable = [e for e in tables if supports(e)]
-    if not usable:
+    entry = page_support.table_for_params(params, tables, supports)
+    if entry is None:
         return []
-    by_id = {e.id: e for e in usable}
-    wanted = [str(v) for v in params.get("table", ())]
-    entry = (by_id.get(wanted[-1]) if wanted else None) or next((e for e in usable if e.demo), usable[0])
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
     return [ranking_view(entry, spec, notes=notes, data_dir=data_dir)]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from leo_dash.analyses import page_support
 from leo_dash.analyses.benefits.change import change_view
 from leo_dash.analyses.benefits.data import BenefitData, benefit_data
 from leo_dash.analyses.benefits.measures import NO_TABLE_MESSAGE, supports
@@ -60,12 +61,8 @@ def page_views(
     """The page's views for a link's parameters, with the message shown when the change has one year only."""
     if tables is None:
         tables = list(load_catalogue(data_dir))
-    usable = [e for e in tables if supports(e)]
-    if not usable:
+    entry = page_support.table_for_params(params, tables, supports)
+    if entry is None:
         raise LookupError(NO_TABLE_MESSAGE)
-    asked = list(params.get("table", ()))
-    entry = next((e for e in usable if asked and e.id == asked[-1]), None) or next(
-        (e for e in usable if e.demo), usable[0]
-    )
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
     return build_views(entry, spec, notes=notes, data_dir=data_dir)

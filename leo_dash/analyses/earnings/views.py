@@ -8,6 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
+from leo_dash.analyses import page_support
 from leo_dash.analyses.earnings.chart import PANEL_PX, PANEL_TITLE_PX, build_figure, fit_header
 from leo_dash.analyses.earnings.data import (
     COHORT,
@@ -152,12 +153,8 @@ def views_for_params(
     `tables` are the tables the user may see (a link naming no table never falls back to another); None means
     every table in the catalogue."""
 
-    tables = [e for e in (load_catalogue(data_dir) if tables is None else tables) if supports(e)]
-    if not tables:
+    entry = page_support.table_for_params(params, load_catalogue(data_dir) if tables is None else tables, supports)
+    if entry is None:
         return []
-    by_id = {e.id: e for e in tables}
-    wanted = [str(v) for v in params.get("table", ())]
-    entry = by_id.get(wanted[-1]) if wanted else None
-    entry = entry or next((e for e in tables if e.demo), tables[0])
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
     return [earnings_view(entry, spec, notes=notes, data_dir=data_dir)]

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from leo_dash.analyses import page_support
 from leo_dash.analyses.institutions.compare import Comparison, MissingNote, comparison, missing_combinations
 from leo_dash.analyses.institutions.funnel_plot import funnel_reason, funnel_views
 from leo_dash.analyses.institutions.options import NO_TABLE_MESSAGE, provider_names, supports
@@ -75,13 +76,7 @@ def page_views(
     """The page's views for a link's parameters, in their sections, with why a highlighted provider has none."""
     if tables is None:
         tables = list(load_catalogue(data_dir))
-    usable = [e for e in tables if supports(e)]
-    if not usable:
-        raise LookupError(NO_TABLE_MESSAGE)
-    asked = list(params.get("table", ()))
-    entry = next((e for e in usable if asked and e.id == asked[-1]), None)
+    entry = page_support.table_for_params(params, tables, supports, strict=True)
     if entry is None:
-        if asked:
-            raise LookupError(f"The table {asked[-1]!r} is not available to you.")
-        entry = next((e for e in usable if e.demo), usable[0])
+        raise LookupError(NO_TABLE_MESSAGE)
     return build_views(entry, spec_from_params(entry, params, data_dir=data_dir), data_dir=data_dir)
