@@ -95,6 +95,33 @@ TITLE_TOP_PX = 12  # space above the title's first line
 MULTILINE_TITLE_SHIFT_PX = 14
 
 
+LEGEND_ROW_PX = 26  # one row of a horizontal legend
+PLOT_AREA_PX = 380  # the plot area of a line chart with its legend above it
+ASSUMED_LEGEND_WIDTH_PX = 900  # a typical chart width on a laptop; a narrower chart wraps one more row, at worst
+
+
+def fit_header(figure: go.Figure, legend_names: Sequence[str]) -> None:
+    """Room above the plot for the wrapped title and, under it, the legend rows, so neither covers the other.
+
+    The house layout leaves a fixed top margin (one title line, one legend row); titles that name every line
+    often wrap, and the legend can wrap too."""
+    title_lines = str(figure.layout.title.text or "").count("<br>") + 1
+    rows, used = 1, 0
+    for name in legend_names:
+        width = 50 + 7 * len(name)  # swatch + gap + text at ~7px a character
+        if used and used + width > ASSUMED_LEGEND_WIDTH_PX:
+            rows, used = rows + 1, 0
+        used += width
+    top = TITLE_TOP_PX + TITLE_LINE_PX * title_lines + 10 + LEGEND_ROW_PX * rows
+    bottom = int(figure.layout.margin.b or HOUSE_BOTTOM)
+    figure.update_layout(
+        title=title_at_top(figure.layout.title.text),
+        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom", "yref": "paper"},
+        margin={"t": top},
+        height=PLOT_AREA_PX + top + bottom,
+    )
+
+
 def title_at_top(title: str | None) -> dict[str, object]:
     """Title position: its first line TITLE_TOP_PX below the top of the image, however many lines it has."""
     lines = str(title or "").count("<br>") + 1

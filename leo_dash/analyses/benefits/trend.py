@@ -22,10 +22,6 @@ from leo_dash.analyses.benefits.measures import (
     measure_name,
 )
 from leo_dash.analyses.benefits.wording import (
-    LEGEND_ROW_PX,
-    LEGEND_WIDTH_PX,
-    PLOT_AREA_PX,
-    TITLE_LINE_PX,
     _shown,
     _value,
     trend_summary,
@@ -37,24 +33,7 @@ from leo_dash.core.periods import period_label
 from leo_dash.present import charts
 from leo_dash.present.views import Column, View, format_number, make_view
 
-
-def fit_header(figure: go.Figure, legend_names: Sequence[str]) -> None:
-    """Room above the plot for the wrapped title and the legend rows under it, so neither covers the other."""
-    title_lines = str(figure.layout.title.text or "").count("<br>") + 1
-    rows, used = 1, 0
-    for name in legend_names:
-        width = 50 + 7 * len(name)
-        if used and used + width > LEGEND_WIDTH_PX:
-            rows, used = rows + 1, 0
-        used += width
-    top = 12 + TITLE_LINE_PX * title_lines + 10 + LEGEND_ROW_PX * rows
-    bottom = int(figure.layout.margin.b or 80)
-    figure.update_layout(
-        title=charts.title_at_top(figure.layout.title.text),
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom", "yref": "paper"},
-        margin={"t": top},
-        height=PLOT_AREA_PX + top + bottom,
-    )
+fit_header = charts.fit_header  # the line chart's header, as on Subject earnings
 
 
 def _text_expr(column: str, dp: int, unit: str = "") -> pl.Expr:

@@ -186,31 +186,9 @@ def build_figure(data: EarningsData, *, x_title: str, y_title: str) -> Callable[
     return draw
 
 
-TITLE_LINE_PX = 24  # an 18px title line
-LEGEND_ROW_PX = 26
-PLOT_AREA_PX = 380
-ASSUMED_LEGEND_WIDTH_PX = 900  # a typical chart width on a laptop; a narrower chart wraps one more row, at worst
-
-
-def fit_header(figure: go.Figure, legend_names: Sequence[str]) -> None:
-    """Room above the plot for the wrapped title and, under it, the legend rows, so neither covers the other.
-
-    The house layout leaves a fixed top margin (one title line, one legend row); these titles name every subject
-    and often wrap, and the legend can wrap too.
-    """
-    title_lines = str(figure.layout.title.text or "").count("<br>") + 1
-    rows, used = 1, 0
-    for name in legend_names:
-        width = 50 + 7 * len(name)  # swatch + gap + text at ~7px a character
-        if used and used + width > ASSUMED_LEGEND_WIDTH_PX:
-            rows, used = rows + 1, 0
-        used += width
-    legend_px = LEGEND_ROW_PX * rows
-    top = 12 + TITLE_LINE_PX * title_lines + 10 + legend_px
-    bottom = int(figure.layout.margin.b or 80)
-    figure.update_layout(
-        title=charts.title_at_top(figure.layout.title.text),
-        legend={"orientation": "h", "x": 0, "xanchor": "left", "y": 1, "yanchor": "bottom", "yref": "paper"},
-        margin={"t": top},
-        height=PLOT_AREA_PX + top + bottom,
-    )
+# The line chart's header sizes, shared with the benefit trend (present/charts.fit_header).
+TITLE_LINE_PX = charts.TITLE_LINE_PX
+LEGEND_ROW_PX = charts.LEGEND_ROW_PX
+PLOT_AREA_PX = charts.PLOT_AREA_PX
+ASSUMED_LEGEND_WIDTH_PX = charts.ASSUMED_LEGEND_WIDTH_PX
+fit_header = charts.fit_header

@@ -9,7 +9,7 @@ import polars as pl
 
 from leo_dash.analyses.impact_views.analysis import ImpactAnalysis
 from leo_dash.analyses.impact_views.options import VIEW_EVENT_STUDY
-from leo_dash.analyses.impact_views.series import _room_for_title
+from leo_dash.analyses.impact_views.series import _room_for_title, start_label
 from leo_dash.analyses.impact_views.wording import (
     _difference_text,
     _disclosure_footnotes,
@@ -88,17 +88,7 @@ def _event_study_figure(analysis: ImpactAnalysis) -> Callable[[pl.DataFrame], go
         )
         figure.add_hline(y=0, line={"color": charts.REFERENCE, "width": 1})
         figure.add_vline(x=-0.5, line={"color": charts.DARK_GREY, "dash": "dash", "width": 1})
-        figure.add_annotation(
-            x=-0.5,
-            y=1.0,
-            yref="paper",
-            text=f"Intervention starts {period_label(spec.start)}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            xshift=4,
-            font={"size": 12, "color": charts.DARK_GREY},
-        )
+        figure.add_annotation(x=-0.5, y=1.0, yref="paper", **start_label(spec.start))
         ticks = [f"{r:+d}<br>{y}" if r else f"0<br>{y}" for r, y in zip(relative, frame["year"].to_list(), strict=True)]
         figure.update_xaxes(
             tickmode="array",

@@ -125,18 +125,7 @@ def _series_figure(analysis: ImpactAnalysis) -> Callable[[pl.DataFrame], go.Figu
         position = _start_position(frame["period"].to_list(), spec.start)
         for row in (1, 2):
             figure.add_vline(x=position, line={"color": charts.DARK_GREY, "dash": "dash", "width": 1}, row=row, col=1)
-        figure.add_annotation(
-            x=position,
-            y=1.0,
-            xref="x",
-            yref="y domain",
-            text=f"Intervention starts {period_label(spec.start)}",
-            showarrow=False,
-            xanchor="left",
-            yanchor="top",
-            xshift=4,
-            font={"size": 12, "color": charts.DARK_GREY},
-        )
+        figure.add_annotation(x=position, y=1.0, xref="x", yref="y domain", **start_label(spec.start))
         figure.update_yaxes(**charts.axis_format(unit), row=1, col=1)
         figure.update_yaxes(**charts.axis_format(gap_unit), row=2, col=1)
         figure.update_xaxes(type="category")
@@ -169,6 +158,18 @@ def _series_view(analysis: ImpactAnalysis) -> View:
         extra_footnotes=_disclosure_footnotes(spec),
     )
     return _room_for_title(view, legend=True)
+
+
+def start_label(start: int) -> dict[str, object]:
+    """The words beside the dashed line where the intervention starts (an annotation's text and style)."""
+    return {
+        "text": f"Intervention starts {period_label(start)}",
+        "showarrow": False,
+        "xanchor": "left",
+        "yanchor": "top",
+        "xshift": 4,
+        "font": {"size": 12, "color": charts.DARK_GREY},
+    }
 
 
 def _room_for_title(view: View, *, legend: bool) -> View:
