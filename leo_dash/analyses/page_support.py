@@ -45,3 +45,20 @@ def link_choice(
         return values[-1]
     notes.append(f"The link's {what} '{values[-1]}' {reason}; {shown or default} is shown.")
     return default
+
+
+class LinkReader:
+    """A link's parameters as a spec reader reads them: each value as text, and the notes on values that could not
+    be used (said on the page and kept with a briefing item)."""
+
+    def __init__(self, params: Mapping[str, Sequence[str]]) -> None:
+        self.params = params
+        self.notes: list[str] = []
+
+    def get(self, key: str) -> list[str]:
+        return [str(v) for v in self.params.get(key, ())]
+
+    def fallback(self, key: str, raw: Sequence[str], shown: str) -> None:
+        self.notes.append(
+            f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead."
+        )

@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from leo_dash.analyses import page_support
 from leo_dash.analyses.benefits.measures import ALL_PROVIDERS, BY_CHARACTERISTIC, BY_YEARS_AFTER, ITEM_PARAMS, OVERALL
 from leo_dash.analyses.benefits.options import (
     OVERALL_SPLIT,
@@ -78,13 +79,8 @@ def spec_from_params(
     """A spec from URL parameters with the page's defaults and fallbacks, plus notes on what could not be used.
     The page reads the same parameters through its widgets; this rebuilds a view outside it (briefings, tests)."""
     options = table_options(entry, data_dir=data_dir)
-    notes: list[str] = []
-
-    def get(key: str) -> list[str]:
-        return [str(v) for v in params.get(key, ())]
-
-    def fallback(key: str, raw: Sequence[str], shown: str) -> None:
-        notes.append(f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead.")
+    link = page_support.LinkReader(params)
+    get, fallback, notes = link.get, link.fallback, link.notes
 
     measures = [m.column for m in options.measures]
     measure = query.last_valid(get("measure"), measures) or measures[0]

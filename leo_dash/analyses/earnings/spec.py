@@ -6,6 +6,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from leo_dash.analyses import page_support
 from leo_dash.analyses.earnings.measures import ALL_PROVIDERS, BASIS_OPTIONS, MAX_SUBJECTS, MODE_OPTIONS, Basis, Mode
 from leo_dash.analyses.earnings.options import (
     characteristic_values,
@@ -53,13 +54,8 @@ def spec_from_params(
     (briefings, tests).
     """
     options = table_options(entry, data_dir=data_dir)
-    notes: list[str] = []
-
-    def get(key: str) -> list[str]:
-        return [str(v) for v in params.get(key, ())]
-
-    def fallback(key: str, raw: Sequence[str], shown: str) -> None:
-        notes.append(f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead.")
+    link = page_support.LinkReader(params)
+    get, fallback, notes = link.get, link.fallback, link.notes
 
     measures = {m.key: m for m in options.measures}
     measure = query.last_valid(get("measure"), list(measures)) or options.measures[0].key
