@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
+from pathlib import Path
+from typing import TypeVar
 
 from leo_dash.core.model import TableEntry
+from leo_dash.present.views import View
+
+Spec = TypeVar("Spec")
 
 
 def table_for_params(
@@ -62,3 +67,22 @@ class LinkReader:
         self.notes.append(
             f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead."
         )
+
+
+def views_from_link(
+    params: Mapping[str, Sequence[str]],
+    tables: Sequence[TableEntry],
+    supports: Callable[[TableEntry], bool],
+    spec_from_params: Callable[..., tuple[Spec, list[str]]],
+    build: Callable[[TableEntry, Spec, list[str], Path | None], list[View]],
+    *,
+    data_dir: Path | None = None,
+) -> list[View]:
+    """An analysis's views for a link, over the tables the user may see: the table it names
+    (`table_for_params`), its spec with the notes on what could not be used, then `build(entry, spec, notes,
+    data_dir)`. No table the analysis can show: no views."""
+    entry = table_for_params(params, tables, supports)
+    if entry is None:
+        return []
+    spec, notes = spec_from_params(entry, params, data_dir=data_dir)
+    return build(entry, spec, notes, data_dir)

@@ -430,8 +430,11 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    entry = page_support.table_for_params(params, tables, supports)
-    if entry is None:
-        return []
-    spec, notes = spec_from_params(entry, params, data_dir=data_dir)
-    return [ranking_view(entry, spec, notes=notes, data_dir=data_dir)]
+    return page_support.views_from_link(
+        params,
+        tables,
+        supports,
+        spec_from_params,
+        lambda entry, spec, notes, data_dir: [ranking_view(entry, spec, notes=notes, data_dir=data_dir)],
+        data_dir=data_dir,
+    )

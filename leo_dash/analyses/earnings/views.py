@@ -153,8 +153,11 @@ def views_for_params(
     `tables` are the tables the user may see (a link naming no table never falls back to another); None means
     every table in the catalogue."""
 
-    entry = page_support.table_for_params(params, load_catalogue(data_dir) if tables is None else tables, supports)
-    if entry is None:
-        return []
-    spec, notes = spec_from_params(entry, params, data_dir=data_dir)
-    return [earnings_view(entry, spec, notes=notes, data_dir=data_dir)]
+    return page_support.views_from_link(
+        params,
+        list(load_catalogue(data_dir)) if tables is None else tables,
+        supports,
+        spec_from_params,
+        lambda entry, spec, notes, data_dir: [earnings_view(entry, spec, notes=notes, data_dir=data_dir)],
+        data_dir=data_dir,
+    )
