@@ -19,6 +19,10 @@ from leo_dash.governance import audit
 from tests.browser.conftest import start_streamlit
 from tests.browser.streamlit_dom import PAGE_TIMEOUT_MS, page_problems, wait_idle
 
+# Six first runs start at once on two fresh servers sharing two cores: each may wait for the others' (a liveness
+# bound, not a timing target; benchmarks measure speed).
+CONCURRENT_START_MS = 3 * PAGE_TIMEOUT_MS
+
 pytestmark = pytest.mark.browser
 
 # (path, heading, charts) of the sessions opened on each server at the same time
@@ -65,11 +69,11 @@ def test_sessions_on_two_servers_at_once_and_one_audit_trail(browser: Browser, t
             pages.append((page, f"{url}{path}", heading, charts))
         for page, full_url, heading, charts in pages:
             main = page.locator('[data-testid="stMain"]')
-            expect(main.get_by_role("heading", name=heading, level=1)).to_be_visible(timeout=PAGE_TIMEOUT_MS)
+            expect(main.get_by_role("heading", name=heading, level=1)).to_be_visible(timeout=CONCURRENT_START_MS)
             page.wait_for_function(
                 "n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
                 arg=charts,
-                timeout=PAGE_TIMEOUT_MS,
+                timeout=CONCURRENT_START_MS,
             )
             wait_idle(page)
             assert page_problems(page) == [], full_url
