@@ -177,3 +177,21 @@ def test_no_function_exceeds_the_line_limit_without_a_reason() -> None:
     assert too_long == [], f"over {MAX_FUNCTION_LINES} lines; split into named steps or give a reason: {too_long}"
     fixed = sorted(name for name in LONG_FUNCTIONS if lengths.get(name, 0) <= MAX_FUNCTION_LINES)
     assert fixed == [], f"no longer over {MAX_FUNCTION_LINES} lines (or gone): remove from LONG_FUNCTIONS: {fixed}"
+
+
+# Polars methods that run a Python function inside the query engine.
+POLARS_CALLBACKS = {"map_elements", "map_batches", "map_groups", "map_rows", "rolling_map"}
+
+
+def test_no_python_callback_runs_inside_a_polars_query() -> None:
+    """A Python callback in a Polars query needs the GIL on a Polars worker thread; another session's thread can
+    hold the GIL while it waits for those workers (Streamlit's `to_pandas` drawing a table), and that deadlock hung
+    a whole server with six sessions opening at once. Python work on values happens outside queries
+    (`views.python_column`, `sdc.with_rounded`)."""
+    offenders = [
+        f"{path.relative_to(PROJECT_ROOT)}:{node.lineno} .{node.attr}"
+        for path in sorted(PACKAGE.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+        if isinstance(node, ast.Attribute) and node.attr in POLARS_CALLBACKS
+    ]
+    assert offenders == []

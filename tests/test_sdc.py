@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Callable
 from decimal import Decimal
 
 import polars as pl
@@ -68,40 +70,84 @@ def test_d8_round_half_up_scalar(value: float, base: float, expected: float) -> 
     assert sdc.round_half_up(value, base) == expected
 
 
+def _by_expression(values: pl.Series, base: float) -> pl.Series:
+    return pl.select(sdc.round_half_up_expr(pl.lit(values), base)).to_series()
+
+
+def _by_series(values: pl.Series, base: float) -> pl.Series:
+    return sdc.round_half_up_series(values, base)
+
+
+def _by_frame(values: pl.Series, base: float) -> pl.Series:
+    return sdc.with_rounded(pl.DataFrame({"v": values}), {"v": (pl.col("v"), base)})["v"]
+
+
+# The three ways a column is rounded (lazy pipelines, a column, a frame's columns) keep one set of rules.
+ROUNDERS = pytest.mark.parametrize("rounder", [_by_expression, _by_series, _by_frame], ids=["expr", "series", "frame"])
+Rounder = Callable[[pl.Series, float], pl.Series]
+
+
+@ROUNDERS
 @pytest.mark.parametrize(("value", "base", "expected"), HALF_UP_CASES)
-def test_d8_round_half_up_expr_exact_halves(value: float, base: float, expected: float) -> None:
-    got = pl.select(sdc.round_half_up_expr(pl.lit(value, dtype=pl.Float64), base)).item()
-    assert got == expected
+def test_d8_round_half_up_column_exact_halves(rounder: Rounder, value: float, base: float, expected: float) -> None:
+    assert rounder(pl.Series([value], dtype=pl.Float64), base).item() == expected
 
 
-def test_d8_round_half_up_expr_is_not_bankers_rounding() -> None:
+@ROUNDERS
+def test_d8_round_half_up_column_is_not_bankers_rounding(rounder: Rounder) -> None:
     values = pl.Series([0.5, 1.5, 2.5, 3.5, -0.5, -1.5], dtype=pl.Float64)
-    got = pl.select(sdc.round_half_up_expr(pl.lit(values), 1)).to_series().to_list()
+    got = rounder(values, 1).to_list()
     assert got == [1.0, 2.0, 3.0, 4.0, -1.0, -2.0]
-    assert pl.select(pl.lit(values).round(0)).to_series().to_list() != got  # polars' default would differ
+    assert values.round(0).to_list() != got  # polars' default would differ
 
 
-def test_d8_round_half_up_expr_passes_nulls_and_never_shows_minus_zero() -> None:
-    values = pl.Series([None, -0.4, 0.0], dtype=pl.Float64)
-    got = pl.select(sdc.round_half_up_expr(pl.lit(values), 1)).to_series().to_list()
+@ROUNDERS
+def test_d8_round_half_up_column_passes_nulls_and_never_shows_minus_zero(rounder: Rounder) -> None:
+    values = pl.Series([None, -0.4, 0.0, float("inf"), float("nan")], dtype=pl.Float64)
+    got = rounder(values, 1).to_list()
     assert got[0] is None
     assert str(got[1]) == "0.0" and str(got[2]) == "0.0"
+    assert got[3] == float("inf") and math.isnan(got[4])
 
 
-def test_d8_round_half_up_expr_rejects_bad_base() -> None:
+@ROUNDERS
+def test_d8_round_half_up_column_rejects_bad_base(rounder: Rounder) -> None:
     with pytest.raises(ValueError, match="positive"):
-        sdc.round_half_up_expr(pl.lit(1.0), 0)
+        rounder(pl.Series([1.0]), 0)
+
+
+def test_d8_round_half_up_expr_keeps_the_name_of_what_it_rounds() -> None:
+    frame = pl.DataFrame({"num": [1.0], "den": [3.0]})
+    assert frame.select(sdc.round_half_up_expr(pl.col("num") / pl.col("den") * 100, 0.1)).row(0, named=True) == {
+        "num": 33.3
+    }
 
 
 DECIMALS = st.decimals(min_value=-(10**7), max_value=10**7, places=3, allow_nan=False, allow_infinity=False)
+LARGE = st.floats(min_value=-1e17, max_value=1e17, allow_nan=False, allow_infinity=False)
 
 
-@settings(max_examples=200, deadline=None)
+@ROUNDERS
+@settings(max_examples=150, deadline=None)
 @given(values=st.lists(DECIMALS, min_size=1, max_size=20), base=st.sampled_from([1, 5, 10, 100, 0.1, 0.01, 0.5]))
-def test_d8_round_half_up_expr_agrees_with_decimal(values: list[Decimal], base: float) -> None:
+def test_d8_round_half_up_column_agrees_with_decimal(rounder: Rounder, values: list[Decimal], base: float) -> None:
     floats = [float(v) for v in values]
-    got = pl.select(sdc.round_half_up_expr(pl.lit(pl.Series(floats, dtype=pl.Float64)), base)).to_series().to_list()
-    assert got == [sdc.round_half_up(v, base) for v in floats]
+    assert rounder(pl.Series(floats, dtype=pl.Float64), base).to_list() == [sdc.round_half_up(v, base) for v in floats]
+
+
+@settings(max_examples=150, deadline=None)
+@given(values=st.lists(LARGE, min_size=1, max_size=20), base=st.sampled_from([1, 5, 100, 0.1, 0.01]))
+def test_d8_the_expression_and_the_column_rounding_agree_everywhere(values: list[float], base: float) -> None:
+    """Exactly where a value holds the base's decimals; beyond 15 significant digits both fall back to float
+    arithmetic, where Polars divides a column by a number as a multiplication by its inverse (a last-digit
+    difference, e.g. 3.679061308267503e16 at base 5)."""
+    series = pl.Series(values, dtype=pl.Float64)
+    by_expression, by_series = _by_expression(series, base).to_list(), _by_series(series, base).to_list()
+    for value, a, b in zip(values, by_expression, by_series, strict=True):
+        if abs(value) < 1e15 * min(base, 1):
+            assert a == b, value
+        else:
+            assert math.isclose(a, b, rel_tol=1e-15), value
 
 
 def test_d8_round_half_up_signature_kept() -> None:
@@ -598,7 +644,7 @@ def test_d1_d2_d5_protect_output_passes_the_published_check() -> None:
 def test_d8_a_multiple_read_back_through_float_arithmetic_is_still_a_multiple() -> None:
     """Regression: 76.10000000000001 (a published 76.1 after arithmetic) was reported as not rounded to 1 dp."""
     frame = pl.DataFrame({"value": [76.10000000000001, 76.1, 76.15, 25000.000000001, 25049.0]})
-    flags = frame.select(sdc._not_multiple(pl.col("value").head(3), 0.1).alias("dp")).to_series().to_list()
+    flags = frame.select(sdc.not_multiple_of(pl.col("value").head(3), 0.1).alias("dp")).to_series().to_list()
     assert flags == [False, False, True]
-    money = frame.select(sdc._not_multiple(pl.col("value").tail(2), 100).alias("gbp")).to_series().to_list()
+    money = frame.select(sdc.not_multiple_of(pl.col("value").tail(2), 100).alias("gbp")).to_series().to_list()
     assert money == [False, True]

@@ -95,6 +95,23 @@ def format_number(value: float | None, unit: str = "", dp: int = 0) -> str:
     return f"{sign}{text}"
 
 
+def python_column(
+    frame: pl.DataFrame, name: str, function: Callable[..., object], *columns: str, dtype: pl.DataType = pl.String
+) -> pl.Series:
+    """A column `name` of `function` over each row's `columns` (one column: a null stays null, unformatted).
+
+    Python formatting runs here, row by row, never as a callback inside a Polars query (`map_elements`): a callback
+    needs the GIL on a Polars worker thread while another session's thread may hold it waiting for those workers,
+    and that deadlock hung a whole server (see `sdc.with_rounded`).
+    """
+    rows = frame.select(columns).iter_rows()
+    if len(columns) == 1:
+        values = [None if value is None else function(value) for (value,) in rows]
+    else:
+        values = [function(*row) for row in rows]
+    return pl.Series(name, values, dtype=dtype)
+
+
 def symbol_label(symbol: str | None) -> str:
     return SYMBOL_LABELS.get(symbol or "", symbol or "")
 

@@ -20,7 +20,7 @@ Where each rule is enforced:
   and all its derived parts shown with exactly one part `c`, along the hierarchies a view gives).
 - D7 provider views only from approved provider files: enforced by `leo_dash.core.catalogue` (only approved tables load)
   and `leo_dash.core.query` (no grouping finer than the file); not here.
-- D8 half-up rounding (never banker's): `round_half_up`, `round_half_up_expr`.
+- D8 half-up rounding (never banker's): `round_half_up`, `with_rounded`, `round_half_up_expr`.
 - D9 a derived 0% or 100% on a base under `class_disclosure_base` is `c`: `aggregate`, `share`; a published one
   too (`protect`), with `class_disclosure_note` saying why.
 - D10 downloads match the screen: enforced in `leo_dash.present.export` (one view rendered both ways); `assert_same_cells`
@@ -34,7 +34,7 @@ Submodules (each imports only from those above it):
 
 - `symbols`: the symbols written (`SUPPRESSED`, `NOT_AVAILABLE`), `aggregate`'s `N_ROWS` / `N_EXCLUDED` columns,
   `SMALL_BASE_SYMBOLS`, scratch-column helpers.
-- `rounding`: D8 `round_half_up`, `round_half_up_expr`.
+- `rounding`: D8 `round_half_up`, `round_half_up_series`, `with_rounded`, `round_half_up_expr`, `not_multiple_of`.
 - `rules`: D3/D4/D9 on named columns (`_apply_count_rule`, `_apply_share_rule`), `derived_count`, `share`.
 - `status`: value + status normalisation (D1, D2).
 - `cells`: `protect` for published cells: D5 earnings and min/max columns (`is_single_person_extreme`), D9 on
@@ -49,8 +49,14 @@ from __future__ import annotations
 
 from leo_dash.sdc.aggregation import aggregate
 from leo_dash.sdc.cells import CLASS_DISCLOSURE_NOTE, class_disclosure_note, is_single_person_extreme, protect
-from leo_dash.sdc.checks import Check, DisclosureError, _not_multiple, check_visible, guard
-from leo_dash.sdc.rounding import round_half_up, round_half_up_expr
+from leo_dash.sdc.checks import Check, DisclosureError, check_visible, guard
+from leo_dash.sdc.rounding import (
+    not_multiple_of,
+    round_half_up,
+    round_half_up_expr,
+    round_half_up_series,
+    with_rounded,
+)
 from leo_dash.sdc.rules import derived_count, share
 from leo_dash.sdc.same_cells import assert_same_cells
 from leo_dash.sdc.secondary import (

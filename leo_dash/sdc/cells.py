@@ -9,9 +9,9 @@ from collections.abc import Sequence
 import polars as pl
 
 from leo_dash.core.model import DisclosureProfile, Indicator, status_column
-from leo_dash.sdc.rounding import round_half_up_expr
+from leo_dash.sdc.rounding import with_rounded
 from leo_dash.sdc.status import _order_columns, _require_numeric, _status_or_missing, _with_status
-from leo_dash.sdc.symbols import SMALL_BASE_SYMBOLS, SUPPRESSED, _null_float
+from leo_dash.sdc.symbols import SMALL_BASE_SYMBOLS, SUPPRESSED, _null_float, _scratch
 
 # Endpoints of a distribution are one person's value (ACRO flags them): recognised by name or label. LEO's provider
 # files call them `earnings_lower` / `earnings_upper` ("Minimum Earnings" / "Maximum Earnings"), so "lower"/"upper"
@@ -67,6 +67,8 @@ def _protect_earnings(
         & _earnings_base_too_small(frame, i, profile, derived=derived)
         for i in earnings
     }
+    rounded = {i.column: _scratch(i.column, "rounded") for i in earnings}
+    frame = with_rounded(frame, {rounded[i.column]: (pl.col(i.column), profile.earnings_base) for i in earnings})
     return frame.with_columns(
         expr
         for i in earnings
@@ -75,12 +77,9 @@ def _protect_earnings(
             .then(pl.lit(SUPPRESSED))
             .otherwise(pl.col(status_column(i.column)))
             .alias(status_column(i.column)),
-            pl.when(suppress[i.column])
-            .then(_null_float())
-            .otherwise(round_half_up_expr(pl.col(i.column), profile.earnings_base))
-            .alias(i.column),
+            pl.when(suppress[i.column]).then(_null_float()).otherwise(pl.col(rounded[i.column])).alias(i.column),
         )
-    )
+    ).drop(rounded.values())
 
 
 # D9 on published rates: the publisher's 0% / 100% on a tiny base tells every reader what each of those few

@@ -9,7 +9,7 @@ import polars as pl
 
 from leo_dash.core.model import SYMBOL_LABELS, DisclosureProfile, Indicator, status_column
 from leo_dash.sdc.cells import _earnings_base_too_small, _never_shown, _published_base_threshold
-from leo_dash.sdc.rounding import _step, round_half_up_expr
+from leo_dash.sdc.rounding import _step, not_multiple_of
 from leo_dash.sdc.secondary import Hierarchy, _child_items, _complement_flags
 from leo_dash.sdc.status import _status_or_missing
 from leo_dash.sdc.symbols import _NUMERATOR_TOLERANCE, _TMP, N_ROWS, _scratch
@@ -42,12 +42,6 @@ def _failures(frame: pl.DataFrame, checks: Sequence[Check]) -> list[str]:
     return problems
 
 
-def _not_multiple(value: pl.Expr, base: float) -> pl.Expr:
-    # A value read back through float arithmetic (76.10000000000001) is still the multiple it stands for: allow a
-    # difference far below anything a published figure could show.
-    return (round_half_up_expr(value, base) - value).abs() > base * 1e-9
-
-
 def _derived_rate_checks(frame: pl.DataFrame, indicator: Indicator, profile: DisclosureProfile) -> list[Check]:
     column = indicator.column
     value, shown = pl.col(column), pl.col(status_column(column)).is_null()
@@ -74,7 +68,7 @@ def _derived_rate_checks(frame: pl.DataFrame, indicator: Indicator, profile: Dis
             f"D9: derived rate {column} shows 0% or 100% on a base under {profile.class_disclosure_base}",
         ),
         (
-            shown & _not_multiple(value, _step(profile.rate_dp)),
+            shown & not_multiple_of(value, _step(profile.rate_dp)),
             f"D4: derived rate {column} is not rounded to {profile.rate_dp} dp",
         ),
     ]
@@ -99,7 +93,7 @@ def _indicator_checks(
                 + (" or a base not shown" if derived else ""),
             ),
             (
-                shown & _not_multiple(value, profile.earnings_base),
+                shown & not_multiple_of(value, profile.earnings_base),
                 f"D5: earnings {column} not rounded to the nearest {profile.earnings_base}",
             ),
         ]
@@ -115,7 +109,7 @@ def _indicator_checks(
     if indicator.kind in ("count", "base"):
         checks.append(
             (
-                shown & ((value < profile.min_count) | _not_multiple(value, profile.count_base)),
+                shown & ((value < profile.min_count) | not_multiple_of(value, profile.count_base)),
                 f"D3: derived count {column} below {profile.min_count} or not a multiple of {profile.count_base}",
             )
         )

@@ -8,7 +8,7 @@ from collections.abc import Sequence
 import polars as pl
 
 from leo_dash.core.model import DisclosureProfile, status_column
-from leo_dash.sdc.rounding import _step, round_half_up_expr
+from leo_dash.sdc.rounding import _step, with_rounded
 from leo_dash.sdc.symbols import _NUMERATOR_TOLERANCE, NOT_AVAILABLE, SUPPRESSED, _scratch
 
 
@@ -18,9 +18,8 @@ def _apply_count_rule(frame: pl.DataFrame, columns: Sequence[str], profile: Disc
     Below `min_count` before or after rounding is `c`."""
     if not columns:
         return frame
-    frame = frame.with_columns(
-        round_half_up_expr(pl.col(_scratch(c, "sum")), profile.count_base).alias(_scratch(c, "rounded"))
-        for c in columns
+    frame = with_rounded(
+        frame, {_scratch(c, "rounded"): (pl.col(_scratch(c, "sum")), profile.count_base) for c in columns}
     )
     frame = frame.with_columns(
         pl.coalesce(
@@ -47,11 +46,15 @@ def _apply_share_rule(
     base is hidden is `c` too."""
     if not rates:
         return frame
-    frame = frame.with_columns(
-        round_half_up_expr(pl.col(_scratch(r, "num")) / pl.col(_scratch(r, "den")) * 100, _step(profile.rate_dp)).alias(
-            _scratch(r, "shown")
-        )
-        for r, _ in rates
+    frame = with_rounded(
+        frame,
+        {
+            _scratch(r, "shown"): (
+                pl.col(_scratch(r, "num")) / pl.col(_scratch(r, "den")) * 100,
+                _step(profile.rate_dp),
+            )
+            for r, _ in rates
+        },
     )
 
     def status(rate: str, base: str | None) -> pl.Expr:

@@ -31,21 +31,18 @@ from leo_dash.core import geography
 from leo_dash.core.model import SYMBOL_LABELS, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
-from leo_dash.present.views import Column, View, format_number, make_view
+from leo_dash.present.views import Column, View, format_number, make_view, python_column
 
 fit_header = charts.fit_header  # the line chart's header, as on Subject earnings
 
 
-def _text_expr(column: str, dp: int, unit: str = "") -> pl.Expr:
+def _text_column(frame: pl.DataFrame, column: str, name: str, dp: int, unit: str = "") -> pl.Series:
     """A value column as the table shows it: GSS number, or the symbol's label (never blank, never 0)."""
-    return pl.struct(column, status_column(column)).map_elements(
-        lambda row: (
-            SYMBOL_LABELS.get(row[status_column(column)], row[status_column(column)])
-            if row[status_column(column)] is not None
-            else format_number(row[column], unit, dp)
-        ),
-        return_dtype=pl.String,
-    )
+
+    def text(value: float | None, status: str | None) -> str:
+        return SYMBOL_LABELS.get(status, status) if status is not None else format_number(value, unit, dp)
+
+    return python_column(frame, name, text, column, status_column(column))
 
 
 def _hover_value(value: float | None, status: str | None, dp: int) -> str:
@@ -131,7 +128,7 @@ def trend_view(data: BenefitData, *, notes: Sequence[str] = ()) -> View:
     frame = data.frame
     if data.base is not None:
         # The base is shown as text: it is context for the rate, and the gap note should count only drawn points.
-        frame = frame.with_columns(_text_expr(data.base.column, 0).alias(BASE_TEXT))
+        frame = frame.with_columns(_text_column(frame, data.base.column, BASE_TEXT, 0))
         columns.append(Column(BASE_TEXT, data.base.label))
     if data.derived:
         columns.append(Column(BASIS, "Figure"))

@@ -34,7 +34,7 @@ from leo_dash.core import query
 from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
-from leo_dash.present.views import Column, View, make_view
+from leo_dash.present.views import Column, View, make_view, python_column
 
 # --------------------------------------------------------------------------------------------------------------
 # Flows: subject studied -> industry (a Sankey diagram where it reads well)
@@ -103,14 +103,12 @@ def flows_frame(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None 
     )
     subject_order = {name: i for i, name in enumerate([*subjects, OTHER_SUBJECTS])}
     industry_order = {name: i for i, name in enumerate([*industries, OTHER_INDUSTRIES])}
-    return (
-        flows.with_columns(
-            pl.col(SUBJECT).replace_strict(subject_order, return_dtype=pl.Int64).alias("_s"),
-            pl.col(INDUSTRY).replace_strict(industry_order, return_dtype=pl.Int64).alias("_i"),
-        )
-        .sort(["_s", "_i"])
-        .with_columns(pl.col(INDUSTRY).map_elements(industry_name, return_dtype=pl.String))
-        .select([SUBJECT, INDUSTRY, count.column, status_column(count.column), sdc.N_EXCLUDED])
+    ordered = flows.with_columns(
+        pl.col(SUBJECT).replace_strict(subject_order, return_dtype=pl.Int64).alias("_s"),
+        pl.col(INDUSTRY).replace_strict(industry_order, return_dtype=pl.Int64).alias("_i"),
+    ).sort(["_s", "_i"])
+    return ordered.with_columns(python_column(ordered, INDUSTRY, industry_name, INDUSTRY)).select(
+        [SUBJECT, INDUSTRY, count.column, status_column(count.column), sdc.N_EXCLUDED]
     )
 
 

@@ -32,7 +32,7 @@ from leo_dash.core import query
 from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
-from leo_dash.present.views import Column, View, make_view
+from leo_dash.present.views import Column, View, make_view, python_column
 
 # --------------------------------------------------------------------------------------------------------------
 # Protected frames
@@ -105,7 +105,7 @@ def industries_frame(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | 
     frame = _counts(entry, spec, INDUSTRY, {subject: [spec.subject]}, data_dir=data_dir)
     count = count_columns(entry)[spec.basis].column
     frame, _total, _status = _with_shares(frame, count, entry)
-    frame = frame.with_columns(pl.col(INDUSTRY).map_elements(industry_name, return_dtype=pl.String))
+    frame = frame.with_columns(python_column(frame, INDUSTRY, industry_name, INDUSTRY))
     return _ranked(frame, count, INDUSTRY)
 
 

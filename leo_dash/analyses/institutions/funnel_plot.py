@@ -21,7 +21,7 @@ from leo_dash.analyses.institutions.view_parts import (
 )
 from leo_dash.present import charts
 from leo_dash.present.sentences import in_sentence
-from leo_dash.present.views import Column, View, format_number, make_view
+from leo_dash.present.views import Column, View, format_number, make_view, python_column
 
 # ---------------------------------------------------------------- funnel
 
@@ -88,9 +88,8 @@ def _classified(result: Comparison, phi: float) -> pl.DataFrame:
     benchmark_row = year.filter(pl.col(MEMBER) == BENCHMARK_KEY).with_columns(
         pl.lit("Benchmark").alias(POSITION), *(pl.lit(None, dtype=pl.Float64).alias(c) for c in limit_columns)
     )
-    return pl.concat([benchmark_row, providers], how="diagonal_relaxed").with_columns(
-        _range_text("95%"), _range_text("99.8%")
-    )
+    placed = pl.concat([benchmark_row, providers], how="diagonal_relaxed")
+    return placed.with_columns(_range_text(placed, "95%"), _range_text(placed, "99.8%"))
 
 
 def funnel_frame(result: Comparison) -> pl.DataFrame:
@@ -99,18 +98,14 @@ def funnel_frame(result: Comparison) -> pl.DataFrame:
     return _funnel_frame(result)
 
 
-def _range_text(level: str) -> pl.Expr:
-    lower, upper = pl.col(funnel.limit_column("lower", level)), pl.col(funnel.limit_column("upper", level))
+def _range_text(frame: pl.DataFrame, level: str) -> pl.Series:
+    def text(lower: float | None, upper: float | None) -> str:
+        if lower is None:
+            return ""
+        return f"{format_number(lower, '%', 1)} to {format_number(upper, '%', 1)}"
 
-    def fmt(expr: pl.Expr) -> pl.Expr:
-        return expr.map_elements(lambda v: format_number(v, "%", 1), return_dtype=pl.String)
-
-    return (
-        pl.when(lower.is_not_null())
-        .then(pl.concat_str([fmt(lower), pl.lit(" to "), fmt(upper)]))
-        .otherwise(pl.lit(""))
-        .alias(f"__range_{level}")
-    )
+    lower, upper = funnel.limit_column("lower", level), funnel.limit_column("upper", level)
+    return python_column(frame, f"__range_{level}", text, lower, upper)
 
 
 def funnel_summary(result: Comparison, frame: pl.DataFrame) -> str:

@@ -20,7 +20,7 @@ from leo_dash.analyses.institutions.view_parts import (
 from leo_dash.core.model import SYMBOL_LABELS, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
-from leo_dash.present.views import Column, View, make_view
+from leo_dash.present.views import Column, View, make_view, python_column
 
 # ---------------------------------------------------------------- trend
 
@@ -46,8 +46,8 @@ def trend_frame(result: Comparison) -> pl.DataFrame:
         sdc.missing_as_not_available(value),
         pl.col(MEMBER).replace_strict(names, return_dtype=pl.String).alias(SERIES),
         pl.when(pl.col(MEMBER) == BENCHMARK_KEY).then(pl.lit("")).otherwise(pl.col(MEMBER)).alias(pid),
-        pl.col(time).map_elements(period_label, return_dtype=pl.String).alias(PERIOD_LABEL),
     )
+    frame = frame.with_columns(python_column(frame, PERIOD_LABEL, period_label, time))
     order = {m: i for i, m in enumerate(members)}
     return (
         frame.with_columns(pl.col(MEMBER).replace_strict(order, return_dtype=pl.Int64).alias("__order"))

@@ -17,7 +17,7 @@ from leo_dash.core.model import SYMBOL_LABELS, SYMBOL_MEANINGS, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
 from leo_dash.present.sentences import in_sentence, join_words, years_after_phrase
-from leo_dash.present.views import Column, View, format_number, gap_note, make_view
+from leo_dash.present.views import Column, View, format_number, gap_note, make_view, python_column
 
 
 def _by_table(headlines: Sequence[Headline]) -> list[list[Headline]]:
@@ -41,13 +41,14 @@ def headlines_frame(headlines: Sequence[Headline]) -> pl.DataFrame:
             h.series.with_columns(
                 pl.lit(n).alias(KEY),
                 pl.lit(h.title).alias(HEADLINE),
-                pl.col(PERIOD).map_elements(period_label, return_dtype=pl.String).alias(PERIOD_LABEL),
-                pl.struct(VALUE, status_column(VALUE))
-                .map_elements(
-                    lambda row, h=h: _figure_text(row[VALUE], row[status_column(VALUE)], h.unit, h.dp),
-                    return_dtype=pl.String,
-                )
-                .alias(FIGURE),
+                python_column(h.series, PERIOD_LABEL, period_label, PERIOD),
+                python_column(
+                    h.series,
+                    FIGURE,
+                    lambda value, status, h=h: _figure_text(value, status, h.unit, h.dp),
+                    VALUE,
+                    status_column(VALUE),
+                ),
                 pl.lit(h.basis).alias(BASIS),
             )
         )

@@ -15,18 +15,7 @@ from leo_dash.core.ees.rules import (
     _natural_base,
     _normalise_name,
 )
-
-
-def _not_multiple_of(number: pl.Expr, step: float) -> pl.Expr:
-    """True where `number` is not a whole number of `step`s (null counts as a multiple)."""
-    # Counted in steps, so a decimal such as 0.3 is a multiple of 0.1 despite float error: scaling by a
-    # power of ten (exact) leaves an error of about 1e-16 of the value, far inside the 1e-9-step tolerance
-    # (the tolerance grows with the value where float precision runs out). Plain float arithmetic keeps
-    # this a streaming expression; half-up rounding runs Python per batch and was most of the screening
-    # time of a 20M-row file.
-    steps = number * float(round(1.0 / step)) if step < 1 else number / step
-    off = (steps - steps.round()).abs()
-    return (off > pl.max_horizontal(pl.lit(1e-9), steps.abs() * 4e-16)).fill_null(False)
+from leo_dash.sdc import not_multiple_of
 
 
 class _RoundingChecks(_Recorder):
@@ -119,7 +108,7 @@ class _RoundingChecks(_Recorder):
                 first_and_count(f"earnings_{c}", (number % self.earnings_rule.multiple != 0).fill_null(False))
         for c, (dp, _declared) in rate_steps.items():
             number = pl.col(c).cast(pl.Float64, strict=False)
-            first_and_count(f"rate_{c}", _not_multiple_of(number, 10.0**-dp))
+            first_and_count(f"rate_{c}", not_multiple_of(number, 10.0**-dp))
         return exprs
 
     def _report_rounding(
