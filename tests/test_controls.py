@@ -31,6 +31,9 @@ class _Recording:
     def arrived_with(self, keys: list[str]) -> dict[str, str]:
         return self._answer.arrived_with(keys)
 
+    def chosen(self) -> dict[str, list[str]]:
+        return self._answer.chosen()
+
 
 def _asked(analysis: analyses.Analysis, entry, values: dict) -> tuple[list, dict]:
     """Run the analysis's `choose` as the page would, answering from `values`; returns the controls and params."""

@@ -180,6 +180,19 @@ class Ask(Protocol):
     def __call__(self, control: Instruction) -> None: ...
     def __call__(self, control: Control) -> str | list[str] | None: ...
     def arrived_with(self, keys: Sequence[str]) -> dict[str, str]: ...
+    def chosen(self) -> Params:
+        """The URL parameters of every answer given so far this run: what `spec_from_params` reads."""
+        ...
+
+
+def record_answer(chosen: Params, control: Control, answer: str | list[str] | None) -> None:
+    """Keep a drawn control's answer under its URL key (nothing for an instruction or an empty select)."""
+    if isinstance(control, Caption | StartAfresh | Follow | DropFromLink):
+        return
+    if isinstance(answer, list):
+        chosen[url_key(control)] = list(answer)
+    elif answer:
+        chosen[url_key(control)] = [answer]
 
 
 @dataclass(frozen=True)
@@ -207,8 +220,17 @@ class PageText:
 class _Answers:
     def __init__(self, values: Mapping[str, str | Sequence[str]]) -> None:
         self._values = {k: [v] if isinstance(v, str) else list(v) for k, v in values.items()}
+        self._chosen: Params = {}
 
     def __call__(self, control: Control) -> str | list[str] | None:  # type: ignore[override]
+        answer = self._answer(control)
+        record_answer(self._chosen, control, answer)
+        return answer
+
+    def chosen(self) -> Params:
+        return dict(self._chosen)
+
+    def _answer(self, control: Control) -> str | list[str] | None:
         if isinstance(control, Caption | StartAfresh | Follow | DropFromLink):
             return None
         wanted = [v for v in self._values.get(url_key(control), []) if v in offered(control)]

@@ -47,6 +47,7 @@ class SidebarAsk:
     def __init__(self, page: str) -> None:
         self.page = page
         self.drawn: list[str] = []
+        self._chosen: controls.Params = {}
         self._previous_keys: list[str] = list(st.session_state.get(_KEYS_DRAWN + page, ()))
 
     def __call__(self, control: controls.Control) -> str | list[str] | None:
@@ -64,12 +65,19 @@ class SidebarAsk:
                 note(control.note)
             return None
         self.drawn.append(controls.url_key(control))
-        if isinstance(control, controls.MultiSelect | controls.ProviderMultiSelect):
-            return _many(control)
-        return _one(control)
+        answer = (
+            _many(control)
+            if isinstance(control, controls.MultiSelect | controls.ProviderMultiSelect)
+            else _one(control)
+        )
+        controls.record_answer(self._chosen, control, answer)
+        return answer
 
     def arrived_with(self, keys: Sequence[str]) -> dict[str, str]:
         return link_values(list(keys))
+
+    def chosen(self) -> controls.Params:
+        return dict(self._chosen)
 
     def finish(self) -> None:
         """After the last control: remember what was drawn; resets of controls this run did not draw are dropped."""

@@ -9,7 +9,7 @@ from leo_dash.analyses.benefits.measures import (
     BY_YEARS_AFTER,
     NO_TABLE_MESSAGE,
 )
-from leo_dash.analyses.benefits.spec import BenefitSpec, spec_params
+from leo_dash.analyses.benefits.spec import spec_from_params, spec_params
 from leo_dash.analyses.controls import (
     AreaSelect,
     Ask,
@@ -25,7 +25,7 @@ from leo_dash.analyses.controls import (
 from leo_dash.analyses.institutions.options import id_label
 from leo_dash.core import geography
 from leo_dash.core.model import TableEntry
-from leo_dash.core.periods import period_label, period_value
+from leo_dash.core.periods import period_label
 
 TEXT = PageText(
     intro=(
@@ -40,9 +40,8 @@ TEXT = PageText(
 def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
     options = choices.table_options(entry)
-    measure = options.measures[0].column
     if len(options.measures) > 1:
-        measure = ask(LabelledSelect("Measure", "measure", {m.column: m.label for m in options.measures})) or measure
+        ask(LabelledSelect("Measure", "measure", {m.column: m.label for m in options.measures}))
     area_code = ask(AreaSelect(options.areas))
     area = next((a for a in options.areas if a.code == area_code), None)
     provider = _provider(entry, options, ask) if options.providers and not geography.below_national(area) else None
@@ -52,11 +51,10 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
         characteristic = ask(Select("Characteristic", "characteristic", choices.characteristic_types(entry, provider)))
         ask(StartAfresh("characteristic", characteristic, ["characteristic_value"]))
     items = _lines(entry, split, provider, characteristic, ask)
-    years_after = None
     if options.years_after and split.key != BY_YEARS_AFTER:
         label = options.label(str(entry.role("years_after")))
-        years_after = ask(Select(label, "yag", options.years_after, options.default_years_after))
-    filters = choices.choose_filters(
+        ask(Select(label, "yag", options.years_after, options.default_years_after))
+    choices.choose_filters(
         entry,
         options,
         split,
@@ -66,23 +64,12 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     labels = [period_label(p) for p in options.periods]
     # Another table: the change runs over its own first and last years (a year both tables have is not a choice).
     ask(StartAfresh("years_table", entry.id, ["from_year", "year"]))
-    start = ask(Select("Change from", "from_year", labels, labels[0])) or labels[0]
-    end = ask(Select("Change to", "year", labels, labels[-1])) or labels[-1]
+    ask(Select("Change from", "from_year", labels, labels[0]))
+    ask(Select("Change to", "year", labels, labels[-1]))
     if not split.is_overall and not items:
         return Incomplete("Choose at least one line in the sidebar to see the chart.")
-    spec = BenefitSpec(
-        table_id=entry.id,
-        measure=measure,
-        split=split.key,
-        characteristic=characteristic,
-        items=tuple(items),
-        provider=provider,
-        years_after=years_after,
-        filters=filters,
-        start=period_value(start),
-        end=period_value(end),
-        area=geography.area_code(options.areas, area),
-    )
+    # The link's parameters of what was asked, through the one reader of links (its defaults and fallbacks).
+    spec, _ = spec_from_params(entry, ask.chosen())
     return spec_params(spec)
 
 

@@ -25,12 +25,12 @@ from leo_dash.analyses.earnings.measures import (
     NO_SPLIT,
     NO_TABLE_MESSAGE,
 )
-from leo_dash.analyses.earnings.spec import EarningsSpec, spec_params
+from leo_dash.analyses.earnings.spec import spec_from_params, spec_params
 from leo_dash.analyses.earnings.wording import filter_label, in_sentence, nice_name
 from leo_dash.analyses.institutions.options import id_label
-from leo_dash.core import geography, prices
+from leo_dash.core import prices
 from leo_dash.core.model import TableEntry
-from leo_dash.core.periods import period_label, period_value
+from leo_dash.core.periods import period_label
 
 TEXT = PageText(
     intro=(
@@ -44,11 +44,8 @@ TEXT = PageText(
 def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
     options = choices.table_options(entry)
-    measure = options.measures[0].key
     if len(options.measures) > 1:
-        measure = (
-            ask(LabelledSelect("Earnings measure", "measure", {m.key: m.label for m in options.measures})) or measure
-        )
+        ask(LabelledSelect("Earnings measure", "measure", {m.key: m.label for m in options.measures}))
     mode = MODE_OPTIONS[ask(Radio("Compare", "compare", list(MODE_OPTIONS))) or "Trajectory"]
     ask(
         Caption(
@@ -60,15 +57,15 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     area = next((a for a in options.areas if a.code == area_code), None)
     provider = _provider(entry, options, ask) if options.providers and (area is None or area.national) else None
     subjects = _subjects(entry, options, provider, ask)
-    period, yags = _when(entry, options, mode, ask)
+    yags = _years_after(entry, options, mode, ask)
     characteristic, groups = _groups(entry, options, provider, len(subjects), ask)
-    filters = choices.choose_filters(
+    choices.choose_filters(
         entry,
         options,
         lambda column, items, default: ask(Select(filter_label(entry, column), column, items, default)),
         asked=ask.arrived_with(list(options.filters)),
     )
-    basis = BASIS_OPTIONS[ask(Radio("Earnings basis", "basis", list(BASIS_OPTIONS))) or "Nominal"]
+    ask(Radio("Earnings basis", "basis", list(BASIS_OPTIONS)))
     ask(
         Caption(
             f"Real terms are in {prices.prices_label(options.latest_period)} (the latest tax year in this table), "
@@ -77,20 +74,8 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     )
     if missing := _missing(subjects, yags, characteristic, groups):
         return Incomplete(f"Choose at least {missing} in the sidebar to see the chart.")
-    spec = EarningsSpec(
-        table_id=entry.id,
-        measure=measure,
-        subjects=tuple(subjects),
-        mode=mode,
-        years_after=tuple(yags),
-        period=period,
-        characteristic=characteristic,
-        characteristic_values=tuple(groups),
-        provider=provider,
-        filters=filters,
-        basis=basis,
-        area=geography.area_code(options.areas, area),
-    )
+    # The link's parameters of what was asked, through the one reader of links (its defaults and fallbacks).
+    spec, _ = spec_from_params(entry, ask.chosen())
     return spec_params(spec)
 
 
@@ -134,15 +119,14 @@ def _subjects(entry: TableEntry, options: choices.EarningsOptions, provider: str
     )
 
 
-def _when(entry: TableEntry, options: choices.EarningsOptions, mode: str, ask: Ask) -> tuple[int | None, list[str]]:
-    """Trajectory: the tax year and the years after graduation shown; cohorts: the one year after graduation."""
+def _years_after(entry: TableEntry, options: choices.EarningsOptions, mode: str, ask: Ask) -> list[str]:
+    """Trajectory: the tax year, then the years after graduation shown; cohorts: the one year after graduation."""
     if mode != "trajectory":
         yag = ask(Select("Years after graduation", "yag", options.years_after, choices.default_cohort_yag(options)))
-        return None, [yag] if yag else []
+        return [yag] if yag else []
     labels = [period_label(p) for p in reversed(options.periods)]
-    year = ask(Select(entry.time_label, "year", labels, labels[0])) or labels[0]
-    yags = ask(MultiSelect("Years after graduation", "yag", options.years_after, list(options.years_after)))
-    return period_value(year), yags
+    ask(Select(entry.time_label, "year", labels, labels[0]))
+    return ask(MultiSelect("Years after graduation", "yag", options.years_after, list(options.years_after)))
 
 
 def _groups(

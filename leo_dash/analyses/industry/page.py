@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from leo_dash.analyses.controls import Ask, LabelledSelect, PageText, Params, Select
-from leo_dash.analyses.industry.spec import BASES, IndustrySpec, industry_name, options, spec_from_params, spec_params
+from leo_dash.analyses.industry.spec import BASES, industry_name, options, spec_from_params, spec_params
 from leo_dash.core.model import TableEntry
 
 TEXT = PageText(
@@ -24,11 +24,11 @@ def choose(entry: TableEntry, ask: Ask) -> Params:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
     found = options(entry)
     defaults, _ = spec_from_params(entry, {})  # the defaults, written once, in spec_from_params
-    yag = ask(Select("Years after graduation", "yag", found.years_after, defaults.years_after))
-    subject = ask(Select("Subject studied", "subject", found.subjects, defaults.subject))
-    region = ask(Select("Region", "region", found.regions, defaults.region))
-    basis = ask(LabelledSelect("Count graduates by", "basis", {k: BASES[k] for k in found.bases}, defaults.basis))
-    chosen_industry = ask(
+    ask(Select("Years after graduation", "yag", found.years_after, defaults.years_after))
+    ask(Select("Subject studied", "subject", found.subjects, defaults.subject))
+    ask(Select("Region", "region", found.regions, defaults.region))
+    ask(LabelledSelect("Count graduates by", "basis", {k: BASES[k] for k in found.bases}, defaults.basis))
+    ask(
         LabelledSelect(
             "Industry (for the subjects chart)",
             "industry",
@@ -36,12 +36,6 @@ def choose(entry: TableEntry, ask: Ask) -> Params:
             defaults.industry,
         )
     )
-    spec = IndustrySpec(
-        table_id=entry.id,
-        years_after=yag or defaults.years_after,
-        subject=subject or defaults.subject,
-        region=region or defaults.region,
-        basis=basis or defaults.basis,
-        industry=chosen_industry or defaults.industry,
-    )
+    # The link's parameters of what was asked, through the one reader of links (its defaults and fallbacks).
+    spec, _ = spec_from_params(entry, ask.chosen())
     return spec_params(spec)

@@ -34,9 +34,9 @@ from leo_dash.analyses.institutions.options import (
     provider_types_help,
     subjects,
 )
-from leo_dash.analyses.institutions.spec import InstitutionSpec, spec_params
+from leo_dash.analyses.institutions.spec import spec_from_params, spec_params
 from leo_dash.core.model import TableEntry
-from leo_dash.core.periods import period_label, period_value
+from leo_dash.core.periods import period_label
 
 TEXT = PageText(
     intro=(
@@ -50,24 +50,22 @@ TEXT = PageText(
 def choose(entry: TableEntry, ask: Ask) -> Params:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
     options = page_options(entry)
-    measure = ask(
-        LabelledSelect("Outcome", "measure", {m.column: m.label for m in options.measures}, options.default_measure)
-    )
+    ask(LabelledSelect("Outcome", "measure", {m.column: m.label for m in options.measures}, options.default_measure))
     labels = [period_label(p) for p in reversed(options.periods)]
-    year = ask(Select(entry.time_label, "year", labels, labels[0])) or labels[0]
+    ask(Select(entry.time_label, "year", labels, labels[0]))
     yag = None
     if options.years_after:
         yag = ask(_if_choice("Years after graduation", "yag", options.years_after, options.default_years_after))
-    subject, characteristic, characteristic_value = _breakdown(entry, yag, ask)
-    filters = choose_filters(
+    _breakdown(entry, yag, ask)
+    choose_filters(
         entry,
         options,
         lambda column, items, default: ask(_if_choice(filter_label(entry, column), column, items, default)),
         asked=ask.arrived_with(list(options.filters)),
     )
     providers = ask(_highlight(options))
-    peer, provider_type, region = _peer_group(entry, options, providers, ask)
-    top = ask(
+    _peer_group(entry, options, providers, ask)
+    ask(
         Select(
             "Providers in the ranked chart",
             "top",
@@ -76,30 +74,15 @@ def choose(entry: TableEntry, ask: Ask) -> Params:
             help="The top and bottom N providers, plus any you highlight. The Table tab lists every provider.",
         )
     )
-    limits = ask(Radio("Funnel plot limits", "limits", LIMIT_OPTIONS))
+    ask(Radio("Funnel plot limits", "limits", LIMIT_OPTIONS))
     ask(
         Caption(
             "'Chance only': binomial limits. 'Allow for over-dispersion' widens them when providers differ by more "
             "than chance (the funnel plot's notes give the factor)."
         )
     )
-    spec = InstitutionSpec(
-        table_id=entry.id,
-        measure=measure or options.default_measure,
-        period=period_value(year),
-        years_after=yag,
-        subject=subject,
-        characteristic_type=characteristic,
-        characteristic_value=characteristic_value,
-        filters=filters,
-        peer=peer,
-        provider_type=provider_type,
-        region=region,
-        providers=tuple(providers),
-        top=top or DEFAULT_TOP,
-        limits=limits or LIMIT_OPTIONS[0],
-    )
-    return spec_params(spec)
+    # The link's parameters of what was asked, through the one reader of links (its defaults and fallbacks).
+    return spec_params(spec_from_params(entry, ask.chosen()))
 
 
 def _if_choice(label: str, key: str, options: list[str] | tuple[str, ...], default: str | None = None) -> Select:
