@@ -125,6 +125,26 @@ def test_random_cell_damage_finds_the_same_on_both_paths(row: int, column: int, 
     assert_same(*both_ways(pair.write(tmp_path)))
 
 
+
+@pytest.mark.parametrize("value", ["0\r", "\r", "2021\r22"])
+def test_a_lone_carriage_return_in_a_cell_is_refused_alike_on_both_paths(value: str, tmp_path: Path) -> None:
+    """Regression (found by the random-damage test): Polars' in-memory reader kept a lone CR inside the cell and
+    judged the value (L12), the out-of-core path ended the record there (L2). Both now refuse the row as L2."""
+    pair = Pair.minimal()
+    pair.rows[0][0] = value
+    in_memory, out_of_core = both_ways(pair.write(tmp_path))
+    assert_same(in_memory, out_of_core)
+    assert [(f.rule, f.row) for f in in_memory.findings if f.severity == "error"][:1] == [("L2", 2)]
+
+
+def test_crlf_line_endings_are_not_a_lone_carriage_return(tmp_path: Path) -> None:
+    path = Pair.minimal().write(tmp_path)
+    path.write_bytes(path.read_bytes().replace(b"\n", b"\r\n"))
+    in_memory, out_of_core = both_ways(path)
+    assert_same(in_memory, out_of_core)
+    assert in_memory.ok, in_memory.findings
+
+
 # --- preparation: a large table is protected one slice at a time and written without being held whole ------------
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import csv
 import gzip
+import re
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -147,6 +148,24 @@ def _open_binary(path: Path) -> BinaryIO:
     if path.name.endswith(".gz"):
         return gzip.open(path, "rb")  # type: ignore[return-value]
     return path.open("rb")
+
+
+_BARE_CARRIAGE_RETURN = re.compile(rb"\r(?!\n)")
+
+
+def has_bare_carriage_return(path: Path) -> bool:
+    """Whether a CR stands alone somewhere (not as part of CRLF). The strict reading (`_locate_bad_row`) and the
+    out-of-core staging end a record there, Polars' in-memory reader keeps it inside the cell: such a file is judged
+    by the strict reading on both paths."""
+    carry = b""
+    with _open_binary(path) as handle:
+        while chunk := handle.read(1 << 20):
+            data = carry + chunk
+            # A CR closing the chunk may open a CRLF in the next one: judged with the next chunk.
+            data, carry = (data[:-1], b"\r") if data.endswith(b"\r") else (data, b"")
+            if _BARE_CARRIAGE_RETURN.search(data):
+                return True
+    return bool(carry)
 
 
 def _decompressed_size_problem(path: Path) -> str | None:

@@ -23,6 +23,7 @@ from leo_dash.core.ees.reading import (
     _meta_rows,
     _quote_list,
     _read_header,
+    has_bare_carriage_return,
 )
 from leo_dash.core.ees.rules import (
     _FILE_NAME,
@@ -174,8 +175,10 @@ class _Screener(_StructureChecks, _TimeGeographyChecks, _ValueChecks, _RoundingC
             row = _locate_bad_row(path, len(header))
             self.error("L2", f"{file} row {row if row else '?'}: bad encoding or field count.", row=row, file=file)
             return None
-        # Polars pads short rows with nulls instead of failing: a null in the last column may be a short row.
-        if df.width and df.height and df.get_column(df.columns[-1]).null_count():
+        # Polars pads short rows with nulls instead of failing: a null in the last column may be a short row; and
+        # it keeps a lone CR inside a cell where the strict reading (and the out-of-core path) ends the record.
+        padded = df.width and df.height and df.get_column(df.columns[-1]).null_count()
+        if padded or has_bare_carriage_return(path):
             row = _locate_bad_row(path, len(header))
             if row is not None:
                 self.error("L2", f"{file} row {row}: bad encoding or field count.", row=row, file=file)
@@ -224,6 +227,11 @@ class _Screener(_StructureChecks, _TimeGeographyChecks, _ValueChecks, _RoundingC
             self.error("L2", f"{self.file} {problem}; it cannot be read.")
             return False
         if self._repeated_columns(header):
+            return False
+        # DuckDB ends a record at a lone CR in one place and keeps it in a blank cell in another: the strict
+        # reading decides, as on the in-memory path.
+        if has_bare_carriage_return(self.path) and (row := _locate_bad_row(self.path, len(header))) is not None:
+            self.error("L2", f"{self.file} row {row}: bad encoding or field count.", row=row)
             return False
         try:
             staged = staging.stage_as_text(self.path, len(header))
