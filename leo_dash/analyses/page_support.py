@@ -69,6 +69,13 @@ class LinkReader:
         )
 
 
+def one_view(
+    make: Callable[..., View],
+) -> Callable[[TableEntry, Spec, list[str], Path | None], list[View]]:
+    """`views_from_link`'s `build` for an analysis with one view, made as `make(entry, spec, notes=, data_dir=)`."""
+    return lambda entry, spec, notes, data_dir: [make(entry, spec, notes=notes, data_dir=data_dir)]
+
+
 def views_from_link(
     params: Mapping[str, Sequence[str]],
     tables: Sequence[TableEntry],

@@ -566,11 +566,5 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    return page_support.views_from_link(
-        params,
-        tables,
-        supports,
-        spec_from_params,
-        lambda entry, spec, notes, data_dir: [map_view(entry, spec, notes=notes, data_dir=data_dir)],
-        data_dir=data_dir,
-    )
+    build = page_support.one_view(map_view)
+    return page_support.views_from_link(params, tables, supports, spec_from_params, build, data_dir=data_dir)

@@ -18,8 +18,8 @@ import polars as pl
 
 from leo_dash import sdc
 from leo_dash.analyses import earnings, page_support
-from leo_dash.analyses.controls import AreaSelect, Ask, LabelledSelect, PageText, ProviderSelect, Select
-from leo_dash.analyses.institutions.options import id_label
+from leo_dash.analyses.controls import AreaSelect, Ask, LabelledSelect, PageText, Select
+from leo_dash.analyses.earnings.page import provider_picker
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label, period_value
@@ -159,16 +159,8 @@ def choose(entry: TableEntry, ask: Ask) -> dict[str, list[str]]:
     area = next((a for a in options.areas if a.code == code), None)
     provider: str | None = None
     if options.providers and not geography.below_national(area):
-        fixed = {earnings.ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
-        picker = ProviderSelect(
-            "Provider",
-            "provider",
-            options.providers,
-            fixed=fixed,
-            id_label=id_label(entry),
-            help="Rank the subjects of one provider instead of the national figures. Search above, then choose.",
-        )
-        provider = ask(picker) or None
+        help = "Rank the subjects of one provider instead of the national figures. Search above, then choose."
+        provider = ask(provider_picker(entry, options, help)) or None
     labels = [period_label(p) for p in reversed(options.periods)]
     year = ask(Select(entry.time_label, "year", labels, period_label(defaults.period))) or period_label(defaults.period)
     yag = ask(Select("Years after graduation", "yag", options.years_after, defaults.years_after))
@@ -430,11 +422,5 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    return page_support.views_from_link(
-        params,
-        tables,
-        supports,
-        spec_from_params,
-        lambda entry, spec, notes, data_dir: [ranking_view(entry, spec, notes=notes, data_dir=data_dir)],
-        data_dir=data_dir,
-    )
+    build = page_support.one_view(ranking_view)
+    return page_support.views_from_link(params, tables, supports, spec_from_params, build, data_dir=data_dir)

@@ -79,17 +79,15 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     return spec_params(spec)
 
 
-def _provider(entry: TableEntry, options: choices.EarningsOptions, ask: Ask) -> str | None:
+def provider_picker(entry: TableEntry, options: choices.EarningsOptions, help: str) -> ProviderSelect:
+    """A graduate earnings table's provider control: the national figures (where published) or one provider."""
     fixed = {ALL_PROVIDERS: "All providers (national figures)"} if options.has_national else {}
-    picker = ProviderSelect(
-        "Provider",
-        "provider",
-        options.providers,
-        fixed=fixed,
-        id_label=id_label(entry),
-        help="Show one provider's figures beside the published national figures. Search above, then choose.",
-    )
-    return ask(picker) or None
+    return ProviderSelect("Provider", "provider", options.providers, fixed=fixed, id_label=id_label(entry), help=help)
+
+
+def _provider(entry: TableEntry, options: choices.EarningsOptions, ask: Ask) -> str | None:
+    help = "Show one provider's figures beside the published national figures. Search above, then choose."
+    return ask(provider_picker(entry, options, help)) or None
 
 
 def _subjects(entry: TableEntry, options: choices.EarningsOptions, provider: str | None, ask: Ask) -> list[str]:

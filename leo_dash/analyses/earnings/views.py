@@ -153,11 +153,6 @@ def views_for_params(
     `tables` are the tables the user may see (a link naming no table never falls back to another); None means
     every table in the catalogue."""
 
-    return page_support.views_from_link(
-        params,
-        list(load_catalogue(data_dir)) if tables is None else tables,
-        supports,
-        spec_from_params,
-        lambda entry, spec, notes, data_dir: [earnings_view(entry, spec, notes=notes, data_dir=data_dir)],
-        data_dir=data_dir,
-    )
+    visible = list(load_catalogue(data_dir)) if tables is None else tables
+    build = page_support.one_view(earnings_view)
+    return page_support.views_from_link(params, visible, supports, spec_from_params, build, data_dir=data_dir)
