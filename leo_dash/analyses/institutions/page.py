@@ -90,9 +90,10 @@ def _if_choice(label: str, key: str, options: list[str] | tuple[str, ...], defau
     return Select(label, key, options, default, only_if_choice=True)
 
 
-def _breakdown(entry: TableEntry, yag: str | None, ask: Ask) -> tuple[str | None, str | None, str | None]:
-    """The subject, characteristic type and characteristic group, each offered only what the one before allows."""
-    subject = characteristic = group = None
+def _breakdown(entry: TableEntry, yag: str | None, ask: Ask) -> None:
+    """Ask the subject, characteristic type and characteristic group, each offered only what the one before allows
+    (the answers reach the spec through `ask.chosen()`)."""
+    subject = characteristic = None
     offered = subjects(entry, yag)
     if offered:
         subject = ask(_if_choice("Subject", "subject", offered, default_item(entry, "subject", offered)))
@@ -103,8 +104,7 @@ def _breakdown(entry: TableEntry, yag: str | None, ask: Ask) -> tuple[str | None
         if not is_total(characteristic):
             groups = characteristic_values(entry, subject, characteristic)
             if groups:
-                group = ask(_if_choice(f"{characteristic} group", "characteristic_value", groups))
-    return subject, characteristic, group
+                ask(_if_choice(f"{characteristic} group", "characteristic_value", groups))
 
 
 def _highlight(options: PageOptions) -> ProviderMultiSelect:
@@ -121,21 +121,18 @@ def _highlight(options: PageOptions) -> ProviderMultiSelect:
     )
 
 
-def _peer_group(
-    entry: TableEntry, options: PageOptions, providers: list[str], ask: Ask
-) -> tuple[str, str | None, str | None]:
-    """Who the providers are compared with: all providers, or those of a type and/or region (which start from
+def _peer_group(entry: TableEntry, options: PageOptions, providers: list[str], ask: Ask) -> None:
+    """Ask who the providers are compared with: all providers, or those of a type and/or region (which start from
     the first highlighted provider's own, and follow it when it changes)."""
     if len(options.peers) < 2:
-        return PEER_ALL, None, None
+        return
     peer = ask(Radio("Compare with", "peer", options.peers)) or PEER_ALL
     uses_type, uses_region = peer_uses(peer)
     focus = providers[0] if providers else None
     own = provider_attributes(entry, focus) if focus else {}
     ask(Follow("focus", (focus, peer), {role: value for role, value in own.items() if value is not None}))
-    provider_type = region = None
     if uses_type and options.provider_types:
-        provider_type = ask(
+        ask(
             Select(
                 "Provider type",
                 "provider_type",
@@ -145,6 +142,5 @@ def _peer_group(
             )
         )
     if uses_region and options.regions:
-        region = ask(Select("Region", "region", options.regions, own.get("region")))
+        ask(Select("Region", "region", options.regions, own.get("region")))
     ask(Caption("'Same type' and 'Same region' start from the first highlighted provider's own."))
-    return peer, provider_type, region
