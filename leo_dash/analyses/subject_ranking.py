@@ -31,7 +31,6 @@ PAGE = "subject_ranking"
 VIEW_KEY = "subject-ranking"
 RANK = "rank"
 REFERENCE_LABEL = "All subjects"
-PREFERRED_YAG = "5"
 SORTS: dict[str, str] = {
     "median": "Median earnings, highest first",
     "lq": "Lower quartile, highest first",
@@ -57,10 +56,6 @@ class RankingSpec:
 def supports(entry: TableEntry) -> bool:
     """Tables Subject earnings can show: a subject, years after graduation, a tax year and a published median."""
     return earnings.supports(entry)
-
-
-def default_years_after(options: earnings.EarningsOptions) -> str:
-    return PREFERRED_YAG if PREFERRED_YAG in options.years_after else options.years_after[-1]
 
 
 def total_subject(entry: TableEntry, options: earnings.EarningsOptions, *, data_dir: Path | None = None) -> str | None:
@@ -92,7 +87,7 @@ def spec_from_params(
             period = labels[year]
         else:
             notes.append(f"The link's year '{year}' is not in this table; the latest year is shown.")
-    yag = default_years_after(options)
+    yag = page_support.default_years_after(options.years_after)
     if (wanted_yag := last("yag")) is not None:
         if wanted_yag in options.years_after:
             yag = wanted_yag
@@ -122,13 +117,9 @@ def spec_from_params(
 
 def spec_params(spec: RankingSpec, options: earnings.EarningsOptions) -> dict[str, list[str]]:
     """The URL parameters that rebuild this ranking (every choice that changes a figure or its order)."""
-    params: dict[str, list[str]] = {
-        "table": [spec.table_id],
-        "measure": [spec.measure],
-        "year": [period_label(spec.period)],
-        "yag": [spec.years_after],
-        "sort": [spec.sort],
-    }
+    params = page_support.link_params(
+        table=spec.table_id, measure=spec.measure, year=period_label(spec.period), yag=spec.years_after, sort=spec.sort
+    )
     if spec.provider:
         params["provider"] = [spec.provider]
     if spec.area:
@@ -422,5 +413,4 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    build = page_support.one_view(ranking_view)
-    return page_support.views_from_link(params, tables, supports, spec_from_params, build, data_dir=data_dir)
+    return page_support.one_view_from_link(params, tables, supports, spec_from_params, ranking_view, data_dir=data_dir)

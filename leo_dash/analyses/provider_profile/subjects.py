@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import sdc
-from leo_dash.analyses import earnings, subject_ranking
+from leo_dash.analyses import earnings, page_support, subject_ranking
 from leo_dash.analyses.provider_profile.spec import SUBJECTS_KEY
 from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label, period_value
@@ -37,7 +37,7 @@ def subject_choices(entry: TableEntry, *, data_dir: Path | None = None) -> tuple
     default years after graduation (five when published)."""
     options = earnings.table_options(entry, data_dir=data_dir)
     labels = [period_label(p) for p in reversed(options.periods)]
-    return labels, list(options.years_after), subject_ranking.default_years_after(options)
+    return labels, list(options.years_after), page_support.default_years_after(options.years_after)
 
 
 def subject_choice(
@@ -55,7 +55,7 @@ def subject_choice(
             period = labels[asked[-1]]
         else:
             notes.append(f"The link's year '{asked[-1]}' is not in {entry.title}; the latest year is shown.")
-    yag = subject_ranking.default_years_after(options)
+    yag = page_support.default_years_after(options.years_after)
     asked = [str(v) for v in params.get("yag", ())]
     if asked:
         if asked[-1] in options.years_after:
