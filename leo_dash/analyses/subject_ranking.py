@@ -292,32 +292,14 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
         medians = subjects[median].to_list()
         figure = go.Figure()
         if lower and upper:
-            xs: list[float | None] = []
-            ys: list[str | None] = []
-            for name, lq, uq in zip(names, subjects[lower].to_list(), subjects[upper].to_list(), strict=True):
-                if lq is not None and uq is not None:
-                    xs += [lq, uq, None]
-                    ys += [name, name, None]
-            figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    name="Lower to upper quartile",
-                    line={"color": charts.DARK_BLUE, "width": 2},
-                    hoverinfo="skip",
-                    meta={"role": "quartiles"},
-                )
+            lqs, uqs = subjects[lower].to_list(), subjects[upper].to_list()
+            quartiles = earnings.subject_spans(
+                names, lqs, uqs, role="quartiles", colour=charts.DARK_BLUE, name="Lower to upper quartile"
             )
+            figure.add_trace(quartiles)
         figure.add_trace(
-            go.Scatter(
-                x=medians,
-                y=names,
-                mode="markers",
-                name="Median",
-                marker={"color": charts.DARK_BLUE, "size": 10, "symbol": "circle"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>Median</extra>",
-                meta={"role": "median"},
+            earnings.subject_dots(
+                medians, names, name="Median", role="median", colour=charts.DARK_BLUE, symbol="circle", size=10
             )
         )
         reference = frame.filter(pl.col(earnings.SUBJECT) == REFERENCE_LABEL)
@@ -331,13 +313,7 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
                 annotation_position="bottom right",  # clear of the title and legend above the plot
             )
         figure.update_layout(
-            yaxis={
-                "categoryorder": "array",
-                "categoryarray": list(reversed(names)),
-                "automargin": True,
-                "showgrid": False,
-                "title": None,
-            },
+            yaxis={**charts.top_down_axis(names), "showgrid": False},
             xaxis={
                 "title": charts.plain_text(
                     x_title
@@ -400,12 +376,8 @@ def ranking_view(
         charted=[measure.median.column],
     )
     if view.figure is not None:
-        # Room for the wrapped title and the legend above the plot, then 26px a subject so none is squeezed.
-        legend = [t.name for t in view.figure.data if t.name]
-        earnings.fit_header(view.figure, legend)
         n_subjects = frame.filter(pl.col(earnings.SUBJECT) != REFERENCE_LABEL).height
-        header = int(view.figure.layout.margin.t) + int(view.figure.layout.margin.b or 80)
-        view.figure.update_layout(height=header + max(earnings.PLOT_AREA_PX, 40 + 26 * n_subjects))
+        earnings.fit_subject_rows(view.figure, n_subjects, row_px=26)
     return view
 
 
