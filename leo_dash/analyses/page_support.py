@@ -1,4 +1,5 @@
-"""What every analysis page does the same way with a link: pick the table it names, read a choice from it."""
+"""What every analysis page does the same way with a link: pick the table it names, read a choice from it, write
+its choices into one, rebuild its views from one."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from leo_dash.core.model import TableEntry
 from leo_dash.present.views import View
 
 Spec = TypeVar("Spec")
+PREFERRED_YAG = "5"  # the years after graduation a page shows first, where the table publishes it
 
 
 def table_for_params(
@@ -52,6 +54,17 @@ def link_choice(
     return default
 
 
+def default_years_after(years_after: Sequence[str]) -> str:
+    """A page's first years after graduation: five where the table publishes it, else the latest (`years_after` in
+    order)."""
+    return PREFERRED_YAG if PREFERRED_YAG in years_after else years_after[-1]
+
+
+def link_params(**values: str) -> dict[str, list[str]]:
+    """URL parameters with one value each (`table=..., yag=...`), as a page's link writes them."""
+    return {key: [value] for key, value in values.items()}
+
+
 class LinkReader:
     """A link's parameters as a spec reader reads them: each value as text, and the notes on values that could not
     be used (said on the page and kept with a briefing item)."""
@@ -67,13 +80,6 @@ class LinkReader:
         self.notes.append(
             f"The link asked for {key} '{', '.join(raw)}', which is not available; showing {shown} instead."
         )
-
-
-def one_view(
-    make: Callable[..., View],
-) -> Callable[[TableEntry, Spec, list[str], Path | None], list[View]]:
-    """`views_from_link`'s `build` for an analysis with one view, made as `make(entry, spec, notes=, data_dir=)`."""
-    return lambda entry, spec, notes, data_dir: [make(entry, spec, notes=notes, data_dir=data_dir)]
 
 
 def views_from_link(
@@ -93,3 +99,20 @@ def views_from_link(
         return []
     spec, notes = spec_from_params(entry, params, data_dir=data_dir)
     return build(entry, spec, notes, data_dir)
+
+
+def one_view_from_link(
+    params: Mapping[str, Sequence[str]],
+    tables: Sequence[TableEntry],
+    supports: Callable[[TableEntry], bool],
+    spec_from_params: Callable[..., tuple[Spec, list[str]]],
+    make: Callable[..., View],
+    *,
+    data_dir: Path | None = None,
+) -> list[View]:
+    """`views_from_link` for an analysis with one view, made as `make(entry, spec, notes=, data_dir=)`."""
+
+    def build(entry: TableEntry, spec: Spec, notes: list[str], data_dir: Path | None) -> list[View]:
+        return [make(entry, spec, notes=notes, data_dir=data_dir)]
+
+    return views_from_link(params, tables, supports, spec_from_params, build, data_dir=data_dir)

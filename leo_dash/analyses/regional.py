@@ -43,7 +43,6 @@ from leo_dash.present.views import Column, View, format_number, make_view, symbo
 PAGE = "regional"
 VIEW_MAP = "regional-map"
 BOUNDARIES = paths.PROJECT_ROOT / "data" / "geography" / "england_regions.geojson"
-PREFERRED_YAG = industry.PREFERRED_YAG
 ALL_INDUSTRIES = "all"
 ALL_INDUSTRIES_LABEL = "All industries"
 REGION = "region"
@@ -169,7 +168,7 @@ def spec_from_params(
             params, key, allowed, default, notes, what=what, shown=shown, reason="is not available here"
         )
 
-    yag_default = PREFERRED_YAG if PREFERRED_YAG in found.years_after else found.years_after[-1]
+    yag_default = page_support.default_years_after(found.years_after)
     chosen_industry = pick("industry", found.industries, ALL_INDUSTRIES, "industry", ALL_INDUSTRIES_LABEL.lower())
     offered = measures(entry, chosen_industry)
     spec = RegionalSpec(
@@ -183,13 +182,9 @@ def spec_from_params(
 
 
 def spec_params(spec: RegionalSpec) -> dict[str, list[str]]:
-    return {
-        "table": [spec.table_id],
-        "yag": [spec.years_after],
-        "subject": [spec.subject],
-        "industry": [spec.industry],
-        "measure": [spec.measure],
-    }
+    return page_support.link_params(
+        table=spec.table_id, yag=spec.years_after, subject=spec.subject, industry=spec.industry, measure=spec.measure
+    )
 
 
 TEXT = PageText(
@@ -566,5 +561,4 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    build = page_support.one_view(map_view)
-    return page_support.views_from_link(params, tables, supports, spec_from_params, build, data_dir=data_dir)
+    return page_support.one_view_from_link(params, tables, supports, spec_from_params, map_view, data_dir=data_dir)

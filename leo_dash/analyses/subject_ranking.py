@@ -31,7 +31,6 @@ PAGE = "subject_ranking"
 VIEW_KEY = "subject-ranking"
 RANK = "rank"
 REFERENCE_LABEL = "All subjects"
-PREFERRED_YAG = "5"
 SORTS: dict[str, str] = {
     "median": "Median earnings, highest first",
     "lq": "Lower quartile, highest first",
@@ -57,10 +56,6 @@ class RankingSpec:
 def supports(entry: TableEntry) -> bool:
     """Tables Subject earnings can show: a subject, years after graduation, a tax year and a published median."""
     return earnings.supports(entry)
-
-
-def default_years_after(options: earnings.EarningsOptions) -> str:
-    return PREFERRED_YAG if PREFERRED_YAG in options.years_after else options.years_after[-1]
 
 
 def total_subject(entry: TableEntry, options: earnings.EarningsOptions, *, data_dir: Path | None = None) -> str | None:
@@ -92,7 +87,7 @@ def spec_from_params(
             period = labels[year]
         else:
             notes.append(f"The link's year '{year}' is not in this table; the latest year is shown.")
-    yag = default_years_after(options)
+    yag = page_support.default_years_after(options.years_after)
     if (wanted_yag := last("yag")) is not None:
         if wanted_yag in options.years_after:
             yag = wanted_yag
@@ -122,13 +117,9 @@ def spec_from_params(
 
 def spec_params(spec: RankingSpec, options: earnings.EarningsOptions) -> dict[str, list[str]]:
     """The URL parameters that rebuild this ranking (every choice that changes a figure or its order)."""
-    params: dict[str, list[str]] = {
-        "table": [spec.table_id],
-        "measure": [spec.measure],
-        "year": [period_label(spec.period)],
-        "yag": [spec.years_after],
-        "sort": [spec.sort],
-    }
+    params = page_support.link_params(
+        table=spec.table_id, measure=spec.measure, year=period_label(spec.period), yag=spec.years_after, sort=spec.sort
+    )
     if spec.provider:
         params["provider"] = [spec.provider]
     if spec.area:
@@ -301,32 +292,14 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
         medians = subjects[median].to_list()
         figure = go.Figure()
         if lower and upper:
-            xs: list[float | None] = []
-            ys: list[str | None] = []
-            for name, lq, uq in zip(names, subjects[lower].to_list(), subjects[upper].to_list(), strict=True):
-                if lq is not None and uq is not None:
-                    xs += [lq, uq, None]
-                    ys += [name, name, None]
-            figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines",
-                    name="Lower to upper quartile",
-                    line={"color": charts.DARK_BLUE, "width": 2},
-                    hoverinfo="skip",
-                    meta={"role": "quartiles"},
-                )
+            lqs, uqs = subjects[lower].to_list(), subjects[upper].to_list()
+            quartiles = earnings.subject_spans(
+                names, lqs, uqs, role="quartiles", colour=charts.DARK_BLUE, name="Lower to upper quartile"
             )
+            figure.add_trace(quartiles)
         figure.add_trace(
-            go.Scatter(
-                x=medians,
-                y=names,
-                mode="markers",
-                name="Median",
-                marker={"color": charts.DARK_BLUE, "size": 10, "symbol": "circle"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>Median</extra>",
-                meta={"role": "median"},
+            earnings.subject_dots(
+                medians, names, name="Median", role="median", colour=charts.DARK_BLUE, symbol="circle", size=10
             )
         )
         reference = frame.filter(pl.col(earnings.SUBJECT) == REFERENCE_LABEL)
@@ -340,13 +313,7 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
                 annotation_position="bottom right",  # clear of the title and legend above the plot
             )
         figure.update_layout(
-            yaxis={
-                "categoryorder": "array",
-                "categoryarray": list(reversed(names)),
-                "automargin": True,
-                "showgrid": False,
-                "title": None,
-            },
+            yaxis={**charts.top_down_axis(names), "showgrid": False},
             xaxis={
                 "title": charts.plain_text(
                     x_title
@@ -409,12 +376,8 @@ def ranking_view(
         charted=[measure.median.column],
     )
     if view.figure is not None:
-        # Room for the wrapped title and the legend above the plot, then 26px a subject so none is squeezed.
-        legend = [t.name for t in view.figure.data if t.name]
-        earnings.fit_header(view.figure, legend)
         n_subjects = frame.filter(pl.col(earnings.SUBJECT) != REFERENCE_LABEL).height
-        header = int(view.figure.layout.margin.t) + int(view.figure.layout.margin.b or 80)
-        view.figure.update_layout(height=header + max(earnings.PLOT_AREA_PX, 40 + 26 * n_subjects))
+        earnings.fit_subject_rows(view.figure, n_subjects, row_px=26)
     return view
 
 
@@ -422,5 +385,4 @@ def views_for_params(
     params: Mapping[str, Sequence[str]], tables: Sequence[TableEntry], *, data_dir: Path | None = None
 ) -> list[View]:
     """Rebuild the page's view from its URL parameters (for briefings), over the tables the user may see."""
-    build = page_support.one_view(ranking_view)
-    return page_support.views_from_link(params, tables, supports, spec_from_params, build, data_dir=data_dir)
+    return page_support.one_view_from_link(params, tables, supports, spec_from_params, ranking_view, data_dir=data_dir)

@@ -249,6 +249,12 @@ def screen_figure(figure: go.Figure) -> go.Figure:
     return shown
 
 
+def top_down_axis(labels: Sequence[str]) -> dict[str, object]:
+    """A horizontal chart's category axis listing `labels` from the top down (Plotly lists categories from the bottom
+    up), with room for long labels and no axis title (the labels say what they are)."""
+    return {"categoryorder": "array", "categoryarray": list(reversed(labels)), "automargin": True, "title": None}
+
+
 def axis_format(unit: str) -> dict[str, str]:
     """Tick formatting per unit: £ with thousands separators, % with one decimal where needed."""
     if unit == "£":

@@ -18,11 +18,8 @@ NO_TABLE_MESSAGE = (
 )
 
 # ?compare= values for the splits that come from roles; an extra filter column splits under its own name.
-OVERALL = "overall"
-BY_CHARACTERISTIC = "characteristic"
-BY_SUBJECT = "subject"
-BY_PROVIDER_TYPE = "provider_type"
-BY_YEARS_AFTER = "years_after"
+OVERALL, BY_CHARACTERISTIC, BY_SUBJECT = "overall", "characteristic", "subject"
+BY_PROVIDER_TYPE, BY_YEARS_AFTER = "provider_type", "years_after"
 # URL parameter holding the chosen items of each role split (shared names across pages).
 ITEM_PARAMS: dict[str, str] = {
     BY_CHARACTERISTIC: "characteristic_value",

@@ -23,6 +23,9 @@ from leo_dash.analyses.earnings.chart import (
     TITLE_LINE_PX,
     build_figure,
     fit_header,
+    fit_subject_rows,
+    subject_dots,
+    subject_spans,
 )
 from leo_dash.analyses.earnings.data import (
     COHORT,

@@ -192,3 +192,65 @@ LEGEND_ROW_PX = charts.LEGEND_ROW_PX
 PLOT_AREA_PX = charts.PLOT_AREA_PX
 ASSUMED_LEGEND_WIDTH_PX = charts.ASSUMED_LEGEND_WIDTH_PX
 fit_header = charts.fit_header
+
+
+# ---------------------------------------------------------------------------------------------------------------
+# Subject dot plots (Subject ranking, Provider profile): a row per subject, its £ figures as markers
+# ---------------------------------------------------------------------------------------------------------------
+
+
+def subject_dots(
+    x: Sequence[float | None],
+    y: Sequence[str],
+    *,
+    name: str,
+    role: str,
+    colour: str,
+    symbol: str,
+    size: int,
+    hover_name: str | None = None,
+) -> go.Scatter:
+    """A marker at each subject's £ figure (none where the figure is missing: a gap, never zero); the hover gives the
+    subject, the figure and `hover_name` (by default the legend's `name`)."""
+    return go.Scatter(
+        x=x,
+        y=y,
+        mode="markers",
+        name=name,
+        marker={"color": colour, "size": size, "symbol": symbol},
+        hovertemplate="%{y}: £%{x:,.0f}<extra>" + (hover_name or name) + "</extra>",
+        meta={"role": role},
+    )
+
+
+def subject_spans(
+    labels: Sequence[str],
+    starts: Sequence[float | None],
+    ends: Sequence[float | None],
+    *,
+    role: str,
+    colour: str,
+    name: str | None = None,
+) -> go.Scatter:
+    """A line on each subject's row from its `start` to its `end` figure (none where either is missing); one without
+    a `name` stays out of the legend."""
+    xs: list[float | None] = []
+    ys: list[str | None] = []
+    for label, start, end in zip(labels, starts, ends, strict=True):
+        if start is not None and end is not None:
+            xs += [start, end, None]  # None: no line on to the next subject's row
+            ys += [label, label, None]
+    trace = go.Scatter(
+        x=xs, y=ys, mode="lines", name=name, line={"color": colour, "width": 2}, hoverinfo="skip", meta={"role": role}
+    )
+    if name is None:
+        trace.update(showlegend=False)
+    return trace
+
+
+def fit_subject_rows(figure: go.Figure, n_subjects: int, row_px: int) -> None:
+    """A dot plot's height: room for the wrapped title and the legend above the plot, then `row_px` a subject so
+    none is squeezed."""
+    fit_header(figure, [t.name for t in figure.data if t.name])
+    header = int(figure.layout.margin.t) + int(figure.layout.margin.b or 80)
+    figure.update_layout(height=header + max(PLOT_AREA_PX, 40 + row_px * n_subjects))

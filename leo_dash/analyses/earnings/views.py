@@ -154,5 +154,6 @@ def views_for_params(
     every table in the catalogue."""
 
     visible = list(load_catalogue(data_dir)) if tables is None else tables
-    build = page_support.one_view(earnings_view)
-    return page_support.views_from_link(params, visible, supports, spec_from_params, build, data_dir=data_dir)
+    return page_support.one_view_from_link(
+        params, visible, supports, spec_from_params, earnings_view, data_dir=data_dir
+    )

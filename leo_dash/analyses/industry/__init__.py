@@ -39,7 +39,6 @@ from leo_dash.analyses.industry.spec import (
     OTHER_INDUSTRIES,
     OTHER_SUBJECTS,
     PAGE,
-    PREFERRED_YAG,
     REGIONAL,
     SHARE,
     SUBJECT,

@@ -144,12 +144,7 @@ def _bar_figure(name: str, x_title: str) -> Callable[[pl.DataFrame], go.Figure]:
             )
         )
         figure.update_layout(
-            yaxis={
-                "categoryorder": "array",
-                "categoryarray": list(reversed(names)),
-                "automargin": True,
-                "title": None,
-            },  # fmt: skip
+            yaxis=charts.top_down_axis(names),
             xaxis={"title": x_title, "ticksuffix": "%", "rangemode": "tozero", "gridcolor": "#E5E5E5"},
             showlegend=False,
             height=160 + 26 * max(len(names), 4),
@@ -244,31 +239,17 @@ def industries_view(
     entry: TableEntry, spec: IndustrySpec, *, notes: Sequence[str] = (), data_dir: Path | None = None
 ) -> View:
     subject = "all subjects" if spec.subject == options(entry, data_dir=data_dir).all_subjects else spec.subject
+    frame = industries_frame(entry, spec, data_dir=data_dir)
     return _share_view(
-        entry,
-        spec,
-        key=VIEW_INDUSTRIES,
-        by=INDUSTRY,
-        frame=industries_frame(entry, spec, data_dir=data_dir),
-        what=f"of {subject}",
-        chosen=("Subject", spec.subject),
-        axis="Share of graduates (%)",
-        notes=notes,
-        data_dir=data_dir,
+        entry, spec, key=VIEW_INDUSTRIES, by=INDUSTRY, frame=frame, what=f"of {subject}",
+        chosen=("Subject", spec.subject), axis="Share of graduates (%)", notes=notes, data_dir=data_dir,
     )
 
 
 def subjects_view(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None = None) -> View:
     industry = industry_name(spec.industry)
+    frame = subjects_frame(entry, spec, data_dir=data_dir)
     return _share_view(
-        entry,
-        spec,
-        key=VIEW_SUBJECTS,
-        by=SUBJECT,
-        frame=subjects_frame(entry, spec, data_dir=data_dir),
-        what=f"working in {industry.lower()}",
-        chosen=("Industry", industry),
-        axis="Share of the industry's graduates (%)",
-        notes=(),
-        data_dir=data_dir,
+        entry, spec, key=VIEW_SUBJECTS, by=SUBJECT, frame=frame, what=f"working in {industry.lower()}",
+        chosen=("Industry", industry), axis="Share of the industry's graduates (%)", notes=(), data_dir=data_dir,
     )

@@ -26,7 +26,6 @@ REGIONAL = "Regional"  # the geographic level of the rows this page reads
 SHARE = "share"
 INDUSTRY = "industry"
 SUBJECT = "subject"
-PREFERRED_YAG = "5"
 LABEL_CHARS = 60  # longest axis label before it is shortened
 BASES: dict[str, str] = {"living": "Where graduates live", "trained": "Where graduates studied"}
 _BASE_COLUMN_HINTS = {"living": "living", "trained": "trained"}
@@ -106,7 +105,7 @@ def spec_from_params(
     def pick(key: str, allowed: Sequence[str], default: str, what: str) -> str:
         return page_support.link_choice(params, key, allowed, default, notes, what=what)
 
-    yag_default = PREFERRED_YAG if PREFERRED_YAG in found.years_after else found.years_after[-1]
+    yag_default = page_support.default_years_after(found.years_after)
     subject_default = found.all_subjects or found.subjects[0]
     spec = IndustrySpec(
         table_id=entry.id,
@@ -120,14 +119,10 @@ def spec_from_params(
 
 
 def spec_params(spec: IndustrySpec) -> dict[str, list[str]]:
-    return {
-        "table": [spec.table_id],
-        "yag": [spec.years_after],
-        "subject": [spec.subject],
-        "region": [spec.region],
-        "basis": [spec.basis],
-        "industry": [spec.industry],
-    }
+    return page_support.link_params(
+        table=spec.table_id, yag=spec.years_after, subject=spec.subject, region=spec.region, basis=spec.basis,
+        industry=spec.industry,
+    )
 
 
 def industry_name(item: str) -> str:

@@ -15,13 +15,8 @@ from leo_dash.core.model import SYMBOL_LABELS, status_column
 from leo_dash.present.views import Column, View, format_number, make_view
 
 # Frame columns of the outcomes view (one row per outcome).
-OUTCOME = "outcome"
-TABLE = "table"
-SELECTION = "selection"
-VALUE = "provider_value"
-BENCHMARK = "benchmark_value"
-RANK_TEXT = "rank_text"
-FUNNEL_TEXT = "funnel_text"
+OUTCOME, TABLE, SELECTION, VALUE, BENCHMARK = "outcome", "table", "selection", "provider_value", "benchmark_value"
+RANK_TEXT, FUNNEL_TEXT = "rank_text", "funnel_text"
 
 
 FUNNEL_WORDS: dict[str, str] = {

@@ -10,7 +10,7 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import sdc
-from leo_dash.analyses import earnings, subject_ranking
+from leo_dash.analyses import earnings, page_support, subject_ranking
 from leo_dash.analyses.provider_profile.spec import SUBJECTS_KEY
 from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label, period_value
@@ -37,7 +37,7 @@ def subject_choices(entry: TableEntry, *, data_dir: Path | None = None) -> tuple
     default years after graduation (five when published)."""
     options = earnings.table_options(entry, data_dir=data_dir)
     labels = [period_label(p) for p in reversed(options.periods)]
-    return labels, list(options.years_after), subject_ranking.default_years_after(options)
+    return labels, list(options.years_after), page_support.default_years_after(options.years_after)
 
 
 def subject_choice(
@@ -55,7 +55,7 @@ def subject_choice(
             period = labels[asked[-1]]
         else:
             notes.append(f"The link's year '{asked[-1]}' is not in {entry.title}; the latest year is shown.")
-    yag = subject_ranking.default_years_after(options)
+    yag = page_support.default_years_after(options.years_after)
     asked = [str(v) for v in params.get("yag", ())]
     if asked:
         if asked[-1] in options.years_after:
@@ -166,54 +166,22 @@ def _subjects_figure(name: str, x_title: str) -> Callable[[pl.DataFrame], go.Fig
         labels = [charts.plain_text(s) for s in subjects[SUBJECT].to_list()]
         own = subjects[PROVIDER_MEDIAN].to_list()
         national = subjects[NATIONAL_MEDIAN].to_list()
-        xs: list[float | None] = []
-        ys: list[str | None] = []
-        for label, a, b in zip(labels, own, national, strict=True):
-            if a is not None and b is not None:
-                xs += [a, b, None]
-                ys += [label, label, None]
         figure = go.Figure()
+        figure.add_trace(earnings.subject_spans(labels, own, national, role="connector", colour=charts.MUTED))
         figure.add_trace(
-            go.Scatter(
-                x=xs,
-                y=ys,
-                mode="lines",
-                line={"color": charts.MUTED, "width": 2},
-                hoverinfo="skip",
-                showlegend=False,
-                meta={"role": "connector"},
+            earnings.subject_dots(
+                national, labels, name="All providers (national)", role="national", colour=charts.ORANGE,
+                symbol="diamond", size=11, hover_name="All providers",
             )
         )
         figure.add_trace(
-            go.Scatter(
-                x=national,
-                y=labels,
-                mode="markers",
-                name="All providers (national)",
-                marker={"color": charts.ORANGE, "size": 11, "symbol": "diamond"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>All providers</extra>",
-                meta={"role": "national"},
-            )
-        )
-        figure.add_trace(
-            go.Scatter(
-                x=own,
-                y=labels,
-                mode="markers",
-                name=charts.plain_text(name),
-                marker={"color": charts.DARK_BLUE, "size": 11, "symbol": "circle"},
-                hovertemplate="%{y}: £%{x:,.0f}<extra>" + charts.plain_text(name) + "</extra>",
-                meta={"role": "provider"},
+            earnings.subject_dots(
+                own, labels, name=charts.plain_text(name), role="provider", colour=charts.DARK_BLUE, symbol="circle",
+                size=11,
             )
         )
         figure.update_layout(
-            yaxis={
-                "categoryorder": "array",
-                "categoryarray": list(reversed(labels)),
-                "automargin": True,
-                "showgrid": False,
-                "title": None,
-            },
+            yaxis={**charts.top_down_axis(labels), "showgrid": False},
             xaxis={
                 "title": charts.plain_text(x_title),
                 "tickprefix": "£",
@@ -273,9 +241,6 @@ def subjects_view(
         charted=[PROVIDER_MEDIAN, NATIONAL_MEDIAN],
     )
     if view.figure is not None:
-        legend = [t.name for t in view.figure.data if t.name]
-        earnings.fit_header(view.figure, legend)
         n_subjects = frame.filter(pl.col(SUBJECT) != ALL_SUBJECTS).height
-        header = int(view.figure.layout.margin.t) + int(view.figure.layout.margin.b or 80)
-        view.figure.update_layout(height=header + max(earnings.PLOT_AREA_PX, 40 + 28 * n_subjects))
+        earnings.fit_subject_rows(view.figure, n_subjects, row_px=28)
     return view
