@@ -138,6 +138,9 @@ def test_chart_draws_subjects_as_gaps_and_the_reference_line(entry) -> None:
     [line] = [s for s in figure["layout"]["shapes"] if s.get("x0") == total]
     assert line["line"]["dash"] == "dash"
     assert any("All subjects: £" in a.get("text", "") for a in figure["layout"]["annotations"])
+    # The earnings axis reads as money, like the provider profile's dot plot (a stray comment once swallowed these).
+    xaxis = figure["layout"]["xaxis"]
+    assert (xaxis["tickprefix"], xaxis["tickformat"], xaxis["showgrid"]) == ("£", ",.0f", True)
     assert "Gaps in the chart are not zero" in " ".join(view.notes)
     assert "five years after graduation" in view.title and "cash terms" in view.title
     top = subjects.row(0, named=True)

@@ -315,9 +315,10 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
         figure.update_layout(
             yaxis={**charts.top_down_axis(names), "showgrid": False},
             xaxis={
-                "title": charts.plain_text(
-                    x_title
-                ),  # labels come from the table's metadata: inert text "tickprefix": "£", "tickformat": ",.0f", "showgrid": True,
+                "title": charts.plain_text(x_title),  # labels come from the table's metadata: inert text
+                "tickprefix": "£",
+                "tickformat": ",.0f",
+                "showgrid": True,
                 "gridcolor": "#E5E5E5",
                 "rangemode": "tozero",
             },
