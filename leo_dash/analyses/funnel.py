@@ -20,7 +20,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, get_args
 
 import polars as pl
 
@@ -36,15 +36,10 @@ Position = Literal[
     "Below 99.8% limit",
     "Not placed",
 ]
-ABOVE_998: Position = "Above 99.8% limit"
-ABOVE_95: Position = "Above 95% limit"
-WITHIN: Position = "Within 95% limits"
-BELOW_95: Position = "Below 95% limit"
-BELOW_998: Position = "Below 99.8% limit"
-NOT_PLACED: Position = "Not placed"
+# Order for listing providers outside the limits (Position's own order): furthest above first, furthest below last.
+POSITION_ORDER: tuple[Position, ...] = get_args(Position)
+ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998, NOT_PLACED = POSITION_ORDER
 OUTSIDE: tuple[Position, ...] = (ABOVE_998, ABOVE_95, BELOW_95, BELOW_998)
-# Order for listing providers outside the limits: furthest above first, furthest below last.
-POSITION_ORDER: tuple[Position, ...] = (ABOVE_998, ABOVE_95, WITHIN, BELOW_95, BELOW_998, NOT_PLACED)
 
 LOWER, UPPER = "lower", "upper"
 WINSORISE = 0.10  # share of z-scores pulled in at each end before estimating φ

@@ -42,3 +42,12 @@ def meta_path(data_file: str | Path) -> Path:
     """The `.meta.csv` that describes a data file (compressed or not): same folder, same stem."""
     resolved = resolve(data_file)
     return resolved.with_name(f"{data_stem(resolved)}.meta.csv")
+
+
+def file_version(path: Path) -> tuple[int, int] | None:
+    """(mtime_ns, size): the key a reading of the file is cached under; None when the file cannot be read."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_mtime_ns, stat.st_size

@@ -10,20 +10,11 @@ from pathlib import Path
 import polars as pl
 
 from leo_dash.analyses.registry import describe
-from leo_dash.core import ees, paths, shapes
+from leo_dash.core import ees, model, paths, shapes
 from leo_dash.core.catalogue import catalogue_dir, load_catalogue, write_entry
 from leo_dash.core.disclosure_profiles import ProfileError, parse_profile
 from leo_dash.core.ees.reading import _meta_rows
-from leo_dash.core.model import (
-    CONTROLLERS,
-    MEASURES,
-    ROLE_NAMES,
-    UNIT_ITEM_VALUES,
-    DisclosureProfile,
-    Indicator,
-    MeasureItem,
-    TableEntry,
-)
+from leo_dash.core.model import DisclosureProfile, Indicator, MeasureItem, TableEntry
 
 TABLE_ID = re.compile(r"^[a-z][a-z0-9_]{1,60}$")
 
@@ -84,9 +75,9 @@ def _items(table: pl.LazyFrame, column: str) -> list[str]:
 
 def _roles(request: RegistrationRequest, columns: set[str]) -> dict[str, str]:
     """Column roles: the request's, plus those EES provider files always name; each must name a column."""
-    unknown_roles = sorted(set(request.roles) - set(ROLE_NAMES))
+    unknown_roles = sorted(set(request.roles) - set(model.ROLE_NAMES))
     if unknown_roles:
-        raise RegistrationError(f"Unknown role(s) {unknown_roles}; roles are {', '.join(ROLE_NAMES)}.")
+        raise RegistrationError(f"Unknown role(s) {unknown_roles}; roles are {', '.join(model.ROLE_NAMES)}.")
     roles = {"time": "time_period"} | dict(request.roles)
     # EES provider files always name these columns, so their roles need not be spelt out.
     for column, role in (("provider_ukprn", "provider_id"), ("provider_name", "provider_name")):
@@ -152,8 +143,8 @@ def _measure_items(
             raise RegistrationError(
                 f"Measure item {m.filter} = {m.item!r} ({m.indicator}) is not in {request.path.name}."
             )
-        if m.measure not in MEASURES:
-            raise RegistrationError(f"Unknown measure {m.measure!r}; use {', '.join(MEASURES)}.")
+        if m.measure not in model.MEASURES:
+            raise RegistrationError(f"Unknown measure {m.measure!r}; use {', '.join(model.MEASURES)}.")
     return measure_items
 
 
@@ -161,9 +152,9 @@ def build_entry(request: RegistrationRequest, result: ees.ScreenResult) -> Table
     """Turn a screened file and the request into a catalogue entry (validating roles and controllers)."""
     if not TABLE_ID.match(request.table_id):
         raise RegistrationError(f"Table id {request.table_id!r} must be lower case letters, digits and _.")
-    bad_controllers = [c for c in request.controllers if c not in CONTROLLERS]
+    bad_controllers = [c for c in request.controllers if c not in model.CONTROLLERS]
     if bad_controllers:
-        raise RegistrationError(f"Unknown controller(s) {bad_controllers}; use {', '.join(CONTROLLERS)}.")
+        raise RegistrationError(f"Unknown controller(s) {bad_controllers}; use {', '.join(model.CONTROLLERS)}.")
     assert result.ok and result.meta is not None
     table = result.scan()  # in memory, or streaming over the staged cells of a large file
     columns = set(table.collect_schema().names())
@@ -239,7 +230,7 @@ def _unit_filter(
         if request.unit_filter not in items:
             raise RegistrationError(f"Unit filter {request.unit_filter!r} is not a filter of {request.path.name}.")
         units = {i: request.unit_items.get(i) or shapes.unit_of_item(i) for i in items[request.unit_filter]}
-        unknown = sorted(i for i, u in units.items() if u not in UNIT_ITEM_VALUES)
+        unknown = sorted(i for i, u in units.items() if u not in model.UNIT_ITEM_VALUES)
         if unknown:
             raise RegistrationError(
                 f"Say the unit of {request.unit_filter} item(s) {', '.join(repr(i) for i in unknown)} with "
@@ -302,7 +293,7 @@ def shape_lines(entry: TableEntry) -> list[str]:
         units = ", ".join(f"{i!r} = {u}" for i, u in entry.unit_items.items())
         lines.append(f"Unit set by {entry.unit_filter}: {units} (every selection pins one).")
     for m in entry.measure_items:
-        lines.append(f"{m.filter} = {m.item!r} is the {MEASURES[m.measure]} ({m.indicator}).")
+        lines.append(f"{m.filter} = {m.item!r} is the {model.MEASURES[m.measure]} ({m.indicator}).")
     for child, group in entry.filter_groups.items():
         lines.append(f"{child} is nested under {group}.")
     if entry.filter_defaults:

@@ -141,11 +141,8 @@ def _sort_columns(entry: TableEntry, columns: list[str]) -> list[str]:
 def _read_manifest(path: Path) -> dict | None:
     """The parsed manifest, or None when it cannot be read. Parsed once per version of the file: `prepare` runs on
     every page run, and a manifest with a large table's provider list is a few MB of JSON."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return _parsed_manifest(path, stat.st_mtime_ns, stat.st_size)
+    version = paths.file_version(path)
+    return None if version is None else _parsed_manifest(path, *version)
 
 
 @functools.lru_cache(maxsize=64)
@@ -559,11 +556,8 @@ def manifest_options(parquet: Path) -> TableOptions | None:
     """The options kept in the manifest beside a prepared parquet, or None (no manifest, or one written before the
     options were kept there: the caller scans the parquet, as it always did)."""
     manifest_path = parquet.with_suffix(".json")
-    try:
-        stat = manifest_path.stat()
-    except OSError:
-        return None
-    return _manifest_options(manifest_path, stat.st_mtime_ns, stat.st_size)
+    version = paths.file_version(manifest_path)
+    return None if version is None else _manifest_options(manifest_path, *version)
 
 
 @functools.lru_cache(maxsize=64)

@@ -9,20 +9,14 @@ import polars as pl
 
 from leo_dash.demo.cells import (
     Cells,
-    _academic_label,
     _aggregate,
     _code_text,
     _concat_cells,
-    _group_columns,
     _labels,
     _national_columns,
     _observe,
-    _order,
-    _period,
     _provider_columns,
-    _subject_labels,
     _suppress_rows,
-    _take,
     count_codes,
     rate_codes,
 )
@@ -43,7 +37,7 @@ from leo_dash.demo.constants import (
     TOTAL,
 )
 from leo_dash.demo.files import MetaRow, _write_pair
-from leo_dash.demo.graduates import _groups_of, graduate_breakdown_meta
+from leo_dash.demo.graduates import _groups_of, graduate_breakdown_meta, graduate_breakdowns
 from leo_dash.demo.sector import Population, _lookup
 
 BENEFIT_INDICATORS: tuple[tuple[str, str, str, str, str], ...] = (
@@ -89,24 +83,10 @@ def _benefit_frame(
     ptype: np.ndarray,
     sort_keys: list[np.ndarray],
 ) -> pl.DataFrame:
-    order = _order(cells.tax_year, *sort_keys, ptype, subject, cells.years_after, cells.group)
-    cells = _take(cells, order)
-    lead = {k: v.gather(pl.Series(order)) for k, v in lead.items()}
-    columns: dict[str, pl.Series] = {
-        "time_period": _period(cells.tax_year),
-        "time_identifier": pl.Series(["Tax year"] * len(order), dtype=pl.String),
-        **lead,
-    }
-    if "provider_type" not in columns:
-        columns["provider_type"] = _labels([TOTAL, *PROVIDER_TYPES], ptype[order] + 1)
-    columns |= {
-        "cah2_subject_name": _subject_labels(subject[order]),
-        "years_after": pl.Series(cells.years_after).cast(pl.String),
-        "graduation_year": _academic_label(cells.cohort),
-        **_group_columns(cells.group),
-        **_benefit_outcomes(rng, cells),
-    }
-    return pl.DataFrame(columns)
+    if "provider_type" not in lead:  # national rows: the provider type (or Total) each row is for
+        lead = {**lead, "provider_type": _labels([TOTAL, *PROVIDER_TYPES], ptype + 1)}
+    cells, columns = graduate_breakdowns(cells, lead, subject, [*sort_keys, ptype], "years_after")
+    return pl.DataFrame({**columns, **_benefit_outcomes(rng, cells)})
 
 
 def _benefit_tables(rng: np.random.Generator, pop: Population, out_dir: Path) -> list[Path]:

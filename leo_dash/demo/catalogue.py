@@ -212,12 +212,8 @@ def catalogue_entries(out_dir: Path) -> list[TableEntry]:
         files=(_file_ref(out_dir / f"{AREA_TABLE}.csv"),),
         controllers=("DfE", "HMRC", "DWP"),
         time_label="Tax year",
-        roles={
-            "time": "time_period",
-            "subject": "cah2_subject_name",
-            "years_after": "yag",
-            "cohort": "graduation_year",
-        },
+        # The graduate table's roles less its provider and characteristic columns, which area rows do not have.
+        roles={r: c for r, c in _graduate_roles("yag").items() if r in ("time", "subject", "years_after", "cohort")},
         filter_defaults={"yag": "5"},
         indicators=graduate.indicators,
         disclosure=he_profile,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import polars as pl
@@ -24,17 +24,7 @@ class MetaRow:
 
 
 FIRST_ITEM = "<first item>"
-META_HEADER: tuple[str, ...] = (
-    "col_name",
-    "col_type",
-    "label",
-    "indicator_grouping",
-    "indicator_unit",
-    "indicator_dp",
-    "filter_hint",
-    "filter_grouping_column",
-    "filter_default",
-)
+META_HEADER: tuple[str, ...] = tuple(f.name for f in fields(MetaRow))  # the meta file's columns, in EES order
 
 
 def _write_pair(frame: pl.DataFrame, meta: Sequence[MetaRow], path: Path) -> list[Path]:

@@ -158,24 +158,31 @@ def _graduate_meta(*, provider: bool) -> list[MetaRow]:
     return rows
 
 
-def _graduate_frame(
-    rng: np.random.Generator, cells: Cells, lead: dict[str, pl.Series], subject: np.ndarray, sort_keys: list[np.ndarray]
-) -> pl.DataFrame:
+def graduate_breakdowns(
+    cells: Cells, lead: dict[str, pl.Series], subject: np.ndarray, sort_keys: list[np.ndarray], years_after_column: str
+) -> tuple[Cells, dict[str, pl.Series]]:
+    """The graduate tables' rows in file order (by time, `sort_keys`, subject, years after, characteristic): the
+    cells in that order and the columns before the indicators (time, `lead`, subject, years after, cohort,
+    characteristic)."""
     order = _order(cells.tax_year, *sort_keys, subject, cells.years_after, cells.group)
     cells = _take(cells, order)
-    lead = {k: v.gather(pl.Series(order)) for k, v in lead.items()}
-    subject = subject[order]
     columns: dict[str, pl.Series] = {
         "time_period": _period(cells.tax_year),
         "time_identifier": pl.Series(["Tax year"] * len(order), dtype=pl.String),
-        **lead,
-        "cah2_subject_name": _subject_labels(subject),
-        "yag": pl.Series(cells.years_after).cast(pl.String),
+        **{k: v.gather(pl.Series(order)) for k, v in lead.items()},
+        "cah2_subject_name": _subject_labels(subject[order]),
+        years_after_column: pl.Series(cells.years_after).cast(pl.String),
         "graduation_year": _academic_label(cells.cohort),
         **_group_columns(cells.group),
-        **_graduate_outcomes(rng, cells),
     }
-    return pl.DataFrame(columns)
+    return cells, columns
+
+
+def _graduate_frame(
+    rng: np.random.Generator, cells: Cells, lead: dict[str, pl.Series], subject: np.ndarray, sort_keys: list[np.ndarray]
+) -> pl.DataFrame:
+    cells, columns = graduate_breakdowns(cells, lead, subject, sort_keys, "yag")
+    return pl.DataFrame({**columns, **_graduate_outcomes(rng, cells)})
 
 
 def _groups_of(kinds: Sequence[str]) -> list[int]:

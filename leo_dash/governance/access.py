@@ -28,7 +28,7 @@ import tomllib
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TypedDict, Unpack
 
 from leo_dash.core import paths
 from leo_dash.core.model import TableEntry
@@ -507,15 +507,16 @@ def decide(
     return AccessDecision(False, reason)
 
 
-def can_see(
-    entry: TableEntry,
-    identity: Identity,
-    *,
-    today: dt.date | None = None,
-    register: Sequence[ApprovedProject] | None = None,
-) -> bool:
+class DecisionContext(TypedDict, total=False):
+    """decide()'s keyword options (the day, the register), for the functions that pass them on."""
+
+    today: dt.date | None
+    register: Sequence[ApprovedProject] | None
+
+
+def can_see(entry: TableEntry, identity: Identity, **context: Unpack[DecisionContext]) -> bool:
     """Public tables for everyone; restricted tables with 'restricted', 'table:<id>' or an active project role."""
-    return decide(entry, identity, today=today, register=register).allowed
+    return decide(entry, identity, **context).allowed
 
 
 def lapsed_grants(

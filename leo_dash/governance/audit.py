@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, Required, TypedDict, Unpack
 
 from leo_dash.core import paths
 
@@ -139,31 +139,22 @@ def append_line(path: Path, line: bytes) -> None:
         os.close(fd)
 
 
-def record(
-    event: str,
-    *,
-    user: str,
-    page: str | None = None,
-    table: str | None = None,
-    filters: Mapping[str, object] | Sequence[tuple[str, object]] | None = None,
-    export_type: str | None = None,
-    rows: int | None = None,
-    detail: str | None = None,
-    directory: Path | None = None,
-    now: dt.datetime | None = None,
-) -> dict[str, Any]:
+class RecordFields(TypedDict, total=False):
+    """build_record()'s keyword fields, for the functions that pass them on (documented and defaulted there)."""
+
+    user: Required[str]
+    page: str | None
+    table: str | None
+    filters: Mapping[str, object] | Sequence[tuple[str, object]] | None
+    export_type: str | None
+    rows: int | None
+    detail: str | None
+    now: dt.datetime | None
+
+
+def record(event: str, *, directory: Path | None = None, **fields: Unpack[RecordFields]) -> dict[str, Any]:
     """Write one audit record durably; raises OSError / ValueError on failure (see `record_safely`)."""
-    entry = build_record(
-        event,
-        user=user,
-        page=page,
-        table=table,
-        filters=filters,
-        export_type=export_type,
-        rows=rows,
-        detail=detail,
-        now=now,
-    )
+    entry = build_record(event, **fields)
     when = dt.datetime.fromisoformat(entry["time"])
     append_line(audit_file(directory or audit_dir(), when), encode(entry))
     return entry

@@ -10,7 +10,7 @@ import polars as pl
 
 from leo_dash.core.model import DisclosureProfile, Indicator, status_column
 from leo_dash.sdc.rounding import with_rounded
-from leo_dash.sdc.status import _order_columns, _require_numeric, _status_or_missing, _with_status
+from leo_dash.sdc.status import _order_columns, _require_numeric, _status_or_missing, _suppressed_where, _with_status
 from leo_dash.sdc.symbols import SMALL_BASE_SYMBOLS, SUPPRESSED, _null_float, _scratch
 
 # Endpoints of a distribution are one person's value (ACRO flags them): recognised by name or label. LEO's provider
@@ -120,18 +120,7 @@ def _protect_published_rates(
             pl.col(status_column(rate.column)).is_null() & pl.col(rate.column).is_in([0.0, 100.0]) & small
         ).fill_null(False)
 
-    flags = {r.column: disclosive(r) for r in rates}
-    return frame.with_columns(
-        expr
-        for column, hide in flags.items()
-        for expr in (
-            pl.when(hide)
-            .then(pl.lit(SUPPRESSED))
-            .otherwise(pl.col(status_column(column)))
-            .alias(status_column(column)),
-            pl.when(hide).then(_null_float()).otherwise(pl.col(column)).alias(column),
-        )
-    )
+    return frame.with_columns(_suppressed_where({r.column: disclosive(r) for r in rates}))
 
 
 def protect(frame: pl.DataFrame, indicators: Sequence[Indicator], profile: DisclosureProfile) -> pl.DataFrame:

@@ -4,6 +4,7 @@ on a violation, the last step before a frame leaves the core."""
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Required, TypedDict, Unpack
 
 import polars as pl
 
@@ -175,19 +176,19 @@ def check_visible(
     return problems
 
 
+class VisibleOptions(TypedDict, total=False):
+    """check_visible()'s keyword options, for the functions that pass them on (documented and defaulted there)."""
+
+    derived: Required[bool]
+    hierarchies: Sequence[Hierarchy]
+    total_item: str
+
+
 def guard(
-    frame: pl.DataFrame,
-    indicators: Sequence[Indicator],
-    profile: DisclosureProfile,
-    *,
-    derived: bool,
-    hierarchies: Sequence[Hierarchy] = (),
-    total_item: str = "Total",
+    frame: pl.DataFrame, indicators: Sequence[Indicator], profile: DisclosureProfile, **options: Unpack[VisibleOptions]
 ) -> pl.DataFrame:
     """Return `frame` unchanged if `check_visible` finds nothing, else raise DisclosureError."""
-    problems = check_visible(
-        frame, indicators, profile, derived=derived, hierarchies=hierarchies, total_item=total_item
-    )
+    problems = check_visible(frame, indicators, profile, **options)
     if problems:
         raise DisclosureError(problems)
     return frame

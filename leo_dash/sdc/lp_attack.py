@@ -15,6 +15,8 @@ sums one hidden cell per block gives every chosen cell its own minimum (or maxim
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 from scipy.optimize import linprog
 from scipy.sparse import coo_matrix
@@ -112,18 +114,20 @@ def _solve(objective: np.ndarray, program: tuple) -> np.ndarray | None:
     return res.x if res.status == 0 else None
 
 
-def _restricted(
-    cells: CellBounds,
-    member: tuple[np.ndarray, np.ndarray, np.ndarray],
-    block: np.ndarray,
-    j: int,
-    target_rows: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray, tuple]:
+class _Attacked(NamedTuple):
+    """What every program of one attack is built from: the cells, the relations (`member`) and each row's block."""
+
+    cells: CellBounds
+    member: tuple[np.ndarray, np.ndarray, np.ndarray]
+    block: np.ndarray
+
+
+def _restricted(table: _Attacked, j: int, target_rows: np.ndarray) -> tuple[np.ndarray, np.ndarray, tuple]:
     """The program for quantity j over the blocks holding `target_rows`: (rows, local index of every row, program)."""
-    linked = np.flatnonzero(np.isin(block, np.unique(block[target_rows])))
-    local = np.full(cells.rows, -1, dtype=np.int64)
+    linked = np.flatnonzero(np.isin(table.block, np.unique(table.block[target_rows])))
+    local = np.full(table.cells.rows, -1, dtype=np.int64)
     local[linked] = np.arange(len(linked))
-    return linked, local, _program(j, linked, cells, member, local)
+    return linked, local, _program(j, linked, table.cells, table.member, local)
 
 
 def _variables(local: np.ndarray, linked: np.ndarray, rows: np.ndarray, on_base: np.ndarray) -> np.ndarray:
@@ -131,18 +135,11 @@ def _variables(local: np.ndarray, linked: np.ndarray, rows: np.ndarray, on_base:
     return local[rows] + on_base * len(linked)
 
 
-def _push_together(
-    cells: CellBounds,
-    member: tuple[np.ndarray, np.ndarray, np.ndarray],
-    block: np.ndarray,
-    j: int,
-    targets: tuple[np.ndarray, np.ndarray],
-    sign: float,
-) -> np.ndarray | None:
+def _push_together(table: _Attacked, j: int, targets: tuple[np.ndarray, np.ndarray], sign: float) -> np.ndarray | None:
     """One program pushing every target (rows, on_base) down (sign +1) or up (-1) at once: what each reaches.
     With one target per block the blocks do not interact, so each value is that target's own minimum (maximum)."""
     rows, on_base = targets
-    linked, local, program = _restricted(cells, member, block, j, rows)
+    linked, local, program = _restricted(table, j, rows)
     variables = _variables(local, linked, rows, on_base)
     objective = np.zeros(program[4].shape[0])
     objective[variables] = sign
@@ -151,26 +148,21 @@ def _push_together(
 
 
 def _extremes(
-    cells: CellBounds,
-    member: tuple[np.ndarray, np.ndarray, np.ndarray],
-    block: np.ndarray,
-    j: int,
-    targets: tuple[np.ndarray, np.ndarray],
-    sign: float,
+    table: _Attacked, j: int, targets: tuple[np.ndarray, np.ndarray], sign: float
 ) -> tuple[np.ndarray, np.ndarray]:
     """Minimum (sign +1) or maximum (sign -1) of each target: one target per block per program, each program over
     only the blocks it asks about. Returns (values, solved) over the targets."""
     rows, on_base = targets
     values = np.full(len(rows), np.nan)
     solved = np.zeros(len(rows), dtype=bool)
-    order = np.argsort(block[rows], kind="stable")
-    sorted_blocks = block[rows][order]
+    order = np.argsort(table.block[rows], kind="stable")
+    sorted_blocks = table.block[rows][order]
     starts = np.r_[0, np.flatnonzero(sorted_blocks[1:] != sorted_blocks[:-1]) + 1]
     ranks = np.empty(len(rows), dtype=np.int64)  # a target's place within its block: the program it goes in
     ranks[order] = np.arange(len(rows)) - np.repeat(starts, np.diff(np.r_[starts, len(rows)]))
     for batch in range(int(ranks.max() + 1) if len(ranks) else 0):
         chosen = np.flatnonzero(ranks == batch)
-        x = _push_together(cells, member, block, j, (rows[chosen], on_base[chosen]), sign)
+        x = _push_together(table, j, (rows[chosen], on_base[chosen]), sign)
         if x is not None:
             values[chosen], solved[chosen] = x, True
     return values, solved
@@ -197,6 +189,7 @@ def exposed_cells(
     index = {q.column: i for i, q in enumerate(cells.quantities)}
     bases = {index[str(q.base)] for q in cells.quantities if q.base and str(q.base) in index}
     found: set[int] = set()
+    table = _Attacked(cells, member, block)
 
     def open_cells(column: int) -> np.ndarray:
         flat = np.arange(cells.rows) * k + column
@@ -225,7 +218,7 @@ def exposed_cells(
                 idx = np.flatnonzero(open_)
                 if not len(idx):
                     break
-                x = _push_together(cells, member, block, j, (rows_all[idx], on_base[idx]), sign)
+                x = _push_together(table, j, (rows_all[idx], on_base[idx]), sign)
                 if x is None:
                     open_[idx] = False  # the published figures contradict the relations here: nothing to learn
                     break
@@ -236,13 +229,13 @@ def exposed_cells(
         if not len(rows_all):
             continue
         # Exact minima, then exact maxima, of what the witnesses left open.
-        lows, solved = _extremes(cells, member, block, j, (rows_all, on_base), 1.0)
+        lows, solved = _extremes(table, j, (rows_all, on_base), 1.0)
         lows = np.ceil(lows - _TOL)
         keep = solved & (lows >= 1)
         rows_all, on_base, flat_of, lows = rows_all[keep], on_base[keep], flat_of[keep], lows[keep]
         if not len(rows_all):
             continue
-        highs, solved = _extremes(cells, member, block, j, (rows_all, on_base), -1.0)
+        highs, solved = _extremes(table, j, (rows_all, on_base), -1.0)
         narrow = solved & (np.floor(highs + _TOL) - lows + 1 < width)
         found.update(int(f) for f in flat_of[narrow])
     return np.asarray(sorted(found), dtype=np.int64)

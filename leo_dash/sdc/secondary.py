@@ -9,8 +9,8 @@ from typing import Any
 import polars as pl
 
 from leo_dash.core.model import Indicator, status_column
-from leo_dash.sdc.status import _status_or_missing, _with_status
-from leo_dash.sdc.symbols import _TMP, SUPPRESSED, _null_float, _scratch
+from leo_dash.sdc.status import _status_or_missing, _suppressed_where, _with_status
+from leo_dash.sdc.symbols import _TMP, SUPPRESSED, _scratch
 
 
 def _complement_flags(
@@ -110,14 +110,7 @@ def secondary_suppress(
     frame = _with_status(frame, columns)
     flagged = _complement_flags(frame, parent_keys, child_column, columns, total_item, items)
     pick = {c: pl.col(_scratch(c, "pick")) for c in columns}
-    return flagged.with_columns(
-        expr
-        for c in columns
-        for expr in (
-            pl.when(pick[c]).then(pl.lit(SUPPRESSED)).otherwise(pl.col(status_column(c))).alias(status_column(c)),
-            pl.when(pick[c]).then(_null_float()).otherwise(pl.col(c)).alias(c),
-        )
-    ).select(frame.columns)
+    return flagged.with_columns(_suppressed_where(pick)).select(frame.columns)
 
 
 Hierarchy = tuple[Sequence[str], str]  # (parent_keys, child_column) as secondary_suppress takes them
@@ -168,17 +161,7 @@ def suppress_unverifiable(frame: pl.DataFrame, indicators: Sequence[Indicator]) 
         and i.base in frame.columns
         and status_column(i.column) in frame.columns
     }
-    return frame.with_columns(
-        expr
-        for column, hidden in hide.items()
-        for expr in (
-            pl.when(hidden)
-            .then(pl.lit(SUPPRESSED))
-            .otherwise(pl.col(status_column(column)))
-            .alias(status_column(column)),
-            pl.when(hidden).then(_null_float()).otherwise(pl.col(column)).alias(column),
-        )
-    )
+    return frame.with_columns(_suppressed_where(hide))
 
 
 def suppress_derived(

@@ -3,12 +3,12 @@ over a number, and a null always gets a reason."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 import polars as pl
 
 from leo_dash.core.model import Indicator, status_column
-from leo_dash.sdc.symbols import NOT_AVAILABLE, _null_str
+from leo_dash.sdc.symbols import NOT_AVAILABLE, SUPPRESSED, _null_float, _null_str
 
 
 def missing_as_not_available(column: str) -> pl.Expr:
@@ -29,6 +29,21 @@ def _status_or_missing(frame: pl.DataFrame, column: str) -> pl.Expr:
     if name in frame.columns:
         return pl.col(name)
     return pl.when(pl.col(column).is_null()).then(pl.lit(NOT_AVAILABLE)).otherwise(_null_str())
+
+
+def _suppressed_where(flags: Mapping[str, pl.Expr]) -> list[pl.Expr]:
+    """Each column's cells where its flag holds become `c`: status SUPPRESSED, value null."""
+    return [
+        expr
+        for column, flag in flags.items()
+        for expr in (
+            pl.when(flag)
+            .then(pl.lit(SUPPRESSED))
+            .otherwise(pl.col(status_column(column)))
+            .alias(status_column(column)),
+            pl.when(flag).then(_null_float()).otherwise(pl.col(column)).alias(column),
+        )
+    ]
 
 
 def _with_status(frame: pl.DataFrame, columns: Iterable[str]) -> pl.DataFrame:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import TypedDict, Unpack
 
 import polars as pl
 
@@ -52,26 +53,20 @@ def screen(
     return screener.run()
 
 
-def load(
-    path: str | Path,
-    *,
-    count_base: int | None = None,
-    earnings_base: int | None = None,
-    bases: Mapping[str, str] | None = None,
-    small_base_threshold: int = SMALL_BASE_THRESHOLD,
-    profile: Sequence[str] = (),
-    out_of_core: bool | None = None,
-) -> ScreenResult:
+class ScreenOptions(TypedDict, total=False):
+    """screen()'s keyword options, for the functions that pass them on (documented and defaulted there)."""
+
+    count_base: int | None
+    earnings_base: int | None
+    bases: Mapping[str, str] | None
+    small_base_threshold: int
+    profile: Sequence[str]
+    out_of_core: bool | None
+
+
+def load(path: str | Path, **options: Unpack[ScreenOptions]) -> ScreenResult:
     """screen(), raising EESLoadError when any check refuses the file."""
-    result = screen(
-        path,
-        count_base=count_base,
-        earnings_base=earnings_base,
-        bases=bases,
-        small_base_threshold=small_base_threshold,
-        profile=profile,
-        out_of_core=out_of_core,
-    )
+    result = screen(path, **options)
     if not result.ok:
         raise EESLoadError(result.findings, result.path)
     return result

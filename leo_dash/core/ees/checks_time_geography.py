@@ -80,8 +80,7 @@ class _TimeGeographyChecks(_Recorder):
             group.is_null().pipe(_first).alias("unknown"),
             group.drop_nulls().unique(maintain_order=True).implode().alias("groups"),
         ).row(0, named=True)
-        if found["bad_period"] is not None:
-            i = found["bad_period"]
+        if (i := found["bad_period"]) is not None:
             value, ident = self.df["time_period"][i] or "(blank)", self.df["time_identifier"][i]
             example = "2022" if ident in FOUR_DIGIT_IDENTIFIERS else "202122"
             more = f" ({_plural(found['n_bad'], 'row')} in all)" if found["n_bad"] > 1 else ""
@@ -91,14 +90,9 @@ class _TimeGeographyChecks(_Recorder):
                 row=i + 2,
                 column="time_period",
             )
-        if found["unknown"] is not None:
-            i = found["unknown"]
-            self.error(
-                "L13",
-                f"time_identifier {self.df['time_identifier'][i] or '(blank)'} unknown or mixed.",
-                row=i + 2,
-                column="time_identifier",
-            )
+        if (i := found["unknown"]) is not None:
+            shown = self.df["time_identifier"][i] or "(blank)"
+            self.error("L13", f"time_identifier {shown} unknown or mixed.", row=i + 2, column="time_identifier")
         groups = found["groups"]
         if len(groups) > 1:
             first_other = self.df.select(((group != groups[0]) & group.is_not_null()).pipe(_first)).item()
@@ -264,12 +258,10 @@ class _TimeGeographyChecks(_Recorder):
             (is_provider & (_blank("provider_ukprn") | _blank("provider_name"))).pipe(_first).alias("blank"),
             (is_provider & ~_blank("provider_ukprn") & ~ukprn.str.contains(_UKPRN)).pipe(_first).alias("format"),
         ).row(0, named=True)
-        if found["blank"] is not None:
-            i = found["blank"]
+        if (i := found["blank"]) is not None:
             column = "provider_ukprn" if df["provider_ukprn"][i] in (None, "") else "provider_name"
             self.error("L23", "Provider rows need provider_ukprn and provider_name.", row=i + 2, column=column)
-        if found["format"] is not None:
-            i = found["format"]
+        if (i := found["format"]) is not None:
             self.error(
                 "L23",
                 f"Provider rows need provider_ukprn and provider_name; '{df['provider_ukprn'][i]}' is not an 8-digit UKPRN.",

@@ -63,24 +63,14 @@ class _ValueChecks(_Recorder):
             ).row(0, named=True)
             for c in hygiene:
                 kind = "Filter" if c in self.filters else "Filter group"
-                if stats[f"blank_{c}"] is not None:
-                    self.error(
-                        "L17",
-                        f"{kind} {c} has blank/padded values or one item (a blank value).",
-                        row=stats[f"blank_{c}"] + 2,
-                        column=c,
-                    )
-                if stats[f"pad_{c}"] is not None:
-                    i = stats[f"pad_{c}"]
-                    self.error(
-                        "L17",
-                        f"{kind} {c} has blank/padded values or one item ('{df[c][i]}' has spaces at an end).",
-                        row=i + 2,
-                        column=c,
-                    )
+                unclean = f"{kind} {c} has blank/padded values or one item"  # one L17 message, three causes
+                if (i := stats[f"blank_{c}"]) is not None:
+                    self.error("L17", f"{unclean} (a blank value).", row=i + 2, column=c)
+                if (i := stats[f"pad_{c}"]) is not None:
+                    self.error("L17", f"{unclean} ('{df[c][i]}' has spaces at an end).", row=i + 2, column=c)
                 n = stats[f"n_{c}"]
                 if c in self.filters and n < 2:
-                    self.error("L17", f"{kind} {c} has blank/padded values or one item (only one item).", column=c)
+                    self.error("L17", f"{unclean} (only one item).", column=c)
                 if n > FILTER_ITEM_LIMIT:
                     self.error(
                         "L17", f"{kind} {c} has {n:,} items; EES allows at most {FILTER_ITEM_LIMIT:,}.", column=c
@@ -187,15 +177,9 @@ class _ValueChecks(_Recorder):
         hits = df.select(exprs).row(0, named=True)
         for c in self.columns:
             i = hits[f"null_{c}"]
+            if i is None and c in self.indicators:
+                i = hits[f"legacy_{c}"]  # '~' and ':' are refused in indicator columns only
             if i is not None:
-                self.error(
-                    "L21",
-                    f"{c} uses '~', ':' or NULL; use GSS symbols (row {i + 2} holds '{df[c][i]}').",
-                    row=i + 2,
-                    column=c,
-                )
-            elif c in self.indicators and hits[f"legacy_{c}"] is not None:
-                i = hits[f"legacy_{c}"]
                 self.error(
                     "L21",
                     f"{c} uses '~', ':' or NULL; use GSS symbols (row {i + 2} holds '{df[c][i]}').",
@@ -240,8 +224,7 @@ class _ValueChecks(_Recorder):
                 self.error(
                     "L20", f"{c} row {i + 2} holds '{shown}', not a number or c/x/z/low/u{more}.", row=i + 2, column=c
                 )
-            if hits.get(f"neg_{c}") is not None:
-                i = hits[f"neg_{c}"]
+            if (i := hits.get(f"neg_{c}")) is not None:
                 what = "rate" if self.units.get(c) == "%" else "count"
                 more = f" ({_plural(hits[f'n_neg_{c}'], 'cell')} in all)" if hits[f"n_neg_{c}"] > 1 else ""
                 self.error(
@@ -250,8 +233,7 @@ class _ValueChecks(_Recorder):
                     row=i + 2,
                     column=c,
                 )
-            if hits.get(f"over_{c}") is not None:
-                i = hits[f"over_{c}"]
+            if (i := hits.get(f"over_{c}")) is not None:
                 self.warn(
                     "L20",
                     f"{c} has values over 100% (up to {hits[f'max_{c}']:g}); it is not a share of one base.",
