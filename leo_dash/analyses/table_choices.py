@@ -30,7 +30,7 @@ def years_after_choices(
     entry: TableEntry, schema: Mapping[str, object], *, data_dir: Path | None = None
 ) -> tuple[list[str], str | None]:
     """The table's years after (numeric order, without a Total item) and the one shown first: the table's default
-    item when it is one of them, else the first. None of either when the table has no years-after column."""
+    item when it is one of them, else the first; ([], None) for a table without a years-after column."""
     yag = entry.role("years_after")
     if not yag or yag not in schema:
         return [], None
