@@ -412,22 +412,24 @@ def xlsx_report(title: str, views: Sequence[View], *, created: dt.datetime | Non
 # ---------------------------------------------------------------- Word and PowerPoint
 
 
+def _office_pack(
+    title: str, views: Sequence[View], pngs: Sequence[bytes | None] | None, created: dt.datetime | None
+) -> briefing_office.OfficePack:
+    """A pack's Word and PowerPoint content: no pictures unless given, prepared now unless said."""
+    created = created or dt.datetime.now().replace(microsecond=0)
+    return briefing_office.OfficePack(title, views, pngs or (), created, DISCLOSURE_STATEMENT, SYMBOL_KEY)
+
+
 def docx_report(
     title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
 ) -> bytes:
-
-    return briefing_office.docx_report(
-        title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT, symbol_key=SYMBOL_KEY
-    )
+    return briefing_office.docx_report(_office_pack(title, views, pngs, created))
 
 
 def pptx_report(
     title: str, views: Sequence[View], *, pngs: Sequence[bytes | None] | None = None, created: dt.datetime | None = None
 ) -> bytes:
-
-    return briefing_office.pptx_report(
-        title, views, pngs=pngs, created=created, disclosure=DISCLOSURE_STATEMENT, symbol_key=SYMBOL_KEY
-    )
+    return briefing_office.pptx_report(_office_pack(title, views, pngs, created))
 
 
 # ---------------------------------------------------------------- command line

@@ -12,6 +12,7 @@ import datetime as dt
 import io
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from docx import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -39,6 +40,23 @@ _NOT_XML = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 SLIDE_TABLE_ROWS = 12  # data rows per table slide: readable at presentation size
 MAX_TABLE_SLIDES = 4  # per item; longer tables say where every row is (the Excel workbook)
+
+
+@dataclass(frozen=True)
+class OfficePack:
+    """What the Word document and the deck are both written from."""
+
+    title: str
+    views: Sequence[View]
+    pngs: Sequence[bytes | None]  # each view's chart picture, in order; None (or none left) where it has none
+    created: dt.datetime
+    disclosure: str
+    symbol_key: str
+
+    def items(self) -> list[tuple[int, View, bytes | None]]:
+        """Each view, numbered from 1, with its chart picture."""
+        pngs = list(self.pngs) + [None] * (len(self.views) - len(self.pngs))
+        return [(number, view, pngs[number - 1]) for number, view in enumerate(self.views, start=1)]
 
 
 def _text(value: object) -> str:
@@ -99,19 +117,10 @@ def _word_table(document: Document, view: View, number: int) -> None:
                 paragraph.alignment = WD_ALIGN_PARAGRAPH.RIGHT
 
 
-def docx_report(
-    title: str,
-    views: Sequence[View],
-    *,
-    pngs: Sequence[bytes | None] | None = None,
-    created: dt.datetime | None = None,
-    disclosure: str,
-    symbol_key: str,
-) -> bytes:
+def docx_report(pack: OfficePack) -> bytes:
     """A Word briefing: title, preparation date, disclosure statement, then each item as a numbered heading with
     its headline sentence, chart, native table, filters, source and footnotes; the symbol key last."""
-    created = created or dt.datetime.now().replace(microsecond=0)
-    pngs = list(pngs) if pngs is not None else [None] * len(views)
+    title, views = pack.title, pack.views
     document = Document()
     normal = document.styles["Normal"]
     normal.font.name = "Arial"
@@ -122,19 +131,18 @@ def docx_report(
     document.core_properties.title = _text(title)
     document.core_properties.author = "LEO Explorer"
     document.add_heading(_text(title), level=0)
-    document.add_paragraph(f"Prepared {created:%d %B %Y at %H:%M} with LEO Explorer.")
+    document.add_paragraph(f"Prepared {pack.created:%d %B %Y at %H:%M} with LEO Explorer.")
     if any(v.demo for v in views):
         warning = document.add_paragraph()
         run = warning.add_run(_text(DEMO_WARNING))
         run.bold = True
         run.font.color.rgb = RGBColor(*TEXT_BLACK)
-    document.add_paragraph(_text(disclosure))
+    document.add_paragraph(_text(pack.disclosure))
     width = document.sections[0].page_width - document.sections[0].left_margin - document.sections[0].right_margin
-    for number, view in enumerate(views, start=1):
+    for number, view, png in pack.items():
         document.add_heading(_text(f"{number}. {view.title}"), level=1)
         headline = document.add_paragraph()
         headline.add_run(_text(view.summary)).bold = True
-        png = pngs[number - 1] if number - 1 < len(pngs) else None
         if png:
             picture = document.add_picture(io.BytesIO(png), width=width)
             _set_alt_text(picture, view.summary)
@@ -145,7 +153,7 @@ def docx_report(
                 run.font.size = Pt(9)
                 run.font.color.rgb = RGBColor(*NOTE_GREY)
     document.add_heading("Symbols", level=1)
-    document.add_paragraph(_text(symbol_key))
+    document.add_paragraph(_text(pack.symbol_key))
     buffer = io.BytesIO()
     document.save(buffer)
     return buffer.getvalue()
@@ -160,9 +168,7 @@ MARGIN = SlideInches(0.5)
 
 def _text_box(
     slide: object,
-    left: int,
     top: int,
-    width: int,
     height: int,
     text: str,
     *,
@@ -170,7 +176,8 @@ def _text_box(
     bold: bool = False,
     colour: tuple[int, int, int] = TEXT_BLACK,
 ) -> None:
-    box = slide.shapes.add_textbox(left, top, width, height)  # type: ignore[attr-defined]
+    """A text box across the slide between the margins."""
+    box = slide.shapes.add_textbox(MARGIN, top, SLIDE_WIDTH - 2 * MARGIN, height)  # type: ignore[attr-defined]
     frame = box.text_frame
     frame.word_wrap = True  # long titles wrap rather than run off the slide
     frame.vertical_anchor = MSO_ANCHOR.TOP
@@ -190,17 +197,7 @@ def _title_size(title: str) -> int:
 
 
 def _slide_title(slide: object, title: str) -> None:
-    _text_box(
-        slide,
-        MARGIN,
-        SlideInches(0.3),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(1.1),
-        title,
-        size=_title_size(title),
-        bold=True,
-        colour=DARK_BLUE,
-    )
+    _text_box(slide, SlideInches(0.3), SlideInches(1.1), title, size=_title_size(title), bold=True, colour=DARK_BLUE)
 
 
 def _speaker_notes(slide: object, lines: Sequence[str]) -> None:
@@ -251,16 +248,7 @@ def _table_slides(deck: Presentation, view: View, number: int, footer: list[str]
                 "workbook and the Word document of this pack.",
                 *note,
             ]
-        _text_box(
-            slide,
-            MARGIN,
-            SLIDE_HEIGHT - SlideInches(0.9),
-            SLIDE_WIDTH - 2 * MARGIN,
-            SlideInches(0.7),
-            "\n".join(note),
-            size=11,
-            colour=NOTE_GREY,
-        )
+        _text_box(slide, SLIDE_HEIGHT - SlideInches(0.9), SlideInches(0.7), "\n".join(note), size=11, colour=NOTE_GREY)
         _speaker_notes(slide, [view.summary, *footer])
 
 
@@ -277,41 +265,15 @@ def _cell(cell: object, value: object, *, bold: bool = False, right: bool = Fals
         paragraph.alignment = PP_ALIGN.RIGHT
 
 
-def _cover_slide(
-    deck: Presentation, blank: object, title: str, created: dt.datetime, views: Sequence[View], disclosure: str
-) -> None:
+def _cover_slide(deck: Presentation, blank: object, pack: OfficePack) -> None:
     """The title slide: the pack's title, when it was prepared, any synthetic-data warning and the disclosure note."""
     cover = deck.slides.add_slide(blank)
-    _text_box(
-        cover,
-        MARGIN,
-        SlideInches(1.5),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(1.5),
-        title,
-        size=_title_size(title) + 8,
-        bold=True,
-        colour=DARK_BLUE,
-    )
-    _text_box(
-        cover,
-        MARGIN,
-        SlideInches(3.2),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(0.6),
-        f"Prepared {created:%d %B %Y at %H:%M} with LEO Explorer.",
-        size=16,
-    )
-    lines = [DEMO_WARNING] if any(v.demo for v in views) else []
-    _text_box(
-        cover,
-        MARGIN,
-        SlideInches(4.0),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(2.5),
-        "\n".join([*lines, disclosure]),
-        size=14,
-    )
+    title_size = _title_size(pack.title) + 8
+    _text_box(cover, SlideInches(1.5), SlideInches(1.5), pack.title, size=title_size, bold=True, colour=DARK_BLUE)
+    prepared = f"Prepared {pack.created:%d %B %Y at %H:%M} with LEO Explorer."
+    _text_box(cover, SlideInches(3.2), SlideInches(0.6), prepared, size=16)
+    lines = [DEMO_WARNING] if any(v.demo for v in pack.views) else []
+    _text_box(cover, SlideInches(4.0), SlideInches(2.5), "\n".join([*lines, pack.disclosure]), size=14)
 
 
 def _item_slides(deck: Presentation, blank: object, number: int, view: View, png: bytes | None) -> None:
@@ -319,16 +281,7 @@ def _item_slides(deck: Presentation, blank: object, number: int, view: View, png
     footer = _footer_lines(view)
     slide = deck.slides.add_slide(blank)
     _slide_title(slide, f"{number}. {view.title}")
-    _text_box(
-        slide,
-        MARGIN,
-        SlideInches(1.4),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(0.8),
-        view.summary,
-        size=16,
-        bold=True,
-    )
+    _text_box(slide, SlideInches(1.4), SlideInches(0.8), view.summary, size=16, bold=True)
     if png:
         top = SlideInches(2.25)
         max_height = SLIDE_HEIGHT - top - SlideInches(0.9)
@@ -338,57 +291,30 @@ def _item_slides(deck: Presentation, blank: object, number: int, view: View, png
         _set_picture_alt_text(picture, view.summary)
     # Under the chart: what was chosen and where it comes from; every footnote is in the speaker notes.
     under = [line for line in footer if line.startswith("Filters: ")] + [_text(view.source)]
-    _text_box(
-        slide,
-        MARGIN,
-        SLIDE_HEIGHT - SlideInches(0.85),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(0.7),
-        "\n".join(under),
-        size=11,
-        colour=NOTE_GREY,
-    )
+    _text_box(slide, SLIDE_HEIGHT - SlideInches(0.85), SlideInches(0.7), "\n".join(under), size=11, colour=NOTE_GREY)
     _speaker_notes(slide, [view.summary, *footer])
     _table_slides(deck, view, number, footer)
 
 
-def pptx_report(
-    title: str,
-    views: Sequence[View],
-    *,
-    pngs: Sequence[bytes | None] | None = None,
-    created: dt.datetime | None = None,
-    disclosure: str,
-    symbol_key: str,
-) -> bytes:
+def pptx_report(pack: OfficePack) -> bytes:
     """A 16:9 deck: a title slide (with the disclosure statement and any synthetic-data warning); for each item a
     slide with its title, headline sentence and chart, then its table on native table slides; the symbol key
     last. Sources and footnotes sit under each chart and table and in the speaker notes."""
-    created = created or dt.datetime.now().replace(microsecond=0)
-    pngs = list(pngs) if pngs is not None else [None] * len(views)
     deck = Presentation()
     deck.slide_width, deck.slide_height = SLIDE_WIDTH, SLIDE_HEIGHT
-    deck.core_properties.title = _text(title)
+    deck.core_properties.title = _text(pack.title)
     deck.core_properties.author = "LEO Explorer"
     blank = deck.slide_layouts[6]
 
-    _cover_slide(deck, blank, title, created, views, disclosure)
+    _cover_slide(deck, blank, pack)
 
-    for number, view in enumerate(views, start=1):
-        png = pngs[number - 1] if number - 1 < len(pngs) else None
+    for number, view, png in pack.items():
         _item_slides(deck, blank, number, view, png)
 
     closing = deck.slides.add_slide(blank)
     _slide_title(closing, "About these figures")
-    _text_box(
-        closing,
-        MARGIN,
-        SlideInches(1.5),
-        SLIDE_WIDTH - 2 * MARGIN,
-        SlideInches(4.5),
-        "\n".join([disclosure, "", f"Symbols: {symbol_key}"]),
-        size=16,
-    )
+    about = "\n".join([pack.disclosure, "", f"Symbols: {pack.symbol_key}"])
+    _text_box(closing, SlideInches(1.5), SlideInches(4.5), about, size=16)
     buffer = io.BytesIO()
     deck.save(buffer)
     return buffer.getvalue()

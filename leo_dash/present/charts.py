@@ -49,6 +49,25 @@ def colour(index: int) -> str:
     return PALETTE[index % len(PALETTE)]
 
 
+def line_trace(
+    x: Sequence[object],
+    y: Sequence[object],
+    name: str,
+    colour: str,
+    hover: Sequence[str],
+    *,
+    dash: str | None = None,
+    **more: object,
+) -> go.Scatter:
+    """One series as the house line: a 3 px line (`dash`ed if given) with 8 px markers, both in `colour`, hovering
+    its own text (one a point); `more` sets the rest of the trace (its meta, its legend)."""
+    line = {"color": colour, "width": 3} | ({"dash": dash} if dash else {})
+    marker = {"size": 8, "color": colour}
+    return go.Scatter(
+        x=x, y=y, mode="lines+markers", name=name, line=line, marker=marker, hovertext=hover, hoverinfo="text", **more
+    )
+
+
 def rgba(hex_colour: str, alpha: float) -> str:
     r, g, b = (int(hex_colour[i : i + 2], 16) for i in (1, 3, 5))
     return f"rgba({r},{g},{b},{alpha})"

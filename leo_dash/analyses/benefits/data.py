@@ -354,20 +354,10 @@ def benefit_data(
     if derived_used:
         dp = max(dp, entry.disclosure.rate_dp)
     return BenefitData(
-        entry=entry,
-        spec=spec,
-        split=split,
-        indicator=indicator,
-        base=base,
-        frame=frame,
-        series=tuple(series),
-        periods=tuple(periods),
-        provider_name=provider_name,
-        notes=tuple(notes),
-        dp=dp,
-        derived=derived_used,
-        options=options,
-    )
+        entry=entry, spec=spec, split=split, indicator=indicator, base=base, options=options,
+        frame=frame, series=tuple(series), periods=tuple(periods), provider_name=provider_name,
+        notes=tuple(notes), dp=dp, derived=derived_used,
+    )  # fmt: skip
 
 
 def _eq_group(item: str | None) -> pl.Expr:

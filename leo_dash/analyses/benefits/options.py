@@ -22,6 +22,7 @@ from leo_dash.analyses.benefits.measures import (
     item_filters,
     supports,
 )
+from leo_dash.analyses.table_choices import PeriodsAndProviders, extra_filters, nested_items, years_after_choices
 from leo_dash.core import geography, query
 from leo_dash.core.model import Indicator, TableEntry
 from leo_dash.present.sentences import upper_first
@@ -75,7 +76,7 @@ def _parents(parquet: Path, mtime_ns: int, column: str, others: tuple[str, ...])
 
 
 @dataclass(frozen=True)
-class BenefitOptions:
+class BenefitOptions(PeriodsAndProviders):
     """Everything the page's widgets can offer for one table."""
 
     measures: tuple[Indicator, ...]
@@ -88,14 +89,6 @@ class BenefitOptions:
     filter_defaults: dict[str, str] = field(default_factory=dict)
     labels: dict[str, str] = field(default_factory=dict)  # column -> publisher's label
     areas: tuple[geography.Area, ...] = ()  # England, regions, local authorities the table publishes
-
-    @property
-    def latest_period(self) -> int:
-        return self.periods[-1]
-
-    @property
-    def provider_names(self) -> dict[str, str]:
-        return dict(self.providers)
 
     def label(self, column: str) -> str:
         return self.labels.get(column) or nice_name(column)
@@ -110,26 +103,10 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Benefit
     schema = query.schema(entry, data_dir=data_dir)
     providers = query.provider_names(entry, data_dir=data_dir)
     has_national = query.has_national_rows(entry, data_dir=data_dir)
-    years_after: list[str] = []
-    default_yag: str | None = None
-    yag = entry.role("years_after")
-    if yag and yag in schema:
-        items = query.distinct_values(entry, yag, data_dir=data_dir)
-        years_after = sorted((v for v in items if v not in query.TOTAL_ITEMS), key=query.numeric_order)
-        default_yag = query.default_item(entry, yag, items)
-        if default_yag not in years_after:
-            default_yag = years_after[0] if years_after else None
+    years_after, default_yag = years_after_choices(entry, schema, data_dir=data_dir)
     role_columns = set(entry.roles.values()) | item_filters(entry)
-    filters: dict[str, tuple[str, ...]] = {}
-    defaults: dict[str, str] = {}
-    for column in entry.filters:
-        if column in role_columns or column not in schema:
-            continue
-        items = query.distinct_values(entry, column, data_dir=data_dir)
-        if len(items) < 2:
-            continue
-        filters[column] = tuple(items)
-        defaults[column] = query.default_item(entry, column, items) or items[0]
+    others = [c for c in entry.filters if c not in role_columns and c in schema]
+    filters, defaults = extra_filters(entry, others, data_dir=data_dir)
     return BenefitOptions(
         measures=benefit_measures(entry),
         periods=tuple(periods),
@@ -173,19 +150,15 @@ def _pins(entry: TableEntry, characteristic: str | None) -> tuple:
 
 
 def _items_in_scope(
-    entry: TableEntry,
-    column: str,
-    provider: str | None,
-    *,
-    characteristic: str | None = None,
-    data_dir: Path | None = None,
+    entry: TableEntry, column: str, provider: str | None, *, pins: tuple = (), data_dir: Path | None = None
 ) -> list[str]:
+    """Items of `column` (without the Total item) on the rows of one provider (or all rows) holding `pins`."""
     parquet, mtime = query.prepared_version(entry, data_dir)
     if column not in query.schema(entry, data_dir=data_dir):
         return []
     id_column = entry.role("provider_id")
     id_column = id_column if id_column and id_column in query.schema(entry, data_dir=data_dir) else None
-    values = _distinct_where(parquet, mtime, column, id_column, provider, _pins(entry, characteristic))
+    values = _distinct_where(parquet, mtime, column, id_column, provider, pins)
     return [v for v in values if v not in query.TOTAL_ITEMS]
 
 
@@ -248,7 +221,7 @@ def split_items(
     pinned = characteristic if split.key == BY_CHARACTERISTIC else None
     if split.key == BY_CHARACTERISTIC and not characteristic:
         return []
-    return _items_in_scope(entry, split.column, provider, characteristic=pinned, data_dir=data_dir)
+    return _items_in_scope(entry, split.column, provider, pins=_pins(entry, pinned), data_dir=data_dir)
 
 
 def lines_per_item(provider: str | None) -> int:
@@ -290,12 +263,7 @@ def choose_filters(
     """(column, item) of each filter the user pins (filter_controls), a grouping column before the filters nested
     under it, which offer only the items published with the chosen group (query.nested_choices)."""
     controls = filter_controls(entry, options, split, data_dir=data_dir)
-
-    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
-        if not conditions:
-            return controls.get(column, ())
-        return [i for i in query.items_where(entry, column, conditions, data_dir=data_dir) if i in controls[column]]
-
+    items_for = nested_items(entry, controls, data_dir=data_dir)
     return query.nested_choices(entry, list(controls), items_for, pick, asked=asked)
 
 

@@ -115,20 +115,9 @@ def _series_traces(
             f"{name}<br>{charts.plain_text(x_title)}: {x}<br>{charts.plain_text(data.measure.label)}: "
             f"{format_number(mid, '£')}{quartiles}"
         )
-    traces.append(
-        go.Scatter(
-            x=xs,
-            y=mids,
-            mode="lines+markers",
-            name=name,
-            legendgroup=name,
-            line={"color": colour, "width": 3, "dash": "dash" if s.national else "solid"},
-            marker={"size": 8, "color": colour},
-            hovertext=hover,
-            hoverinfo="text",
-            meta={"role": "median", "series": s.label},
-        )
-    )
+    meta = {"role": "median", "series": s.label}
+    dash = "dash" if s.national else "solid"
+    traces.append(charts.line_trace(xs, mids, name, colour, hover, dash=dash, legendgroup=name, meta=meta))
     return traces
 
 

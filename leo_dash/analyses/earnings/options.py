@@ -2,12 +2,9 @@
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import polars as pl
 
 from leo_dash.analyses.earnings.measures import (
     DEFAULT_SUBJECT_COUNT,
@@ -17,6 +14,7 @@ from leo_dash.analyses.earnings.measures import (
     earnings_measures,
     supports,
 )
+from leo_dash.analyses.table_choices import PeriodsAndProviders, extra_filters, nested_items
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry
 
@@ -25,21 +23,8 @@ from leo_dash.core.model import TableEntry
 # ---------------------------------------------------------------------------------------------------------------
 
 
-@functools.lru_cache(maxsize=256)
-def _values_within(parquet: Path, mtime_ns: int, type_column: str, value_column: str, chosen_type: str) -> tuple:
-    values = (
-        pl.scan_parquet(parquet)
-        .filter(pl.col(type_column).cast(pl.String) == chosen_type)
-        .select(pl.col(value_column).cast(pl.String).drop_nulls().unique())
-        .collect()
-        .to_series()
-        .to_list()
-    )
-    return tuple(sorted(values, key=query.numeric_order))
-
-
 @dataclass(frozen=True)
-class EarningsOptions:
+class EarningsOptions(PeriodsAndProviders):
     """Everything the page's widgets can offer for one table."""
 
     measures: tuple[EarningsMeasure, ...]
@@ -52,14 +37,6 @@ class EarningsOptions:
     filters: dict[str, tuple[str, ...]] = field(default_factory=dict)  # other filter columns with 2+ items
     filter_defaults: dict[str, str] = field(default_factory=dict)
     areas: tuple[geography.Area, ...] = ()  # England, regions, local authorities the table publishes
-
-    @property
-    def latest_period(self) -> int:
-        return self.periods[-1]
-
-    @property
-    def provider_names(self) -> dict[str, str]:
-        return dict(self.providers)
 
 
 def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> EarningsOptions:
@@ -79,16 +56,8 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
     providers = query.provider_names(entry, data_dir=data_dir)
     has_national = query.has_national_rows(entry, data_dir=data_dir)
     role_columns = set(entry.roles.values())
-    filters: dict[str, tuple[str, ...]] = {}
-    filter_defaults: dict[str, str] = {}
-    for column in entry.filters:
-        if column in role_columns:
-            continue
-        items = query.distinct_values(entry, column, data_dir=data_dir)
-        if len(items) < 2:
-            continue
-        filters[column] = tuple(items)
-        filter_defaults[column] = query.default_item(entry, column, items) or items[0]
+    others = [c for c in entry.filters if c not in role_columns]
+    filters, filter_defaults = extra_filters(entry, others, data_dir=data_dir)
     return EarningsOptions(
         measures=tuple(earnings_measures(entry)),
         subjects=tuple(subjects),
@@ -113,13 +82,7 @@ def choose_filters(
 ) -> tuple[tuple[str, str], ...]:
     """(column, item) of every extra filter, a grouping column before the filters nested under it, which offer only
     the items published with the chosen group (query.nested_choices)."""
-
-    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
-        if not conditions:
-            return options.filters.get(column, ())
-        found = query.items_where(entry, column, conditions, data_dir=data_dir)
-        return [i for i in found if i in options.filters[column]]
-
+    items_for = nested_items(entry, options.filters, data_dir=data_dir)
     return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
 
 
@@ -128,23 +91,10 @@ def characteristic_values(entry: TableEntry, characteristic: str, *, data_dir: P
     type_column, value_column = entry.role("characteristic_type"), entry.role("characteristic_value")
     if not type_column or not value_column:
         return []
-    parquet, mtime = query.prepared_version(entry, data_dir)
-    values = list(_values_within(parquet, mtime, type_column, value_column, characteristic))
+    found = query.items_where(entry, value_column, {type_column: characteristic}, data_dir=data_dir)
+    values = sorted(found, key=query.numeric_order)
     total = query.default_item(entry, value_column, values)
     return [v for v in values if v != total]
-
-
-@functools.lru_cache(maxsize=256)
-def _subjects_of(parquet: Path, mtime_ns: int, id_column: str, subject_column: str, provider: str) -> tuple:
-    values = (
-        pl.scan_parquet(parquet)
-        .filter(pl.col(id_column).cast(pl.String) == provider)
-        .select(pl.col(subject_column).cast(pl.String).drop_nulls().unique())
-        .collect()
-        .to_series()
-        .to_list()
-    )
-    return tuple(sorted(values))
 
 
 def provider_subjects(entry: TableEntry, provider: str, *, data_dir: Path | None = None) -> list[str]:
@@ -152,8 +102,7 @@ def provider_subjects(entry: TableEntry, provider: str, *, data_dir: Path | None
     id_column, subject_column = entry.role("provider_id"), entry.role("subject")
     if not id_column or not subject_column:
         return []
-    parquet, mtime = query.prepared_version(entry, data_dir)
-    return list(_subjects_of(parquet, mtime, id_column, subject_column, provider))
+    return query.items_where(entry, subject_column, {id_column: provider}, data_dir=data_dir)
 
 
 def default_subjects(options: EarningsOptions, available: Sequence[str] | None = None) -> list[str]:

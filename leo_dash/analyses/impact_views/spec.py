@@ -110,16 +110,12 @@ def resolve_spec(
             f"({period_label(periods[1])} to {period_label(periods[-1])})."
         )
     spec = ImpactSpec(
-        entry=entry,
-        outcome=outcome,
-        dimension=dimension,
-        treated=treated,
-        comparison=comparison,
-        comparison_is_rest=comparison_is_rest,
+        entry=entry, outcome=outcome, dimension=dimension,
+        treated=treated, comparison=comparison, comparison_is_rest=comparison_is_rest,
         start=period_value(start_text),
         context=tuple((key, labels[key], value) for key, value in context.items()),
         sampling_only=se == SE_SAMPLING,
-    )
+    )  # fmt: skip
     _validate_groups(spec)
     return spec
 

@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Literal
 
 from leo_dash.analyses import benefits
+from leo_dash.analyses.table_choices import years_after_choices
 from leo_dash.core import geography, query
 from leo_dash.core.model import Indicator, TableEntry
 
@@ -108,15 +109,7 @@ class TableFacts:
 def table_facts(entry: TableEntry, *, data_dir: Path | None = None) -> TableFacts:
     schema = query.schema(entry, data_dir=data_dir)
     has_national = query.has_national_rows(entry, data_dir=data_dir)
-    yag = entry.role("years_after")
-    years: list[str] = []
-    default_yag: str | None = None
-    if yag and yag in schema:
-        items = query.distinct_values(entry, yag, data_dir=data_dir)
-        years = sorted((v for v in items if v not in query.TOTAL_ITEMS), key=query.numeric_order)
-        default_yag = query.default_item(entry, yag, items)
-        if default_yag not in years:
-            default_yag = years[0] if years else None
+    years, default_yag = years_after_choices(entry, schema, data_dir=data_dir)
     periods = tuple(sorted(int(v) for v in query.distinct_values(entry, str(entry.role("time")), data_dir=data_dir)))
     defaults: dict[str, str] = {}
     for column in entry.filters:

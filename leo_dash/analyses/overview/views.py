@@ -110,27 +110,15 @@ def build_headlines_figure(headlines: Sequence[Headline], frame: pl.DataFrame) -
             ]
             xs = [charts.plain_text(x) for x in rows[PERIOD_LABEL].to_list()]
             name = charts.plain_text(h.label)
+            hover = [f"{name}<br>{x}: {charts.plain_text(t)}" for x, t in zip(xs, rows[FIGURE].to_list(), strict=True)]
+            meta = {
+                "role": "headline",
+                "key": h.spec.key,
+                "indicator": h.indicator.column,
+                "years_after": h.spec.years_after,
+            }
             figure.add_trace(
-                go.Scatter(
-                    x=xs,
-                    y=ys,
-                    mode="lines+markers",
-                    name=name,
-                    showlegend=False,
-                    line={"color": charts.colour(colour), "width": 3},
-                    marker={"size": 8, "color": charts.colour(colour)},
-                    hovertext=[
-                        f"{name}<br>{x}: {charts.plain_text(t)}"
-                        for x, t in zip(xs, rows[FIGURE].to_list(), strict=True)
-                    ],
-                    hoverinfo="text",
-                    meta={
-                        "role": "headline",
-                        "key": h.spec.key,
-                        "indicator": h.indicator.column,
-                        "years_after": h.spec.years_after,
-                    },
-                ),
+                charts.line_trace(xs, ys, name, charts.colour(colour), hover, showlegend=False, meta=meta),
                 row=1,
                 col=col,
             )
