@@ -109,7 +109,7 @@ def render_downloads(view: View) -> None:
     name = f"{view.key}-{view.created:%Y%m%d-%H%M}"
     rows = view.frame.height
     xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    downloads = (  # (export type: also the audit record's and the key's, label, data, file name ending, MIME type)
+    downloads = (  # (export type, as audited and in the widget key; label; data; file name ending; MIME type)
         ("csv", f"Download CSV ({export.size_label(csv_data)}, {rows:,} rows)", csv_data, ".csv", "text/csv"),
         ("xlsx", f"Download Excel XLSX ({export.size_label(xlsx_data)}, {rows:,} rows)", xlsx_data, ".xlsx", xlsx_mime),
         # The guidance is recorded too: it quotes the summary sentence's figures.
