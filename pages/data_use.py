@@ -4,13 +4,11 @@ import streamlit as st
 
 from leo_dash import governance, ui
 from leo_dash.core.model import CONTROLLERS
+from leo_dash.ui.governance import titled_sections
 
 
 def main() -> None:
-    st.title("How your data is used")
-    for section in governance.DATA_USE:
-        st.header(section.heading)
-        st.markdown(governance.section_markdown(section))
+    titled_sections("How your data is used", governance.DATA_USE)
     st.header("The LEO privacy notice")
     st.markdown(governance.PRIVACY_NOTICE_TEXT)
     st.header("Asking about your own data")

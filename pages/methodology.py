@@ -3,13 +3,11 @@
 import streamlit as st
 
 from leo_dash import governance, ui
+from leo_dash.ui.governance import titled_sections
 
 
 def main() -> None:
-    st.title("Methodology and glossary")
-    for section in governance.METHODOLOGY:
-        st.header(section.heading)
-        st.markdown(governance.section_markdown(section))
+    titled_sections("Methodology and glossary", governance.METHODOLOGY)
     st.header("Glossary")
     for term in governance.GLOSSARY:
         st.markdown(f"**{term.term}**  \n{term.definition}")

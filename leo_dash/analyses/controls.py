@@ -24,13 +24,20 @@ from leo_dash.core.model import TableEntry
 
 
 @dataclass(frozen=True)
-class Select:
-    """A select box of plain values (shown as they are), its value in the URL as ?key=value."""
+class _PlainChoice:
+    """What a select box and a row of radio buttons share: one of some plain values (shown as they are), its value
+    in the URL as ?key=value."""
 
     label: str
     key: str
     options: Sequence[str]
     default: str | None = None
+
+
+@dataclass(frozen=True)
+class Select(_PlainChoice):
+    """A select box of plain values."""
+
     help: str | None = None
     # Only when there is a choice: with one option nothing is drawn (a control the table cannot vary is hidden) and
     # a link asking for another value gets a note.
@@ -38,13 +45,8 @@ class Select:
 
 
 @dataclass(frozen=True)
-class Radio:
-    """A row of radio buttons (a few fixed choices), its value in the URL as ?key=value."""
-
-    label: str
-    key: str
-    options: Sequence[str]
-    default: str | None = None
+class Radio(_PlainChoice):
+    """A row of radio buttons (a few fixed choices)."""
 
 
 @dataclass(frozen=True)

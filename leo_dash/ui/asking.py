@@ -10,20 +10,8 @@ from collections.abc import Callable, Hashable, Sequence
 import streamlit as st
 
 from leo_dash.analyses import controls, provider_search
+from leo_dash.ui import widgets
 from leo_dash.ui.markup import plain
-from leo_dash.ui.widgets import (
-    drop_link_value,
-    link_values,
-    note,
-    start_afresh,
-    url_area_select,
-    url_labelled_select,
-    url_multiselect,
-    url_provider_select,
-    url_radio,
-    url_select,
-    write_link,
-)
 
 _SEEN = "_leo_seen_"  # + marker: the token a StartAfresh or Follow saw on the last run
 _KEYS_DRAWN = "_leo_keys_drawn_"  # + page: the control keys the page drew on its last run
@@ -61,8 +49,8 @@ class SidebarAsk:
             _follow(self.page, control)
             return None
         if isinstance(control, controls.DropFromLink):
-            if drop_link_value(control.key):
-                note(control.note)
+            if widgets.drop_link_value(control.key):
+                widgets.note(control.note)
             return None
         self.drawn.append(controls.url_key(control))
         answer = (
@@ -74,7 +62,7 @@ class SidebarAsk:
         return answer
 
     def arrived_with(self, keys: Sequence[str]) -> dict[str, str]:
-        return link_values(list(keys))
+        return widgets.link_values(list(keys))
 
     def chosen(self) -> controls.Params:
         return dict(self._chosen)
@@ -86,7 +74,7 @@ class SidebarAsk:
     def _start_afresh(self, control: controls.StartAfresh) -> None:
         if not changed(f"{self.page}:{control.marker}", control.token):
             return
-        start_afresh(list(control.keys) if control.keys is not None else self._previous_keys)
+        widgets.start_afresh(list(control.keys) if control.keys is not None else self._previous_keys)
         if control.note:
             st.session_state.setdefault(_SWITCH_NOTES, []).append(control.note)
 
@@ -110,15 +98,15 @@ def _follow(page: str, control: controls.Follow) -> None:
     for key, value in control.values.items():
         st.session_state[key] = value if isinstance(value, str) else list(value)
     if control.note:
-        note(control.note)
+        widgets.note(control.note)
 
 
 def _one(control: controls.OneValue) -> str | None:
     if isinstance(control, controls.AreaSelect):
-        area = url_area_select(control.areas)
+        area = widgets.url_area_select(control.areas)
         return area.code if area is not None else None
     if isinstance(control, controls.ProviderSelect):
-        return url_provider_select(
+        return widgets.url_provider_select(
             control.label,
             control.providers,
             key=control.key,
@@ -128,7 +116,7 @@ def _one(control: controls.OneValue) -> str | None:
             help=control.help,
         )
     if isinstance(control, controls.LabelledSelect):
-        return url_labelled_select(
+        return widgets.url_labelled_select(
             control.label,
             control.options,
             key=control.key,
@@ -139,17 +127,19 @@ def _one(control: controls.OneValue) -> str | None:
     if isinstance(st.session_state.get(control.key), list):
         del st.session_state[control.key]  # a multiselect's values under the same key: the link or default instead
     if isinstance(control, controls.Radio):
-        return url_radio(control.label, control.options, key=control.key, default=control.default)
+        return widgets.url_radio(control.label, control.options, key=control.key, default=control.default)
     if control.only_if_choice and len(control.options) == 1:
         return _only_option(control)
-    return url_select(control.label, control.options, key=control.key, default=control.default, help=control.help)
+    return widgets.url_select(
+        control.label, control.options, key=control.key, default=control.default, help=control.help
+    )
 
 
 def _only_option(control: controls.Select) -> str:
     only = control.options[0]
     asked = st.query_params.get_all(control.key)
     if asked and asked[-1] != only:
-        note(
+        widgets.note(
             f"The link asked for {control.label.lower()} '{asked[-1]}', which this table does not break down; "
             f"showing {only}."
         )
@@ -164,7 +154,7 @@ def _many(control: controls.ManyValues) -> list[str]:
         del st.session_state[control.key]
     if control.max_selections is not None:
         _cap(control.key, control.max_selections, control.noun, control.options)
-    return url_multiselect(
+    return widgets.url_multiselect(
         control.label,
         control.options,
         key=control.key,
@@ -180,13 +170,13 @@ def _cap(key: str, limit: int, noun: str, options: Sequence[str]) -> None:
     state = st.session_state.get(key)
     if isinstance(state, list) and len(state) > limit:
         st.session_state[key] = state[:limit]
-        note(f"At most {limit} {noun} fit in the chart with this choice, so the first {limit} are kept.")
+        widgets.note(f"At most {limit} {noun} fit in the chart with this choice, so the first {limit} are kept.")
         return
     if key not in st.session_state:
         asked = [v for v in dict.fromkeys(st.query_params.get_all(key)) if v in options]
         if len(asked) > limit:
-            write_link(key, asked[:limit])
-            note(
+            widgets.write_link(key, asked[:limit])
+            widgets.note(
                 f"The link asked for {len(asked)} {noun}; at most {limit} fit in the chart, so the first {limit} "
                 "are shown."
             )
@@ -206,13 +196,13 @@ def provider_search_multiselect(control: controls.ProviderMultiSelect) -> list[s
         unknown = [v for v in raw if v not in names]
         if unknown:
             one = len(unknown) == 1
-            note(
+            widgets.note(
                 f"The link asked for {noun} {', '.join(repr(v) for v in unknown)}, which {'is' if one else 'are'} "
                 f"not in this table; {'it is' if one else 'they are'} left out."
             )
         known = [v for v in raw if v in names]
         if len(known) > limit:
-            note(
+            widgets.note(
                 f"The link asked for {len(known)} {noun}; at most {limit} can be highlighted, so the first {limit} are."
             )
         chosen_before = known[:limit]
@@ -237,5 +227,5 @@ def provider_search_multiselect(control: controls.ProviderMultiSelect) -> list[s
     if summary := found.summary(text, noun):
         st.sidebar.caption(plain(summary))  # it repeats what the user typed
     chosen = [str(v) for v in values]
-    write_link(key, chosen)
+    widgets.write_link(key, chosen)
     return chosen

@@ -1,21 +1,30 @@
-"""Streamlit pieces for the "About the data" pages: the review-date colouring of the catalogue and the sign-in
-panel. Page logic lives in leo_dash.governance."""
+"""Streamlit pieces for the "About the data" pages: their sections of text, the review-date colouring of the
+catalogue and the sign-in panel. Page logic lives in leo_dash.governance."""
 
 from __future__ import annotations
 
 import datetime as dt
 import logging
+from collections.abc import Sequence
 from typing import Any
 
 import polars as pl
 import streamlit as st
 
-from leo_dash.governance import OVERDUE_MARK, access
+from leo_dash.governance import OVERDUE_MARK, Section, access, section_markdown
 from leo_dash.ui.markup import plain
 from leo_dash.ui.session import current_identity
 
 log = logging.getLogger("leo_dash.ui.governance")
 OVERDUE_RED = "#D4351C"  # GOV.UK error red
+
+
+def titled_sections(title: str, sections: Sequence[Section]) -> None:
+    """A page's title, then each section of text under its own header."""
+    st.title(title)
+    for section in sections:
+        st.header(section.heading)
+        st.markdown(section_markdown(section))
 
 
 def overdue_style(value: object) -> str:

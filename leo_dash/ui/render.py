@@ -108,34 +108,23 @@ def render_downloads(view: View) -> None:
     xlsx_data = export.xlsx_bytes(view)
     name = f"{view.key}-{view.created:%Y%m%d-%H%M}"
     rows = view.frame.height
-    st.download_button(
-        f"Download CSV ({export.size_label(csv_data)}, {rows:,} rows)",
-        csv_data,
-        file_name=f"{name}.csv",
-        mime="text/csv",
-        key=f"csv-{view.key}",
-        on_click=_record_export,
-        args=(view.table_id, "csv", view.filters, rows),
+    xlsx_mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    downloads = (  # (export type, as audited and in the widget key; label; data; file name ending; MIME type)
+        ("csv", f"Download CSV ({export.size_label(csv_data)}, {rows:,} rows)", csv_data, ".csv", "text/csv"),
+        ("xlsx", f"Download Excel XLSX ({export.size_label(xlsx_data)}, {rows:,} rows)", xlsx_data, ".xlsx", xlsx_mime),
+        # The guidance is recorded too: it quotes the summary sentence's figures.
+        ("guidance", "Download data guidance (TXT)", export.guidance_bytes(view), "-data-guidance.txt", "text/plain"),
     )
-    st.download_button(
-        f"Download Excel XLSX ({export.size_label(xlsx_data)}, {rows:,} rows)",
-        xlsx_data,
-        file_name=f"{name}.xlsx",
-        mime="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        key=f"xlsx-{view.key}",
-        on_click=_record_export,
-        args=(view.table_id, "xlsx", view.filters, rows),
-    )
-    guidance = export.guidance_bytes(view)
-    st.download_button(
-        "Download data guidance (TXT)",
-        guidance,
-        file_name=f"{name}-data-guidance.txt",
-        mime="text/plain",
-        key=f"guidance-{view.key}",
-        on_click=_record_export,
-        args=(view.table_id, "guidance", view.filters, rows),  # it quotes the summary sentence's figures
-    )
+    for kind, label, data, ending, mime in downloads:
+        st.download_button(
+            label,
+            data,
+            file_name=f"{name}{ending}",
+            mime=mime,
+            key=f"{kind}-{view.key}",
+            on_click=_record_export,
+            args=(view.table_id, kind, view.filters, rows),
+        )
     st.caption(
         "Downloads hold exactly the rows and columns of the table tab as data: plain numbers, with a status column "
         "beside each value giving the symbol (c, x, z, low, u) where no number may be shown. Title, source, filters "

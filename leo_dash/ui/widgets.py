@@ -87,11 +87,7 @@ def url_select(
     options = list(options)
     if not options:
         raise ValueError(f"No options for {label}.")
-    chosen_default = default if default in options else options[0]
-    raw = st.query_params.get_all(key)
-    if raw and raw[-1] not in options:
-        _note_bad_param(key, label, raw, chosen_default)
-        st.session_state.pop(key, None)
+    chosen_default = _bound_default(key, label, options, default)
     if key in st.session_state and st.session_state[key] not in options:
         # A value of a previous table that this table lacks: assigned, not deleted, so the widget on screen
         # changes with it.
@@ -100,7 +96,23 @@ def url_select(
     value = st.sidebar.selectbox(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", help=help
     )
-    chosen = str(value if value is not None else chosen_default)
+    return _bound_answer(key, value, chosen_default)
+
+
+def _bound_default(key: str, label: str, options: list[str], default: str | None) -> str:
+    """The default of a widget bound to ?key= (`default` when offered, else the first option). A link value the
+    options lack falls back to it, with a note, and leaves the widget's state so the widget starts from it."""
+    chosen_default = default if default in options else options[0]
+    raw = st.query_params.get_all(key)
+    if raw and raw[-1] not in options:
+        _note_bad_param(key, label, raw, chosen_default)
+        st.session_state.pop(key, None)
+    return chosen_default
+
+
+def _bound_answer(key: str, value: object, default: str) -> str:
+    """What a widget bound to ?key= returned (its default when nothing), noted for the page-view audit record."""
+    chosen = str(value if value is not None else default)
     _note_filter(key, chosen)
     return chosen
 
@@ -267,18 +279,12 @@ def write_link(key: str, values: Sequence[str]) -> None:
 
 def url_radio(label: str, options: Sequence[str], *, key: str, default: str | None = None) -> str:
     options = list(options)
-    chosen_default = default if default in options else options[0]
-    raw = st.query_params.get_all(key)
-    if raw and raw[-1] not in options:
-        _note_bad_param(key, label, raw, chosen_default)
-        st.session_state.pop(key, None)
+    chosen_default = _bound_default(key, label, options, default)
     _reset_if_pending(key, chosen_default)
     value = st.sidebar.radio(
         label, options, index=options.index(chosen_default), key=key, bind="query-params", horizontal=True
     )
-    chosen = str(value if value is not None else chosen_default)
-    _note_filter(key, chosen)
-    return chosen
+    return _bound_answer(key, value, chosen_default)
 
 
 def url_table_select(tables: Sequence[TableEntry], *, key: str = "table") -> TableEntry:

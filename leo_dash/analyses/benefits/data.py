@@ -10,27 +10,7 @@ from pathlib import Path
 import polars as pl
 
 from leo_dash import sdc
-from leo_dash.analyses.benefits.measures import (
-    ALL_PROVIDERS_LABEL,
-    BASIS,
-    BY_CHARACTERISTIC,
-    BY_YEARS_AFTER,
-    DERIVED,
-    GROUP,
-    MAX_SERIES,
-    NOT_PUBLISHED,
-    PERIOD,
-    PERIOD_LABEL,
-    PROVIDER,
-    PROVIDER_LABEL,
-    PUBLISHED,
-    SERIES,
-    SERIES_INDEX,
-    BenefitsDataError,
-    is_benefit_rate,
-    measure_indicator,
-    measure_item,
-)
+from leo_dash.analyses.benefits import measures
 from leo_dash.analyses.benefits.options import (
     OVERALL_SPLIT,
     BenefitOptions,
@@ -99,7 +79,7 @@ def base_indicator(entry: TableEntry, indicator: Indicator) -> Indicator | None:
 
 def group_label(entry: TableEntry, options: BenefitOptions, split: Split, item: str) -> str:
     """Legend text of a split item: years after are spelt out ('1 year after graduation')."""
-    if split.key == BY_YEARS_AFTER:
+    if split.key == measures.BY_YEARS_AFTER:
         event = after_event(entry, options.labels)
         try:
             n = int(float(item))
@@ -120,7 +100,7 @@ def after_event(entry: TableEntry, labels: Mapping[str, str]) -> str:
 def everyone_label(options: BenefitOptions, spec: BenefitSpec) -> str:
     """The line of everyone in scope: all providers (England), or the region or local authority chosen."""
     area = geography.area_by_code(options.areas, spec.area)
-    return area.name if area is not None and geography.below_national(area) else ALL_PROVIDERS_LABEL
+    return area.name if area is not None and geography.below_national(area) else measures.ALL_PROVIDERS_LABEL
 
 
 def _series_for(
@@ -143,16 +123,16 @@ def _where(
 ) -> dict[str, list[object]]:
     area = geography.area_by_code(options.areas, spec.area)
     where: dict[str, list[object]] = geography.area_where(entry, area, data_dir=data_dir)
-    if split.key == BY_CHARACTERISTIC:
+    if split.key == measures.BY_CHARACTERISTIC:
         where[str(entry.role("characteristic_type"))] = [spec.characteristic]
     if not split.is_overall and split.column:
         where[split.column] = list(spec.items)
     yag = entry.role("years_after")
-    if yag and split.key != BY_YEARS_AFTER and spec.years_after is not None:
+    if yag and split.key != measures.BY_YEARS_AFTER and spec.years_after is not None:
         where[yag] = [spec.years_after]
     for column, item in spec.filters:
         where[column] = [item]
-    item = measure_item(entry, spec.measure)
+    item = measures.measure_item(entry, spec.measure)
     if item is not None:
         where[item.filter] = [item.item]
     return where
@@ -162,7 +142,9 @@ def _derive_all_providers(
     contributors: pl.DataFrame, indicators: Sequence[Indicator], entry: TableEntry
 ) -> pl.DataFrame:
     """D4: the all-provider figure of each line and year from the providers' published cells."""
-    grouped = sdc.aggregate(contributors, [PERIOD, GROUP], indicators, entry.disclosure, published_cells_only=True)
+    grouped = sdc.aggregate(
+        contributors, [measures.PERIOD, measures.GROUP], indicators, entry.disclosure, published_cells_only=True
+    )
     grouped = sdc.suppress_derived(grouped, indicators)
     return sdc.guard(grouped, indicators, entry.disclosure, derived=True)
 
@@ -197,7 +179,12 @@ def _selected_rows(
     )
     provider = pl.col(pid).cast(pl.String) if pid else pl.lit(None, pl.String)
     keep = [c for v in values for c in (v, status_column(v)) if c in rows.columns]
-    return rows.select(pl.col(time).cast(pl.Int64).alias(PERIOD), group.alias(GROUP), provider.alias(PROVIDER), *keep)
+    return rows.select(
+        pl.col(time).cast(pl.Int64).alias(measures.PERIOD),
+        group.alias(measures.GROUP),
+        provider.alias(measures.PROVIDER),
+        *keep,
+    )
 
 
 def _derived_part(
@@ -211,19 +198,22 @@ def _derived_part(
     """All-provider figures derived from the providers' published cells for the lines and years the table has no
     national row for (D4; a lone suppressed cell hides the sum), or None when no provider contributes."""
     keys = pl.DataFrame(
-        {GROUP: [g for g, _ in missing], PERIOD: [p for _, p in missing]},
-        schema={GROUP: pl.String, PERIOD: pl.Int64},
+        {measures.GROUP: [g for g, _ in missing], measures.PERIOD: [p for _, p in missing]},
+        schema={measures.GROUP: pl.String, measures.PERIOD: pl.Int64},
     )
-    contributors = rows.filter(pl.col(PROVIDER).is_not_null()).join(
-        keys, on=[GROUP, PERIOD], how="semi", nulls_equal=True
+    contributors = rows.filter(pl.col(measures.PROVIDER).is_not_null()).join(
+        keys, on=[measures.GROUP, measures.PERIOD], how="semi", nulls_equal=True
     )
     if contributors.height:
-        derived = _derive_all_providers(contributors.drop(PROVIDER), indicators, entry)
+        derived = _derive_all_providers(contributors.drop(measures.PROVIDER), indicators, entry)
         used = derived.select(
-            PERIOD, GROUP, (pl.col(sdc.N_ROWS) - pl.col(sdc.N_EXCLUDED)).alias("used"), pl.col(sdc.N_EXCLUDED)
+            measures.PERIOD,
+            measures.GROUP,
+            (pl.col(sdc.N_ROWS) - pl.col(sdc.N_EXCLUDED)).alias("used"),
+            pl.col(sdc.N_EXCLUDED),
         )
         derived = derived.drop(sdc.N_ROWS, sdc.N_EXCLUDED).with_columns(
-            pl.lit(None, pl.String).alias(PROVIDER), pl.lit(DERIVED).alias(BASIS)
+            pl.lit(None, pl.String).alias(measures.PROVIDER), pl.lit(measures.DERIVED).alias(measures.BASIS)
         )
         notes.append(_derived_note(used, has_national=options.has_national))
         return derived
@@ -240,12 +230,12 @@ def _limited_series(
 ) -> list[Series]:
     """The lines drawn, at most MAX_SERIES, with a note naming those left out."""
     series = _series_for(entry, options, split, spec, provider_name)
-    if len(series) > MAX_SERIES:
-        left = [s.label for s in series[MAX_SERIES:]]
+    if len(series) > measures.MAX_SERIES:
+        left = [s.label for s in series[measures.MAX_SERIES :]]
         notes.append(
-            f"The chart holds at most {MAX_SERIES} lines, so {join_words(left)} {'was' if len(left) == 1 else 'were'} left out."
+            f"The chart holds at most {measures.MAX_SERIES} lines, so {join_words(left)} {'was' if len(left) == 1 else 'were'} left out."
         )
-        series = series[:MAX_SERIES]
+        series = series[: measures.MAX_SERIES]
     return series
 
 
@@ -255,19 +245,19 @@ def _grid(
     """One row per line and year, whether or not a figure was published there."""
     return pl.DataFrame(
         {
-            SERIES_INDEX: [s.index for s in series for _ in periods],
-            SERIES: [s.label for s in series for _ in periods],
-            GROUP: [s.group for s in series for _ in periods],
-            PROVIDER: [s.provider for s in series for _ in periods],
-            PROVIDER_LABEL: [
+            measures.SERIES_INDEX: [s.index for s in series for _ in periods],
+            measures.SERIES: [s.label for s in series for _ in periods],
+            measures.GROUP: [s.group for s in series for _ in periods],
+            measures.PROVIDER: [s.provider for s in series for _ in periods],
+            measures.PROVIDER_LABEL: [
                 (provider_name or s.provider) if s.provider else everyone_label(options, spec)
                 for s in series
                 for _ in periods
             ],
-            PERIOD: [p for _ in series for p in periods],
-            PERIOD_LABEL: [period_label(p) for _ in series for p in periods],
+            measures.PERIOD: [p for _ in series for p in periods],
+            measures.PERIOD_LABEL: [period_label(p) for _ in series for p in periods],
         },
-        schema_overrides={GROUP: pl.String, PROVIDER: pl.String, PERIOD: pl.Int64},
+        schema_overrides={measures.GROUP: pl.String, measures.PROVIDER: pl.String, measures.PERIOD: pl.Int64},
     )
 
 
@@ -275,7 +265,7 @@ def _gaps_marked(frame: pl.DataFrame, values: list[str]) -> pl.DataFrame:
     """A line with no row in a year is a gap 'not available', never a zero; a row not published says so."""
     return frame.with_columns(
         *(sdc.missing_as_not_available(v) for v in values),
-        pl.col(BASIS).fill_null(NOT_PUBLISHED),
+        pl.col(measures.BASIS).fill_null(measures.NOT_PUBLISHED),
     )
 
 
@@ -285,8 +275,8 @@ def _groups_the_provider_lacks(
     """A note for each chosen group the provider has no published figure for in any year."""
     notes: list[str] = []
     for group_item in wanted_groups:
-        own_rows = frame.filter((pl.col(PROVIDER) == provider) & _eq_group(group_item))
-        if own_rows.height and own_rows[BASIS].eq(NOT_PUBLISHED).all() and group_item is not None:
+        own_rows = frame.filter((pl.col(measures.PROVIDER) == provider) & _eq_group(group_item))
+        if own_rows.height and own_rows[measures.BASIS].eq(measures.NOT_PUBLISHED).all() and group_item is not None:
             notes.append(f"{provider_name or provider} has no published figures for {group_item}.")
     return notes
 
@@ -299,8 +289,8 @@ def benefit_data(
     options = options or table_options(entry, data_dir=data_dir)
     splits = available_splits(entry, options, spec.provider, data_dir=data_dir)
     split = split_by_key(splits, spec.split) or OVERALL_SPLIT
-    indicator = measure_indicator(entry, spec.measure)
-    if not is_benefit_rate(indicator) and measure_item(entry, spec.measure) is None:
+    indicator = measures.measure_indicator(entry, spec.measure)
+    if not measures.is_benefit_rate(indicator) and measures.measure_item(entry, spec.measure) is None:
         raise ValueError(f"{indicator.column} is not a benefit-claim rate.")
     base = base_indicator(entry, indicator)
     indicators = [indicator] + ([base] if base else [])
@@ -313,15 +303,15 @@ def benefit_data(
 
     rows = _selected_rows(entry, spec, split, options, values, pid, data_dir)
 
-    national = sdc.protect(rows.filter(pl.col(PROVIDER).is_null()), indicators, entry.disclosure)
-    parts = [national.with_columns(pl.lit(PUBLISHED).alias(BASIS))]
+    national = sdc.protect(rows.filter(pl.col(measures.PROVIDER).is_null()), indicators, entry.disclosure)
+    parts = [national.with_columns(pl.lit(measures.PUBLISHED).alias(measures.BASIS))]
     if spec.provider:
-        own = sdc.protect(rows.filter(pl.col(PROVIDER) == spec.provider), indicators, entry.disclosure)
-        parts.append(own.with_columns(pl.lit(PUBLISHED).alias(BASIS)))
+        own = sdc.protect(rows.filter(pl.col(measures.PROVIDER) == spec.provider), indicators, entry.disclosure)
+        parts.append(own.with_columns(pl.lit(measures.PUBLISHED).alias(measures.BASIS)))
         if own.height == 0:
             notes.append(f"{provider_name or spec.provider} has no published figures for this selection.")
     wanted_groups: list[str | None] = list(spec.items) if not split.is_overall else [None]
-    have = {(g, p) for g, p in national.select(GROUP, PERIOD).iter_rows()}
+    have = {(g, p) for g, p in national.select(measures.GROUP, measures.PERIOD).iter_rows()}
     missing = [(g, p) for g in wanted_groups for p in options.periods if (g, p) not in have]
     derived_used = False
     if missing and pid and base is not None:
@@ -330,9 +320,11 @@ def benefit_data(
             parts.append(derived_part)
             derived_used = True
     combined = pl.concat(parts, how="diagonal_relaxed")
-    duplicated = combined.select(pl.struct(GROUP, PROVIDER, PERIOD).is_duplicated().any()).item()
+    duplicated = combined.select(
+        pl.struct(measures.GROUP, measures.PROVIDER, measures.PERIOD).is_duplicated().any()
+    ).item()
     if duplicated:
-        raise BenefitsDataError(
+        raise measures.BenefitsDataError(
             f"{entry.id} has more than one row for some line and year: it has a breakdown this page does not "
             "choose, so no single figure can be shown."
         )
@@ -340,12 +332,12 @@ def benefit_data(
     series = _limited_series(entry, options, split, spec, provider_name, notes)
     periods = list(options.periods)
     grid = _grid(series, periods, provider_name, options, spec)
-    data_columns = [c for c in combined.columns if c not in (GROUP, PROVIDER, PERIOD)]
-    frame = grid.join(combined, on=[GROUP, PROVIDER, PERIOD], how="left", nulls_equal=True)
-    frame = frame.select([*grid.columns, *data_columns]).sort([SERIES_INDEX, PERIOD])
+    data_columns = [c for c in combined.columns if c not in (measures.GROUP, measures.PROVIDER, measures.PERIOD)]
+    frame = grid.join(combined, on=[measures.GROUP, measures.PROVIDER, measures.PERIOD], how="left", nulls_equal=True)
+    frame = frame.select([*grid.columns, *data_columns]).sort([measures.SERIES_INDEX, measures.PERIOD])
     frame = _gaps_marked(frame, values)
     frame = sdc.guard(frame, indicators, entry.disclosure, derived=False)
-    derived_rows = frame.filter(pl.col(BASIS) == DERIVED)
+    derived_rows = frame.filter(pl.col(measures.BASIS) == measures.DERIVED)
     if derived_rows.height:
         sdc.guard(derived_rows, indicators, entry.disclosure, derived=True)
     if spec.provider and not any("has no published figures for this selection" in n for n in notes):
@@ -361,15 +353,15 @@ def benefit_data(
 
 
 def _eq_group(item: str | None) -> pl.Expr:
-    return pl.col(GROUP).is_null() if item is None else (pl.col(GROUP) == item).fill_null(False)
+    return pl.col(measures.GROUP).is_null() if item is None else (pl.col(measures.GROUP) == item).fill_null(False)
 
 
 def _derived_note(used: pl.DataFrame, *, has_national: bool) -> str:
     why = "publishes no national figure for some of these lines and years" if has_national else "has no national rows"
-    latest = used.filter(pl.col(PERIOD) == used[PERIOD].max())
+    latest = used.filter(pl.col(measures.PERIOD) == used[measures.PERIOD].max())
     combined = int(latest["used"].sum()) if latest.height else 0
     left_out = int(latest[sdc.N_EXCLUDED].sum()) if latest.height else 0
-    year = period_label(int(used[PERIOD].max())) if used.height else ""
+    year = period_label(int(used[measures.PERIOD].max())) if used.height else ""
     return (
         f"This table {why}, so all-provider figures there are derived from the providers' published figures, "
         "weighted by their bases and leaving out figures that are suppressed or not available"

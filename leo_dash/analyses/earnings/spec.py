@@ -7,17 +7,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leo_dash.analyses import page_support
+from leo_dash.analyses.earnings import options as choices
 from leo_dash.analyses.earnings.measures import ALL_PROVIDERS, BASIS_OPTIONS, MAX_SUBJECTS, MODE_OPTIONS, Basis, Mode
-from leo_dash.analyses.earnings.options import (
-    characteristic_values,
-    choose_filters,
-    default_cohort_yag,
-    default_groups,
-    default_subjects,
-    lines_per_series,
-    provider_subjects,
-    table_options,
-)
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label, period_value
@@ -53,7 +44,7 @@ def spec_from_params(
     The page reads the same parameters through its widgets; this is for rebuilding a view outside the page
     (briefings, tests).
     """
-    options = table_options(entry, data_dir=data_dir)
+    options = choices.table_options(entry, data_dir=data_dir)
     link = page_support.LinkReader(params)
     get, fallback, notes = link.get, link.fallback, link.notes
 
@@ -76,8 +67,8 @@ def spec_from_params(
     subjects = [s for s in get("subject") if s in options.subjects][:MAX_SUBJECTS]
     if [s for s in get("subject") if s not in options.subjects]:
         fallback("subject", [s for s in get("subject") if s not in options.subjects], "the other subjects")
-    available = provider_subjects(entry, provider, data_dir=data_dir) if provider else None
-    subjects = list(dict.fromkeys(subjects)) or default_subjects(options, available)
+    available = choices.provider_subjects(entry, provider, data_dir=data_dir) if provider else None
+    subjects = list(dict.fromkeys(subjects)) or choices.default_subjects(options, available)
     period = options.latest_period
     if mode == "trajectory":
         labels = [period_label(p) for p in options.periods]
@@ -87,17 +78,17 @@ def spec_from_params(
         period = period_value(chosen) if chosen else period
         yags = [y for y in options.years_after if y in get("yag")] or list(options.years_after)
     else:
-        yags = [query.last_valid(get("yag"), options.years_after) or default_cohort_yag(options)]
+        yags = [query.last_valid(get("yag"), options.years_after) or choices.default_cohort_yag(options)]
     if [y for y in get("yag") if y not in options.years_after]:
         fallback("yag", [y for y in get("yag") if y not in options.years_after], "the available years")
     characteristic = query.last_valid(get("characteristic"), options.characteristic_types)
     groups: tuple[str, ...] = ()
     if characteristic:
-        values = characteristic_values(entry, characteristic, data_dir=data_dir)
+        values = choices.characteristic_values(entry, characteristic, data_dir=data_dir)
         groups = tuple(v for v in values if v in get("characteristic_value")) or tuple(
-            default_groups(values, len(subjects), lines_per_series(provider, options))
+            choices.default_groups(values, len(subjects), choices.lines_per_series(provider, options))
         )
-    filters = choose_filters(
+    filters = choices.choose_filters(
         entry,
         options,
         lambda column, items, default: query.last_valid(get(column), list(items)) or default,

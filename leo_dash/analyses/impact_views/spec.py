@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from leo_dash.analyses.impact_views import options
 from leo_dash.analyses.impact_views.options import (
     _CHARACTERISTIC_SEPARATOR,
     _PROVIDER_ITEM,
@@ -15,18 +16,6 @@ from leo_dash.analyses.impact_views.options import (
     Dimension,
     ImpactInputError,
     ImpactSpec,
-    context_controls,
-    default_groups,
-    default_start,
-    default_table,
-    default_tables,
-    dimension_for,
-    dimension_keys,
-    group_options,
-    is_eligible,
-    outcome_indicators,
-    start_options,
-    table_periods,
 )
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label, period_value
@@ -52,37 +41,37 @@ def resolve_spec(
 ) -> ImpactSpec:
     """Turn URL parameters into a spec. Missing parameters take the page's defaults; values the table does not
     have raise ImpactInputError with a plain message."""
-    candidates = [t for t in (default_tables() if tables is None else tables) if is_eligible(t)]
+    candidates = [t for t in (options.default_tables() if tables is None else tables) if options.is_eligible(t)]
     if not candidates:
         raise ImpactInputError("No approved table with a time series and a rate or earnings measure is available.")
     by_id = {t.id: t for t in candidates}
     table_id = _one(params, "table")
     if table_id is not None and table_id not in by_id:
         raise ImpactInputError(f"There is no approved table '{table_id}' that this page can show.")
-    entry = by_id[table_id] if table_id else default_table(candidates)
+    entry = by_id[table_id] if table_id else options.default_table(candidates)
 
-    outcomes = {i.label: i for i in outcome_indicators(entry)}
+    outcomes = {i.label: i for i in options.outcome_indicators(entry)}
     outcome_label = _one(params, "outcome")
     if outcome_label is not None and outcome_label not in outcomes:
         raise ImpactInputError(f"The table has no outcome '{outcome_label}'.")
     outcome = outcomes[outcome_label] if outcome_label else next(iter(outcomes.values()))
 
-    keys = dimension_keys(entry)
+    keys = options.dimension_keys(entry)
     if not keys:
         raise ImpactInputError("This table has no breakdown from which two groups can be formed.")
-    dimension = dimension_for(entry, _one(params, "treat_by") or keys[0])
+    dimension = options.dimension_for(entry, _one(params, "treat_by") or keys[0])
 
     context: dict[str, str] = {}
     labels: dict[str, str] = {}
-    for control in context_controls(entry, dimension):
+    for control in options.context_controls(entry, dimension):
         chosen = _one(params, control.key)
         if chosen is not None and chosen not in control.options:
             raise ImpactInputError(f"{control.label} '{chosen}' is not in this table.")
         context[control.key] = chosen or control.default
         labels[control.key] = control.label
 
-    items = group_options(entry, dimension, context)
-    default_treated, default_comparison = default_groups(dimension, items)
+    items = options.group_options(entry, dimension, context)
+    default_treated, default_comparison = options.default_groups(dimension, items)
     treated = _resolve_items(entry, dimension, items, _values(params, "treated"), default_treated, "treated")
     comparison_raw = _values(params, "comparison")
     if comparison_raw is None:
@@ -93,7 +82,7 @@ def resolve_spec(
     else:
         comparison = _resolve_items(entry, dimension, items, comparison_raw, [], "comparison")
 
-    periods = table_periods(entry)
+    periods = options.table_periods(entry)
     if len(periods) < 2:
         raise ImpactInputError(
             "This table has only one year of data: an estimate needs at least one year before the intervention "
@@ -103,8 +92,8 @@ def resolve_spec(
     se = _SE_OLD_NAMES.get(se, se)
     if se not in SE_OPTIONS:
         raise ImpactInputError(f"Standard errors '{se}' is not an option: choose {' or '.join(SE_OPTIONS)}.")
-    start_text = _one(params, "start") or default_start(entry)
-    if start_text not in start_options(entry):
+    start_text = _one(params, "start") or options.default_start(entry)
+    if start_text not in options.start_options(entry):
         raise ImpactInputError(
             f"The intervention start '{start_text}' must be one of the years after the first year of data "
             f"({period_label(periods[1])} to {period_label(periods[-1])})."

@@ -13,13 +13,19 @@ Path, as on every page: `query.select` -> `sdc.protect` (published cells) / `sdc
 Submodules: `spec` (the page's constants, `supports`, `count_columns`, `options`, `IndustrySpec` and its URL
 parameters, `industry_name`), `shares` (ranked shares of graduates: `industries_frame`, `subjects_frame`,
 `industries_view`, `subjects_view`), `flows` (subject → industry flows: `flows_frame`, `flows_read_well`,
-`flows_view`), `views` (`views_for_params`, for briefings), `page` (the page's words and sidebar controls).
+`flows_view`, and the flow chart's own limits such as `TOP_SUBJECTS`), `views` (`views_for_params`, for
+briefings), `page` (the page's words and sidebar controls).
 """
 
 from __future__ import annotations
 
 from leo_dash.analyses.industry import page
 from leo_dash.analyses.industry.flows import (
+    MIN_SHOWN_FLOWS,
+    OTHER_INDUSTRIES,
+    OTHER_SUBJECTS,
+    TOP_INDUSTRIES,
+    TOP_SUBJECTS,
     flows_frame,
     flows_read_well,
     flows_view,
@@ -35,15 +41,10 @@ from leo_dash.analyses.industry.spec import (
     ENGLAND,
     INDUSTRY,
     LABEL_CHARS,
-    MIN_SHOWN_FLOWS,
-    OTHER_INDUSTRIES,
-    OTHER_SUBJECTS,
     PAGE,
     REGIONAL,
     SHARE,
     SUBJECT,
-    TOP_INDUSTRIES,
-    TOP_SUBJECTS,
     VIEW_FLOWS,
     VIEW_INDUSTRIES,
     VIEW_SUBJECTS,

@@ -15,13 +15,8 @@ from leo_dash.analyses.industry.spec import (
     ENGLAND,
     INDUSTRY,
     LABEL_CHARS,
-    MIN_SHOWN_FLOWS,
-    OTHER_INDUSTRIES,
-    OTHER_SUBJECTS,
     REGIONAL,
     SUBJECT,
-    TOP_INDUSTRIES,
-    TOP_SUBJECTS,
     VIEW_FLOWS,
     IndustrySpec,
     _where,
@@ -35,6 +30,12 @@ from leo_dash.core.model import TableEntry, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
 from leo_dash.present.views import Column, View, make_view, python_column
+
+TOP_SUBJECTS = 5  # subjects drawn one by one in the flow chart (the rest grouped): with their group, six colours
+TOP_INDUSTRIES = 6
+OTHER_SUBJECTS = "Other subjects"
+OTHER_INDUSTRIES = "Other industries"
+MIN_SHOWN_FLOWS = 4  # fewer flows with a figure than this, or fewer than half of them shown: no flow chart
 
 # --------------------------------------------------------------------------------------------------------------
 # Flows: subject studied -> industry (a Sankey diagram where it reads well)

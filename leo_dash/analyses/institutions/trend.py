@@ -6,17 +6,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash import sdc
+from leo_dash.analyses.institutions import view_parts
 from leo_dash.analyses.institutions.compare import Comparison
 from leo_dash.analyses.institutions.options import BENCHMARK_KEY, MEMBER, PERIOD_LABEL, SERIES, id_label
 from leo_dash.analyses.institutions.spec import benchmark_name, peer_label, view_title
-from leo_dash.analyses.institutions.view_parts import (
-    _display_dp,
-    _filters,
-    _highlight_colours,
-    _value_axis,
-    _value_text,
-    benchmark_note,
-)
 from leo_dash.core.model import SYMBOL_LABELS, status_column
 from leo_dash.core.periods import period_label
 from leo_dash.present import charts
@@ -58,7 +51,7 @@ def trend_frame(result: Comparison) -> pl.DataFrame:
 
 def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
     indicator, spec = result.indicator, result.spec
-    dp = _display_dp(indicator)
+    dp = view_parts._display_dp(indicator)
     time = str(result.entry.role("time"))
     year = period_label(spec.period)
     status = status_column(indicator.column)
@@ -67,7 +60,7 @@ def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
     bench_value = bench_rows[indicator.column][0] if bench_rows.height and bench_rows[status][0] is None else None
     label = f"the figure for {peer_label(spec)}"
     lead = (
-        f"In {year} {label} was {_value_text(bench_value, indicator, dp)}"
+        f"In {year} {label} was {view_parts._value_text(bench_value, indicator, dp)}"
         if bench_value is not None
         else f"In {year} {label} is not available"
     )
@@ -77,10 +70,10 @@ def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
         if row[status] is not None:
             parts.append(f"{name}'s figure is {'suppressed' if row[status] == 'c' else 'not available'}")
         elif bench_value is None or row[indicator.column] == bench_value:
-            parts.append(f"{name} was at {_value_text(row[indicator.column], indicator, dp)}")
+            parts.append(f"{name} was at {view_parts._value_text(row[indicator.column], indicator, dp)}")
         else:
             side = "above" if row[indicator.column] > bench_value else "below"
-            parts.append(f"{name} was {side} it ({_value_text(row[indicator.column], indicator, dp)})")
+            parts.append(f"{name} was {side} it ({view_parts._value_text(row[indicator.column], indicator, dp)})")
     if not parts:
         return lead + "; choose up to six providers in the sidebar to compare them over time."
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -88,16 +81,16 @@ def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
 
 
 def _trend_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
-    indicator, dp = result.indicator, _display_dp(result.indicator)
+    indicator, dp = result.indicator, view_parts._display_dp(result.indicator)
     status = status_column(indicator.column)
-    colours = _highlight_colours(result.spec)
+    colours = view_parts._highlight_colours(result.spec)
     labels = [period_label(p) for p in result.periods]
     figure = go.Figure()
     for member, rows in frame.group_by(MEMBER, maintain_order=True):
         key = str(member[0])
         ys = [v if s is None else None for v, s in zip(rows[indicator.column], rows[status], strict=True)]
         texts = [
-            _value_text(v, indicator, dp) if s is None else SYMBOL_LABELS.get(s, s)
+            view_parts._value_text(v, indicator, dp) if s is None else SYMBOL_LABELS.get(s, s)
             for v, s in zip(rows[indicator.column], rows[status], strict=True)
         ]
         is_bench = key == BENCHMARK_KEY
@@ -119,7 +112,7 @@ def _trend_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     figure.update_xaxes(
         type="category", categoryorder="array", categoryarray=labels, title_text=result.entry.time_label
     )
-    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **_value_axis(indicator.unit))
+    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **view_parts._value_axis(indicator.unit))
     figure.update_layout(height=520)
     return figure
 
@@ -137,7 +130,7 @@ def trend_view(result: Comparison) -> View:
     if used == {"published"}:
         notes.append(f"The benchmark is the published figure for {peer_label(spec)} in each year.")
     elif used:
-        notes.append(benchmark_note(result, spec.period).replace(" is derived", " is derived in each year"))
+        notes.append(view_parts.benchmark_note(result, spec.period).replace(" is derived", " is derived in each year"))
     return make_view(
         key="institutions-trend",
         entry=entry,
@@ -150,7 +143,7 @@ def trend_view(result: Comparison) -> View:
             Column.for_indicator(indicator),
         ],
         summary=trend_summary(result, frame),
-        filters=_filters(entry, spec, indicator),
+        filters=view_parts._filters(entry, spec, indicator),
         build_figure=lambda f: _trend_figure(result, f),
         notes=notes,
     )

@@ -7,19 +7,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from leo_dash.analyses import institutions
+from leo_dash.analyses.provider_profile import spec as profile_spec
 from leo_dash.analyses.provider_profile.positions import outcome_spec, outcomes_view, position
-from leo_dash.analyses.provider_profile.spec import (
-    NO_TABLE_MESSAGE,
-    OUTCOMES_KEY,
-    Outcome,
-    default_provider,
-    earnings_entry,
-    outcomes_for,
-    provider_directory,
-    provider_facts,
-    supports,
-    type_help,
-)
+from leo_dash.analyses.provider_profile.spec import NO_TABLE_MESSAGE, OUTCOMES_KEY, Outcome
 from leo_dash.analyses.provider_profile.subjects import SubjectChoice, subject_choice, subjects_view
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label
@@ -53,17 +43,21 @@ def build_profile(
     tables: Sequence[TableEntry], params: Mapping[str, Sequence[str]], *, data_dir: Path | None = None
 ) -> Profile:
     """Everything the page shows for a link's parameters (provider, outcome, year, yag) over the visible tables."""
-    usable = [e for e in tables if supports(e)]
-    directory = provider_directory(usable, data_dir=data_dir)
+    usable = [e for e in tables if profile_spec.supports(e)]
+    directory = profile_spec.provider_directory(usable, data_dir=data_dir)
     if not directory:
         raise LookupError(NO_TABLE_MESSAGE)
     notes: list[str] = []
     asked = [str(v) for v in params.get("provider", ())]
-    provider = asked[-1] if asked and asked[-1] in directory else default_provider(usable, directory, data_dir=data_dir)
+    provider = (
+        asked[-1]
+        if asked and asked[-1] in directory
+        else profile_spec.default_provider(usable, directory, data_dir=data_dir)
+    )
     if asked and asked[-1] not in directory:
         notes.append(f"The link's provider '{asked[-1]}' is not in any table you may see; another provider is shown.")
     name = directory[provider]
-    outcomes = outcomes_for(usable, provider, data_dir=data_dir)
+    outcomes = profile_spec.outcomes_for(usable, provider, data_dir=data_dir)
     by_key = {o.key: o for o in outcomes}
     asked = [str(v) for v in params.get("outcome", ())]
     outcome = by_key.get(asked[-1]) if asked else None
@@ -73,7 +67,7 @@ def build_profile(
     positions = [position(o, provider, data_dir=data_dir) for o in outcomes]
     overview = outcomes_view(positions, name, provider)
     subjects = choice = None
-    source = earnings_entry(usable, provider, data_dir=data_dir)
+    source = profile_spec.earnings_entry(usable, provider, data_dir=data_dir)
     if source is not None:
         choice, choice_notes = subject_choice(source, params, data_dir=data_dir)
         notes += choice_notes
@@ -86,7 +80,7 @@ def build_profile(
     return Profile(
         provider=provider,
         name=name,
-        facts=provider_facts(usable, provider, data_dir=data_dir),
+        facts=profile_spec.provider_facts(usable, provider, data_dir=data_dir),
         outcomes=tuple(outcomes),
         outcome=outcome,
         choice=choice,
@@ -105,7 +99,7 @@ def facts_line(profile: Profile, holding: Sequence[TableEntry]) -> tuple[str, st
         facts.append(f"Provider type: {provider_type}")
     if profile.facts.get("region"):
         facts.append(f"Region: {profile.facts['region']}")
-    return " · ".join(facts), type_help(provider_type) if provider_type else None
+    return " · ".join(facts), profile_spec.type_help(provider_type) if provider_type else None
 
 
 def tables_read(profile: Profile) -> list[tuple[str, str]]:
