@@ -312,18 +312,7 @@ def build_figure(measure: earnings.EarningsMeasure, *, x_title: str) -> Callable
                 annotation={"text": f"All subjects: {_money(value)}", "font": {"color": charts.REFERENCE}},
                 annotation_position="bottom right",  # clear of the title and legend above the plot
             )
-        figure.update_layout(
-            yaxis={**charts.top_down_axis(names), "showgrid": False},
-            xaxis={
-                "title": charts.plain_text(x_title),  # labels come from the table's metadata: inert text
-                "tickprefix": "£",
-                "tickformat": ",.0f",
-                "showgrid": True,
-                "gridcolor": "#E5E5E5",
-                "rangemode": "tozero",
-            },
-            showlegend=True,
-        )
+        earnings.subject_dot_axes(figure, names, x_title)
         return figure
 
     return draw

@@ -24,6 +24,7 @@ from leo_dash.analyses.earnings.chart import (
     build_figure,
     fit_header,
     fit_subject_rows,
+    subject_dot_axes,
     subject_dots,
     subject_spans,
 )

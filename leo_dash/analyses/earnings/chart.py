@@ -237,6 +237,22 @@ def subject_spans(
     return trace
 
 
+def subject_dot_axes(figure: go.Figure, labels: Sequence[str], x_title: str) -> None:
+    """A subject dot plot's axes: subjects from the top down, earnings in £ from zero along the bottom."""
+    figure.update_layout(
+        yaxis={**charts.top_down_axis(labels), "showgrid": False},
+        xaxis={
+            "title": charts.plain_text(x_title),  # labels come from the table's metadata: inert text
+            "tickprefix": "£",
+            "tickformat": ",.0f",
+            "showgrid": True,
+            "gridcolor": "#E5E5E5",
+            "rangemode": "tozero",
+        },
+        showlegend=True,
+    )
+
+
 def fit_subject_rows(figure: go.Figure, n_subjects: int, row_px: int) -> None:
     """A dot plot's height: room for the wrapped title and the legend above the plot, then `row_px` a subject so
     none is squeezed."""

@@ -6,19 +6,10 @@ import plotly.graph_objects as go
 import polars as pl
 
 from leo_dash.analyses import funnel
+from leo_dash.analyses.institutions import view_parts
 from leo_dash.analyses.institutions.compare import Comparison
 from leo_dash.analyses.institutions.options import BENCHMARK_KEY, LIMITS_OVERDISPERSION, MEMBER, POSITION
 from leo_dash.analyses.institutions.spec import _providers_word, benchmark_name, measure_title, peer_label, view_title
-from leo_dash.analyses.institutions.view_parts import (
-    _bench_phrase,
-    _dimension_columns,
-    _display_dp,
-    _filters,
-    _highlight_colours,
-    _value_axis,
-    _value_text,
-    benchmark_note,
-)
 from leo_dash.present import charts
 from leo_dash.present.sentences import in_sentence
 from leo_dash.present.views import Column, View, format_number, make_view, python_column
@@ -123,7 +114,9 @@ def funnel_summary(result: Comparison, frame: pl.DataFrame) -> str:
     )
     if placed == 0:
         return "No provider can be placed on the funnel plot" + (f": {cannot}." if cannot else ".")
-    bench = _bench_phrase(result, result.spec.period, _display_dp(result.indicator)) or "the benchmark"
+    bench = (
+        view_parts.bench_phrase(result, result.spec.period, view_parts.display_dp(result.indicator)) or "the benchmark"
+    )
 
     def sides(above: int, below: int, *, verb: bool = True) -> str:
         """'2 are above and 3 below', '1 is below' (no verb: '2 above and 3 below')."""
@@ -179,11 +172,11 @@ def _add_limits_and_benchmark(figure: go.Figure, curve: pl.DataFrame, benchmark:
 def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) -> go.Figure:
     assert result.base is not None
     entry, spec, indicator, base = result.entry, result.spec, result.indicator, result.base
-    name_column, dp = str(entry.role("provider_name")), _display_dp(indicator)
+    name_column, dp = str(entry.role("provider_name")), view_parts.display_dp(indicator)
     bench = result.benchmark(spec.period)
     assert bench is not None and bench.value is not None
     placed = frame.filter((pl.col(MEMBER) != BENCHMARK_KEY) & (pl.col(POSITION) != funnel.NOT_PLACED))
-    colours = _highlight_colours(spec)
+    colours = view_parts.highlight_colours(spec)
     figure = go.Figure()
     hover = (
         "%{customdata[1]} (%{customdata[0]})<br>"
@@ -199,7 +192,7 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
                 [
                     r[MEMBER],
                     charts.plain_text(r[name_column] or ""),
-                    _value_text(r[indicator.column], indicator, dp),
+                    view_parts.value_text(r[indicator.column], indicator, dp),
                     r[POSITION],
                 ]
                 for r in rows.iter_rows(named=True)
@@ -211,7 +204,9 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
         if largest <= smallest:
             smallest, largest = max(1.0, smallest / 2), largest * 2
         curve = funnel.limit_curve(bench.value, smallest, largest, phi=phi)
-        benchmark_label = f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}"
+        benchmark_label = (
+            f"{charts.plain_text(benchmark_name(spec))}: {view_parts.value_text(bench.value, indicator, dp)}"
+        )
         _add_limits_and_benchmark(figure, curve, bench.value, benchmark_label)
         others = placed.filter(~pl.col(MEMBER).is_in(list(colours)))
         if others.height:
@@ -247,7 +242,7 @@ def _funnel_figure(result: Comparison, frame: pl.DataFrame, phi: float = 1.0) ->
         if largest / max(smallest, 1e-9) >= 20:
             figure.update_xaxes(type="log", dtick="D2")  # labels at 1, 2 and 5 of each power of ten
     figure.update_xaxes(title_text=charts.plain_text(base.label), tickformat=",.0f")
-    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **_value_axis(indicator.unit))
+    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **view_parts.value_axis(indicator.unit))
     figure.update_layout(height=620)
     return figure
 
@@ -291,12 +286,12 @@ def funnel_views(result: Comparison) -> tuple[View, View]:
     dispersion = funnel_dispersion(result)
     phi = _limits_factor(result, dispersion)
     frame = _funnel_frame(result, phi)
-    dims = _dimension_columns(entry)
+    dims = view_parts.dimension_columns(entry)
     position = Column(POSITION, "Position against the control limits")
     ranges = [Column("__range_95%", "95% limits for its size"), Column("__range_99.8%", "99.8% limits for its size")]
     base_column = Column.for_indicator(base)
     notes = [
-        benchmark_note(result, spec.period),
+        view_parts.benchmark_note(result, spec.period),
         "Control limits: benchmark ± z × √(p(1 − p)/n) with p the benchmark share and n the provider's "
         f"{in_sentence(base.label)}; z = 1.96 (95%) and 3.09 (99.8%), clipped to 0–100%. By chance alone about 1 "
         "provider in 20 falls outside the 95% limits and 1 in 500 outside the 99.8% limits.",
@@ -306,7 +301,7 @@ def funnel_views(result: Comparison) -> tuple[View, View]:
     spread = dispersion_note(result, dispersion)
     if spread:
         notes.insert(2, spread)
-    filters = [*_filters(entry, spec, indicator), ("Control limits", spec.limits)]
+    filters = [*view_parts.filter_lines(entry, spec, indicator), ("Control limits", spec.limits)]
     limits_phrase = ", limits allowing for over-dispersion" if phi > 1 else ""
     title_base = view_title(entry, spec, indicator)
     funnel_view = make_view(

@@ -17,15 +17,15 @@ from leo_dash.analyses.institutions.spec import (
     view_title,
 )
 from leo_dash.analyses.institutions.view_parts import (
-    _bench_phrase,
-    _dimension_columns,
-    _display_dp,
-    _filters,
-    _highlight_colours,
-    _short,
-    _value_axis,
-    _value_text,
+    bench_phrase,
     benchmark_note,
+    dimension_columns,
+    display_dp,
+    filter_lines,
+    highlight_colours,
+    short_name,
+    value_axis,
+    value_text,
 )
 from leo_dash.core.model import SYMBOL_LABELS, status_column
 from leo_dash.present import charts
@@ -37,14 +37,14 @@ def ranked_summary(result: Comparison, ranked: pl.DataFrame) -> str:
     """One sentence from published figures only, e.g. 'Of 182 providers with published figures, X had the highest
     sustained employment rate (91%) and Y the lowest (52%), against the all providers figure of 78%; 24 providers'
     figures are suppressed.'"""
-    indicator, dp = result.indicator, _display_dp(result.indicator)
+    indicator, dp = result.indicator, display_dp(result.indicator)
     name_column = str(result.entry.role("provider_name"))
     measure = in_sentence(measure_title(indicator))
     published = ranked.filter(pl.col(RANK).is_not_null())
     symbols = ranked.filter(pl.col(RANK).is_null())[status_column(indicator.column)].value_counts()
     symbol_counts = {str(s): int(n) for s, n in symbols.iter_rows()}
     tail = _symbols_phrase(symbol_counts)
-    bench = _bench_phrase(result, result.spec.period, dp)
+    bench = bench_phrase(result, result.spec.period, dp)
     against = f", against {bench}" if bench else ""
     if published.height == 0:
         among = "" if result.spec.peer == PEER_ALL else f" among {peer_label(result.spec)}"
@@ -57,16 +57,16 @@ def ranked_summary(result: Comparison, ranked: pl.DataFrame) -> str:
     if published.height == 1:
         sentence = (
             f"{top[0]} is the only provider with a published {measure} for this selection "
-            f"({_value_text(top_value, indicator, dp)}){against}"
+            f"({value_text(top_value, indicator, dp)}){against}"
         )
     else:
         shared = "shared" if len(top) > 1 else "had"
         sentence = (
             f"Of {_providers_word(published.height)} with published figures, {_names_phrase(top)} {shared} the "
-            f"highest {measure} ({_value_text(top_value, indicator, dp)})"
+            f"highest {measure} ({value_text(top_value, indicator, dp)})"
         )
         if top_value != bottom_value:
-            sentence += f" and {_names_phrase(bottom)} the lowest ({_value_text(bottom_value, indicator, dp)})"
+            sentence += f" and {_names_phrase(bottom)} the lowest ({value_text(bottom_value, indicator, dp)})"
         sentence += against
     return sentence + (f"; {tail}." if tail else ".")
 
@@ -77,7 +77,7 @@ def _bar_rows(
     """One bar a chosen provider (highlighted ones in their own series), a labelled gap for each run left out, and
     the bars whose figure is a symbol: (labels, traces, gaps, (label, symbol) pairs)."""
     entry, indicator = result.entry, result.indicator
-    name_column, dp = str(entry.role("provider_name")), _display_dp(indicator)
+    name_column, dp = str(entry.role("provider_name")), display_dp(indicator)
     status = status_column(indicator.column)
     labels: list[str] = []
     seen: set[str] = set()
@@ -92,7 +92,7 @@ def _bar_rows(
             gaps.append(label)
             continue
         row: dict = item  # type: ignore[assignment]
-        label = _short(charts.plain_text(row[name_column] or row[MEMBER]))
+        label = short_name(charts.plain_text(row[name_column] or row[MEMBER]))
         if label in seen:
             label = f"{label} ({charts.plain_text(row[MEMBER])})"
         seen.add(label)
@@ -102,9 +102,9 @@ def _bar_rows(
         trace["x"].append(row[indicator.column] if row[status] is None else None)
         trace["y"].append(label)
         rank = f"Rank {row[RANK]:,}" if row[RANK] is not None else SYMBOL_LABELS.get(row[status], row[status])
-        value_text = _value_text(row[indicator.column], indicator, dp) if row[status] is None else ""
-        trace["customdata"].append([row[MEMBER], rank, charts.plain_text(row[name_column] or ""), value_text])
-        trace["text"].append(value_text)
+        shown = value_text(row[indicator.column], indicator, dp) if row[status] is None else ""
+        trace["customdata"].append([row[MEMBER], rank, charts.plain_text(row[name_column] or ""), shown])
+        trace["text"].append(shown)
         if row[status] is not None:
             suppressed_labels.append((label, row[status]))
     return labels, traces, gaps, suppressed_labels
@@ -176,9 +176,9 @@ def _add_value_column(figure: go.Figure, traces: dict[str, dict[str, list]], lar
 
 def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     spec, indicator = result.spec, result.indicator
-    dp = _display_dp(indicator)
+    dp = display_dp(indicator)
     ranked = frame.filter(pl.col(MEMBER) != BENCHMARK_KEY)
-    colours = _highlight_colours(spec)
+    colours = highlight_colours(spec)
     items = chart_selection(ranked, spec.top_n, spec.providers)
     labels, traces, gaps, suppressed_labels = _bar_rows(result, items, colours)
     figure = _bars(traces, colours, gaps)
@@ -207,7 +207,7 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
             x=[bench.value, bench.value],
             y=[labels[0], labels[-1]],
             mode="lines",
-            name=f"{charts.plain_text(benchmark_name(spec))}: {_value_text(bench.value, indicator, dp)}",
+            name=f"{charts.plain_text(benchmark_name(spec))}: {value_text(bench.value, indicator, dp)}",
             line={"color": charts.REFERENCE, "dash": "dash", "width": 2},
             hoverinfo="skip",
             meta={"role": "benchmark"},
@@ -239,7 +239,7 @@ def _ranked_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
         showgrid=True,
         gridcolor="#E5E5E5",
         range=[0, (largest or 1) * VALUE_COLUMN_AT],  # the value column ends at the plot's right edge
-        **_value_axis(indicator.unit),
+        **value_axis(indicator.unit),
     )
     return figure
 
@@ -253,7 +253,7 @@ def ranked_view(result: Comparison) -> View:
     frame = pl.concat([bench, ranked], how="vertical_relaxed").with_columns(
         pl.col(RANK).cast(pl.String).fill_null("").alias(RANK)
     )
-    columns = [Column(RANK, "Rank"), *_dimension_columns(entry), Column.for_indicator(indicator)]
+    columns = [Column(RANK, "Rank"), *dimension_columns(entry), Column.for_indicator(indicator)]
     notes = [benchmark_note(result, spec.period)]
     if spec.top_n is not None and ranked.filter(pl.col(RANK).is_not_null()).height > 2 * spec.top_n:
         notes.append(
@@ -267,7 +267,7 @@ def ranked_view(result: Comparison) -> View:
         frame=frame,
         columns=columns,
         summary=ranked_summary(result, ranked),
-        filters=_filters(entry, spec, indicator),
+        filters=filter_lines(entry, spec, indicator),
         build_figure=lambda f: _ranked_figure(result, f.with_columns(pl.col(RANK).cast(pl.Int64, strict=False))),
         notes=notes,
     )

@@ -51,7 +51,7 @@ def trend_frame(result: Comparison) -> pl.DataFrame:
 
 def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
     indicator, spec = result.indicator, result.spec
-    dp = view_parts._display_dp(indicator)
+    dp = view_parts.display_dp(indicator)
     time = str(result.entry.role("time"))
     year = period_label(spec.period)
     status = status_column(indicator.column)
@@ -60,7 +60,7 @@ def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
     bench_value = bench_rows[indicator.column][0] if bench_rows.height and bench_rows[status][0] is None else None
     label = f"the figure for {peer_label(spec)}"
     lead = (
-        f"In {year} {label} was {view_parts._value_text(bench_value, indicator, dp)}"
+        f"In {year} {label} was {view_parts.value_text(bench_value, indicator, dp)}"
         if bench_value is not None
         else f"In {year} {label} is not available"
     )
@@ -70,10 +70,10 @@ def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
         if row[status] is not None:
             parts.append(f"{name}'s figure is {'suppressed' if row[status] == 'c' else 'not available'}")
         elif bench_value is None or row[indicator.column] == bench_value:
-            parts.append(f"{name} was at {view_parts._value_text(row[indicator.column], indicator, dp)}")
+            parts.append(f"{name} was at {view_parts.value_text(row[indicator.column], indicator, dp)}")
         else:
             side = "above" if row[indicator.column] > bench_value else "below"
-            parts.append(f"{name} was {side} it ({view_parts._value_text(row[indicator.column], indicator, dp)})")
+            parts.append(f"{name} was {side} it ({view_parts.value_text(row[indicator.column], indicator, dp)})")
     if not parts:
         return lead + "; choose up to six providers in the sidebar to compare them over time."
     joined = parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
@@ -81,16 +81,16 @@ def trend_summary(result: Comparison, frame: pl.DataFrame) -> str:
 
 
 def _trend_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
-    indicator, dp = result.indicator, view_parts._display_dp(result.indicator)
+    indicator, dp = result.indicator, view_parts.display_dp(result.indicator)
     status = status_column(indicator.column)
-    colours = view_parts._highlight_colours(result.spec)
+    colours = view_parts.highlight_colours(result.spec)
     labels = [period_label(p) for p in result.periods]
     figure = go.Figure()
     for member, rows in frame.group_by(MEMBER, maintain_order=True):
         key = str(member[0])
         ys = [v if s is None else None for v, s in zip(rows[indicator.column], rows[status], strict=True)]
         texts = [
-            view_parts._value_text(v, indicator, dp) if s is None else SYMBOL_LABELS.get(s, s)
+            view_parts.value_text(v, indicator, dp) if s is None else SYMBOL_LABELS.get(s, s)
             for v, s in zip(rows[indicator.column], rows[status], strict=True)
         ]
         is_bench = key == BENCHMARK_KEY
@@ -112,7 +112,7 @@ def _trend_figure(result: Comparison, frame: pl.DataFrame) -> go.Figure:
     figure.update_xaxes(
         type="category", categoryorder="array", categoryarray=labels, title_text=result.entry.time_label
     )
-    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **view_parts._value_axis(indicator.unit))
+    figure.update_yaxes(title_text=charts.plain_text(indicator.label), **view_parts.value_axis(indicator.unit))
     figure.update_layout(height=520)
     return figure
 
@@ -143,7 +143,7 @@ def trend_view(result: Comparison) -> View:
             Column.for_indicator(indicator),
         ],
         summary=trend_summary(result, frame),
-        filters=view_parts._filters(entry, spec, indicator),
+        filters=view_parts.filter_lines(entry, spec, indicator),
         build_figure=lambda f: _trend_figure(result, f),
         notes=notes,
     )

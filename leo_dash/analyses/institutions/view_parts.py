@@ -12,15 +12,15 @@ from leo_dash.present.sentences import in_sentence
 from leo_dash.present.views import Column, View, format_number
 
 
-def _value_text(value: float | None, indicator: Indicator, dp: int) -> str:
+def value_text(value: float | None, indicator: Indicator, dp: int) -> str:
     return format_number(value, indicator.unit, dp)
 
 
-def _display_dp(indicator: Indicator) -> int:
+def display_dp(indicator: Indicator) -> int:
     return indicator.dp if indicator.dp is not None else (1 if indicator.unit in ("%", "pp") else 0)
 
 
-def _filters(entry: TableEntry, spec: InstitutionSpec, indicator: Indicator) -> list[tuple[str, str]]:
+def filter_lines(entry: TableEntry, spec: InstitutionSpec, indicator: Indicator) -> list[tuple[str, str]]:
     out = [("Outcome", indicator.label), (entry.time_label, period_label(spec.period))]
     if spec.years_after is not None:
         out.append(("Years after graduation", spec.years_after))
@@ -62,22 +62,22 @@ def benchmark_note(result: Comparison, period: int) -> str:
     return text + "."
 
 
-def _bench_phrase(result: Comparison, period: int, dp: int) -> str | None:
+def bench_phrase(result: Comparison, period: int, dp: int) -> str | None:
     bench = result.benchmark(period)
     if bench is None or bench.status is not None or bench.value is None:
         return None
-    return f"the figure for {peer_label(result.spec)} ({_value_text(bench.value, result.indicator, dp)})"
+    return f"the figure for {peer_label(result.spec)} ({value_text(bench.value, result.indicator, dp)})"
 
 
-def _short(text: str) -> str:
+def short_name(text: str) -> str:
     return text if len(text) <= _MAX_CHART_NAME else text[: _MAX_CHART_NAME - 1].rstrip() + "…"
 
 
-def _highlight_colours(spec: InstitutionSpec) -> dict[str, str]:
+def highlight_colours(spec: InstitutionSpec) -> dict[str, str]:
     return {pid: charts.colour(i) for i, pid in enumerate(spec.providers[:MAX_HIGHLIGHT])}
 
 
-def _narrow_notes(view: View, width: int = 75) -> View:
+def narrow_notes(view: View, width: int = 75) -> View:
     """Re-wrap the source and notes under the ranked chart more narrowly: they start at the plot area's left
     edge, which long provider names push right, so the house width would run off the chart."""
     if view.figure is not None:
@@ -85,7 +85,7 @@ def _narrow_notes(view: View, width: int = 75) -> View:
     return view
 
 
-def _fit_header(view: View) -> View:
+def fit_header(view: View) -> View:
     """Make room above the plot for a title wrapped over several lines and a legend over several rows (the house
     layout leaves room for one of each), and grow the figure by that and by the notes written under it, so the plot
     area keeps the height its builder gave it."""
@@ -100,14 +100,14 @@ def _fit_header(view: View) -> View:
     return view
 
 
-def _value_axis(unit: str) -> dict[str, str]:
+def value_axis(unit: str) -> dict[str, str]:
     """House tick format, except that percentages get as many decimals as the range needs (a narrow range of
     rates would otherwise show '4%' twice)."""
     fmt = charts.axis_format(unit)
     return fmt | {"tickformat": ""} if unit == "%" else fmt
 
 
-def _dimension_columns(entry: TableEntry) -> list[Column]:
+def dimension_columns(entry: TableEntry) -> list[Column]:
     columns = [
         Column(str(entry.role("provider_name")), "Provider"),
         Column(str(entry.role("provider_id")), id_label(entry)),

@@ -13,7 +13,7 @@ from leo_dash.analyses.institutions.options import NO_TABLE_MESSAGE, provider_na
 from leo_dash.analyses.institutions.ranked import ranked_view
 from leo_dash.analyses.institutions.spec import InstitutionSpec, spec_from_params
 from leo_dash.analyses.institutions.trend import trend_view
-from leo_dash.analyses.institutions.view_parts import _fit_header, _narrow_notes
+from leo_dash.analyses.institutions.view_parts import fit_header, narrow_notes
 from leo_dash.core.catalogue import load_catalogue
 from leo_dash.core.model import TableEntry
 from leo_dash.present.views import View
@@ -46,10 +46,10 @@ def build_views(entry: TableEntry, spec: InstitutionSpec, *, data_dir: Path | No
     reason = funnel_reason(result)
     funnel_view, outliers = (None, None) if reason else funnel_views(result)
     return InstitutionViews(
-        ranked=_fit_header(_narrow_notes(ranked_view(result))),
-        funnel=_fit_header(funnel_view) if funnel_view is not None else None,
+        ranked=fit_header(narrow_notes(ranked_view(result))),
+        funnel=fit_header(funnel_view) if funnel_view is not None else None,
         outliers=outliers,
-        trend=_fit_header(trend_view(result)),
+        trend=fit_header(trend_view(result)),
         funnel_reason=reason,
         missing=tuple(missing_combinations(result, names)),
         comparison=result,

@@ -180,18 +180,7 @@ def _subjects_figure(name: str, x_title: str) -> Callable[[pl.DataFrame], go.Fig
                 size=11,
             )
         )
-        figure.update_layout(
-            yaxis={**charts.top_down_axis(labels), "showgrid": False},
-            xaxis={
-                "title": charts.plain_text(x_title),
-                "tickprefix": "£",
-                "tickformat": ",.0f",
-                "showgrid": True,
-                "gridcolor": "#E5E5E5",
-                "rangemode": "tozero",
-            },
-            showlegend=True,
-        )
+        earnings.subject_dot_axes(figure, labels, x_title)
         return figure
 
     return draw
