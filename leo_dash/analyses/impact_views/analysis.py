@@ -174,16 +174,11 @@ def analyse(spec: ImpactSpec, *, cells: pl.DataFrame | None = None) -> ImpactAna
         result = first
     series = _mark_in_estimate(series, result)
     return ImpactAnalysis(
-        spec=spec,
-        treated_label=treated_label,
-        comparison_label=comparison_label,
-        cells=cells,
-        result=result,
-        series=series,
+        spec=spec, treated_label=treated_label, comparison_label=comparison_label,
+        cells=cells, result=result, series=series, withheld=withheld,
         event_study=_protect_event_study(spec, result, series),
         excluded=_excluded_cells(spec, cells, treated, comparison),
-        withheld=withheld,
-    )
+    )  # fmt: skip
 
 
 def _mark_withheld(

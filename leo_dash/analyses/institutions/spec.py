@@ -131,22 +131,17 @@ def spec_from_params(
     )
     peer = str(_pick(params, "peer", options.peers, PEER_ALL))
     chosen = [p for p in dict.fromkeys(params.get("provider", ())) if p in options.providers][:MAX_HIGHLIGHT]
+    uses_type, uses_region = peer_uses(peer)
     return InstitutionSpec(
-        table_id=entry.id,
-        measure=str(measure),
-        period=period_value(str(year)),
-        years_after=yag,
-        subject=subject,
-        characteristic_type=characteristic,
-        characteristic_value=value,
-        filters=filters,
+        table_id=entry.id, measure=str(measure), period=period_value(str(year)), years_after=yag,
+        subject=subject, characteristic_type=characteristic, characteristic_value=value, filters=filters,
         peer=peer,
-        provider_type=_pick(params, "provider_type", options.provider_types, None) if peer_uses(peer)[0] else None,
-        region=_pick(params, "region", options.regions, None) if peer_uses(peer)[1] else None,
+        provider_type=_pick(params, "provider_type", options.provider_types, None) if uses_type else None,
+        region=_pick(params, "region", options.regions, None) if uses_region else None,
         providers=tuple(chosen),
         top=str(_pick(params, "top", TOP_OPTIONS, DEFAULT_TOP)),
         limits=str(_pick(params, "limits", LIMIT_OPTIONS, LIMITS_CHANCE)),
-    )
+    )  # fmt: skip
 
 
 # ---------------------------------------------------------------------------------------------------------------

@@ -272,20 +272,9 @@ def build_headline(
     if derived:
         dp = max(dp, entry.disclosure.rate_dp)
     return Headline(
-        spec=spec,
-        entry=entry,
-        indicator=indicator,
-        label=_label(entry, spec, indicator, facts),
-        period=chosen,
-        value=v,
-        status=s,
-        previous=previous,
-        previous_value=pv,
-        previous_status=ps,
-        derived=derived,
-        dp=dp,
-        series=series,
-        links=links_for(spec, entry, chosen, area=area, data_dir=data_dir),
-        context=_context(entry, facts),
+        spec=spec, entry=entry, indicator=indicator, label=_label(entry, spec, indicator, facts),
+        period=chosen, value=v, status=s, previous=previous, previous_value=pv, previous_status=ps,
+        derived=derived, dp=dp, series=series,
+        links=links_for(spec, entry, chosen, area=area, data_dir=data_dir), context=_context(entry, facts),
         area=area.name if area is not None and geography.below_national(area) else None,
-    )
+    )  # fmt: skip
