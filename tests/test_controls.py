@@ -8,6 +8,7 @@ import pytest
 from leo_dash.analyses import controls
 from leo_dash.analyses import registry as analyses
 from leo_dash.core.catalogue import load_catalogue
+from leo_dash.core.geography import Area
 
 DECLARING = [a for a in analyses.ANALYSES if a.choose is not None]
 
@@ -101,6 +102,17 @@ def test_answers_fall_back_to_the_declared_default_then_the_first_option() -> No
     picker = controls.ProviderSelect("Provider", "provider", [("1", "One")], fixed={"": "All providers"})
     assert controls.answers({"provider": "1"})(picker) == "1"
     assert controls.answers({"provider": "2"})(picker) == ""
+
+
+def test_a_measure_is_asked_only_when_there_is_a_choice_and_the_area_comes_back_as_an_area() -> None:
+    ask = controls.answers({"measure": "b", "area": "E12000007"})
+    assert controls.ask_measure(ask, "Measure", {"a": "A"}) is None
+    assert controls.ask_measure(ask, "Measure", {"a": "A", "b": "B"}) == "b"
+    england, london = Area("National", "E92000001", "England"), Area("Regional", "E12000007", "London")
+    assert controls.ask_area(ask, [england, london]) == london
+    assert controls.ask_area(controls.answers({}), [england, london]) == england
+    assert controls.ask_area(ask, []) is None
+    assert ask.chosen() == {"measure": ["b"], "area": ["E12000007"]}
 
 
 def test_the_provider_profile_chooses_across_every_table_and_its_link_reads_back() -> None:

@@ -18,7 +18,7 @@ import polars as pl
 import pytest
 
 from leo_dash import sdc
-from leo_dash.analyses import benefits, institutions
+from leo_dash.analyses import benefits, institutions, table_choices
 from leo_dash.core import catalogue, ees, query, shapes
 from leo_dash.core.model import MeasureItem, TableEntry, status_column
 from leo_dash.core.registration import RegistrationError, RegistrationRequest, build_entry
@@ -248,7 +248,7 @@ def test_the_benefits_spec_offers_only_the_groups_children(data_dir: Path) -> No
         return "Level 3" if column == "level_group" else default
 
     split = benefits.split_by_key(benefits.available_splits(entry, options, None), "overall") or benefits.OVERALL_SPLIT
-    chosen = benefits.choose_filters(entry, options, split, pick)
+    chosen = table_choices.choose_filters(entry, benefits.filter_controls(entry, options, split), pick)
     assert offered["level_of_learning"] == ["Full level 3", "Other level 3", "Total"]
     assert chosen == (("level_group", "Level 3"), ("level_of_learning", "Total"))
     # Full level 2's providers' published rates give the all-provider line (the file has no national rows).
@@ -275,7 +275,8 @@ def test_real_fe_nested_age_groups_have_figures(reference_dir: Path) -> None:
         offered[column] = list(items)
         return {"age_youth_adult": "19 and over", "age_group": "19 - 24"}.get(column, default)
 
-    filters = dict(institutions.choose_filters(entry, options, pick))
+    items = institutions.provider_items(entry)
+    filters = dict(table_choices.choose_filters(entry, options.filters, pick, published_with=items))
     assert offered["age_group"] == ["Total", "19 - 24", "25 - 49", "50 and over"]
     assert filters["age_group"] == "19 - 24"
     spec = institutions.spec_from_params(entry, {"age_youth_adult": ["19 and over"], "age_group": ["19 - 24"]})

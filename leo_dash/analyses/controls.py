@@ -10,7 +10,8 @@ briefing item or a benchmark makes. Besides the widgets (Select, Radio, Labelled
 ProviderSelect, ProviderMultiSelect), `choose` declares what happens between runs: a Caption under a control, a
 StartAfresh (these controls go back to their defaults when another choice changes), a Follow (these controls
 follow another choice) and a DropFromLink (a link value this choice does not use is removed, with a note).
-`answers(values)` answers from a link's values, so every `choose` runs in tests without a browser.
+`ask_measure` and `ask_area` ask what several pages ask the same way. `answers(values)` answers from a link's
+values, so every `choose` runs in tests without a browser.
 """
 
 from __future__ import annotations
@@ -195,6 +196,18 @@ def record_answer(chosen: Params, control: Control, answer: str | list[str] | No
         chosen[url_key(control)] = list(answer)
     elif answer:
         chosen[url_key(control)] = [answer]
+
+
+def ask_measure(ask: Ask, label: str, measures: Mapping[str, str]) -> str | None:
+    """A select of the table's measures (value -> label) under ?measure=, drawn only when there is more than one:
+    the chosen measure, or None when there is nothing to choose."""
+    return ask(LabelledSelect(label, "measure", measures)) if len(measures) > 1 else None
+
+
+def ask_area(ask: Ask, areas: Sequence[geography.Area]) -> geography.Area | None:
+    """The area chosen in an AreaSelect of `areas` (None when the table has no area column)."""
+    code = ask(AreaSelect(areas))
+    return next((a for a in areas if a.code == code), None)
 
 
 @dataclass(frozen=True)

@@ -18,7 +18,7 @@ import polars as pl
 
 from leo_dash import sdc
 from leo_dash.analyses import earnings, page_support
-from leo_dash.analyses.controls import AreaSelect, Ask, LabelledSelect, PageText, Select
+from leo_dash.analyses.controls import Ask, LabelledSelect, PageText, Select, ask_area, ask_measure
 from leo_dash.analyses.earnings.page import provider_picker
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry, status_column
@@ -141,13 +141,9 @@ def choose(entry: TableEntry, ask: Ask) -> dict[str, list[str]]:
     """The page's controls, top to bottom (a provider only nationally), and their URL parameters."""
     options = earnings.table_options(entry)
     defaults, _ = spec_from_params(entry, {})  # the defaults, written once, in spec_from_params
-    measure = options.measures[0].key
-    if len(options.measures) > 1:
-        measure = (
-            ask(LabelledSelect("Earnings measure", "measure", {m.key: m.label for m in options.measures})) or measure
-        )
-    code = ask(AreaSelect(options.areas))
-    area = next((a for a in options.areas if a.code == code), None)
+    offered = {m.key: m.label for m in options.measures}
+    measure = ask_measure(ask, "Earnings measure", offered) or options.measures[0].key
+    area = ask_area(ask, options.areas)
     provider: str | None = None
     if options.providers and not geography.below_national(area):
         help = "Rank the subjects of one provider instead of the national figures. Search above, then choose."

@@ -1,5 +1,6 @@
-"""What several analyses offer from a table the same way: its years after, its extra filter columns and the items
-of a filter nested under another, the latest period and the provider names of their options."""
+"""What several analyses offer from a table the same way: its years after, its extra filter columns and the choice
+of their items (a filter nested under another offering only its group's), the latest period and the provider names
+of their options."""
 
 from __future__ import annotations
 
@@ -57,15 +58,27 @@ def extra_filters(
     return filters, defaults
 
 
-def nested_items(
-    entry: TableEntry, offered: Mapping[str, Sequence[str]], *, data_dir: Path | None = None
-) -> Callable[[str, Mapping[str, str]], Sequence[str]]:
-    """`query.nested_choices`'s `items_for` over the `offered` filters (column -> its items): a column's items, and
-    under a chosen group only those of them published with it."""
+def choose_filters(
+    entry: TableEntry,
+    offered: Mapping[str, Sequence[str]],
+    pick: Callable[[str, Sequence[str], str], str | None],
+    *,
+    published_with: Callable[[str, Mapping[str, str]], Sequence[str]] | None = None,
+    asked: Mapping[str, str] | None = None,
+    data_dir: Path | None = None,
+) -> tuple[tuple[str, str], ...]:
+    """(column, item) of each of the `offered` filters (column -> its items), a grouping column before the filters
+    nested under it, which offer only the items published with the chosen group (query.nested_choices; `asked`: a
+    link's values, so a child named without its group brings its group).
+
+    `published_with(column, {group: item})` finds those items; by default, the column's offered items that the
+    table has rows for with the group."""
 
     def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
         if not conditions:
             return offered.get(column, ())
+        if published_with is not None:
+            return published_with(column, conditions)
         return [i for i in query.items_where(entry, column, conditions, data_dir=data_dir) if i in offered[column]]
 
-    return items_for
+    return query.nested_choices(entry, list(offered), items_for, pick, asked=asked)

@@ -88,7 +88,6 @@ from leo_dash.analyses.benefits.options import (
     Split,
     available_splits,
     characteristic_types,
-    choose_filters,
     default_items,
     default_split,
     filter_controls,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -22,7 +22,7 @@ from leo_dash.analyses.benefits.measures import (
     item_filters,
     supports,
 )
-from leo_dash.analyses.table_choices import PeriodsAndProviders, extra_filters, nested_items, years_after_choices
+from leo_dash.analyses.table_choices import PeriodsAndProviders, extra_filters, years_after_choices
 from leo_dash.core import geography, query
 from leo_dash.core.model import Indicator, TableEntry
 from leo_dash.present.sentences import upper_first
@@ -249,22 +249,6 @@ def filter_controls(
         hidden.add(split.column)
         hidden.update(split_parents(entry, options, split, data_dir=data_dir))
     return {c: items for c, items in options.filters.items() if c not in hidden}
-
-
-def choose_filters(
-    entry: TableEntry,
-    options: BenefitOptions,
-    split: Split,
-    pick: Callable[[str, Sequence[str], str], str | None],
-    *,
-    asked: Mapping[str, str] | None = None,
-    data_dir: Path | None = None,
-) -> tuple[tuple[str, str], ...]:
-    """(column, item) of each filter the user pins (filter_controls), a grouping column before the filters nested
-    under it, which offer only the items published with the chosen group (query.nested_choices)."""
-    controls = filter_controls(entry, options, split, data_dir=data_dir)
-    items_for = nested_items(entry, controls, data_dir=data_dir)
-    return query.nested_choices(entry, list(controls), items_for, pick, asked=asked)
 
 
 def split_parents(

@@ -11,7 +11,6 @@ from leo_dash.analyses.benefits.measures import (
 )
 from leo_dash.analyses.benefits.spec import spec_from_params, spec_params
 from leo_dash.analyses.controls import (
-    AreaSelect,
     Ask,
     Incomplete,
     LabelledSelect,
@@ -21,8 +20,11 @@ from leo_dash.analyses.controls import (
     ProviderSelect,
     Select,
     StartAfresh,
+    ask_area,
+    ask_measure,
 )
 from leo_dash.analyses.institutions.options import id_label
+from leo_dash.analyses.table_choices import choose_filters
 from leo_dash.core import geography
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label
@@ -40,10 +42,8 @@ TEXT = PageText(
 def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
     options = choices.table_options(entry)
-    if len(options.measures) > 1:
-        ask(LabelledSelect("Measure", "measure", {m.column: m.label for m in options.measures}))
-    area_code = ask(AreaSelect(options.areas))
-    area = next((a for a in options.areas if a.code == area_code), None)
+    ask_measure(ask, "Measure", {m.column: m.label for m in options.measures})
+    area = ask_area(ask, options.areas)
     provider = _provider(entry, options, ask) if options.providers and not geography.below_national(area) else None
     split = _split(entry, options, provider, ask)
     characteristic = None
@@ -54,10 +54,9 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     if options.years_after and split.key != BY_YEARS_AFTER:
         label = options.label(str(entry.role("years_after")))
         ask(Select(label, "yag", options.years_after, options.default_years_after))
-    choices.choose_filters(
+    choose_filters(
         entry,
-        options,
-        split,
+        choices.filter_controls(entry, options, split),
         lambda column, values, default: ask(Select(options.label(column), column, values, default)),
         asked=ask.arrived_with(list(options.filters)),
     )

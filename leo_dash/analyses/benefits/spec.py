@@ -12,14 +12,15 @@ from leo_dash.analyses.benefits.options import (
     OVERALL_SPLIT,
     available_splits,
     characteristic_types,
-    choose_filters,
     default_items,
     default_split,
+    filter_controls,
     max_items,
     split_by_key,
     split_items,
     table_options,
 )
+from leo_dash.analyses.table_choices import choose_filters
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label, period_value
@@ -118,8 +119,7 @@ def spec_from_params(
             fallback("yag", get("yag"), str(years_after))
     filters = choose_filters(
         entry,
-        options,
-        split,
+        filter_controls(entry, options, split, data_dir=data_dir),
         lambda column, items, default: query.last_valid(get(column), list(items)) or default,
         asked={c: get(c)[-1] for c in options.filters if get(c)},
         data_dir=data_dir,

@@ -69,7 +69,6 @@ from leo_dash.analyses.earnings.measures import (
 from leo_dash.analyses.earnings.options import (
     EarningsOptions,
     characteristic_values,
-    choose_filters,
     default_cohort_yag,
     default_groups,
     default_subjects,

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -14,7 +14,7 @@ from leo_dash.analyses.earnings.measures import (
     earnings_measures,
     supports,
 )
-from leo_dash.analyses.table_choices import PeriodsAndProviders, extra_filters, nested_items
+from leo_dash.analyses.table_choices import PeriodsAndProviders, extra_filters
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry
 
@@ -70,20 +70,6 @@ def table_options(entry: TableEntry, *, data_dir: Path | None = None) -> Earning
         filter_defaults=filter_defaults,
         areas=geography.areas(entry, data_dir=data_dir),
     )
-
-
-def choose_filters(
-    entry: TableEntry,
-    options: EarningsOptions,
-    pick: Callable[[str, Sequence[str], str], str | None],
-    *,
-    asked: Mapping[str, str] | None = None,
-    data_dir: Path | None = None,
-) -> tuple[tuple[str, str], ...]:
-    """(column, item) of every extra filter, a grouping column before the filters nested under it, which offer only
-    the items published with the chosen group (query.nested_choices)."""
-    items_for = nested_items(entry, options.filters, data_dir=data_dir)
-    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
 
 
 def characteristic_values(entry: TableEntry, characteristic: str, *, data_dir: Path | None = None) -> list[str]:

@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 from leo_dash.analyses.controls import (
-    AreaSelect,
     Ask,
     Caption,
     Follow,
     Incomplete,
-    LabelledSelect,
     MultiSelect,
     PageText,
     Params,
     ProviderSelect,
     Radio,
     Select,
+    ask_area,
+    ask_measure,
 )
 from leo_dash.analyses.earnings import options as choices
 from leo_dash.analyses.earnings.measures import (
@@ -28,6 +28,7 @@ from leo_dash.analyses.earnings.measures import (
 from leo_dash.analyses.earnings.spec import spec_from_params, spec_params
 from leo_dash.analyses.earnings.wording import filter_label, in_sentence, nice_name
 from leo_dash.analyses.institutions.options import id_label
+from leo_dash.analyses.table_choices import choose_filters
 from leo_dash.core import prices
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label
@@ -44,8 +45,7 @@ TEXT = PageText(
 def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
     """The page's controls, top to bottom, and the URL parameters of what they choose."""
     options = choices.table_options(entry)
-    if len(options.measures) > 1:
-        ask(LabelledSelect("Earnings measure", "measure", {m.key: m.label for m in options.measures}))
+    ask_measure(ask, "Earnings measure", {m.key: m.label for m in options.measures})
     mode = MODE_OPTIONS[ask(Radio("Compare", "compare", list(MODE_OPTIONS))) or "Trajectory"]
     ask(
         Caption(
@@ -53,15 +53,14 @@ def choose(entry: TableEntry, ask: Ask) -> Params | Incomplete:
             "tax years."
         )
     )
-    area_code = ask(AreaSelect(options.areas))
-    area = next((a for a in options.areas if a.code == area_code), None)
+    area = ask_area(ask, options.areas)
     provider = _provider(entry, options, ask) if options.providers and (area is None or area.national) else None
     subjects = _subjects(entry, options, provider, ask)
     yags = _years_after(entry, options, mode, ask)
     characteristic, groups = _groups(entry, options, provider, len(subjects), ask)
-    choices.choose_filters(
+    choose_filters(
         entry,
-        options,
+        options.filters,
         lambda column, items, default: ask(Select(filter_label(entry, column), column, items, default)),
         asked=ask.arrived_with(list(options.filters)),
     )

@@ -9,6 +9,7 @@ from pathlib import Path
 from leo_dash.analyses import page_support
 from leo_dash.analyses.earnings import options as choices
 from leo_dash.analyses.earnings.measures import ALL_PROVIDERS, BASIS_OPTIONS, MAX_SUBJECTS, MODE_OPTIONS, Basis, Mode
+from leo_dash.analyses.table_choices import choose_filters
 from leo_dash.core import geography, query
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label, period_value
@@ -88,9 +89,9 @@ def spec_from_params(
         groups = tuple(v for v in values if v in get("characteristic_value")) or tuple(
             choices.default_groups(values, len(subjects), choices.lines_per_series(provider, options))
         )
-    filters = choices.choose_filters(
+    filters = choose_filters(
         entry,
-        options,
+        options.filters,
         lambda column, items, default: query.last_valid(get(column), list(items)) or default,
         asked={c: get(c)[-1] for c in options.filters if get(c)},
         data_dir=data_dir,

@@ -266,24 +266,10 @@ def page_options(entry: TableEntry, *, data_dir: Path | None = None) -> PageOpti
     )
 
 
-def choose_filters(
-    entry: TableEntry,
-    options: PageOptions,
-    pick: Callable[[str, Sequence[str], str], str | None],
-    *,
-    asked: Mapping[str, str] | None = None,
-    data_dir: Path | None = None,
-) -> tuple[tuple[str, str], ...]:
-    """(column, item) of every extra filter, a grouping column before the filters nested under it: a nested
-    filter offers only the items providers publish with the chosen group (query.nested_choices; `asked`: a
-    link's values, so a child named without its group brings its group)."""
-
-    def items_for(column: str, conditions: Mapping[str, str]) -> Sequence[str]:
-        if not conditions:
-            return options.filters.get(column, ())
-        return provider_values(entry, column, conditions, data_dir=data_dir)
-
-    return query.nested_choices(entry, list(options.filters), items_for, pick, asked=asked)
+def provider_items(entry: TableEntry, *, data_dir: Path | None = None) -> Callable[[str, Mapping[str, str]], list[str]]:
+    """The items of a filter that providers publish with a chosen group: what a nested filter offers on this page
+    (`table_choices.choose_filters`'s `published_with`)."""
+    return functools.partial(provider_values, entry, data_dir=data_dir)
 
 
 def subjects(entry: TableEntry, years_after: str | None, *, data_dir: Path | None = None) -> list[str]:

@@ -23,18 +23,19 @@ from leo_dash.analyses.institutions.options import (
     PageOptions,
     characteristic_types,
     characteristic_values,
-    choose_filters,
     default_item,
     filter_label,
     is_total,
     page_options,
     peer_uses,
     provider_attributes,
+    provider_items,
     provider_option_label,
     provider_types_help,
     subjects,
 )
 from leo_dash.analyses.institutions.spec import spec_from_params, spec_params
+from leo_dash.analyses.table_choices import choose_filters
 from leo_dash.core.model import TableEntry
 from leo_dash.core.periods import period_label
 
@@ -59,8 +60,9 @@ def choose(entry: TableEntry, ask: Ask) -> Params:
     _breakdown(entry, yag, ask)
     choose_filters(
         entry,
-        options,
+        options.filters,
         lambda column, items, default: ask(_if_choice(filter_label(entry, column), column, items, default)),
+        published_with=provider_items(entry),
         asked=ask.arrived_with(list(options.filters)),
     )
     providers = ask(_highlight(options))

@@ -17,12 +17,13 @@ from leo_dash.analyses.institutions.options import (
     TOP_OPTIONS,
     characteristic_types,
     characteristic_values,
-    choose_filters,
     default_item,
     page_options,
     peer_uses,
+    provider_items,
     subjects,
 )
+from leo_dash.analyses.table_choices import choose_filters
 from leo_dash.core import query
 from leo_dash.core.model import SYMBOL_LABELS, Indicator, TableEntry
 from leo_dash.core.periods import period_label, period_value
@@ -124,8 +125,9 @@ def spec_from_params(
         value = _pick(params, "characteristic_value", values, values[0] if values else None)
     filters = choose_filters(
         entry,
-        options,
+        options.filters,
         lambda column, items, default: _pick(params, column, items, default),
+        published_with=provider_items(entry, data_dir=data_dir),
         asked={c: str(params[c][-1]) for c in options.filters if params.get(c)},
         data_dir=data_dir,
     )
