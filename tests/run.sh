@@ -23,4 +23,5 @@ if [ -f package.json ] && [ ! -d node_modules/axe-core ]; then
 fi
 
 ruff check .
+ruff format --check .  # the tree is formatted; grouped keyword blocks say `# fmt: skip`
 python -m pytest -q "$@"

@@ -125,7 +125,6 @@ def test_random_cell_damage_finds_the_same_on_both_paths(row: int, column: int, 
     assert_same(*both_ways(pair.write(tmp_path)))
 
 
-
 @pytest.mark.parametrize("value", ["0\r", "\r", "2021\r22"])
 def test_a_lone_carriage_return_in_a_cell_is_refused_alike_on_both_paths(value: str, tmp_path: Path) -> None:
     """Regression (found by the random-damage test): Polars' in-memory reader kept a lone CR inside the cell and

@@ -243,7 +243,7 @@ def industries_view(
     return _share_view(
         entry, spec, key=VIEW_INDUSTRIES, by=INDUSTRY, frame=frame, what=f"of {subject}",
         chosen=("Subject", spec.subject), axis="Share of graduates (%)", notes=notes, data_dir=data_dir,
-    )
+    )  # fmt: skip
 
 
 def subjects_view(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | None = None) -> View:
@@ -252,4 +252,4 @@ def subjects_view(entry: TableEntry, spec: IndustrySpec, *, data_dir: Path | Non
     return _share_view(
         entry, spec, key=VIEW_SUBJECTS, by=SUBJECT, frame=frame, what=f"working in {industry.lower()}",
         chosen=("Industry", industry), axis="Share of the industry's graduates (%)", notes=(), data_dir=data_dir,
-    )
+    )  # fmt: skip

@@ -117,7 +117,7 @@ def spec_params(spec: IndustrySpec) -> dict[str, list[str]]:
     return page_support.link_params(
         table=spec.table_id, yag=spec.years_after, subject=spec.subject, region=spec.region, basis=spec.basis,
         industry=spec.industry,
-    )
+    )  # fmt: skip
 
 
 def industry_name(item: str) -> str:

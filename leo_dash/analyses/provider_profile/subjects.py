@@ -168,18 +168,16 @@ def _subjects_figure(name: str, x_title: str) -> Callable[[pl.DataFrame], go.Fig
         national = subjects[NATIONAL_MEDIAN].to_list()
         figure = go.Figure()
         figure.add_trace(earnings.subject_spans(labels, own, national, role="connector", colour=charts.MUTED))
-        figure.add_trace(
-            earnings.subject_dots(
-                national, labels, name="All providers (national)", role="national", colour=charts.ORANGE,
-                symbol="diamond", size=11, hover_name="All providers",
-            )
-        )
-        figure.add_trace(
-            earnings.subject_dots(
-                own, labels, name=charts.plain_text(name), role="provider", colour=charts.DARK_BLUE, symbol="circle",
-                size=11,
-            )
-        )
+        national_dots = earnings.subject_dots(
+            national, labels, name="All providers (national)", role="national", colour=charts.ORANGE,
+            symbol="diamond", size=11, hover_name="All providers",
+        )  # fmt: skip
+        figure.add_trace(national_dots)
+        own_dots = earnings.subject_dots(
+            own, labels, name=charts.plain_text(name), role="provider", colour=charts.DARK_BLUE, symbol="circle",
+            size=11,
+        )  # fmt: skip
+        figure.add_trace(own_dots)
         earnings.subject_dot_axes(figure, labels, x_title)
         return figure
 
