@@ -25,7 +25,9 @@ def fresh_app(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
     """For page tests: audit records in a tmp folder, no role file, and the app's cached catalogue and prepared
     tables rebuilt before and after the test."""
     from leo_dash import ui
+    from tests.apptest_pages import prepare_tables
 
+    prepare_tables()
     monkeypatch.setenv("LEO_AUDIT_DIR", str(tmp_path / "audit"))
     monkeypatch.delenv("LEO_ROLES_FILE", raising=False)
     ui._catalogue.clear()
