@@ -12,12 +12,18 @@ from streamlit.testing.v1 import AppTest
 from leo_dash.core import paths, store
 from leo_dash.core.catalogue import load_catalogue
 
+COMMITTED_DATA_DIR = (paths.PROJECT_ROOT / "data").resolve()
+
 
 def prepare_tables() -> None:
-    """Prepare (screen, protect, write to parquet) every table of the data folder in use, once per folder and test
-    session, as the app's first start does: a page test's time limit is for the page, and on a fresh checkout the
-    first page to read every table (the headlines) would otherwise spend it building them all."""
-    _prepare_tables_in(paths.DATA_DIR)
+    """Prepare (screen, protect, write to parquet) the committed data folder's tables once per test session, as the
+    app's first start does: a page test's time limit is for the page, and on a fresh checkout the first page to read
+    every table (the headlines) would otherwise spend it building them all.
+
+    A test's own data folder is left as it is (its tables may be hostile, or deliberately unprepared), and so is any
+    process told to read prepared tables only."""
+    if paths.DATA_DIR == COMMITTED_DATA_DIR and not store.prepared_only():
+        _prepare_tables_in(paths.DATA_DIR)
 
 
 @functools.cache
